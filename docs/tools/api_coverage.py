@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Print the Mastodon client API coverage table for roost as Markdown.
+
+Usage (from the repository root):
+
+    python3 docs/tools/api_coverage.py > docs/api.md
+
+The list of endpoints comes from the OpenAPI description of the Mastodon
+client API in ../shared/reference/mastodon-api.openapi.json (relative to the
+repository root). Pass another path as the first argument, or set the
+ROOST_OPENAPI environment variable, to use a different copy.
+
+The status of each endpoint is kept by hand in STATUS below. Keys are
+"METHOD /path", with the path written exactly as in the OpenAPI file (for
+example "GET /api/v1/accounts/{id}"). Every operation in the spec that is not
+listed in STATUS is reported as "missing".
+
+The script exits with status 1 if a key in STATUS or NOTES does not name an
+operation in the spec, so that typos are caught. Endpoints that roost serves
+but that are not in the spec belong in NOT_IN_SPEC instead.
+
+Standard library only.
+"""
+
+import json
+import os
+import sys
+from collections import defaultdict
+
+# ---------------------------------------------------------------------------
+# Hand-maintained data
+# ---------------------------------------------------------------------------
+
+DONE = "done"
+EMPTY = "empty"
+MISSING = "missing"
+
+STATUS = {
+    # OAuth applications and tokens
+    "POST /api/v1/apps": DONE,
+    "GET /api/v1/apps/verify_credentials": DONE,
+    "GET /oauth/authorize": DONE,
+    "POST /oauth/token": DONE,
+    "POST /oauth/revoke": DONE,
+    "GET /.well-known/oauth-authorization-server": DONE,
+    # Accounts
+    "POST /api/v1/accounts": DONE,
+    "GET /api/v1/accounts/verify_credentials": DONE,
+    "PATCH /api/v1/accounts/update_credentials": DONE,
+    "GET /api/v1/accounts/{id}": DONE,
+    "GET /api/v1/accounts/lookup": DONE,
+    # Instance
+    "GET /api/v1/instance": DONE,
+    "GET /api/v2/instance": DONE,
+    "GET /api/v1/custom_emojis": DONE,
+    "GET /api/v1/preferences": DONE,
+    # Health check (listed in the spec, though not part of the client API)
+    "GET /health": DONE,
+    # Answer [] for an authorized user until a later issue fills them
+    "GET /api/v1/lists": EMPTY,
+    "GET /api/v1/followed_tags": EMPTY,
+    "GET /api/v1/filters": EMPTY,
+    "GET /api/v2/filters": EMPTY,
+    "GET /api/v1/announcements": EMPTY,
+    "GET /api/v1/trends/tags": EMPTY,
+    "GET /api/v1/trends/statuses": EMPTY,
+    "GET /api/v2/suggestions": EMPTY,
+}
+
+NOTES = {
+    "PATCH /api/v1/accounts/update_credentials":
+        "Avatar and header upload not yet supported (waits for the media issue).",
+    "GET /api/v1/custom_emojis": "Always `[]` until custom emoji exist.",
+    "GET /health": "Health check, not a client API endpoint.",
+}
+
+# Endpoints that roost serves but that the spec does not list, as
+# "METHOD /path": (status, note). They are printed in their own table.
+# The OAuth and discovery endpoints go here if a future spec drops them.
+NOT_IN_SPEC = {
+    "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
+}
+
+# ---------------------------------------------------------------------------
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+DEFAULT_SPEC = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "..", "..", "..", "shared", "reference", "mastodon-api.openapi.json",
+)
+
+
+def load_operations(spec_path):
+    with open(spec_path, encoding="utf-8") as f:
+        spec = json.load(f)
+    ops = []
+    for path, item in spec.get("paths", {}).items():
+        for method in item:
+            if method.upper() in METHODS:
+                ops.append((method.upper(), path))
+    return spec, ops
+
+
+def section_of(path):
+    """Group name for a path.
+
+    /api/v1/accounts/{id} -> accounts (also /api/v2/... and /api/v1_alpha/...)
+    /api/oembed           -> oembed
+    /oauth/token          -> oauth
+    /.well-known/...      -> well-known
+    /health               -> health
+    """
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return "/"
+    if parts[0] == "api":
+        if len(parts) >= 3 and parts[1].startswith("v"):
+            return parts[2]
+        return parts[1] if len(parts) >= 2 else "api"
+    if parts[0] == ".well-known":
+        return "well-known"
+    return parts[0]
+
+
+SECTION_TITLES = {
+    "oauth": "OAuth and discovery",
+    "well-known": "OAuth and discovery",
+}
+
+
+def sort_key(op):
+    method, path = op
+    return (path, METHODS.index(method))
+
+
+def cell(text):
+    return text.replace("|", "\\|")
+
+
+def table(rows):
+    out = ["| Method | Path | Status | Notes |", "| --- | --- | --- | --- |"]
+    for method, path, status, note in rows:
+        out.append("| {} | `{}` | {} | {} |".format(
+            method, path, status, cell(note)))
+    return out
+
+
+def main(argv):
+    spec_path = (argv[1] if len(argv) > 1
+                 else os.environ.get("ROOST_OPENAPI", DEFAULT_SPEC))
+    spec, ops = load_operations(spec_path)
+    known = {"{} {}".format(m, p) for m, p in ops}
+
+    errors = []
+    for name, mapping in (("STATUS", STATUS), ("NOTES", NOTES)):
+        for key in mapping:
+            if key not in known:
+                errors.append("{} key not in the spec: {!r}".format(name, key))
+    for key, value in STATUS.items():
+        if value not in (DONE, EMPTY, MISSING):
+            errors.append("bad status {!r} for {!r}".format(value, key))
+    for key in NOT_IN_SPEC:
+        if key in known:
+            errors.append(
+                "NOT_IN_SPEC key is in the spec, move it to STATUS: {!r}"
+                .format(key))
+    if errors:
+        for e in errors:
+            print("api_coverage.py: " + e, file=sys.stderr)
+        return 1
+
+    sections = defaultdict(list)
+    counts = {DONE: 0, EMPTY: 0, MISSING: 0}
+    for method, path in sorted(ops, key=sort_key):
+        key = "{} {}".format(method, path)
+        status = STATUS.get(key, MISSING)
+        note = NOTES.get(key, "")
+        counts[status] += 1
+        title = SECTION_TITLES.get(section_of(path), section_of(path))
+        sections[title].append((method, path, status, note))
+
+    version = spec.get("info", {}).get("version", "unknown")
+    total = len(ops)
+    out = []
+    out.append("# Mastodon client API coverage")
+    out.append("")
+    out.append("<!-- Generated by docs/tools/api_coverage.py. Do not edit by "
+               "hand; edit the script and regenerate. -->")
+    out.append("")
+    out.append(
+        "**{} operations in the spec: {} done, {} empty, {} missing.**".format(
+            total, counts[DONE], counts[EMPTY], counts[MISSING]))
+    out.append("")
+    out.append(
+        "This page lists every operation in the OpenAPI description of the "
+        "Mastodon client API (Mastodon {}, the admin API is not included) and "
+        "says how far roost serves it. The statuses are:".format(version))
+    out.append("")
+    out.append("- `done`: roost implements the endpoint.")
+    out.append(
+        "- `empty`: the endpoint exists and answers an empty list `[]` to an "
+        "authorized user, so clients work, until a later issue fills it.")
+    out.append(
+        "- `missing`: not implemented yet; the request gets a JSON 404.")
+    out.append("")
+    out.append(
+        "Any `/api` path that roost does not know answers HTTP 404 with the "
+        "body `{\"error\":\"Record not found\"}`.")
+    out.append("")
+    out.append("To regenerate this page after changing a status in the "
+               "script, run from the repository root:")
+    out.append("")
+    out.append("```sh")
+    out.append("python3 docs/tools/api_coverage.py > docs/api.md")
+    out.append("```")
+    out.append("")
+    out.append("The script fails (exit status 1) if one of its keys does not "
+               "name an operation in the spec.")
+
+    # OAuth and discovery first, then the rest alphabetically.
+    first = "OAuth and discovery"
+    order = ([first] if first in sections else []) + sorted(
+        s for s in sections if s != first)
+    for title in order:
+        rows = sections[title]
+        n = {st: sum(1 for r in rows if r[2] == st)
+             for st in (DONE, EMPTY, MISSING)}
+        out.append("")
+        out.append("## {} ({} done, {} empty, {} missing)".format(
+            title, n[DONE], n[EMPTY], n[MISSING]))
+        out.append("")
+        out.extend(table(rows))
+
+    out.append("")
+    out.append("## Endpoints outside the Mastodon client API")
+    out.append("")
+    out.append(
+        "`GET /health` is a plain health check (it appears in the spec "
+        "above under `health`). The endpoints below are served by roost "
+        "but are not in the spec.")
+    out.append("")
+    rows = []
+    for key in sorted(NOT_IN_SPEC, key=lambda k: sort_key(k.split(" ", 1))):
+        method, path = key.split(" ", 1)
+        status, note = NOT_IN_SPEC[key]
+        rows.append((method, path, status, note))
+    out.extend(table(rows))
+
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,47 @@
+//! `roost admin …`
+
+use clap::Subcommand;
+
+use crate::app::AppState;
+use crate::config::Config;
+use crate::error::Result;
+use crate::model::Role;
+use crate::service::accounts::{self, Registration};
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create a local account, approved and ready to sign in.
+    CreateAccount {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "user", value_parser = ["user", "moderator", "admin"])]
+        role: String,
+    },
+}
+
+pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
+    let app = AppState::open(config).await?;
+    let result = match command {
+        AdminCommand::CreateAccount { username, email, password, role } => {
+            let role = Role::parse(&role).unwrap_or(Role::User);
+            let registration = Registration {
+                username: &username,
+                email: &email,
+                password: &password,
+                role,
+                locale: "en",
+                approved: true,
+                reason: None,
+            };
+            accounts::register(&app, registration).await.map(|account| {
+                println!("created account @{} (id {}, role {})", account.username, account.id, role.as_str());
+            })
+        }
+    };
+    app.store.close().await;
+    result
+}

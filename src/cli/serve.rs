@@ -1,0 +1,48 @@
+//! `roost serve`
+
+use crate::app::AppState;
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+pub async fn run(config: Config) -> Result<()> {
+    let listen = config.server.listen.clone();
+    let app = AppState::open(config).await?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| Error::internal(format!("cannot listen on {listen}: {e}")))?;
+    tracing::info!(
+        address = %listen,
+        url = %app.base_url,
+        database = app.store.backend(),
+        version = env!("CARGO_PKG_VERSION"),
+        "roost is listening"
+    );
+    crate::http::serve(app.clone(), listener, shutdown_signal())
+        .await
+        .map_err(|e| Error::internal(format!("server error: {e}")))?;
+    tracing::info!("shutting down");
+    app.store.close().await;
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,441 @@
+//! Configuration: built-in defaults, then the TOML file, then `ROOST_<SECTION>_<KEY>`
+//! environment variables. Every key is documented in `config.example.toml`.
+//!
+//! Unknown keys and values of the wrong type stop start-up with a message that
+//! names the key, so a typo never silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration, one struct per TOML section.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub storage: Storage,
+    pub instance: Instance,
+    pub auth: Auth,
+    pub limits: Limits,
+    pub federation: Federation,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// Public host name (with port when not 80/443) used in every URL and actor id.
+    pub domain: String,
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// `auto`, `https` or `http`: the scheme of public URLs. `auto` means http for
+    /// localhost and loopback addresses, https for everything else.
+    pub protocol: String,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy_headers: bool,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            domain: "localhost:8080".into(),
+            listen: "127.0.0.1:8080".into(),
+            protocol: "auto".into(),
+            trust_proxy_headers: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// `sqlite://PATH` or `postgres://…`. Empty means SQLite at `<data_dir>/roost.db`.
+    pub url: String,
+    /// Upper bound of pooled connections.
+    pub max_connections: u32,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            max_connections: 16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    /// Directory for the SQLite database and local media.
+    pub data_dir: PathBuf,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Instance {
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    /// `open`, `approval` or `closed`.
+    pub registrations: Registrations,
+    /// Maximum characters in a post.
+    pub max_status_chars: u32,
+    /// Maximum media attachments in a post.
+    pub max_media_attachments: u32,
+    /// Maximum poll options.
+    pub max_poll_options: u32,
+    /// Maximum characters per poll option.
+    pub max_poll_option_chars: u32,
+    /// Language codes the instance is mainly used in.
+    pub languages: Vec<String>,
+}
+
+impl Default for Instance {
+    fn default() -> Self {
+        Self {
+            title: "roost".into(),
+            description: "A roost server".into(),
+            contact_email: String::new(),
+            registrations: Registrations::Open,
+            max_status_chars: 500,
+            max_media_attachments: 4,
+            max_poll_options: 4,
+            max_poll_option_chars: 50,
+            languages: vec!["en".into()],
+        }
+    }
+}
+
+/// Who may sign up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registrations {
+    Open,
+    Approval,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    /// Allow the OAuth password grant (used by CLI clients such as toot).
+    pub password_grant: bool,
+    /// Lifetime of an OAuth authorization code, in seconds.
+    pub code_lifetime_secs: u64,
+    /// Lifetime of a web session, in days.
+    pub session_lifetime_days: u64,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self {
+            password_grant: true,
+            code_lifetime_secs: 600,
+            session_lifetime_days: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body accepted outside media uploads, in bytes.
+    pub max_body_bytes: u64,
+    /// Sign-in attempts (web form and password grant) per client address and per
+    /// account, per 5 minutes.
+    pub sign_in_per_5min: u32,
+    /// Requests to `/oauth/token` per client address, per 5 minutes.
+    pub token_per_5min: u32,
+    /// Sign-ups per client address, per 30 minutes.
+    pub registrations_per_30min: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            sign_in_per_5min: 10,
+            token_per_5min: 60,
+            registrations_per_30min: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Federation {
+    /// Talk to peers over plain http (tests, local development).
+    pub allow_http: bool,
+    /// Fetch from loopback and private addresses (tests, LAN).
+    pub allow_private_addresses: bool,
+    /// Require signed GETs for actors, objects and collections.
+    pub authorized_fetch: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// A tracing filter such as `info` or `roost=debug,sqlx=warn`. `RUST_LOG` wins.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+/// A configuration problem, worded for the operator.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads defaults < `file` < `ROOST_*` variables from `env`, then validates.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let defaults = toml::Value::try_from(Config::default())
+            .map_err(|e| ConfigError(format!("internal: defaults do not serialize: {e}")))?;
+        let mut tree = toml::Table::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            tree = text.parse::<toml::Table>().map_err(|e| {
+                ConfigError(format!("config file {}: {e}", path.display()))
+            })?;
+            check_keys(&tree, &defaults, file)?;
+        }
+        for (name, value) in env {
+            apply_env(&mut tree, &defaults, &name, &value)?;
+        }
+        let config: Config = match toml::Value::Table(tree.clone()).try_into() {
+            Ok(c) => c,
+            Err(e) => return Err(name_bad_key(&tree, file, &e)),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.server.domain.is_empty() || self.server.domain.contains(['/', ' ', '@']) {
+            return bad(
+                "server.domain",
+                "must be a host name with an optional port, e.g. social.example.org",
+            );
+        }
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            return bad("server.listen", "must be an address:port such as 127.0.0.1:8080");
+        }
+        if !matches!(self.server.protocol.as_str(), "auto" | "http" | "https") {
+            return bad("server.protocol", "must be \"auto\", \"http\" or \"https\"");
+        }
+        let url = &self.database.url;
+        if !(url.is_empty()
+            || url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return bad("database.url", "must start with sqlite: or postgres://");
+        }
+        if self.database.max_connections == 0 {
+            return bad("database.max_connections", "must be at least 1");
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return bad("log.format", "must be \"text\" or \"json\"");
+        }
+        if self.limits.max_body_bytes < 1024 {
+            return bad("limits.max_body_bytes", "must be at least 1024");
+        }
+        Ok(())
+    }
+
+    /// The scheme of public URLs.
+    pub fn scheme(&self) -> &'static str {
+        match self.server.protocol.as_str() {
+            "http" => "http",
+            "https" => "https",
+            _ => {
+                let host = self.server.domain.rsplit_once(':').map_or(
+                    self.server.domain.as_str(),
+                    |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { &self.server.domain },
+                );
+                let loopback = host == "localhost"
+                    || host.ends_with(".localhost")
+                    || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                if loopback { "http" } else { "https" }
+            }
+        }
+    }
+
+    /// `scheme://domain`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.server.domain)
+    }
+
+    /// The database URL, with the SQLite default filled in.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.storage.data_dir.join("roost.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+/// Finds which key made deserialization fail (toml's message does not say) by
+/// trying the keys one at a time, and words the error around it.
+fn name_bad_key(tree: &toml::Table, file: Option<&Path>, whole: &toml::de::Error) -> ConfigError {
+    let origin = file.map(|p| format!(" (in {})", p.display())).unwrap_or_default();
+    for (section, value) in tree {
+        let Some(table) = value.as_table() else { continue };
+        for (key, v) in table {
+            let mut inner = toml::Table::new();
+            inner.insert(key.clone(), v.clone());
+            let mut one = toml::Table::new();
+            one.insert(section.clone(), toml::Value::Table(inner));
+            if let Err(e) = toml::Value::Table(one).try_into::<Config>() {
+                return ConfigError(format!("{section}.{key}{origin}: {}", e.message().trim()));
+            }
+        }
+    }
+    ConfigError(format!("invalid configuration{origin}: {}", whole.message().trim()))
+}
+
+/// Refuses keys that are not in the defaults tree, naming the first one found.
+fn check_keys(tree: &toml::Table, defaults: &toml::Value, file: Option<&Path>) -> Result<(), ConfigError> {
+    let origin = file.map(|p| format!(" in {}", p.display())).unwrap_or_default();
+    for (section, value) in tree {
+        let Some(known) = defaults.get(section) else {
+            return Err(ConfigError(format!("unknown config section [{section}]{origin}")));
+        };
+        let Some(table) = value.as_table() else {
+            return Err(ConfigError(format!("config key {section}{origin} must be a [section]")));
+        };
+        for key in table.keys() {
+            if known.get(key).is_none() {
+                return Err(ConfigError(format!("unknown config key {section}.{key}{origin}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies one `ROOST_<SECTION>_<KEY>` variable. Variables whose section is not a
+/// config section (such as `ROOST_CONFIG`) are not config keys and are skipped.
+fn apply_env(tree: &mut toml::Table, defaults: &toml::Value, name: &str, value: &str) -> Result<(), ConfigError> {
+    let Some(rest) = name.strip_prefix("ROOST_") else { return Ok(()) };
+    let rest = rest.to_ascii_lowercase();
+    let Some((section, key)) = rest.split_once('_') else { return Ok(()) };
+    let Some(known_section) = defaults.get(section) else { return Ok(()) };
+    let Some(default) = known_section.get(key) else {
+        return Err(ConfigError(format!(
+            "unknown config key {section}.{key} (from environment variable {name})"
+        )));
+    };
+    let parsed = match default {
+        toml::Value::String(_) => toml::Value::String(value.to_string()),
+        toml::Value::Boolean(_) => match value.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
+            "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
+            _ => return Err(ConfigError(format!("{section}.{key} (from {name}): expected true or false, got {value:?}"))),
+        },
+        toml::Value::Integer(_) => toml::Value::Integer(value.trim().parse().map_err(|_| {
+            ConfigError(format!("{section}.{key} (from {name}): expected an integer, got {value:?}"))
+        })?),
+        toml::Value::Array(_) => {
+            let items = value.split(',').map(str::trim).filter(|s| !s.is_empty());
+            toml::Value::Array(items.map(|s| toml::Value::String(s.to_string())).collect())
+        }
+        _ => toml::Value::String(value.to_string()),
+    };
+    let entry = tree.entry(section.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(t) = entry {
+        t.insert(key.to_string(), parsed);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.server.domain, "localhost:8080");
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.base_url(), "http://localhost:8080");
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[server]\ndomain = \"a.example\"\n[federation]\nallow_http = false\n").unwrap();
+        let c = Config::load(
+            Some(&path),
+            env(&[("ROOST_FEDERATION_ALLOW_HTTP", "true"), ("ROOST_CONFIG", "x"), ("ROOST_TEST_DATABASE_URL", "y")]),
+        )
+        .unwrap();
+        assert_eq!(c.server.domain, "a.example");
+        assert!(c.federation.allow_http);
+        assert_eq!(c.base_url(), "https://a.example");
+    }
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[server]\ndomian = \"a.example\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("server.domian"), "{err}");
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let err = Config::load(None, env(&[("ROOST_SERVER_DOMIAN", "x")])).unwrap_err().to_string();
+        assert!(err.contains("server.domian"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let err = Config::load(None, env(&[("ROOST_INSTANCE_REGISTRATIONS", "sometimes")])).unwrap_err().to_string();
+        assert!(err.contains("registrations"), "{err}");
+        let err = Config::load(None, env(&[("ROOST_LIMITS_MAX_BODY_BYTES", "lots")])).unwrap_err().to_string();
+        assert!(err.contains("limits.max_body_bytes"), "{err}");
+        let err = Config::load(None, env(&[("ROOST_SERVER_LISTEN", "nowhere")])).unwrap_err().to_string();
+        assert!(err.contains("server.listen"), "{err}");
+    }
+}

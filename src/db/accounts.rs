@@ -1,0 +1,209 @@
+//! Accounts and users.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+
+use super::{Store, on_pool};
+use crate::error::Result;
+use crate::model::{Account, Field, User};
+
+/// A new local account with its user, written in one transaction.
+pub struct NewLocalAccount<'a> {
+    pub id: i64,
+    pub username: &'a str,
+    pub uri: &'a str,
+    pub url: &'a str,
+    pub inbox_url: &'a str,
+    pub shared_inbox_url: &'a str,
+    pub outbox_url: &'a str,
+    pub followers_url: &'a str,
+    pub following_url: &'a str,
+    pub featured_url: &'a str,
+    pub public_key_pem: &'a str,
+    pub private_key_pem: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub locale: &'a str,
+    pub approved: bool,
+    pub registration_reason: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// The profile fields `update_credentials` may change.
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub note: String,
+    pub note_source: String,
+    pub fields: Vec<Field>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
+    pub default_visibility: String,
+    pub default_sensitive: bool,
+    pub default_language: Option<String>,
+}
+
+impl Store {
+    pub async fn get_account(&self, id: i64) -> Result<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row)
+    }
+
+    /// A local account by username, case-insensitively.
+    pub async fn get_local_account_by_username(&self, username: &str) -> Result<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM accounts WHERE lower(username) = lower($1) AND domain IS NULL")
+            .bind(username)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row)
+    }
+
+    /// A remote account by `username` and `domain`, case-insensitively.
+    pub async fn get_remote_account_by_username(&self, username: &str, domain: &str) -> Result<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM accounts WHERE lower(username) = lower($1) AND lower(domain) = lower($2) AND domain IS NOT NULL")
+            .bind(username)
+            .bind(domain)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row)
+    }
+
+    pub async fn get_user(&self, account_id: i64) -> Result<Option<User>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row)
+    }
+
+    pub async fn get_user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row)
+    }
+
+    /// Inserts the account and its user atomically.
+    pub async fn put_local_account(&self, a: &NewLocalAccount<'_>) -> std::result::Result<(), sqlx::Error> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO accounts (id, username, domain, uri, url, inbox_url, shared_inbox_url, outbox_url,
+                    followers_url, following_url, featured_url, public_key_pem, private_key_pem, created_at, updated_at)
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)")
+                .bind(a.id)
+                .bind(a.username)
+                .bind(a.uri)
+                .bind(a.url)
+                .bind(a.inbox_url)
+                .bind(a.shared_inbox_url)
+                .bind(a.outbox_url)
+                .bind(a.followers_url)
+                .bind(a.following_url)
+                .bind(a.featured_url)
+                .bind(a.public_key_pem)
+                .bind(a.private_key_pem)
+                .bind(a.now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO users (account_id, email, password_hash, role, locale, approved, registration_reason, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(a.id)
+                .bind(a.email)
+                .bind(a.password_hash)
+                .bind(a.role)
+                .bind(a.locale)
+                .bind(a.approved)
+                .bind(a.registration_reason)
+                .bind(a.now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })
+    }
+
+    /// Writes a local account's profile and posting defaults.
+    pub async fn update_profile(&self, account_id: i64, p: &ProfileUpdate, now: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5, locked = $6,
+                    bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, updated_at = $11
+                 WHERE id = $1")
+                .bind(account_id)
+                .bind(&p.display_name)
+                .bind(&p.note)
+                .bind(&p.note_source)
+                .bind(Json(&p.fields))
+                .bind(p.locked)
+                .bind(p.bot)
+                .bind(p.discoverable)
+                .bind(p.indexable)
+                .bind(p.hide_collections)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE users SET default_visibility = $2, default_sensitive = $3, default_language = $4
+                 WHERE account_id = $1")
+                .bind(account_id)
+                .bind(&p.default_visibility)
+                .bind(p.default_sensitive)
+                .bind(&p.default_language)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// Replaces a password hash (after a bcrypt → argon2id upgrade) and records the sign-in.
+    pub async fn record_sign_in(&self, account_id: i64, new_hash: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE users SET password_hash = COALESCE($2, password_hash), last_sign_in_at = $3 WHERE account_id = $1")
+            .bind(account_id)
+            .bind(new_hash)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Number of local users (instance statistics).
+    pub async fn count_local_users(&self) -> Result<i64> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(pool)
+            .await)?;
+        Ok(n)
+    }
+
+    /// Local users who signed in since `since` (monthly active users).
+    pub async fn count_active_users(&self, since: DateTime<Utc>) -> Result<i64> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE last_sign_in_at >= $1")
+            .bind(since)
+            .fetch_one(pool)
+            .await)?;
+        Ok(n)
+    }
+
+    /// Known remote domains (instance statistics).
+    pub async fn count_known_domains(&self) -> Result<i64> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT domain) FROM accounts WHERE domain IS NOT NULL")
+            .fetch_one(pool)
+            .await)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,137 @@
+//! The store: every read and write of roost's data, on SQLite or PostgreSQL.
+//!
+//! Both backends share one SQL text per query wherever the dialects agree
+//! (`$1` placeholders work on both); the [`on_pool!`] macro expands a query once
+//! per backend so each is checked against its own sqlx driver types. Where the
+//! dialects differ, a method matches on [`Pool`] and spells each out. The same
+//! test suite runs against both.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::error::{Error, Result};
+
+pub mod accounts;
+pub mod oauth;
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever backend the store uses.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub pool: Pool,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../../migrations/postgres/0001_foundation.sql"))];
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations = list
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`), creating a
+    /// SQLite file and its directory when missing. Does not migrate.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| Error::internal(format!("database.url: {e}")))?
+                .application_name("roost");
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| Error::internal(format!("cannot connect to PostgreSQL: {e}")))?;
+            Pool::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| Error::internal(format!("database.url: {e}")))?;
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .pragma("cache_size", "-8000");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
+            Pool::Sqlite(pool)
+        };
+        Ok(Self { pool })
+    }
+
+    /// Applies the migrations this binary carries that the database lacks.
+    pub async fn migrate(&self) -> Result<()> {
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await,
+            Pool::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await,
+        };
+        result.map_err(|e| Error::internal(format!("migration failed: {e}")))
+    }
+
+    /// Answers when the database does (`/health`).
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection (on shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}
+
+/// True when `e` is a unique-constraint violation (a name or e-mail taken
+/// between our check and our insert).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,419 @@
+//! Extractors: who is calling (bearer token with a required scope), from where,
+//! and the parameters they sent, whichever way a Mastodon client encodes them.
+
+use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::app::AppState;
+use crate::error::{Error, Kind, Result};
+use crate::model::scope::mask;
+use crate::model::{Account, User};
+use crate::service::oauth::{Caller, resolve_token};
+
+/// A scope an endpoint requires; any one of the named scopes suffices.
+pub trait RequiredScope {
+    const MASK: u64;
+}
+
+macro_rules! scopes {
+    ($($name:ident = $($scope:literal)|+;)*) => {
+        $(
+            #[doc = concat!("Requires ", $("`", $scope, "` "),+)]
+            pub struct $name;
+            impl RequiredScope for $name {
+                const MASK: u64 = 0 $(| mask($scope))+;
+            }
+        )*
+    };
+}
+
+scopes! {
+    ReadAccounts = "read:accounts";
+    ReadAccountsOrProfile = "read:accounts" | "profile";
+    WriteAccounts = "write:accounts";
+    ReadLists = "read:lists";
+    ReadFilters = "read:filters";
+    ReadFollows = "read:follows";
+    ReadStatuses = "read:statuses";
+    ReadAccountsOrStatuses = "read:accounts" | "read:statuses";
+    Read = "read";
+}
+
+/// Any valid token, whatever its scopes.
+pub struct AnyScope;
+impl RequiredScope for AnyScope {
+    const MASK: u64 = u64::MAX;
+}
+
+/// The bearer token of a request: `Authorization: Bearer …` or `access_token=`.
+fn bearer(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
+    }
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn insufficient_scope() -> Error {
+    Error::forbidden("This action is outside the authorized scopes")
+}
+
+async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Option<Caller>> {
+    let Some(token) = bearer(parts) else { return Ok(None) };
+    let caller = resolve_token(app, &token).await?;
+    if !caller.scopes.allows(S::MASK) {
+        return Err(insufficient_scope());
+    }
+    Ok(Some(caller))
+}
+
+/// A signed-in user whose token grants scope `S`.
+pub struct Auth<S: RequiredScope> {
+    pub account: Account,
+    pub user: User,
+    pub caller: Caller,
+    _scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope, St: Send + Sync> FromRequestParts<St> for Auth<S>
+where
+    Arc<AppState>: FromRef<St>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
+        let app = Arc::<AppState>::from_ref(state);
+        let caller = caller::<S>(parts, &app).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let Some((account, user)) = caller.user.clone() else {
+            return Err(Error::unprocessable("This method requires an authenticated user"));
+        };
+        crate::service::accounts::check_can_sign_in(&account, &user)?;
+        Ok(Self { account, user, caller, _scope: PhantomData })
+    }
+}
+
+/// A token of an app or of a user, granting scope `S` (e.g. for sign-up).
+pub struct AppAuth<S: RequiredScope> {
+    pub caller: Caller,
+    _scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope, St: Send + Sync> FromRequestParts<St> for AppAuth<S>
+where
+    Arc<AppState>: FromRef<St>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
+        let app = Arc::<AppState>::from_ref(state);
+        let caller = caller::<S>(parts, &app).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        Ok(Self { caller, _scope: PhantomData })
+    }
+}
+
+/// An optional token for public endpoints: absent is fine, invalid is a 401.
+pub struct MaybeAuth(pub Option<Caller>);
+
+impl<St: Send + Sync> FromRequestParts<St> for MaybeAuth
+where
+    Arc<AppState>: FromRef<St>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
+        let app = Arc::<AppState>::from_ref(state);
+        Ok(Self(caller::<AnyScope>(parts, &app).await?))
+    }
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop when
+/// `server.trust_proxy_headers` is on.
+pub struct ClientIp(pub IpAddr);
+
+impl<St: Send + Sync> FromRequestParts<St> for ClientIp
+where
+    Arc<AppState>: FromRef<St>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
+        let app = Arc::<AppState>::from_ref(state);
+        Ok(Self(client_ip(parts, &app)))
+    }
+}
+
+pub fn client_ip(parts: &Parts, app: &AppState) -> IpAddr {
+    if app.config.server.trust_proxy_headers
+        && let Some(ip) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return ip;
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
+}
+
+/// Request parameters from a JSON body, a form (urlencoded or multipart) or the
+/// query string, with Rails-style bracket keys (`source[privacy]`,
+/// `fields_attributes[0][name]`, `scopes[]`) turned into nested JSON, then
+/// deserialized into `T`. Malformed input is a 422 naming the problem.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for Params<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &St) -> Result<Self> {
+        let value = params_value(req, state).await?;
+        serde_json::from_value(value)
+            .map(Params)
+            .map_err(|e| Error::unprocessable(format!("Validation failed: {e}")))
+    }
+}
+
+async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value> {
+    let content_type = content_type(req.headers());
+    let query = req.uri().query().map(str::to_string);
+    let mut value = match content_type.as_str() {
+        "application/json" => {
+            let body = body_bytes(req, state).await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                Value::Object(Map::new())
+            } else {
+                serde_json::from_slice(&body).map_err(|e| Error::bad_request(format!("Invalid JSON: {e}")))?
+            }
+        }
+        "multipart/form-data" => {
+            let mut multipart = Multipart::from_request(req, state)
+                .await
+                .map_err(|e| Error::bad_request(format!("Invalid multipart body: {e}")))?;
+            let mut pairs = Vec::new();
+            while let Some(field) = multipart.next_field().await.map_err(map_multipart_error)? {
+                let Some(name) = field.name().map(str::to_string) else { continue };
+                if field.file_name().is_some() {
+                    // Files (avatar, header) are handled by the media pipeline.
+                    continue;
+                }
+                let text = field.text().await.map_err(map_multipart_error)?;
+                pairs.push((name, text));
+            }
+            nest_pairs(pairs)
+        }
+        _ => {
+            let body = body_bytes(req, state).await?;
+            nest_pairs(url::form_urlencoded::parse(&body).into_owned().collect())
+        }
+    };
+    if let (Some(query), Value::Object(map)) = (query, &mut value) {
+        // Body wins over the query string.
+        if let Value::Object(q) = nest_pairs(url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()) {
+            for (k, v) in q {
+                map.entry(k).or_insert(v);
+            }
+        }
+    }
+    Ok(value)
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn map_multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status().as_u16() == 413 {
+        Error::new(Kind::PayloadTooLarge, "Request body too large")
+    } else {
+        Error::bad_request(format!("Invalid multipart body: {}", e.body_text()))
+    }
+}
+
+/// The whole body, within the configured size limit (413 beyond it).
+pub async fn body_bytes<St: Send + Sync>(req: Request, state: &St) -> Result<axum::body::Bytes> {
+    axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status().as_u16() == 413 {
+            Error::new(Kind::PayloadTooLarge, "Request body too large")
+        } else {
+            Error::bad_request(format!("Cannot read the request body: {}", e.body_text()))
+        }
+    })
+}
+
+/// Turns `a[b][c]=v` / `a[]=v` pairs into nested JSON objects and arrays.
+/// Objects keyed only by numbers (`fields_attributes[0][name]`) become arrays in
+/// key order, so both encodings clients use deserialize the same way.
+pub fn nest_pairs(pairs: Vec<(String, String)>) -> Value {
+    let mut root = Value::Object(Map::new());
+    for (key, val) in pairs {
+        let (head, rest) = match key.find('[') {
+            Some(i) => (&key[..i], &key[i..]),
+            None => (key.as_str(), ""),
+        };
+        let mut path = vec![head.to_string()];
+        let mut r = rest;
+        while let Some(stripped) = r.strip_prefix('[') {
+            let Some(end) = stripped.find(']') else { break };
+            path.push(stripped[..end].to_string());
+            r = &stripped[end + 1..];
+        }
+        insert_path(&mut root, &path, Value::String(val));
+    }
+    numeric_objects_to_arrays(root)
+}
+
+fn insert_path(node: &mut Value, path: &[String], val: Value) {
+    let Some((first, rest)) = path.split_first() else { return };
+    if first.is_empty() {
+        // `a[]`: append to an array.
+        if !node.is_array() {
+            *node = Value::Array(Vec::new());
+        }
+        if let Value::Array(arr) = node {
+            if rest.is_empty() {
+                arr.push(val);
+            } else {
+                let mut child = Value::Object(Map::new());
+                insert_path(&mut child, rest, val);
+                arr.push(child);
+            }
+        }
+        return;
+    }
+    if !node.is_object() {
+        *node = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = node {
+        if rest.is_empty() {
+            map.insert(first.clone(), val);
+        } else {
+            let child = map.entry(first.clone()).or_insert_with(|| Value::Object(Map::new()));
+            insert_path(child, rest, val);
+        }
+    }
+}
+
+fn numeric_objects_to_arrays(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            if !map.is_empty() && map.keys().all(|k| k.parse::<u32>().is_ok()) {
+                let mut items: Vec<(u32, Value)> =
+                    map.into_iter().map(|(k, v)| (k.parse().unwrap_or(0), numeric_objects_to_arrays(v))).collect();
+                items.sort_by_key(|(k, _)| *k);
+                Value::Array(items.into_iter().map(|(_, v)| v).collect())
+            } else {
+                Value::Object(map.into_iter().map(|(k, v)| (k, numeric_objects_to_arrays(v))).collect())
+            }
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(numeric_objects_to_arrays).collect()),
+        other => other,
+    }
+}
+
+/// Serde helpers for parameters that arrive as JSON values or form strings.
+pub mod de {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    fn to_bool(v: &Value) -> Option<bool> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) => Some(n.as_i64() != Some(0)),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "on" | "yes" | "t" => Some(true),
+                "false" | "0" | "off" | "no" | "f" | "" => Some(false),
+                _ => None,
+            },
+            Value::Null => None,
+            _ => None,
+        }
+    }
+
+    /// `true`, `"true"`, `"1"`, `"on"` → true; absent → None.
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => to_bool(&v).map(Some).ok_or_else(|| serde::de::Error::custom(format!("expected a boolean, got {v}"))),
+        }
+    }
+
+    /// A string, or a number sent where a string was meant.
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(other) => Err(serde::de::Error::custom(format!("expected a string, got {other}"))),
+        }
+    }
+
+    /// One string or a list of strings (`redirect_uris`, `scopes`).
+    pub fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        match v {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::String(s)) => Ok(vec![s]),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s),
+                    other => Err(serde::de::Error::custom(format!("expected a string, got {other}"))),
+                })
+                .collect(),
+            Some(other) => Err(serde::de::Error::custom(format!("expected a string or a list, got {other}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn rails_brackets_nest() {
+        let v = nest_pairs(pairs(&[
+            ("display_name", "A"),
+            ("source[privacy]", "unlisted"),
+            ("fields_attributes[1][name]", "b"),
+            ("fields_attributes[0][name]", "a"),
+            ("fields_attributes[0][value]", "x"),
+            ("scopes[]", "read"),
+            ("scopes[]", "write"),
+        ]));
+        assert_eq!(
+            v,
+            json!({
+                "display_name": "A",
+                "source": {"privacy": "unlisted"},
+                "fields_attributes": [{"name": "a", "value": "x"}, {"name": "b"}],
+                "scopes": ["read", "write"],
+            })
+        );
+    }
+}

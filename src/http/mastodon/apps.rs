@@ -1,0 +1,47 @@
+//! <https://docs.joinmastodon.org/methods/apps/>
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::http::extract::{AppAuth, AnyScope, Params, de};
+use crate::service::oauth;
+
+use super::entities;
+
+#[derive(Deserialize)]
+pub struct CreateApp {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    client_name: Option<String>,
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    redirect_uris: Vec<String>,
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    scopes: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    website: Option<String>,
+}
+
+/// `POST /api/v1/apps`: register a client application.
+pub async fn create(State(app): State<Arc<AppState>>, Params(p): Params<CreateApp>) -> Result<Json<Value>> {
+    let scopes = (!p.scopes.is_empty()).then(|| p.scopes.join(" "));
+    let (record, secret) = oauth::create_app(
+        &app,
+        p.client_name.as_deref().unwrap_or(""),
+        &p.redirect_uris,
+        scopes.as_deref(),
+        p.website.as_deref(),
+    )
+    .await?;
+    Ok(Json(entities::application(&record, Some(&secret))))
+}
+
+/// `GET /api/v1/apps/verify_credentials`: the app behind the token.
+pub async fn verify_credentials(State(app): State<Arc<AppState>>, auth: AppAuth<AnyScope>) -> Result<Json<Value>> {
+    let record = app.store.get_app(auth.caller.token.app_id).await?.ok_or_else(Error::not_found)?;
+    Ok(Json(entities::application(&record, None)))
+}

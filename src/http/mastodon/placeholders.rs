@@ -1,0 +1,28 @@
+//! List endpoints that clients probe at start-up and break on when they 404.
+//! Until their features exist they answer `[]` to an authorized user (listed
+//! as "empty" in docs/api.md).
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::http::extract::{Auth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses};
+
+fn empty() -> Json<Value> {
+    Json(json!([]))
+}
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/lists", get(|_: Auth<ReadLists>| async { empty() }))
+        .route("/api/v1/followed_tags", get(|_: Auth<ReadFollows>| async { empty() }))
+        .route("/api/v1/filters", get(|_: Auth<ReadFilters>| async { empty() }))
+        .route("/api/v2/filters", get(|_: Auth<ReadFilters>| async { empty() }))
+        .route("/api/v1/announcements", get(|_: Auth<Read>| async { empty() }))
+        .route("/api/v1/trends/tags", get(|_: Auth<Read>| async { empty() }))
+        .route("/api/v1/trends/statuses", get(|_: Auth<ReadStatuses>| async { empty() }))
+        .route("/api/v2/suggestions", get(|_: Auth<ReadAccounts>| async { empty() }))
+}

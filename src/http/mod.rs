@@ -1,0 +1,150 @@
+//! The HTTP server: one router for the Mastodon API, OAuth, web pages and
+//! operational endpoints, with the layers every request passes through.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use crate::error::{Error, Kind};
+
+pub mod extract;
+pub mod mastodon;
+pub mod metrics;
+pub mod oauth;
+pub mod pages;
+pub mod ratelimit;
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route of the server, with its layers.
+pub fn router(app: Arc<AppState>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            REQUEST_ID.clone(),
+        ])
+        .max_age(Duration::from_secs(3600));
+    // Routes browser-based clients call from other origins.
+    let cross_origin = mastodon::router().merge(oauth::api_router()).layer(cors);
+    let body_limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
+    Router::new()
+        .merge(cross_origin)
+        .merge(oauth::pages_router())
+        .merge(pages::router())
+        .route("/health", get(health))
+        .route("/metrics", get(metrics::serve))
+        .route("/avatars/original/missing.png", get(|| async { png(include_bytes!("../../static/avatar-missing.png")) }))
+        .route("/headers/original/missing.png", get(|| async { png(include_bytes!("../../static/header-missing.png")) }))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), metrics::track))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
+        .with_state(app)
+}
+
+fn png(bytes: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], bytes).into_response()
+}
+
+#[derive(Clone, Copy)]
+struct MakeId;
+
+impl MakeRequestId for MakeId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&format!("{:016x}", crate::id::new_id())).ok().map(RequestId::new)
+    }
+}
+
+/// `GET /health`: 200 when the database answers.
+async fn health(State(app): State<Arc<AppState>>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "OK").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Unknown paths: a JSON 404 under `/api`, a plain page elsewhere.
+async fn not_found(State(app): State<Arc<AppState>>, req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return Error::not_found().into_response();
+    }
+    pages::message(&app, StatusCode::NOT_FOUND, "Not found", "The page you are looking for is not here.")
+}
+
+/// Adds `X-RateLimit-*` headers when `e` is a rate-limit refusal.
+pub fn rate_limit_headers(headers: &mut HeaderMap, e: &Error) {
+    let Some((limit, reset)) = e.rate_limit else { return };
+    let reset_at = chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(reset).unwrap_or(0));
+    let pairs = [
+        ("x-ratelimit-limit", limit.to_string()),
+        ("x-ratelimit-remaining", "0".to_string()),
+        ("x-ratelimit-reset", mastodon::entities::timestamp(reset_at)),
+        ("retry-after", reset.to_string()),
+    ];
+    for (name, value) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if self.kind == Kind::Internal || self.kind == Kind::Unavailable {
+            tracing::error!(error = %self, "request failed");
+        } else if let Some(cause) = &self.cause {
+            tracing::debug!(error = %self.message, cause = %cause, "request refused");
+        }
+        let status = StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = match (self.oauth_code, self.details.is_empty()) {
+            (Some(code), _) => json!({ "error": code, "error_description": self.message }),
+            (None, true) => json!({ "error": self.message }),
+            (None, false) => json!({ "error": self.message, "details": self.details }),
+        };
+        let mut response = (status, Json(body)).into_response();
+        rate_limit_headers(response.headers_mut(), &self);
+        response
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes the
+/// requests in flight.
+pub async fn serve(
+    app: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use tower::Layer;
+    let router = router(app);
+    // Mastodon.py asks for `/api/v1/instance/`, toot for `/oauth/authorize/`.
+    let service = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash().layer(router);
+    let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service);
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,221 @@
+//! Server-rendered HTML: sign-in and sign-out for the browser, the home page.
+//! Forms carry a CSRF token: before sign-in a double-submit cookie, after
+//! sign-in the session's own token.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{constant_time_eq, random_token};
+use crate::error::{Error, Kind, Result};
+use crate::http::extract::ClientIp;
+use crate::model::{Account, Session};
+use crate::service::{accounts, oauth};
+
+pub mod cookies;
+
+use cookies::{CSRF_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/auth/sign_in", get(sign_in_page).post(sign_in))
+        .route("/auth/sign_out", axum::routing::post(sign_out))
+}
+
+/// Renders a template into a response, or a 500 if the template fails.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => Error::internal(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub instance_title: String,
+    pub error: Option<String>,
+    pub csrf_token: String,
+    pub redirect_to: String,
+    pub username: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub instance_title: String,
+    pub heading: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    instance_title: String,
+    description: String,
+    signed_in: Option<String>,
+    csrf_token: String,
+}
+
+/// An HTML error page.
+pub fn message(app: &AppState, status: StatusCode, heading: &str, message: &str) -> Response {
+    let page = MessagePage {
+        instance_title: app.config.instance.title.clone(),
+        heading: heading.to_string(),
+        message: message.to_string(),
+    };
+    render(status, &page)
+}
+
+/// The signed-in browser's session, if any.
+pub async fn current_session(app: &AppState, headers: &HeaderMap) -> Result<Option<(Session, Account)>> {
+    match get_cookie(headers, SESSION_COOKIE) {
+        Some(value) => oauth::find_session(app, &value).await,
+        None => Ok(None),
+    }
+}
+
+/// The sign-in form, with a fresh double-submit CSRF cookie when none is set.
+pub fn sign_in_form(app: &AppState, headers: &HeaderMap, status: StatusCode, redirect_to: &str, error: Option<String>, username: &str) -> Response {
+    let (token, fresh) = match get_cookie(headers, CSRF_COOKIE) {
+        Some(t) if t.len() >= 32 => (t, false),
+        _ => (random_token(), true),
+    };
+    let page = SignInPage {
+        instance_title: app.config.instance.title.clone(),
+        error,
+        csrf_token: token.clone(),
+        redirect_to: redirect_to.to_string(),
+        username: username.to_string(),
+    };
+    let mut response = render(status, &page);
+    if fresh {
+        set_cookie(&mut response, app, CSRF_COOKIE, &token, None);
+    }
+    response
+}
+
+/// Only same-site paths are followed after sign-in, never another host.
+fn safe_redirect(target: &str) -> &str {
+    if target.starts_with('/') && !target.starts_with("//") && !target.starts_with("/\\") {
+        target
+    } else {
+        "/"
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    redirect_to: Option<String>,
+}
+
+/// `GET /auth/sign_in`
+async fn sign_in_page(State(app): State<Arc<AppState>>, headers: HeaderMap, q: axum::extract::Query<SignInQuery>) -> Response {
+    let target = safe_redirect(q.redirect_to.as_deref().unwrap_or("/"));
+    sign_in_form(&app, &headers, StatusCode::OK, target, None, "")
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    redirect_to: String,
+}
+
+/// `POST /auth/sign_in`: checks CSRF, rate limits, credentials; starts a session.
+async fn sign_in(
+    State(app): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<SignInForm>,
+) -> Response {
+    let target = safe_redirect(&form.redirect_to).to_string();
+    let csrf_ok = get_cookie(&headers, CSRF_COOKIE)
+        .is_some_and(|c| !form.csrf_token.is_empty() && constant_time_eq(c.as_bytes(), form.csrf_token.as_bytes()));
+    if !csrf_ok {
+        return sign_in_form(&app, &headers, StatusCode::FORBIDDEN, &target, Some("Your session expired; please try again.".into()), &form.username);
+    }
+    if let Err(e) = limit_sign_in(&app, &ip.to_string(), &form.username) {
+        let mut response = sign_in_form(&app, &headers, StatusCode::TOO_MANY_REQUESTS, &target, Some("Too many attempts; please wait a few minutes.".into()), &form.username);
+        add_rate_limit_headers(&mut response, &e);
+        return response;
+    }
+    match accounts::sign_in(&app, &form.username, &form.password).await {
+        Ok((account, _)) => {
+            let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+            match oauth::start_session(&app, &account, user_agent, Some(&ip.to_string())).await {
+                Ok(secret) => {
+                    let mut response = Redirect::to(&target).into_response();
+                    let max_age = app.config.auth.session_lifetime_days * 86_400;
+                    set_cookie(&mut response, &app, SESSION_COOKIE, &secret, Some(max_age));
+                    response
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) => {
+            let status = if e.kind == Kind::Forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+            sign_in_form(&app, &headers, status, &target, Some(e.message), &form.username)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Counts a sign-in attempt against the client address and the account name,
+/// so neither one address nor many addresses can guess a password quickly.
+pub fn limit_sign_in(app: &AppState, ip: &str, login: &str) -> Result<()> {
+    let window = std::time::Duration::from_secs(300);
+    let limit = app.config.limits.sign_in_per_5min;
+    app.limiter.hit(&format!("sign_in:ip:{ip}"), limit, window)?;
+    app.limiter.hit(&format!("sign_in:login:{}", login.trim().to_lowercase()), limit, window)
+}
+
+pub fn add_rate_limit_headers(response: &mut Response, e: &Error) {
+    crate::http::rate_limit_headers(response.headers_mut(), e);
+}
+
+#[derive(Deserialize)]
+struct SignOutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /auth/sign_out`
+async fn sign_out(State(app): State<Arc<AppState>>, headers: HeaderMap, axum::Form(form): axum::Form<SignOutForm>) -> Result<Response> {
+    let Some(cookie) = get_cookie(&headers, SESSION_COOKIE) else { return Ok(Redirect::to("/").into_response()) };
+    let Some((session, _)) = oauth::find_session(&app, &cookie).await? else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    if !constant_time_eq(session.csrf_token.as_bytes(), form.csrf_token.as_bytes()) {
+        return Err(Error::forbidden("Invalid CSRF token"));
+    }
+    oauth::end_session(&app, &cookie).await?;
+    let mut response = Redirect::to("/").into_response();
+    set_cookie(&mut response, &app, SESSION_COOKIE, "", Some(0));
+    Ok(response)
+}
+
+/// `GET /`
+async fn home(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response> {
+    let session = current_session(&app, &headers).await?;
+    let page = HomePage {
+        instance_title: app.config.instance.title.clone(),
+        description: app.config.instance.description.clone(),
+        csrf_token: session.as_ref().map(|(s, _)| s.csrf_token.clone()).unwrap_or_default(),
+        signed_in: session.map(|(_, a)| a.acct()),
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,55 @@
+//! Fixed-window rate limits kept in memory, per key (an address, an account name).
+//!
+//! Enough for one node; with several nodes each keeps its own count, so the
+//! effective limit is multiplied by the node count.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Kind, Result};
+
+#[derive(Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Counts one hit on `key`; refuses with 429 once `limit` hits fall in one `window`.
+    pub fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<()> {
+        let now = Instant::now();
+        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (start, _)| now.duration_since(*start) < window);
+        }
+        let entry = map.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > limit {
+            let reset = window.saturating_sub(now.duration_since(entry.0)).as_secs().max(1);
+            let mut err = Error::new(Kind::TooManyRequests, "Too many requests");
+            err.rate_limit = Some((limit, reset));
+            return Err(err);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_after_limit_per_key() {
+        let rl = RateLimiter::default();
+        let w = Duration::from_secs(60);
+        for _ in 0..3 {
+            rl.hit("a", 3, w).unwrap();
+        }
+        let err = rl.hit("a", 3, w).unwrap_err();
+        assert_eq!(err.kind, Kind::TooManyRequests);
+        rl.hit("b", 3, w).unwrap();
+    }
+}

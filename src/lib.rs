@@ -1,0 +1,15 @@
+//! roost: a federated social server speaking the Mastodon client API and
+//! ActivityPub. `main` only calls [`cli::run`]; everything lives here so that
+//! integration tests can start the real router.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod id;
+pub mod model;
+pub mod service;
+pub mod text;

@@ -1,0 +1,301 @@
+//! Local accounts: registration, sign-in, profile updates.
+
+use chrono::Utc;
+
+use super::blocking;
+use crate::app::AppState;
+use crate::auth::{keys, password};
+use crate::db::accounts::{NewLocalAccount, ProfileUpdate};
+use crate::db::is_unique_violation;
+use crate::error::{Error, Kind, Result, Validation};
+use crate::model::{Account, Field, Role, User};
+use crate::text;
+
+/// Names nobody may register: they would impersonate staff or collide with routes.
+const RESERVED_USERNAMES: &[&str] = &[
+    "admin", "administrator", "root", "support", "help", "webmaster", "mod", "moderator", "moderators",
+    "staff", "security", "abuse", "postmaster", "hostmaster", "noreply", "no_reply", "system", "instance",
+    "actor", "roost", "api", "oauth", "auth", "inbox", "outbox", "users", "nodeinfo", "about", "settings",
+];
+
+pub const MAX_USERNAME: usize = 30;
+pub const MIN_PASSWORD: usize = 8;
+pub const MAX_PASSWORD: usize = 72;
+pub const MAX_DISPLAY_NAME: usize = 30;
+pub const MAX_NOTE: usize = 500;
+pub const MAX_FIELDS: usize = 4;
+pub const MAX_FIELD_LEN: usize = 255;
+
+/// What a sign-up supplies.
+pub struct Registration<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub locale: &'a str,
+    /// False when the instance requires approval.
+    pub approved: bool,
+    pub reason: Option<&'a str>,
+}
+
+fn check_username(v: &mut Validation, username: &str) {
+    if username.is_empty() {
+        v.add("username", "ERR_BLANK", "can't be blank");
+    } else if username.chars().count() > MAX_USERNAME {
+        v.add("username", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_USERNAME} characters)"));
+    } else if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        v.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores");
+    } else if RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str()) {
+        v.add("username", "ERR_RESERVED", "is reserved");
+    }
+}
+
+fn check_email(v: &mut Validation, email: &str) {
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+                && !domain.contains('@')
+        });
+    if email.is_empty() {
+        v.add("email", "ERR_BLANK", "can't be blank");
+    } else if !valid {
+        v.add("email", "ERR_INVALID", "is invalid");
+    }
+}
+
+fn check_password(v: &mut Validation, password: &str) {
+    let n = password.chars().count();
+    if n == 0 {
+        v.add("password", "ERR_BLANK", "can't be blank");
+    } else if n < MIN_PASSWORD {
+        v.add("password", "ERR_TOO_SHORT", format!("is too short (minimum is {MIN_PASSWORD} characters)"));
+    } else if n > MAX_PASSWORD {
+        v.add("password", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_PASSWORD} characters)"));
+    }
+}
+
+/// Creates a local account and its user after validating every field;
+/// failures come back together as one 422 in Mastodon's shape.
+pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
+    let mut v = Validation::new();
+    check_username(&mut v, r.username);
+    check_email(&mut v, r.email);
+    check_password(&mut v, r.password);
+    if !r.approved && r.reason.is_none_or(|s| s.trim().is_empty()) {
+        v.add("reason", "ERR_BLANK", "can't be blank");
+    }
+    if r.reason.is_some_and(|s| s.chars().count() > 500) {
+        v.add("reason", "ERR_TOO_LONG", "is too long (maximum is 500 characters)");
+    }
+    if v.is_empty() {
+        if app.store.get_local_account_by_username(r.username).await?.is_some() {
+            v.add("username", "ERR_TAKEN", "has already been taken");
+        }
+        if app.store.get_user_by_email(r.email).await?.is_some() {
+            v.add("email", "ERR_TAKEN", "has already been taken");
+        }
+    }
+    v.finish()?;
+
+    let pw = r.password.to_string();
+    let (hash, keys) = blocking(move || (password::hash(&pw), keys::generate())).await?;
+    let (hash, keys) = (hash?, keys?);
+    let id = crate::id::new_id();
+    let uri = app.url(&format!("/users/{}", r.username));
+    let new = NewLocalAccount {
+        id,
+        username: r.username,
+        uri: &uri,
+        url: &app.url(&format!("/@{}", r.username)),
+        inbox_url: &format!("{uri}/inbox"),
+        shared_inbox_url: &app.url("/inbox"),
+        outbox_url: &format!("{uri}/outbox"),
+        followers_url: &format!("{uri}/followers"),
+        following_url: &format!("{uri}/following"),
+        featured_url: &format!("{uri}/collections/featured"),
+        public_key_pem: &keys.public_pem,
+        private_key_pem: &keys.private_pem,
+        email: r.email,
+        password_hash: &hash,
+        role: r.role.as_str(),
+        locale: r.locale,
+        approved: r.approved,
+        registration_reason: r.reason,
+        now: Utc::now(),
+    };
+    if let Err(e) = app.store.put_local_account(&new).await {
+        if is_unique_violation(&e) {
+            // Someone took the name or address between our check and our insert.
+            let mut v = Validation::new();
+            v.add("username", "ERR_TAKEN", "has already been taken");
+            return Err(v.finish().err().unwrap_or_else(Error::not_found));
+        }
+        return Err(e.into());
+    }
+    app.store.get_account(id).await?.ok_or_else(|| Error::internal("account vanished after insert"))
+}
+
+/// Checks a sign-in by e-mail address or username and password. Every failure of
+/// the credentials reads the same, so it does not reveal which accounts exist.
+pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account, User)> {
+    let login = login.trim();
+    let user = match app.store.get_user_by_email(login).await? {
+        Some(user) => Some(user),
+        None => match app.store.get_local_account_by_username(login.trim_start_matches('@')).await? {
+            Some(account) => app.store.get_user(account.id).await?,
+            None => None,
+        },
+    };
+    let invalid = || Error::new(Kind::Unauthorized, "Invalid e-mail address or password.");
+    let pass = pass.to_string();
+    let Some(user) = user else {
+        blocking(move || password::verify_dummy(&pass)).await?;
+        return Err(invalid());
+    };
+    let stored = user.password_hash.clone();
+    let verdict = blocking(move || password::verify(&pass, &stored)).await?;
+    let rehash = match verdict {
+        password::Verdict::Wrong => return Err(invalid()),
+        password::Verdict::Right => None,
+        password::Verdict::RightRehash(new) => Some(new),
+    };
+    let account = app.store.get_account(user.account_id).await?.ok_or_else(invalid)?;
+    check_can_sign_in(&account, &user)?;
+    app.store.record_sign_in(account.id, rehash.as_deref(), Utc::now()).await?;
+    Ok((account, user))
+}
+
+/// Refuses accounts that may not act: disabled, suspended, or awaiting approval.
+pub fn check_can_sign_in(account: &Account, user: &User) -> Result<()> {
+    if user.disabled {
+        return Err(Error::forbidden("Your login is currently disabled"));
+    }
+    if account.suspended_at.is_some() {
+        return Err(Error::forbidden("Your login is currently suspended"));
+    }
+    if !user.approved {
+        return Err(Error::forbidden("Your login is currently pending approval"));
+    }
+    Ok(())
+}
+
+/// Changes a profile: every field is optional and keeps its value when absent.
+#[derive(Debug, Default)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub indexable: Option<bool>,
+    pub hide_collections: Option<bool>,
+    pub fields: Option<Vec<(String, String)>>,
+    pub privacy: Option<String>,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// Applies `changes` to a local account after validating them.
+pub async fn update_profile(app: &AppState, account: &Account, user: &User, changes: ProfileChanges) -> Result<Account> {
+    let mut v = Validation::new();
+    if let Some(name) = &changes.display_name
+        && name.chars().count() > MAX_DISPLAY_NAME
+    {
+        v.add("display_name", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_DISPLAY_NAME} characters)"));
+    }
+    if let Some(note) = &changes.note
+        && note.chars().count() > MAX_NOTE
+    {
+        v.add("note", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_NOTE} characters)"));
+    }
+    if let Some(fields) = &changes.fields {
+        if fields.len() > MAX_FIELDS {
+            v.add("fields", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_FIELDS} fields)"));
+        }
+        if fields.iter().any(|(n, val)| n.chars().count() > MAX_FIELD_LEN || val.chars().count() > MAX_FIELD_LEN) {
+            v.add("fields", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_FIELD_LEN} characters per name or value)"));
+        }
+    }
+    if let Some(privacy) = &changes.privacy
+        && !matches!(privacy.as_str(), "public" | "unlisted" | "private" | "direct")
+    {
+        v.add("source[privacy]", "ERR_INCLUSION", "is not included in the list");
+    }
+    if let Some(lang) = &changes.language
+        && !(lang.is_empty() || (lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase())))
+    {
+        v.add("source[language]", "ERR_INVALID", "is invalid");
+    }
+    v.finish()?;
+
+    let note_source = changes.note.map(|n| n.trim().to_string()).unwrap_or_else(|| account.note_source.clone());
+    let fields = match changes.fields {
+        Some(list) => list
+            .into_iter()
+            .filter(|(n, val)| !(n.trim().is_empty() && val.trim().is_empty()))
+            .map(|(name, value)| Field { name: name.trim().to_string(), value: value.trim().to_string(), verified_at: None })
+            .collect(),
+        None => account.fields.0.clone(),
+    };
+    let update = ProfileUpdate {
+        display_name: changes.display_name.map(|d| d.trim().to_string()).unwrap_or_else(|| account.display_name.clone()),
+        note: text::plain_to_html(&note_source),
+        note_source,
+        fields,
+        locked: changes.locked.unwrap_or(account.locked),
+        bot: changes.bot.unwrap_or(account.bot),
+        discoverable: changes.discoverable.unwrap_or(account.discoverable),
+        indexable: changes.indexable.unwrap_or(account.indexable),
+        hide_collections: changes.hide_collections.unwrap_or(account.hide_collections),
+        default_visibility: changes.privacy.unwrap_or_else(|| user.default_visibility.clone()),
+        default_sensitive: changes.sensitive.unwrap_or(user.default_sensitive),
+        default_language: match changes.language {
+            Some(l) if l.is_empty() => None,
+            Some(l) => Some(l),
+            None => user.default_language.clone(),
+        },
+    };
+    app.store.update_profile(account.id, &update, Utc::now()).await?;
+    app.store.get_account(account.id).await?.ok_or_else(Error::not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fails(f: impl Fn(&mut Validation)) -> bool {
+        let mut v = Validation::new();
+        f(&mut v);
+        !v.is_empty()
+    }
+
+    #[test]
+    fn username_rules() {
+        assert!(!fails(|v| check_username(v, "alice_99")));
+        assert!(fails(|v| check_username(v, "")));
+        assert!(fails(|v| check_username(v, "al ice")));
+        assert!(fails(|v| check_username(v, "al.ice")));
+        assert!(fails(|v| check_username(v, "Admin")));
+        assert!(fails(|v| check_username(v, &"a".repeat(31))));
+        assert!(fails(|v| check_username(v, "ålice")));
+    }
+
+    #[test]
+    fn email_rules() {
+        assert!(!fails(|v| check_email(v, "a@example.org")));
+        assert!(fails(|v| check_email(v, "a@localhost")));
+        assert!(fails(|v| check_email(v, "example.org")));
+        assert!(fails(|v| check_email(v, "a b@example.org")));
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(fails(|v| check_password(v, "short")));
+        assert!(!fails(|v| check_password(v, "long enough")));
+        assert!(fails(|v| check_password(v, &"x".repeat(73))));
+    }
+}

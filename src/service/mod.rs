@@ -1,0 +1,12 @@
+//! The rules, one module per domain. Handlers and jobs call these; these call
+//! the store. Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod oauth;
+
+/// Runs CPU-heavy work (hashing, key generation) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> crate::error::Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(crate::error::Error::internal)
+}
