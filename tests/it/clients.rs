@@ -1,0 +1,80 @@
+//! Real Mastodon clients against the real binary: Mastodon.py and toot, from
+//! the Python venv that `scripts/test` (or `.ci/run`) creates at `.venv`.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::cli::roost;
+use crate::common::*;
+
+fn python() -> PathBuf {
+    let path = std::env::var("ROOST_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    assert!(
+        path.exists(),
+        "{} is missing: run `scripts/test` (it creates the venv from tests/clients/requirements.txt) or set ROOST_TEST_PYTHON",
+        path.display()
+    );
+    path
+}
+
+/// Starts `roost serve` with one account and runs `script` against it.
+async fn run_client_script(script: &str) {
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = roost(dir.path(), &db)
+        .args(["admin", "create-account", "--username", "alice", "--email", "alice@example.org", "--password", PASSWORD])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut server = roost(dir.path(), &db)
+        .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let script_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script);
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script_path)
+            .env("ROOST_BASE_URL", &base)
+            .env("ROOST_TEST_USERNAME", "alice")
+            .env("ROOST_TEST_EMAIL", "alice@example.org")
+            .env("ROOST_TEST_PASSWORD", PASSWORD)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn mastodon_py_logs_in_with_pkce_and_updates_the_profile() {
+    run_client_script("mastodon_py_login.py").await;
+}
+
+#[tokio::test]
+async fn toot_logs_in_and_updates_the_profile() {
+    run_client_script("toot_login.py").await;
+}

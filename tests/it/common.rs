@@ -1,0 +1,296 @@
+//! The test world: a real roost router served on an ephemeral loopback port,
+//! on a fresh SQLite file, or on a fresh PostgreSQL database when
+//! `ROOST_TEST_DATABASE_URL` is set.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use roost::app::AppState;
+use roost::config::Config;
+use roost::db::Store;
+use roost::model::{Role, Scopes};
+use roost::service::{accounts, oauth};
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running server and what a test needs to talk to it.
+pub struct TestServer {
+    pub base: String,
+    pub app: Arc<AppState>,
+    pub http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub dir: tempfile::TempDir,
+}
+
+/// A signed-up user with an all-scopes token.
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub token: String,
+}
+
+/// Creates a fresh PostgreSQL database next to `ROOST_TEST_DATABASE_URL` and
+/// returns its URL; drops databases left behind by test processes that died.
+pub async fn fresh_postgres(admin_url: &str) -> String {
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to ROOST_TEST_DATABASE_URL");
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'roost_test_%'")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let pid = name.trim_start_matches("roost_test_").split('_').next().unwrap_or("");
+        if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+    let name = format!("roost_test_{}_{}", std::process::id(), rand::random::<u32>());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("ROOST_TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// The database URL a test should use: a fresh PostgreSQL database or SQLite in `dir`.
+pub async fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("ROOST_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => fresh_postgres(&admin).await,
+        _ => format!("sqlite://{}", dir.join("roost.db").display()),
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `tweak` adjusts its configuration.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut config = Config::default();
+        config.server.domain = addr.to_string();
+        config.server.listen = addr.to_string();
+        config.storage.data_dir = dir.path().to_path_buf();
+        config.database.url = database_url(dir.path()).await;
+        config.database.max_connections = 5;
+        // Tests sign in often from one address; the rate-limit tests lower these.
+        config.limits.sign_in_per_5min = 1000;
+        config.limits.token_per_5min = 1000;
+        config.limits.registrations_per_30min = 1000;
+        tweak(&mut config);
+        let store = Store::connect(&config.database_url(), config.database.max_connections).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let app = AppState::with_store(config, store);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        tokio::spawn(async move {
+            let _ = roost::http::serve(served, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { base: format!("http://{addr}"), app, http, shutdown: Some(tx), dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates a local account directly through the service layer.
+    pub async fn create_account(&self, username: &str) -> roost::model::Account {
+        accounts::register(
+            &self.app,
+            accounts::Registration {
+                username,
+                email: &format!("{username}@example.org"),
+                password: PASSWORD,
+                role: Role::User,
+                locale: "en",
+                approved: true,
+                reason: None,
+            },
+        )
+        .await
+        .expect("register")
+    }
+
+    /// An app registered over HTTP: `(client_id, client_secret)`.
+    pub async fn create_app(&self, scopes: &str, redirect_uris: &str) -> (String, String) {
+        let (status, body) = self
+            .request(
+                Method::POST,
+                "/api/v1/apps",
+                None,
+                Some(serde_json::json!({"client_name": "test app", "redirect_uris": redirect_uris, "scopes": scopes})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (body["client_id"].as_str().unwrap().to_string(), body["client_secret"].as_str().unwrap().to_string())
+    }
+
+    /// A user with a token carrying `scopes`.
+    pub async fn user_with_scopes(&self, username: &str, scopes: &str) -> TestUser {
+        let account = self.create_account(username).await;
+        let (client_id, _) = self.create_app("read write follow push admin:read admin:write", "urn:ietf:wg:oauth:2.0:oob").await;
+        let record = self.app.store.get_app_by_client_id(&client_id).await.unwrap().unwrap();
+        let grant = oauth::issue_user_token(&self.app, record.id, account.id, &Scopes::parse(scopes).unwrap())
+            .await
+            .expect("token");
+        TestUser { id: account.id.to_string(), username: username.into(), email: format!("{username}@example.org"), token: grant.access_token }
+    }
+
+    pub async fn user(&self, username: &str) -> TestUser {
+        self.user_with_scopes(username, "read write follow push").await
+    }
+
+    /// Sends a request with an optional bearer token and JSON body; returns
+    /// the status and the body parsed as JSON (`Value::Null` when not JSON).
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    /// POSTs a form (as Mastodon clients often do).
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(path)).form(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Pulls `name="…" value="…"` hidden inputs out of an HTML form.
+pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for tag in html.split("<input").skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        if !tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let attr = |name: &str| {
+            let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = tag[start..].find('"')? + start;
+            Some(unescape(&tag[start..end]))
+        };
+        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+            out.push((n, v));
+        }
+    }
+    out
+}
+
+pub fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// A browser: a cookie-keeping client that does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The PKCE pair used by the tests (RFC 7636 Appendix B).
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+impl TestServer {
+    /// Signs `login` in through the HTML form in `browser`; returns the final status.
+    pub async fn browser_sign_in(&self, browser: &reqwest::Client, authorize_query: &str, login: &str, password: &str) -> StatusCode {
+        let page = browser.get(self.url(&format!("/oauth/authorize?{authorize_query}"))).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("action=\"/auth/sign_in\""), "expected the sign-in form: {html}");
+        let mut form = hidden_inputs(&html);
+        form.push(("username".into(), login.into()));
+        form.push(("password".into(), password.into()));
+        browser.post(self.url("/auth/sign_in")).form(&form).send().await.unwrap().status()
+    }
+
+    /// Drives the whole browser flow and returns the redirect `Location` (or the
+    /// OOB page's code as `oob:CODE`).
+    pub async fn authorize(&self, browser: &reqwest::Client, authorize_query: &str) -> String {
+        let status = self.browser_sign_in(browser, authorize_query, "alice@example.org", PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        self.consent(browser, authorize_query, "approve").await
+    }
+
+    /// With a signed-in `browser`, answers the consent page with `decision`.
+    pub async fn consent(&self, browser: &reqwest::Client, authorize_query: &str, decision: &str) -> String {
+        let page = browser.get(self.url(&format!("/oauth/authorize?{authorize_query}"))).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("action=\"/oauth/authorize\""), "expected the consent form: {html}");
+        let mut form = hidden_inputs(&html);
+        form.push(("decision".into(), decision.into()));
+        let resp = browser.post(self.url("/oauth/authorize")).form(&form).send().await.unwrap();
+        if resp.status() == StatusCode::FOUND {
+            return resp.headers()["location"].to_str().unwrap().to_string();
+        }
+        let html = resp.text().await.unwrap();
+        let start = html.find("id=\"authorization-code\">").expect("oob code") + "id=\"authorization-code\">".len();
+        let end = html[start..].find('<').unwrap() + start;
+        format!("oob:{}", &html[start..end])
+    }
+}
+
+/// The `code` parameter of a redirect `Location`.
+pub fn code_from_location(location: &str) -> String {
+    if let Some(code) = location.strip_prefix("oob:") {
+        return code.to_string();
+    }
+    let url = url::Url::parse(location).unwrap();
+    url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code in redirect")
+}
+
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real router (or the real binary) on a real database.
+//! Runs on SQLite, and on PostgreSQL when `ROOST_TEST_DATABASE_URL` is set.
+
+mod accounts;
+mod api;
+mod cli;
+mod clients;
+mod common;
+mod oauth;
