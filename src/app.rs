@@ -28,7 +28,13 @@ impl AppState {
 
     pub fn with_store(config: Config, store: Store) -> Arc<Self> {
         let base_url = config.base_url();
-        Arc::new(Self { config, store, limiter: RateLimiter::default(), metrics: Metrics::new(), base_url })
+        Arc::new(Self {
+            config,
+            store,
+            limiter: RateLimiter::default(),
+            metrics: Metrics::new(),
+            base_url,
+        })
     }
 
     /// The absolute URL of a local path such as `/users/alice`.

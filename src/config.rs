@@ -226,9 +226,9 @@ impl Config {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 ConfigError(format!("cannot read config file {}: {e}", path.display()))
             })?;
-            tree = text.parse::<toml::Table>().map_err(|e| {
-                ConfigError(format!("config file {}: {e}", path.display()))
-            })?;
+            tree = text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
             check_keys(&tree, &defaults, file)?;
         }
         for (name, value) in env {
@@ -251,7 +251,10 @@ impl Config {
             );
         }
         if self.server.listen.parse::<SocketAddr>().is_err() {
-            return bad("server.listen", "must be an address:port such as 127.0.0.1:8080");
+            return bad(
+                "server.listen",
+                "must be an address:port such as 127.0.0.1:8080",
+            );
         }
         if !matches!(self.server.protocol.as_str(), "auto" | "http" | "https") {
             return bad("server.protocol", "must be \"auto\", \"http\" or \"https\"");
@@ -284,11 +287,20 @@ impl Config {
             _ => {
                 let host = self.server.domain.rsplit_once(':').map_or(
                     self.server.domain.as_str(),
-                    |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { &self.server.domain },
+                    |(h, p)| {
+                        if p.chars().all(|c| c.is_ascii_digit()) {
+                            h
+                        } else {
+                            &self.server.domain
+                        }
+                    },
                 );
                 let loopback = host == "localhost"
                     || host.ends_with(".localhost")
-                    || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                    || host
+                        .trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
                 if loopback { "http" } else { "https" }
             }
         }
@@ -302,7 +314,10 @@ impl Config {
     /// The database URL, with the SQLite default filled in.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}", self.storage.data_dir.join("roost.db").display())
+            format!(
+                "sqlite://{}",
+                self.storage.data_dir.join("roost.db").display()
+            )
         } else {
             self.database.url.clone()
         }
@@ -312,9 +327,13 @@ impl Config {
 /// Finds which key made deserialization fail (toml's message does not say) by
 /// trying the keys one at a time, and words the error around it.
 fn name_bad_key(tree: &toml::Table, file: Option<&Path>, whole: &toml::de::Error) -> ConfigError {
-    let origin = file.map(|p| format!(" (in {})", p.display())).unwrap_or_default();
+    let origin = file
+        .map(|p| format!(" (in {})", p.display()))
+        .unwrap_or_default();
     for (section, value) in tree {
-        let Some(table) = value.as_table() else { continue };
+        let Some(table) = value.as_table() else {
+            continue;
+        };
         for (key, v) in table {
             let mut inner = toml::Table::new();
             inner.insert(key.clone(), v.clone());
@@ -325,22 +344,37 @@ fn name_bad_key(tree: &toml::Table, file: Option<&Path>, whole: &toml::de::Error
             }
         }
     }
-    ConfigError(format!("invalid configuration{origin}: {}", whole.message().trim()))
+    ConfigError(format!(
+        "invalid configuration{origin}: {}",
+        whole.message().trim()
+    ))
 }
 
 /// Refuses keys that are not in the defaults tree, naming the first one found.
-fn check_keys(tree: &toml::Table, defaults: &toml::Value, file: Option<&Path>) -> Result<(), ConfigError> {
-    let origin = file.map(|p| format!(" in {}", p.display())).unwrap_or_default();
+fn check_keys(
+    tree: &toml::Table,
+    defaults: &toml::Value,
+    file: Option<&Path>,
+) -> Result<(), ConfigError> {
+    let origin = file
+        .map(|p| format!(" in {}", p.display()))
+        .unwrap_or_default();
     for (section, value) in tree {
         let Some(known) = defaults.get(section) else {
-            return Err(ConfigError(format!("unknown config section [{section}]{origin}")));
+            return Err(ConfigError(format!(
+                "unknown config section [{section}]{origin}"
+            )));
         };
         let Some(table) = value.as_table() else {
-            return Err(ConfigError(format!("config key {section}{origin} must be a [section]")));
+            return Err(ConfigError(format!(
+                "config key {section}{origin} must be a [section]"
+            )));
         };
         for key in table.keys() {
             if known.get(key).is_none() {
-                return Err(ConfigError(format!("unknown config key {section}.{key}{origin}")));
+                return Err(ConfigError(format!(
+                    "unknown config key {section}.{key}{origin}"
+                )));
             }
         }
     }
@@ -349,11 +383,22 @@ fn check_keys(tree: &toml::Table, defaults: &toml::Value, file: Option<&Path>) -
 
 /// Applies one `ROOST_<SECTION>_<KEY>` variable. Variables whose section is not a
 /// config section (such as `ROOST_CONFIG`) are not config keys and are skipped.
-fn apply_env(tree: &mut toml::Table, defaults: &toml::Value, name: &str, value: &str) -> Result<(), ConfigError> {
-    let Some(rest) = name.strip_prefix("ROOST_") else { return Ok(()) };
+fn apply_env(
+    tree: &mut toml::Table,
+    defaults: &toml::Value,
+    name: &str,
+    value: &str,
+) -> Result<(), ConfigError> {
+    let Some(rest) = name.strip_prefix("ROOST_") else {
+        return Ok(());
+    };
     let rest = rest.to_ascii_lowercase();
-    let Some((section, key)) = rest.split_once('_') else { return Ok(()) };
-    let Some(known_section) = defaults.get(section) else { return Ok(()) };
+    let Some((section, key)) = rest.split_once('_') else {
+        return Ok(());
+    };
+    let Some(known_section) = defaults.get(section) else {
+        return Ok(());
+    };
     let Some(default) = known_section.get(key) else {
         return Err(ConfigError(format!(
             "unknown config key {section}.{key} (from environment variable {name})"
@@ -364,10 +409,16 @@ fn apply_env(tree: &mut toml::Table, defaults: &toml::Value, name: &str, value: 
         toml::Value::Boolean(_) => match value.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
             "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
-            _ => return Err(ConfigError(format!("{section}.{key} (from {name}): expected true or false, got {value:?}"))),
+            _ => {
+                return Err(ConfigError(format!(
+                    "{section}.{key} (from {name}): expected true or false, got {value:?}"
+                )));
+            }
         },
         toml::Value::Integer(_) => toml::Value::Integer(value.trim().parse().map_err(|_| {
-            ConfigError(format!("{section}.{key} (from {name}): expected an integer, got {value:?}"))
+            ConfigError(format!(
+                "{section}.{key} (from {name}): expected an integer, got {value:?}"
+            ))
         })?),
         toml::Value::Array(_) => {
             let items = value.split(',').map(str::trim).filter(|s| !s.is_empty());
@@ -375,7 +426,9 @@ fn apply_env(tree: &mut toml::Table, defaults: &toml::Value, name: &str, value: 
         }
         _ => toml::Value::String(value.to_string()),
     };
-    let entry = tree.entry(section.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let entry = tree
+        .entry(section.to_string())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     if let toml::Value::Table(t) = entry {
         t.insert(key.to_string(), parsed);
     }
@@ -387,7 +440,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -403,10 +459,18 @@ mod tests {
     fn env_overrides_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[server]\ndomain = \"a.example\"\n[federation]\nallow_http = false\n").unwrap();
+        std::fs::write(
+            &path,
+            "[server]\ndomain = \"a.example\"\n[federation]\nallow_http = false\n",
+        )
+        .unwrap();
         let c = Config::load(
             Some(&path),
-            env(&[("ROOST_FEDERATION_ALLOW_HTTP", "true"), ("ROOST_CONFIG", "x"), ("ROOST_TEST_DATABASE_URL", "y")]),
+            env(&[
+                ("ROOST_FEDERATION_ALLOW_HTTP", "true"),
+                ("ROOST_CONFIG", "x"),
+                ("ROOST_TEST_DATABASE_URL", "y"),
+            ]),
         )
         .unwrap();
         assert_eq!(c.server.domain, "a.example");
@@ -425,17 +489,25 @@ mod tests {
 
     #[test]
     fn unknown_env_key_is_named() {
-        let err = Config::load(None, env(&[("ROOST_SERVER_DOMIAN", "x")])).unwrap_err().to_string();
+        let err = Config::load(None, env(&[("ROOST_SERVER_DOMIAN", "x")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("server.domian"), "{err}");
     }
 
     #[test]
     fn bad_value_is_named() {
-        let err = Config::load(None, env(&[("ROOST_INSTANCE_REGISTRATIONS", "sometimes")])).unwrap_err().to_string();
+        let err = Config::load(None, env(&[("ROOST_INSTANCE_REGISTRATIONS", "sometimes")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("registrations"), "{err}");
-        let err = Config::load(None, env(&[("ROOST_LIMITS_MAX_BODY_BYTES", "lots")])).unwrap_err().to_string();
+        let err = Config::load(None, env(&[("ROOST_LIMITS_MAX_BODY_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("limits.max_body_bytes"), "{err}");
-        let err = Config::load(None, env(&[("ROOST_SERVER_LISTEN", "nowhere")])).unwrap_err().to_string();
+        let err = Config::load(None, env(&[("ROOST_SERVER_LISTEN", "nowhere")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("server.listen"), "{err}");
     }
 }

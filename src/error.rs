@@ -68,7 +68,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), details: BTreeMap::new(), cause: None, rate_limit: None, oauth_code: None }
+        Self {
+            kind,
+            message: message.into(),
+            details: BTreeMap::new(),
+            cause: None,
+            rate_limit: None,
+            oauth_code: None,
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(Kind::BadRequest, message)
@@ -87,13 +94,22 @@ impl Error {
         Self::new(Kind::Unprocessable, message)
     }
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self { cause: Some(cause.into()), ..Self::new(Kind::Internal, "Internal server error") }
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(Kind::Internal, "Internal server error")
+        }
     }
     /// An OAuth 2 protocol error (RFC 6749 §5.2).
     pub fn oauth(kind: Kind, code: &'static str, description: impl Into<String>) -> Self {
-        Self { oauth_code: Some(code), ..Self::new(kind, description) }
+        Self {
+            oauth_code: Some(code),
+            ..Self::new(kind, description)
+        }
     }
-    pub fn with_cause(mut self, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub fn with_cause(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         self.cause = Some(cause.into());
         self
     }
@@ -139,11 +155,15 @@ impl Validation {
     /// human `description` (e.g. "has already been taken").
     pub fn add(&mut self, field: &str, code: &'static str, description: impl Into<String>) {
         let description = description.into();
-        self.sentences.push(format!("{} {description}", humanize(field)));
+        self.sentences
+            .push(format!("{} {description}", humanize(field)));
         self.details
             .entry(field.to_string())
             .or_default()
-            .push(FieldError { error: code, description });
+            .push(FieldError {
+                error: code,
+                description,
+            });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -155,7 +175,8 @@ impl Validation {
         if self.details.is_empty() {
             return Ok(());
         }
-        let mut err = Error::unprocessable(format!("Validation failed: {}", self.sentences.join(", ")));
+        let mut err =
+            Error::unprocessable(format!("Validation failed: {}", self.sentences.join(", ")));
         err.details = self.details;
         Err(err)
     }
@@ -178,7 +199,11 @@ mod tests {
     fn validation_reads_like_mastodon() {
         let mut v = Validation::new();
         v.add("email", "ERR_TAKEN", "has already been taken");
-        v.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores");
+        v.add(
+            "username",
+            "ERR_INVALID",
+            "must contain only letters, numbers and underscores",
+        );
         let err = v.finish().unwrap_err();
         assert_eq!(err.kind, Kind::Unprocessable);
         assert_eq!(

@@ -15,7 +15,8 @@ pub struct KeyPair {
 /// Generates a 2048-bit RSA key pair, the size Mastodon uses. Slow (tens to
 /// hundreds of milliseconds): call it on a blocking thread.
 pub fn generate() -> Result<KeyPair> {
-    let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| Error::internal(format!("rsa: {e}")))?;
+    let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+        .map_err(|e| Error::internal(format!("rsa: {e}")))?;
     let public = RsaPublicKey::from(&private);
     let private_pem = private
         .to_pkcs8_pem(LineEnding::LF)
@@ -24,7 +25,10 @@ pub fn generate() -> Result<KeyPair> {
     let public_pem = public
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| Error::internal(format!("rsa: {e}")))?;
-    Ok(KeyPair { private_pem, public_pem })
+    Ok(KeyPair {
+        private_pem,
+        public_pem,
+    })
 }
 
 #[cfg(test)]

@@ -42,8 +42,13 @@ pub fn verify(password: &str, stored: &str) -> Verdict {
             _ => Verdict::Wrong,
         };
     }
-    let Ok(parsed) = PasswordHash::new(stored) else { return Verdict::Wrong };
-    if hasher().verify_password(password.as_bytes(), &parsed).is_ok() {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return Verdict::Wrong;
+    };
+    if hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+    {
         Verdict::Right
     } else {
         Verdict::Wrong

@@ -26,7 +26,12 @@ pub enum AdminCommand {
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
     let app = AppState::open(config).await?;
     let result = match command {
-        AdminCommand::CreateAccount { username, email, password, role } => {
+        AdminCommand::CreateAccount {
+            username,
+            email,
+            password,
+            role,
+        } => {
             let role = Role::parse(&role).unwrap_or(Role::User);
             let registration = Registration {
                 username: &username,
@@ -38,7 +43,12 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                 reason: None,
             };
             accounts::register(&app, registration).await.map(|account| {
-                println!("created account @{} (id {}, role {})", account.username, account.id, role.as_str());
+                println!(
+                    "created account @{} (id {}, role {})",
+                    account.username,
+                    account.id,
+                    role.as_str()
+                );
             })
         }
     };

@@ -11,7 +11,11 @@ mod admin;
 mod serve;
 
 #[derive(Parser)]
-#[command(name = "roost", version, about = "A federated social server speaking the Mastodon API and ActivityPub")]
+#[command(
+    name = "roost",
+    version,
+    about = "A federated social server speaking the Mastodon API and ActivityPub"
+)]
 struct Cli {
     /// Configuration file (TOML); every key is documented in config.example.toml.
     #[arg(long, global = true, env = "ROOST_CONFIG", value_name = "FILE")]
@@ -44,7 +48,10 @@ pub fn run() -> ExitCode {
         }
     };
     init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("roost: cannot start the async runtime: {e}");
@@ -80,6 +87,12 @@ fn init_logging(config: &Config) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if config.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -66,7 +66,11 @@ impl Store {
     }
 
     /// A remote account by `username` and `domain`, case-insensitively.
-    pub async fn get_remote_account_by_username(&self, username: &str, domain: &str) -> Result<Option<Account>> {
+    pub async fn get_remote_account_by_username(
+        &self,
+        username: &str,
+        domain: &str,
+    ) -> Result<Option<Account>> {
         let row = on_pool!(self, pool => sqlx::query_as(
             "SELECT * FROM accounts WHERE lower(username) = lower($1) AND lower(domain) = lower($2) AND domain IS NOT NULL")
             .bind(username)
@@ -93,7 +97,10 @@ impl Store {
     }
 
     /// Inserts the account and its user atomically.
-    pub async fn put_local_account(&self, a: &NewLocalAccount<'_>) -> std::result::Result<(), sqlx::Error> {
+    pub async fn put_local_account(
+        &self,
+        a: &NewLocalAccount<'_>,
+    ) -> std::result::Result<(), sqlx::Error> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -133,7 +140,12 @@ impl Store {
     }
 
     /// Writes a local account's profile and posting defaults.
-    pub async fn update_profile(&self, account_id: i64, p: &ProfileUpdate, now: DateTime<Utc>) -> Result<()> {
+    pub async fn update_profile(
+        &self,
+        account_id: i64,
+        p: &ProfileUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -168,7 +180,12 @@ impl Store {
     }
 
     /// Replaces a password hash (after a bcrypt → argon2id upgrade) and records the sign-in.
-    pub async fn record_sign_in(&self, account_id: i64, new_hash: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    pub async fn record_sign_in(
+        &self,
+        account_id: i64,
+        new_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
             "UPDATE users SET password_hash = COALESCE($2, password_hash), last_sign_in_at = $3 WHERE account_id = $1")
             .bind(account_id)

@@ -143,15 +143,24 @@ impl Store {
     }
 
     /// The session and its account, if the session has not expired.
-    pub async fn get_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<Option<(Session, Account)>> {
+    pub async fn get_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, Account)>> {
         let session: Option<Session> = on_pool!(self, pool => sqlx::query_as(
             "SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2")
             .bind(id_hash)
             .bind(now)
             .fetch_optional(pool)
             .await)?;
-        let Some(session) = session else { return Ok(None) };
-        Ok(self.get_account(session.account_id).await?.map(|a| (session, a)))
+        let Some(session) = session else {
+            return Ok(None);
+        };
+        Ok(self
+            .get_account(session.account_id)
+            .await?
+            .map(|a| (session, a)))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {

@@ -54,9 +54,15 @@ impl RequiredScope for AnyScope {
 
 /// The bearer token of a request: `Authorization: Bearer …` or `access_token=`.
 fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let (scheme, token) = value.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string());
     }
     let query = parts.uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
@@ -69,7 +75,9 @@ fn insufficient_scope() -> Error {
 }
 
 async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Option<Caller>> {
-    let Some(token) = bearer(parts) else { return Ok(None) };
+    let Some(token) = bearer(parts) else {
+        return Ok(None);
+    };
     let caller = resolve_token(app, &token).await?;
     if !caller.scopes.allows(S::MASK) {
         return Err(insufficient_scope());
@@ -93,12 +101,21 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
         let app = Arc::<AppState>::from_ref(state);
-        let caller = caller::<S>(parts, &app).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let caller = caller::<S>(parts, &app)
+            .await?
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
         let Some((account, user)) = caller.user.clone() else {
-            return Err(Error::unprocessable("This method requires an authenticated user"));
+            return Err(Error::unprocessable(
+                "This method requires an authenticated user",
+            ));
         };
         crate::service::accounts::check_can_sign_in(&account, &user)?;
-        Ok(Self { account, user, caller, _scope: PhantomData })
+        Ok(Self {
+            account,
+            user,
+            caller,
+            _scope: PhantomData,
+        })
     }
 }
 
@@ -116,8 +133,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
         let app = Arc::<AppState>::from_ref(state);
-        let caller = caller::<S>(parts, &app).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        Ok(Self { caller, _scope: PhantomData })
+        let caller = caller::<S>(parts, &app)
+            .await?
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        Ok(Self {
+            caller,
+            _scope: PhantomData,
+        })
     }
 }
 
@@ -195,7 +217,8 @@ async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value
             if body.iter().all(u8::is_ascii_whitespace) {
                 Value::Object(Map::new())
             } else {
-                serde_json::from_slice(&body).map_err(|e| Error::bad_request(format!("Invalid JSON: {e}")))?
+                serde_json::from_slice(&body)
+                    .map_err(|e| Error::bad_request(format!("Invalid JSON: {e}")))?
             }
         }
         "multipart/form-data" => {
@@ -204,7 +227,9 @@ async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value
                 .map_err(|e| Error::bad_request(format!("Invalid multipart body: {e}")))?;
             let mut pairs = Vec::new();
             while let Some(field) = multipart.next_field().await.map_err(map_multipart_error)? {
-                let Some(name) = field.name().map(str::to_string) else { continue };
+                let Some(name) = field.name().map(str::to_string) else {
+                    continue;
+                };
                 if field.file_name().is_some() {
                     // Files (avatar, header) are handled by the media pipeline.
                     continue;
@@ -221,7 +246,11 @@ async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value
     };
     if let (Some(query), Value::Object(map)) = (query, &mut value) {
         // Body wins over the query string.
-        if let Value::Object(q) = nest_pairs(url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()) {
+        if let Value::Object(q) = nest_pairs(
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ) {
             for (k, v) in q {
                 map.entry(k).or_insert(v);
             }
@@ -249,13 +278,15 @@ fn map_multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
 
 /// The whole body, within the configured size limit (413 beyond it).
 pub async fn body_bytes<St: Send + Sync>(req: Request, state: &St) -> Result<axum::body::Bytes> {
-    axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-        if e.status().as_u16() == 413 {
-            Error::new(Kind::PayloadTooLarge, "Request body too large")
-        } else {
-            Error::bad_request(format!("Cannot read the request body: {}", e.body_text()))
-        }
-    })
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|e| {
+            if e.status().as_u16() == 413 {
+                Error::new(Kind::PayloadTooLarge, "Request body too large")
+            } else {
+                Error::bad_request(format!("Cannot read the request body: {}", e.body_text()))
+            }
+        })
 }
 
 /// Turns `a[b][c]=v` / `a[]=v` pairs into nested JSON objects and arrays.
@@ -281,7 +312,9 @@ pub fn nest_pairs(pairs: Vec<(String, String)>) -> Value {
 }
 
 fn insert_path(node: &mut Value, path: &[String], val: Value) {
-    let Some((first, rest)) = path.split_first() else { return };
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
     if first.is_empty() {
         // `a[]`: append to an array.
         if !node.is_array() {
@@ -305,7 +338,9 @@ fn insert_path(node: &mut Value, path: &[String], val: Value) {
         if rest.is_empty() {
             map.insert(first.clone(), val);
         } else {
-            let child = map.entry(first.clone()).or_insert_with(|| Value::Object(Map::new()));
+            let child = map
+                .entry(first.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
             insert_path(child, rest, val);
         }
     }
@@ -315,12 +350,18 @@ fn numeric_objects_to_arrays(v: Value) -> Value {
     match v {
         Value::Object(map) => {
             if !map.is_empty() && map.keys().all(|k| k.parse::<u32>().is_ok()) {
-                let mut items: Vec<(u32, Value)> =
-                    map.into_iter().map(|(k, v)| (k.parse().unwrap_or(0), numeric_objects_to_arrays(v))).collect();
+                let mut items: Vec<(u32, Value)> = map
+                    .into_iter()
+                    .map(|(k, v)| (k.parse().unwrap_or(0), numeric_objects_to_arrays(v)))
+                    .collect();
                 items.sort_by_key(|(k, _)| *k);
                 Value::Array(items.into_iter().map(|(_, v)| v).collect())
             } else {
-                Value::Object(map.into_iter().map(|(k, v)| (k, numeric_objects_to_arrays(v))).collect())
+                Value::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, numeric_objects_to_arrays(v)))
+                        .collect(),
+                )
             }
         }
         Value::Array(a) => Value::Array(a.into_iter().map(numeric_objects_to_arrays).collect()),
@@ -352,7 +393,9 @@ pub mod de {
         let v = Option::<Value>::deserialize(d)?;
         match v {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => to_bool(&v).map(Some).ok_or_else(|| serde::de::Error::custom(format!("expected a boolean, got {v}"))),
+            Some(v) => to_bool(&v)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("expected a boolean, got {v}"))),
         }
     }
 
@@ -364,7 +407,9 @@ pub mod de {
             Some(Value::String(s)) => Ok(Some(s)),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(Value::Bool(b)) => Ok(Some(b.to_string())),
-            Some(other) => Err(serde::de::Error::custom(format!("expected a string, got {other}"))),
+            Some(other) => Err(serde::de::Error::custom(format!(
+                "expected a string, got {other}"
+            ))),
         }
     }
 
@@ -378,10 +423,14 @@ pub mod de {
                 .into_iter()
                 .map(|i| match i {
                     Value::String(s) => Ok(s),
-                    other => Err(serde::de::Error::custom(format!("expected a string, got {other}"))),
+                    other => Err(serde::de::Error::custom(format!(
+                        "expected a string, got {other}"
+                    ))),
                 })
                 .collect(),
-            Some(other) => Err(serde::de::Error::custom(format!("expected a string or a list, got {other}"))),
+            Some(other) => Err(serde::de::Error::custom(format!(
+                "expected a string or a list, got {other}"
+            ))),
         }
     }
 }
@@ -392,7 +441,9 @@ mod tests {
     use serde_json::json;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

@@ -46,8 +46,16 @@ impl Metrics {
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 2.0, 14))
         });
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", latency.clone());
-        Self { registry, requests, latency }
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            latency.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -70,12 +78,27 @@ pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -
     let start = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16();
-    app.metrics.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(start.elapsed().as_secs_f64());
-    app.metrics.requests.get_or_create(&RequestLabels { method, route, status }).inc();
+    app.metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(start.elapsed().as_secs_f64());
+    app.metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status,
+        })
+        .inc();
     response
 }
 
 /// `GET /metrics`
 pub async fn serve(State(app): State<Arc<AppState>>) -> impl IntoResponse {
-    ([("content-type", "text/plain; version=0.0.4; charset=utf-8")], app.metrics.render())
+    (
+        [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+        app.metrics.render(),
+    )
 }

@@ -12,7 +12,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
@@ -31,7 +33,14 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(app: Arc<AppState>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers(Any)
         .expose_headers([
             header::LINK,
@@ -50,24 +59,42 @@ pub fn router(app: Arc<AppState>) -> Router {
         .merge(pages::router())
         .route("/health", get(health))
         .route("/metrics", get(metrics::serve))
-        .route("/avatars/original/missing.png", get(|| async { png(include_bytes!("../../static/avatar-missing.png")) }))
-        .route("/headers/original/missing.png", get(|| async { png(include_bytes!("../../static/header-missing.png")) }))
+        .route(
+            "/avatars/original/missing.png",
+            get(|| async { png(include_bytes!("../../static/avatar-missing.png")) }),
+        )
+        .route(
+            "/headers/original/missing.png",
+            get(|| async { png(include_bytes!("../../static/header-missing.png")) }),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), metrics::track))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
-            }),
-        )
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+        }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
         .with_state(app)
 }
 
 fn png(bytes: &'static [u8]) -> Response {
-    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Clone, Copy)]
@@ -75,7 +102,9 @@ struct MakeId;
 
 impl MakeRequestId for MakeId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&format!("{:016x}", crate::id::new_id())).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{:016x}", crate::id::new_id()))
+            .ok()
+            .map(RequestId::new)
     }
 }
 
@@ -95,13 +124,21 @@ async fn not_found(State(app): State<Arc<AppState>>, req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         return Error::not_found().into_response();
     }
-    pages::message(&app, StatusCode::NOT_FOUND, "Not found", "The page you are looking for is not here.")
+    pages::message(
+        &app,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "The page you are looking for is not here.",
+    )
 }
 
 /// Adds `X-RateLimit-*` headers when `e` is a rate-limit refusal.
 pub fn rate_limit_headers(headers: &mut HeaderMap, e: &Error) {
-    let Some((limit, reset)) = e.rate_limit else { return };
-    let reset_at = chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(reset).unwrap_or(0));
+    let Some((limit, reset)) = e.rate_limit else {
+        return;
+    };
+    let reset_at =
+        chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(reset).unwrap_or(0));
     let pairs = [
         ("x-ratelimit-limit", limit.to_string()),
         ("x-ratelimit-remaining", "0".to_string()),
@@ -122,7 +159,8 @@ impl IntoResponse for Error {
         } else if let Some(cause) = &self.cause {
             tracing::debug!(error = %self.message, cause = %cause, "request refused");
         }
-        let status = StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = match (self.oauth_code, self.details.is_empty()) {
             (Some(code), _) => json!({ "error": code, "error_description": self.message }),
             (None, true) => json!({ "error": self.message }),
@@ -144,7 +182,11 @@ pub async fn serve(
     use tower::Layer;
     let router = router(app);
     // Mastodon.py asks for `/api/v1/instance/`, toot for `/oauth/authorize/`.
-    let service = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash().layer(router);
-    let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service);
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    let service =
+        tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash().layer(router);
+    let service =
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service);
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -28,7 +28,10 @@ impl RateLimiter {
         }
         entry.1 += 1;
         if entry.1 > limit {
-            let reset = window.saturating_sub(now.duration_since(entry.0)).as_secs().max(1);
+            let reset = window
+                .saturating_sub(now.duration_since(entry.0))
+                .as_secs()
+                .max(1);
             let mut err = Error::new(Kind::TooManyRequests, "Too many requests");
             err.rate_limit = Some((limit, reset));
             return Err(err);

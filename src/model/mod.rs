@@ -1,8 +1,8 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
-mod row;
 pub mod oauth;
+mod row;
 pub mod scope;
 
 pub use account::{Account, Field, Role, User};

@@ -25,7 +25,10 @@ pub struct App {
 
 impl App {
     pub fn redirect_uri_list(&self) -> Vec<&str> {
-        self.redirect_uris.split('\n').filter(|s| !s.is_empty()).collect()
+        self.redirect_uris
+            .split('\n')
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     pub fn allows_redirect(&self, uri: &str) -> bool {

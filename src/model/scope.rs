@@ -64,7 +64,9 @@ fn grants(name: &str) -> Option<u64> {
         NAMES
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.starts_with(prefix) && n.len() > prefix.len() && !n[prefix.len()..].contains(':'))
+            .filter(|(_, n)| {
+                n.starts_with(prefix) && n.len() > prefix.len() && !n[prefix.len()..].contains(':')
+            })
             .fold(0u64, |acc, (i, _)| acc | (1u64 << i))
     };
     let extra = match name {
@@ -72,10 +74,17 @@ fn grants(name: &str) -> Option<u64> {
         "write" => children("write:"),
         "admin:read" => children("admin:read:"),
         "admin:write" => children("admin:write:"),
-        "follow" => ["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"]
-            .iter()
-            .filter_map(|n| bit(n))
-            .fold(0, |a, b| a | b),
+        "follow" => [
+            "read:follows",
+            "write:follows",
+            "read:blocks",
+            "write:blocks",
+            "read:mutes",
+            "write:mutes",
+        ]
+        .iter()
+        .filter_map(|n| bit(n))
+        .fold(0, |a, b| a | b),
         _ => 0,
     };
     Some(own | extra)
@@ -139,7 +148,12 @@ impl Scopes {
     }
 
     pub fn names(&self) -> Vec<&'static str> {
-        NAMES.iter().enumerate().filter(|(i, _)| self.named & (1u64 << i) != 0).map(|(_, n)| *n).collect()
+        NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.named & (1u64 << i) != 0)
+            .map(|(_, n)| *n)
+            .collect()
     }
 }
 

@@ -13,9 +13,35 @@ use crate::text;
 
 /// Names nobody may register: they would impersonate staff or collide with routes.
 const RESERVED_USERNAMES: &[&str] = &[
-    "admin", "administrator", "root", "support", "help", "webmaster", "mod", "moderator", "moderators",
-    "staff", "security", "abuse", "postmaster", "hostmaster", "noreply", "no_reply", "system", "instance",
-    "actor", "roost", "api", "oauth", "auth", "inbox", "outbox", "users", "nodeinfo", "about", "settings",
+    "admin",
+    "administrator",
+    "root",
+    "support",
+    "help",
+    "webmaster",
+    "mod",
+    "moderator",
+    "moderators",
+    "staff",
+    "security",
+    "abuse",
+    "postmaster",
+    "hostmaster",
+    "noreply",
+    "no_reply",
+    "system",
+    "instance",
+    "actor",
+    "roost",
+    "api",
+    "oauth",
+    "auth",
+    "inbox",
+    "outbox",
+    "users",
+    "nodeinfo",
+    "about",
+    "settings",
 ];
 
 pub const MAX_USERNAME: usize = 30;
@@ -42,9 +68,20 @@ fn check_username(v: &mut Validation, username: &str) {
     if username.is_empty() {
         v.add("username", "ERR_BLANK", "can't be blank");
     } else if username.chars().count() > MAX_USERNAME {
-        v.add("username", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_USERNAME} characters)"));
-    } else if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        v.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores");
+        v.add(
+            "username",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_USERNAME} characters)"),
+        );
+    } else if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        v.add(
+            "username",
+            "ERR_INVALID",
+            "must contain only letters, numbers and underscores",
+        );
     } else if RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str()) {
         v.add("username", "ERR_RESERVED", "is reserved");
     }
@@ -57,7 +94,9 @@ fn check_email(v: &mut Validation, email: &str) {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+                && !email
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
                 && !domain.contains('@')
         });
     if email.is_empty() {
@@ -72,9 +111,17 @@ fn check_password(v: &mut Validation, password: &str) {
     if n == 0 {
         v.add("password", "ERR_BLANK", "can't be blank");
     } else if n < MIN_PASSWORD {
-        v.add("password", "ERR_TOO_SHORT", format!("is too short (minimum is {MIN_PASSWORD} characters)"));
+        v.add(
+            "password",
+            "ERR_TOO_SHORT",
+            format!("is too short (minimum is {MIN_PASSWORD} characters)"),
+        );
     } else if n > MAX_PASSWORD {
-        v.add("password", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_PASSWORD} characters)"));
+        v.add(
+            "password",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_PASSWORD} characters)"),
+        );
     }
 }
 
@@ -89,10 +136,19 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         v.add("reason", "ERR_BLANK", "can't be blank");
     }
     if r.reason.is_some_and(|s| s.chars().count() > 500) {
-        v.add("reason", "ERR_TOO_LONG", "is too long (maximum is 500 characters)");
+        v.add(
+            "reason",
+            "ERR_TOO_LONG",
+            "is too long (maximum is 500 characters)",
+        );
     }
     if v.is_empty() {
-        if app.store.get_local_account_by_username(r.username).await?.is_some() {
+        if app
+            .store
+            .get_local_account_by_username(r.username)
+            .await?
+            .is_some()
+        {
             v.add("username", "ERR_TAKEN", "has already been taken");
         }
         if app.store.get_user_by_email(r.email).await?.is_some() {
@@ -136,7 +192,10 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         }
         return Err(e.into());
     }
-    app.store.get_account(id).await?.ok_or_else(|| Error::internal("account vanished after insert"))
+    app.store
+        .get_account(id)
+        .await?
+        .ok_or_else(|| Error::internal("account vanished after insert"))
 }
 
 /// Checks a sign-in by e-mail address or username and password. Every failure of
@@ -145,7 +204,11 @@ pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account
     let login = login.trim();
     let user = match app.store.get_user_by_email(login).await? {
         Some(user) => Some(user),
-        None => match app.store.get_local_account_by_username(login.trim_start_matches('@')).await? {
+        None => match app
+            .store
+            .get_local_account_by_username(login.trim_start_matches('@'))
+            .await?
+        {
             Some(account) => app.store.get_user(account.id).await?,
             None => None,
         },
@@ -163,9 +226,15 @@ pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account
         password::Verdict::Right => None,
         password::Verdict::RightRehash(new) => Some(new),
     };
-    let account = app.store.get_account(user.account_id).await?.ok_or_else(invalid)?;
+    let account = app
+        .store
+        .get_account(user.account_id)
+        .await?
+        .ok_or_else(invalid)?;
     check_can_sign_in(&account, &user)?;
-    app.store.record_sign_in(account.id, rehash.as_deref(), Utc::now()).await?;
+    app.store
+        .record_sign_in(account.id, rehash.as_deref(), Utc::now())
+        .await?;
     Ok((account, user))
 }
 
@@ -200,30 +269,60 @@ pub struct ProfileChanges {
 }
 
 /// Applies `changes` to a local account after validating them.
-pub async fn update_profile(app: &AppState, account: &Account, user: &User, changes: ProfileChanges) -> Result<Account> {
+pub async fn update_profile(
+    app: &AppState,
+    account: &Account,
+    user: &User,
+    changes: ProfileChanges,
+) -> Result<Account> {
     let mut v = Validation::new();
     if let Some(name) = &changes.display_name
         && name.chars().count() > MAX_DISPLAY_NAME
     {
-        v.add("display_name", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_DISPLAY_NAME} characters)"));
+        v.add(
+            "display_name",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_DISPLAY_NAME} characters)"),
+        );
     }
     if let Some(note) = &changes.note
         && note.chars().count() > MAX_NOTE
     {
-        v.add("note", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_NOTE} characters)"));
+        v.add(
+            "note",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_NOTE} characters)"),
+        );
     }
     if let Some(fields) = &changes.fields {
         if fields.len() > MAX_FIELDS {
-            v.add("fields", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_FIELDS} fields)"));
+            v.add(
+                "fields",
+                "ERR_TOO_LONG",
+                format!("is too long (maximum is {MAX_FIELDS} fields)"),
+            );
         }
-        if fields.iter().any(|(n, val)| n.chars().count() > MAX_FIELD_LEN || val.chars().count() > MAX_FIELD_LEN) {
-            v.add("fields", "ERR_TOO_LONG", format!("is too long (maximum is {MAX_FIELD_LEN} characters per name or value)"));
+        if fields.iter().any(|(n, val)| {
+            n.chars().count() > MAX_FIELD_LEN || val.chars().count() > MAX_FIELD_LEN
+        }) {
+            v.add(
+                "fields",
+                "ERR_TOO_LONG",
+                format!("is too long (maximum is {MAX_FIELD_LEN} characters per name or value)"),
+            );
         }
     }
     if let Some(privacy) = &changes.privacy
-        && !matches!(privacy.as_str(), "public" | "unlisted" | "private" | "direct")
+        && !matches!(
+            privacy.as_str(),
+            "public" | "unlisted" | "private" | "direct"
+        )
     {
-        v.add("source[privacy]", "ERR_INCLUSION", "is not included in the list");
+        v.add(
+            "source[privacy]",
+            "ERR_INCLUSION",
+            "is not included in the list",
+        );
     }
     if let Some(lang) = &changes.language
         && !(lang.is_empty() || (lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase())))
@@ -232,17 +331,27 @@ pub async fn update_profile(app: &AppState, account: &Account, user: &User, chan
     }
     v.finish()?;
 
-    let note_source = changes.note.map(|n| n.trim().to_string()).unwrap_or_else(|| account.note_source.clone());
+    let note_source = changes
+        .note
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|| account.note_source.clone());
     let fields = match changes.fields {
         Some(list) => list
             .into_iter()
             .filter(|(n, val)| !(n.trim().is_empty() && val.trim().is_empty()))
-            .map(|(name, value)| Field { name: name.trim().to_string(), value: value.trim().to_string(), verified_at: None })
+            .map(|(name, value)| Field {
+                name: name.trim().to_string(),
+                value: value.trim().to_string(),
+                verified_at: None,
+            })
             .collect(),
         None => account.fields.0.clone(),
     };
     let update = ProfileUpdate {
-        display_name: changes.display_name.map(|d| d.trim().to_string()).unwrap_or_else(|| account.display_name.clone()),
+        display_name: changes
+            .display_name
+            .map(|d| d.trim().to_string())
+            .unwrap_or_else(|| account.display_name.clone()),
         note: text::plain_to_html(&note_source),
         note_source,
         fields,
@@ -251,7 +360,9 @@ pub async fn update_profile(app: &AppState, account: &Account, user: &User, chan
         discoverable: changes.discoverable.unwrap_or(account.discoverable),
         indexable: changes.indexable.unwrap_or(account.indexable),
         hide_collections: changes.hide_collections.unwrap_or(account.hide_collections),
-        default_visibility: changes.privacy.unwrap_or_else(|| user.default_visibility.clone()),
+        default_visibility: changes
+            .privacy
+            .unwrap_or_else(|| user.default_visibility.clone()),
         default_sensitive: changes.sensitive.unwrap_or(user.default_sensitive),
         default_language: match changes.language {
             Some(l) if l.is_empty() => None,
@@ -259,8 +370,13 @@ pub async fn update_profile(app: &AppState, account: &Account, user: &User, chan
             None => user.default_language.clone(),
         },
     };
-    app.store.update_profile(account.id, &update, Utc::now()).await?;
-    app.store.get_account(account.id).await?.ok_or_else(Error::not_found)
+    app.store
+        .update_profile(account.id, &update, Utc::now())
+        .await?;
+    app.store
+        .get_account(account.id)
+        .await?
+        .ok_or_else(Error::not_found)
 }
 
 #[cfg(test)]

@@ -8,5 +8,7 @@ pub mod oauth;
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> crate::error::Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(crate::error::Error::internal)
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(crate::error::Error::internal)
 }

@@ -32,7 +32,11 @@ fn invalid_client() -> Error {
 }
 
 fn invalid_scope() -> Error {
-    Error::oauth(Kind::BadRequest, "invalid_scope", "The requested scope is invalid, unknown, or malformed.")
+    Error::oauth(
+        Kind::BadRequest,
+        "invalid_scope",
+        "The requested scope is invalid, unknown, or malformed.",
+    )
 }
 
 /// Checks one redirect URI: absolute, no fragment, not a script scheme.
@@ -63,25 +67,46 @@ pub async fn create_app(
     if name.is_empty() {
         v.add("client_name", "ERR_BLANK", "can't be blank");
     } else if name.chars().count() > 60 {
-        v.add("client_name", "ERR_TOO_LONG", "is too long (maximum is 60 characters)");
+        v.add(
+            "client_name",
+            "ERR_TOO_LONG",
+            "is too long (maximum is 60 characters)",
+        );
     }
-    let uris: Vec<&str> = redirect_uris.iter().flat_map(|s| s.split_whitespace()).collect();
+    let uris: Vec<&str> = redirect_uris
+        .iter()
+        .flat_map(|s| s.split_whitespace())
+        .collect();
     if uris.is_empty() {
         v.add("redirect_uris", "ERR_BLANK", "can't be blank");
     } else if uris.len() > 10 || !uris.iter().all(|u| valid_redirect_uri(u)) {
-        v.add("redirect_uris", "ERR_INVALID", "must be absolute URIs without fragments");
+        v.add(
+            "redirect_uris",
+            "ERR_INVALID",
+            "must be absolute URIs without fragments",
+        );
     }
     let scopes = match Scopes::parse(scopes.unwrap_or(DEFAULT_SCOPE)) {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => Scopes::parse_lenient(DEFAULT_SCOPE),
         Err(bad) => {
-            v.add("scopes", "ERR_INVALID", format!("includes an unknown scope: {bad}"));
+            v.add(
+                "scopes",
+                "ERR_INVALID",
+                format!("includes an unknown scope: {bad}"),
+            );
             Scopes::default()
         }
     };
     let website = website.map(str::trim).filter(|w| !w.is_empty());
     if let Some(w) = website
-        && (w.len() > 2000 || !matches!(url::Url::parse(w).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")))
+        && (w.len() > 2000
+            || !matches!(
+                url::Url::parse(w)
+                    .map(|u| u.scheme().to_string())
+                    .as_deref(),
+                Ok("http" | "https")
+            ))
     {
         v.add("website", "ERR_INVALID", "is invalid");
     }
@@ -110,10 +135,23 @@ pub async fn authenticate_client(
     client_secret: Option<&str>,
     secret_optional: bool,
 ) -> Result<App> {
-    let client_id = client_id.filter(|s| !s.is_empty()).ok_or_else(invalid_client)?;
-    let record = app.store.get_app_by_client_id(client_id).await?.ok_or_else(invalid_client)?;
+    let client_id = client_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(invalid_client)?;
+    let record = app
+        .store
+        .get_app_by_client_id(client_id)
+        .await?
+        .ok_or_else(invalid_client)?;
     match client_secret.filter(|s| !s.is_empty()) {
-        Some(secret) if constant_time_eq(digest(secret).as_bytes(), record.client_secret_hash.as_bytes()) => Ok(record),
+        Some(secret)
+            if constant_time_eq(
+                digest(secret).as_bytes(),
+                record.client_secret_hash.as_bytes(),
+            ) =>
+        {
+            Ok(record)
+        }
         None if secret_optional => Ok(record),
         _ => Err(invalid_client()),
     }
@@ -135,7 +173,12 @@ pub enum AuthorizeError {
     /// The client or redirect URI cannot be trusted: show an error page, never redirect.
     Fatal(String),
     /// Tell the client by redirecting with `error=` (RFC 6749 §4.1.2.1).
-    Redirect { redirect_uri: String, state: Option<String>, error: &'static str, description: String },
+    Redirect {
+        redirect_uri: String,
+        state: Option<String>,
+        error: &'static str,
+        description: String,
+    },
 }
 
 /// The raw parameters of `/oauth/authorize`.
@@ -152,7 +195,10 @@ pub struct AuthorizeParams {
 
 /// Validates an authorization request: first the client and redirect URI
 /// (whose failures must not redirect), then everything else.
-pub async fn check_authorize(app: &AppState, p: &AuthorizeParams) -> Result<std::result::Result<AuthorizeRequest, AuthorizeError>> {
+pub async fn check_authorize(
+    app: &AppState,
+    p: &AuthorizeParams,
+) -> Result<std::result::Result<AuthorizeRequest, AuthorizeError>> {
     let fatal = |m: &str| Ok(Err(AuthorizeError::Fatal(m.to_string())));
     let Some(client_id) = p.client_id.as_deref().filter(|s| !s.is_empty()) else {
         return fatal("The request is missing the client_id parameter.");
@@ -177,32 +223,65 @@ pub async fn check_authorize(app: &AppState, p: &AuthorizeParams) -> Result<std:
         }))
     };
     if p.response_type.as_deref() != Some("code") {
-        return refuse("unsupported_response_type", "The authorization server does not support this response type.");
+        return refuse(
+            "unsupported_response_type",
+            "The authorization server does not support this response type.",
+        );
     }
     let scopes = match Scopes::parse(p.scope.as_deref().unwrap_or(DEFAULT_SCOPE)) {
         Ok(s) if s.is_empty() => Scopes::parse_lenient(DEFAULT_SCOPE),
         Ok(s) => s,
-        Err(_) => return refuse("invalid_scope", "The requested scope is invalid, unknown, or malformed."),
+        Err(_) => {
+            return refuse(
+                "invalid_scope",
+                "The requested scope is invalid, unknown, or malformed.",
+            );
+        }
     };
     if !record.scope_set().covers(&scopes) {
-        return refuse("invalid_scope", "The requested scope is invalid, unknown, or malformed.");
+        return refuse(
+            "invalid_scope",
+            "The requested scope is invalid, unknown, or malformed.",
+        );
     }
-    let code_challenge = match (p.code_challenge.as_deref().filter(|s| !s.is_empty()), p.code_challenge_method.as_deref()) {
+    let code_challenge = match (
+        p.code_challenge.as_deref().filter(|s| !s.is_empty()),
+        p.code_challenge_method.as_deref(),
+    ) {
         (None, _) => None,
         (Some(c), Some("S256")) if is_pkce_string(c) => Some(c.to_string()),
-        (Some(_), Some("S256")) => return refuse("invalid_request", "The code challenge is malformed."),
-        (Some(_), _) => return refuse("invalid_request", "Only the S256 code challenge method is supported."),
+        (Some(_), Some("S256")) => {
+            return refuse("invalid_request", "The code challenge is malformed.");
+        }
+        (Some(_), _) => {
+            return refuse(
+                "invalid_request",
+                "Only the S256 code challenge method is supported.",
+            );
+        }
     };
-    Ok(Ok(AuthorizeRequest { app: record, redirect_uri, scopes, state: p.state.clone(), code_challenge }))
+    Ok(Ok(AuthorizeRequest {
+        app: record,
+        redirect_uri,
+        scopes,
+        state: p.state.clone(),
+        code_challenge,
+    }))
 }
 
 /// RFC 7636 §4.1: 43–128 unreserved characters.
 fn is_pkce_string(s: &str) -> bool {
-    (43..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    (43..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 /// Issues a single-use authorization code for `account`.
-pub async fn issue_code(app: &AppState, req: &AuthorizeRequest, account: &Account) -> Result<String> {
+pub async fn issue_code(
+    app: &AppState,
+    req: &AuthorizeRequest,
+    account: &Account,
+) -> Result<String> {
     let code = random_token();
     let now = Utc::now();
     let lifetime = i64::try_from(app.config.auth.code_lifetime_secs).unwrap_or(600);
@@ -230,7 +309,12 @@ pub struct Grant {
     pub created_at: i64,
 }
 
-async fn issue_token(app: &AppState, app_id: i64, account_id: Option<i64>, scopes: &Scopes) -> Result<Grant> {
+async fn issue_token(
+    app: &AppState,
+    app_id: i64,
+    account_id: Option<i64>,
+    scopes: &Scopes,
+) -> Result<Grant> {
     let access = random_token();
     let refresh = account_id.map(|_| random_token());
     let now = Utc::now();
@@ -248,11 +332,21 @@ async fn issue_token(app: &AppState, app_id: i64, account_id: Option<i64>, scope
             last_used_at: None,
         })
         .await?;
-    Ok(Grant { access_token: access, refresh_token: refresh, scope, created_at: now.timestamp() })
+    Ok(Grant {
+        access_token: access,
+        refresh_token: refresh,
+        scope,
+        created_at: now.timestamp(),
+    })
 }
 
 /// A token for an account, for the app that registered it (used by sign-up).
-pub async fn issue_user_token(app: &AppState, app_id: i64, account_id: i64, scopes: &Scopes) -> Result<Grant> {
+pub async fn issue_user_token(
+    app: &AppState,
+    app_id: i64,
+    account_id: i64,
+    scopes: &Scopes,
+) -> Result<Grant> {
     issue_token(app, app_id, Some(account_id), scopes).await
 }
 
@@ -267,24 +361,52 @@ pub async fn exchange_code(
     code_verifier: Option<&str>,
 ) -> Result<Grant> {
     // Spend the code first: a second attempt finds nothing, whatever the outcome.
-    let stored = app.store.take_auth_code(&digest(code)).await?.ok_or_else(invalid_grant)?;
-    let client = authenticate_client(app, client_id, client_secret, stored.code_challenge.is_some()).await?;
+    let stored = app
+        .store
+        .take_auth_code(&digest(code))
+        .await?
+        .ok_or_else(invalid_grant)?;
+    let client = authenticate_client(
+        app,
+        client_id,
+        client_secret,
+        stored.code_challenge.is_some(),
+    )
+    .await?;
     if stored.app_id != client.id || stored.expires_at < Utc::now() {
         return Err(invalid_grant());
     }
-    if redirect_uri.is_some_and(|uri| uri != stored.redirect_uri) || (redirect_uri.is_none() && client.redirect_uri_list().len() > 1) {
+    if redirect_uri.is_some_and(|uri| uri != stored.redirect_uri)
+        || (redirect_uri.is_none() && client.redirect_uri_list().len() > 1)
+    {
         return Err(invalid_grant());
     }
     if let Some(challenge) = &stored.code_challenge {
-        let verifier = code_verifier.filter(|v| is_pkce_string(v)).ok_or_else(invalid_grant)?;
+        let verifier = code_verifier
+            .filter(|v| is_pkce_string(v))
+            .ok_or_else(invalid_grant)?;
         if !constant_time_eq(pkce_s256(verifier).as_bytes(), challenge.as_bytes()) {
             return Err(invalid_grant());
         }
     }
-    let account = app.store.get_account(stored.account_id).await?.ok_or_else(invalid_grant)?;
-    let user = app.store.get_user(account.id).await?.ok_or_else(invalid_grant)?;
+    let account = app
+        .store
+        .get_account(stored.account_id)
+        .await?
+        .ok_or_else(invalid_grant)?;
+    let user = app
+        .store
+        .get_user(account.id)
+        .await?
+        .ok_or_else(invalid_grant)?;
     accounts::check_can_sign_in(&account, &user).map_err(|_| invalid_grant())?;
-    issue_token(app, client.id, Some(account.id), &Scopes::parse_lenient(&stored.scopes)).await
+    issue_token(
+        app,
+        client.id,
+        Some(account.id),
+        &Scopes::parse_lenient(&stored.scopes),
+    )
+    .await
 }
 
 fn requested_scopes(client: &App, scope: Option<&str>) -> Result<Scopes> {
@@ -299,7 +421,13 @@ fn requested_scopes(client: &App, scope: Option<&str>) -> Result<Scopes> {
 }
 
 /// `grant_type=password`: the username field takes an e-mail address or a username.
-pub async fn password_grant(app: &AppState, client: &App, login: &str, password: &str, scope: Option<&str>) -> Result<Grant> {
+pub async fn password_grant(
+    app: &AppState,
+    client: &App,
+    login: &str,
+    password: &str,
+    scope: Option<&str>,
+) -> Result<Grant> {
     if !app.config.auth.password_grant {
         return Err(Error::oauth(
             Kind::BadRequest,
@@ -308,23 +436,38 @@ pub async fn password_grant(app: &AppState, client: &App, login: &str, password:
         ));
     }
     let scopes = requested_scopes(client, scope)?;
-    let (account, _) = accounts::sign_in(app, login, password).await.map_err(|e| match e.kind {
-        Kind::Internal | Kind::Unavailable => e,
-        _ => invalid_grant(),
-    })?;
+    let (account, _) = accounts::sign_in(app, login, password)
+        .await
+        .map_err(|e| match e.kind {
+            Kind::Internal | Kind::Unavailable => e,
+            _ => invalid_grant(),
+        })?;
     issue_token(app, client.id, Some(account.id), &scopes).await
 }
 
 /// `grant_type=client_credentials`: an app-only token.
-pub async fn client_credentials(app: &AppState, client: &App, scope: Option<&str>) -> Result<Grant> {
+pub async fn client_credentials(
+    app: &AppState,
+    client: &App,
+    scope: Option<&str>,
+) -> Result<Grant> {
     let scopes = requested_scopes(client, scope)?;
     issue_token(app, client.id, None, &scopes).await
 }
 
 /// `grant_type=refresh_token`: spends the refresh token (and its access token)
 /// and issues a new pair with the same or narrower scopes.
-pub async fn refresh(app: &AppState, client: &App, refresh_token: &str, scope: Option<&str>) -> Result<Grant> {
-    let old = app.store.get_token_by_refresh_hash(&digest(refresh_token)).await?.ok_or_else(invalid_grant)?;
+pub async fn refresh(
+    app: &AppState,
+    client: &App,
+    refresh_token: &str,
+    scope: Option<&str>,
+) -> Result<Grant> {
+    let old = app
+        .store
+        .get_token_by_refresh_hash(&digest(refresh_token))
+        .await?
+        .ok_or_else(invalid_grant)?;
     if old.app_id != client.id || old.revoked_at.is_some() {
         return Err(invalid_grant());
     }
@@ -352,7 +495,11 @@ pub async fn revoke(app: &AppState, client: &App, token: &str) -> Result<()> {
     };
     let Some(found) = found else { return Ok(()) };
     if found.app_id != client.id {
-        return Err(Error::oauth(Kind::Forbidden, "unauthorized_client", "You are not authorized to revoke this token"));
+        return Err(Error::oauth(
+            Kind::Forbidden,
+            "unauthorized_client",
+            "You are not authorized to revoke this token",
+        ));
     }
     app.store.revoke_token(found.id, Utc::now()).await?;
     Ok(())
@@ -380,16 +527,33 @@ pub async fn resolve_token(app: &AppState, bearer: &str) -> Result<Caller> {
     let user = match token.account_id {
         None => None,
         Some(id) => {
-            let account = app.store.get_account(id).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-            let user = app.store.get_user(id).await?.ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+            let account = app
+                .store
+                .get_account(id)
+                .await?
+                .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+            let user = app
+                .store
+                .get_user(id)
+                .await?
+                .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
             Some((account, user))
         }
     };
-    Ok(Caller { scopes: Scopes::parse_lenient(&token.scopes), token, user })
+    Ok(Caller {
+        scopes: Scopes::parse_lenient(&token.scopes),
+        token,
+        user,
+    })
 }
 
 /// Starts a browser session; returns the cookie value.
-pub async fn start_session(app: &AppState, account: &Account, user_agent: Option<&str>, ip: Option<&str>) -> Result<String> {
+pub async fn start_session(
+    app: &AppState,
+    account: &Account,
+    user_agent: Option<&str>,
+    ip: Option<&str>,
+) -> Result<String> {
     let secret = random_token();
     let now = Utc::now();
     let days = i64::try_from(app.config.auth.session_lifetime_days).unwrap_or(30);

@@ -44,7 +44,9 @@ fn linkify_line(line: &str) -> String {
     while let Some(start) = find_url_start(rest) {
         out.push_str(&escape_html(&rest[..start]));
         let tail = &rest[start..];
-        let mut end = tail.find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"').unwrap_or(tail.len());
+        let mut end = tail
+            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+            .unwrap_or(tail.len());
         // Trailing punctuation belongs to the sentence, not the URL.
         while end > 0 && tail[..end].ends_with(['.', ',', ':', ';', '!', '?', ')', '\'']) {
             end -= 1;
@@ -54,7 +56,9 @@ fn linkify_line(line: &str) -> String {
             out.push_str(&escape_html(url));
         } else {
             let escaped = escape_html(url);
-            let shown = url.trim_start_matches("https://").trim_start_matches("http://");
+            let shown = url
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
             out.push_str(&format!(
                 "<a href=\"{escaped}\" target=\"_blank\" rel=\"nofollow noopener noreferrer\">{}</a>",
                 escape_html(shown)
@@ -74,7 +78,12 @@ fn find_url_start(s: &str) -> Option<usize> {
         (a, b) => a.or(b)?,
     };
     // Only at a word boundary, so "xhttp://" stays text.
-    if at > 0 && s[..at].chars().next_back().is_some_and(char::is_alphanumeric) {
+    if at > 0
+        && s[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    {
         let skip = at + 4;
         return find_url_start(&s[skip..]).map(|i| i + skip);
     }
@@ -87,7 +96,10 @@ mod tests {
 
     #[test]
     fn markup_is_escaped() {
-        assert_eq!(plain_to_html("<script>alert(1)</script>"), "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+        assert_eq!(
+            plain_to_html("<script>alert(1)</script>"),
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        );
     }
 
     #[test]

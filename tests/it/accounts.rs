@@ -7,9 +7,20 @@ use crate::common::*;
 
 /// An app token with `write:accounts`, as clients use for sign-up.
 async fn app_token(s: &TestServer) -> String {
-    let (id, secret) = s.create_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob").await;
+    let (id, secret) = s
+        .create_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
     let (_, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret), ("scope", "read write")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("scope", "read write"),
+            ],
+        )
         .await;
     body["access_token"].as_str().unwrap().to_string()
 }
@@ -22,19 +33,42 @@ fn signup(username: &str, email: &str, password: &str) -> serde_json::Value {
 async fn registration_returns_a_working_token() {
     let s = TestServer::start().await;
     let token = app_token(&s).await;
-    let (status, body) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(signup("newbie", "newbie@example.org", "long enough pw"))).await;
+    let (status, body) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("newbie", "newbie@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "Bearer");
-    let (status, me) = s.get("/api/v1/accounts/verify_credentials", body["access_token"].as_str()).await;
+    let (status, me) = s
+        .get(
+            "/api/v1/accounts/verify_credentials",
+            body["access_token"].as_str(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], "newbie");
     assert_eq!(me["acct"], "newbie");
     assert_eq!(me["source"]["privacy"], "public");
     assert_eq!(me["role"]["name"], "");
     // The account got its federation key pair.
-    let account = s.app.store.get_account(me["id"].as_str().unwrap().parse().unwrap()).await.unwrap().unwrap();
+    let account = s
+        .app
+        .store
+        .get_account(me["id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(account.public_key_pem.contains("BEGIN PUBLIC KEY"));
-    assert!(account.private_key_pem.unwrap().contains("BEGIN PRIVATE KEY"));
+    assert!(
+        account
+            .private_key_pem
+            .unwrap()
+            .contains("BEGIN PRIVATE KEY")
+    );
     assert_eq!(account.uri, s.url("/users/newbie"));
 }
 
@@ -44,21 +78,69 @@ async fn registration_refuses_bad_input_and_creates_nothing() {
     s.create_account("taken").await;
     let token = app_token(&s).await;
     let cases = [
-        (signup("taken", "other@example.org", "long enough pw"), "username", "ERR_TAKEN"),
-        (signup("TAKEN", "other@example.org", "long enough pw"), "username", "ERR_TAKEN"),
-        (signup("fresh", "taken@example.org", "long enough pw"), "email", "ERR_TAKEN"),
-        (signup("fresh", "TAKEN@example.org", "long enough pw"), "email", "ERR_TAKEN"),
-        (signup("fresh", "fresh@example.org", "short"), "password", "ERR_TOO_SHORT"),
-        (signup("bad name", "fresh@example.org", "long enough pw"), "username", "ERR_INVALID"),
-        (signup("admin", "fresh@example.org", "long enough pw"), "username", "ERR_RESERVED"),
-        (signup("fresh", "not-an-email", "long enough pw"), "email", "ERR_INVALID"),
-        (json!({"username": "fresh", "email": "fresh@example.org", "password": "long enough pw"}), "agreement", "ERR_ACCEPTED"),
+        (
+            signup("taken", "other@example.org", "long enough pw"),
+            "username",
+            "ERR_TAKEN",
+        ),
+        (
+            signup("TAKEN", "other@example.org", "long enough pw"),
+            "username",
+            "ERR_TAKEN",
+        ),
+        (
+            signup("fresh", "taken@example.org", "long enough pw"),
+            "email",
+            "ERR_TAKEN",
+        ),
+        (
+            signup("fresh", "TAKEN@example.org", "long enough pw"),
+            "email",
+            "ERR_TAKEN",
+        ),
+        (
+            signup("fresh", "fresh@example.org", "short"),
+            "password",
+            "ERR_TOO_SHORT",
+        ),
+        (
+            signup("bad name", "fresh@example.org", "long enough pw"),
+            "username",
+            "ERR_INVALID",
+        ),
+        (
+            signup("admin", "fresh@example.org", "long enough pw"),
+            "username",
+            "ERR_RESERVED",
+        ),
+        (
+            signup("fresh", "not-an-email", "long enough pw"),
+            "email",
+            "ERR_INVALID",
+        ),
+        (
+            json!({"username": "fresh", "email": "fresh@example.org", "password": "long enough pw"}),
+            "agreement",
+            "ERR_ACCEPTED",
+        ),
     ];
     for (body, field, code) in cases {
-        let (status, err) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(body.clone())).await;
+        let (status, err) = s
+            .request(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&token),
+                Some(body.clone()),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
         assert_eq!(err["details"][field][0]["error"], code, "{body}: {err}");
-        assert!(err["error"].as_str().unwrap().starts_with("Validation failed"));
+        assert!(
+            err["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("Validation failed")
+        );
     }
     assert_eq!(s.app.store.count_local_users().await.unwrap(), 1);
 }
@@ -66,20 +148,53 @@ async fn registration_refuses_bad_input_and_creates_nothing() {
 #[tokio::test]
 async fn registration_needs_an_app_token_with_write_accounts() {
     let s = TestServer::start().await;
-    let (status, _) = s.request(Method::POST, "/api/v1/accounts", None, Some(signup("x1", "x1@example.org", "long enough pw"))).await;
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            None,
+            Some(signup("x1", "x1@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
-    let (_, body) = s.post_form("/oauth/token", None, &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret)]).await;
-    let (status, _) = s.request(Method::POST, "/api/v1/accounts", body["access_token"].as_str(), Some(signup("x1", "x1@example.org", "long enough pw"))).await;
+    let (_, body) = s
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            body["access_token"].as_str(),
+            Some(signup("x1", "x1@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(s.app.store.count_local_users().await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn closed_registrations_refuse_sign_up() {
-    let s = TestServer::start_with(|c| c.instance.registrations = roost::config::Registrations::Closed).await;
+    let s =
+        TestServer::start_with(|c| c.instance.registrations = roost::config::Registrations::Closed)
+            .await;
     let token = app_token(&s).await;
-    let (status, _) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(signup("x1", "x1@example.org", "long enough pw"))).await;
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("x1", "x1@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(s.app.store.count_local_users().await.unwrap(), 0);
     let (_, instance) = s.get("/api/v2/instance", None).await;
@@ -88,16 +203,33 @@ async fn closed_registrations_refuse_sign_up() {
 
 #[tokio::test]
 async fn approval_registrations_need_a_reason_and_wait() {
-    let s = TestServer::start_with(|c| c.instance.registrations = roost::config::Registrations::Approval).await;
+    let s = TestServer::start_with(|c| {
+        c.instance.registrations = roost::config::Registrations::Approval
+    })
+    .await;
     let token = app_token(&s).await;
-    let (status, err) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(signup("x1", "x1@example.org", "long enough pw"))).await;
+    let (status, err) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("x1", "x1@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["details"]["reason"][0]["error"], "ERR_BLANK");
     let mut body = signup("x1", "x1@example.org", "long enough pw");
     body["reason"] = json!("I would like to join");
-    let (status, grant) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(body)).await;
+    let (status, grant) = s
+        .request(Method::POST, "/api/v1/accounts", Some(&token), Some(body))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, err) = s.get("/api/v1/accounts/verify_credentials", grant["access_token"].as_str()).await;
+    let (status, err) = s
+        .get(
+            "/api/v1/accounts/verify_credentials",
+            grant["access_token"].as_str(),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(err["error"], "Your login is currently pending approval");
 }
@@ -107,10 +239,28 @@ async fn registration_is_rate_limited() {
     let s = TestServer::start_with(|c| c.limits.registrations_per_30min = 2).await;
     let token = app_token(&s).await;
     for i in 0..2 {
-        let (status, _) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(signup(&format!("u{i}"), &format!("u{i}@example.org"), "long enough pw"))).await;
+        let (status, _) = s
+            .request(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&token),
+                Some(signup(
+                    &format!("u{i}"),
+                    &format!("u{i}@example.org"),
+                    "long enough pw",
+                )),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (status, _) = s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(signup("u9", "u9@example.org", "long enough pw"))).await;
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("u9", "u9@example.org", "long enough pw")),
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(s.app.store.count_local_users().await.unwrap(), 2);
 }
@@ -137,11 +287,22 @@ async fn update_credentials_with_json_form_and_multipart() {
     assert_eq!(me["display_name"], "Alice <b>");
     assert_eq!(me["locked"], true);
     let note = me["note"].as_str().unwrap();
-    assert!(note.contains("&lt;script&gt;") && !note.contains("<script>"), "{note}");
+    assert!(
+        note.contains("&lt;script&gt;") && !note.contains("<script>"),
+        "{note}"
+    );
     assert!(note.contains("<a href=\"https://example.org\""), "{note}");
-    assert_eq!(me["source"]["note"], "Hello <script>x</script>\nsee https://example.org");
+    assert_eq!(
+        me["source"]["note"],
+        "Hello <script>x</script>\nsee https://example.org"
+    );
     assert_eq!(me["fields"][0]["name"], "Site");
-    assert!(me["fields"][0]["value"].as_str().unwrap().contains("<a href=\"https://alice.example\""));
+    assert!(
+        me["fields"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("<a href=\"https://alice.example\"")
+    );
     assert_eq!(me["source"]["privacy"], "unlisted");
     assert_eq!(me["source"]["language"], "de");
 
@@ -150,21 +311,46 @@ async fn update_credentials_with_json_form_and_multipart() {
         .http
         .patch(s.url("/api/v1/accounts/update_credentials"))
         .bearer_auth(&alice.token)
-        .form(&[("display_name", "Form Alice"), ("locked", "false"), ("fields_attributes[0][name]", "A"), ("fields_attributes[0][value]", "1"), ("fields_attributes[1][name]", "B"), ("fields_attributes[1][value]", "2")])
+        .form(&[
+            ("display_name", "Form Alice"),
+            ("locked", "false"),
+            ("fields_attributes[0][name]", "A"),
+            ("fields_attributes[0][value]", "1"),
+            ("fields_attributes[1][name]", "B"),
+            ("fields_attributes[1][value]", "2"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let me: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!((me["display_name"].as_str(), me["locked"].as_bool()), (Some("Form Alice"), Some(false)));
+    assert_eq!(
+        (me["display_name"].as_str(), me["locked"].as_bool()),
+        (Some("Form Alice"), Some(false))
+    );
     assert_eq!(me["fields"].as_array().unwrap().len(), 2);
-    assert_eq!(me["source"]["privacy"], "unlisted", "absent fields keep their value");
+    assert_eq!(
+        me["source"]["privacy"], "unlisted",
+        "absent fields keep their value"
+    );
 
-    let form = reqwest::multipart::Form::new().text("display_name", "Multipart Alice").text("bot", "true");
-    let resp = s.http.patch(s.url("/api/v1/accounts/update_credentials")).bearer_auth(&alice.token).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("display_name", "Multipart Alice")
+        .text("bot", "true");
+    let resp = s
+        .http
+        .patch(s.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&alice.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let me: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!((me["display_name"].as_str(), me["bot"].as_bool()), (Some("Multipart Alice"), Some(true)));
+    assert_eq!(
+        (me["display_name"].as_str(), me["bot"].as_bool()),
+        (Some("Multipart Alice"), Some(true))
+    );
 }
 
 #[tokio::test]
@@ -179,11 +365,27 @@ async fn update_credentials_refuses_oversized_fields_and_keeps_the_profile() {
         json!({"locked": "perhaps"}),
     ];
     for body in bad {
-        let (status, err) = s.request(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&alice.token), Some(body.clone())).await;
+        let (status, err) = s
+            .request(
+                Method::PATCH,
+                "/api/v1/accounts/update_credentials",
+                Some(&alice.token),
+                Some(body.clone()),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
     }
-    let (_, me) = s.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
-    assert_eq!((me["display_name"].as_str(), me["note"].as_str(), me["locked"].as_bool()), (Some(""), Some(""), Some(false)));
+    let (_, me) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(
+        (
+            me["display_name"].as_str(),
+            me["note"].as_str(),
+            me["locked"].as_bool()
+        ),
+        (Some(""), Some(""), Some(false))
+    );
 }
 
 #[tokio::test]
@@ -191,11 +393,25 @@ async fn oversized_body_is_413() {
     let s = TestServer::start_with(|c| c.limits.max_body_bytes = 4096).await;
     let alice = s.user("alice").await;
     let (status, err) = s
-        .request(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&alice.token), Some(json!({"note": "x".repeat(10_000)})))
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            Some(json!({"note": "x".repeat(10_000)})),
+        )
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(err["error"].is_string());
-    let (status, _) = s.post_form("/api/v1/apps", None, &[("client_name", &"x".repeat(10_000)), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob")]).await;
+    let (status, _) = s
+        .post_form(
+            "/api/v1/apps",
+            None,
+            &[
+                ("client_name", &"x".repeat(10_000)),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -208,17 +424,47 @@ async fn account_show_and_lookup() {
     assert_eq!(a["username"], "alice");
     assert!(a.get("source").is_none(), "source is only for the owner");
     assert_eq!(a["url"], s.url("/@alice"));
-    assert!(a["created_at"].as_str().unwrap().ends_with("T00:00:00.000Z"));
+    assert!(
+        a["created_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("T00:00:00.000Z")
+    );
     let (status, a) = s.get("/api/v1/accounts/lookup?acct=ALICE", None).await;
-    assert_eq!((status, a["id"].as_str()), (StatusCode::OK, Some(alice.id.as_str())));
-    let (status, _) = s.get(&format!("/api/v1/accounts/lookup?acct=alice@{}", s.app.config.server.domain), None).await;
+    assert_eq!(
+        (status, a["id"].as_str()),
+        (StatusCode::OK, Some(alice.id.as_str()))
+    );
+    let (status, _) = s
+        .get(
+            &format!(
+                "/api/v1/accounts/lookup?acct=alice@{}",
+                s.app.config.server.domain
+            ),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(s.get("/api/v1/accounts/lookup?acct=nobody", None).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(s.get("/api/v1/accounts/123", None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get("/api/v1/accounts/lookup?acct=nobody", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get("/api/v1/accounts/123", None).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (status, body) = s.get("/api/v1/accounts/not-a-number", None).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("Record not found")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("Record not found"))
+    );
     // A bad token on a public endpoint is still refused.
-    assert_eq!(s.get(&format!("/api/v1/accounts/{}", alice.id), Some("bogus")).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.get(&format!("/api/v1/accounts/{}", alice.id), Some("bogus"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -233,18 +479,35 @@ async fn apps_validate_their_input() {
         json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read bogus"}),
     ];
     for body in cases {
-        let (status, err) = s.request(Method::POST, "/api/v1/apps", None, Some(body.clone())).await;
+        let (status, err) = s
+            .request(Method::POST, "/api/v1/apps", None, Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
     }
     let (status, app) = s
         .request(Method::POST, "/api/v1/apps", None, Some(json!({"client_name": "Multi", "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob", "tusky://oauth"], "scopes": "read write:statuses"})))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app["redirect_uris"], json!(["urn:ietf:wg:oauth:2.0:oob", "tusky://oauth"]));
-    assert_eq!(app["redirect_uri"], "urn:ietf:wg:oauth:2.0:oob\ntusky://oauth");
+    assert_eq!(
+        app["redirect_uris"],
+        json!(["urn:ietf:wg:oauth:2.0:oob", "tusky://oauth"])
+    );
+    assert_eq!(
+        app["redirect_uri"],
+        "urn:ietf:wg:oauth:2.0:oob\ntusky://oauth"
+    );
     assert_eq!(app["scopes"], json!(["read", "write:statuses"]));
     assert!(app["client_secret"].as_str().unwrap().len() >= 32);
     // The secret is stored hashed.
-    let stored = s.app.store.get_app_by_client_id(app["client_id"].as_str().unwrap()).await.unwrap().unwrap();
-    assert_ne!(stored.client_secret_hash, app["client_secret"].as_str().unwrap());
+    let stored = s
+        .app
+        .store
+        .get_app_by_client_id(app["client_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        stored.client_secret_hash,
+        app["client_secret"].as_str().unwrap()
+    );
 }

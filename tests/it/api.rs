@@ -11,13 +11,23 @@ async fn instance_v2_has_the_fields_clients_read() {
     let (status, i) = s.get("/api/v2/instance", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(i["domain"], s.app.config.server.domain.as_str());
-    assert!(i["version"].as_str().unwrap().starts_with("4.3.0 (compatible; roost "));
+    assert!(
+        i["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("4.3.0 (compatible; roost ")
+    );
     assert_eq!(i["api_versions"]["mastodon"], 2);
     assert!(i["api_versions"]["roost"].is_number());
     assert_eq!(i["configuration"]["statuses"]["max_characters"], 500);
     assert_eq!(i["configuration"]["polls"]["max_options"], 4);
     assert_eq!(i["registrations"]["enabled"], true);
-    assert!(i["configuration"]["urls"]["streaming"].as_str().unwrap().starts_with("ws://"));
+    assert!(
+        i["configuration"]["urls"]["streaming"]
+            .as_str()
+            .unwrap()
+            .starts_with("ws://")
+    );
 }
 
 #[tokio::test]
@@ -46,18 +56,34 @@ async fn placeholder_lists_are_empty_for_users_and_closed_to_strangers() {
         "/api/v1/trends/statuses",
         "/api/v2/suggestions",
     ] {
-        assert_eq!(s.get(path, Some(&alice.token)).await, (StatusCode::OK, json!([])), "{path}");
-        assert_eq!(s.get(path, None).await.0, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            s.get(path, Some(&alice.token)).await,
+            (StatusCode::OK, json!([])),
+            "{path}"
+        );
+        assert_eq!(
+            s.get(path, None).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
     }
-    assert_eq!(s.get("/api/v1/custom_emojis", None).await, (StatusCode::OK, json!([])));
+    assert_eq!(
+        s.get("/api/v1/custom_emojis", None).await,
+        (StatusCode::OK, json!([]))
+    );
 }
 
 #[tokio::test]
 async fn preferences_follow_the_source_settings() {
     let s = TestServer::start().await;
     let alice = s.user("alice").await;
-    s.request(reqwest::Method::PATCH, "/api/v1/accounts/update_credentials", Some(&alice.token), Some(json!({"source": {"privacy": "private", "sensitive": true}})))
-        .await;
+    s.request(
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(&alice.token),
+        Some(json!({"source": {"privacy": "private", "sensitive": true}})),
+    )
+    .await;
     let (status, p) = s.get("/api/v1/preferences", Some(&alice.token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(p["posting:default:visibility"], "private");
@@ -68,16 +94,29 @@ async fn preferences_follow_the_source_settings() {
 async fn unknown_api_path_is_a_json_404() {
     let s = TestServer::start().await;
     let (status, body) = s.get("/api/v1/definitely/not/here", None).await;
-    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"error": "Record not found"})));
+    assert_eq!(
+        (status, body),
+        (StatusCode::NOT_FOUND, json!({"error": "Record not found"}))
+    );
     let resp = s.http.get(s.url("/nowhere")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 }
 
 #[tokio::test]
 async fn cors_is_open_on_the_api_and_token_endpoints() {
     let s = TestServer::start().await;
-    for path in ["/api/v1/instance", "/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server"] {
+    for path in [
+        "/api/v1/instance",
+        "/oauth/token",
+        "/oauth/revoke",
+        "/.well-known/oauth-authorization-server",
+    ] {
         let resp = s
             .http
             .request(reqwest::Method::OPTIONS, s.url(path))
@@ -91,7 +130,13 @@ async fn cors_is_open_on_the_api_and_token_endpoints() {
         assert_eq!(resp.headers()["access-control-allow-origin"], "*", "{path}");
     }
     // The HTML pages are not cross-origin.
-    let resp = s.http.get(s.url("/oauth/authorize")).header("origin", "https://evil.example").send().await.unwrap();
+    let resp = s
+        .http
+        .get(s.url("/oauth/authorize"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert!(resp.headers().get("access-control-allow-origin").is_none());
 }
 
@@ -102,10 +147,21 @@ async fn health_and_metrics() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers().contains_key("x-request-id"));
     s.get("/api/v1/instance", None).await;
-    let text = s.http.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("roost_http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/v1/instance\""), "{text}");
-    assert!(text.contains("roost_http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains("roost_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -121,23 +177,64 @@ async fn web_sign_in_and_sign_out() {
     let s = TestServer::start().await;
     s.create_account("alice").await;
     let b = browser();
-    let html = b.get(s.url("/auth/sign_in")).send().await.unwrap().text().await.unwrap();
+    let html = b
+        .get(s.url("/auth/sign_in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let mut form = hidden_inputs(&html);
     form.push(("username".into(), "alice".into()));
     form.push(("password".into(), PASSWORD.into()));
-    let resp = b.post(s.url("/auth/sign_in")).form(&form).send().await.unwrap();
+    let resp = b
+        .post(s.url("/auth/sign_in"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("roost_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let home = b.get(s.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        cookie.contains("roost_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let home = b
+        .get(s.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("@alice"));
     // Sign-out needs the session's CSRF token.
-    let forged = b.post(s.url("/auth/sign_out")).form(&[("csrf_token", "forged")]).send().await.unwrap();
+    let forged = b
+        .post(s.url("/auth/sign_out"))
+        .form(&[("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let form = hidden_inputs(&home);
-    let resp = b.post(s.url("/auth/sign_out")).form(&form).send().await.unwrap();
+    let resp = b
+        .post(s.url("/auth/sign_out"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let home = b.get(s.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = b
+        .get(s.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!home.contains("@alice"));
 }
 
@@ -146,11 +243,26 @@ async fn sign_in_never_redirects_off_site() {
     let s = TestServer::start().await;
     s.create_account("alice").await;
     let b = browser();
-    let html = b.get(s.url("/auth/sign_in")).send().await.unwrap().text().await.unwrap();
-    let mut form: Vec<(String, String)> = hidden_inputs(&html).into_iter().filter(|(k, _)| k != "redirect_to").collect();
+    let html = b
+        .get(s.url("/auth/sign_in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form: Vec<(String, String)> = hidden_inputs(&html)
+        .into_iter()
+        .filter(|(k, _)| k != "redirect_to")
+        .collect();
     form.push(("username".into(), "alice".into()));
     form.push(("password".into(), PASSWORD.into()));
     form.push(("redirect_to".into(), "//evil.example/x".into()));
-    let resp = b.post(s.url("/auth/sign_in")).form(&form).send().await.unwrap();
+    let resp = b
+        .post(s.url("/auth/sign_in"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["location"], "/");
 }

@@ -15,12 +15,18 @@ pub fn roost(dir: &std::path::Path, db_url: &str) -> Command {
             cmd.env_remove(k);
         }
     }
-    cmd.env("ROOST_STORAGE_DATA_DIR", dir).env("ROOST_DATABASE_URL", db_url).env("RUST_LOG", "warn");
+    cmd.env("ROOST_STORAGE_DATA_DIR", dir)
+        .env("ROOST_DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn");
     cmd
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -35,17 +41,42 @@ async fn migrate_then_create_account_then_refuse_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(dir.path()).await;
     let out = roost(dir.path(), &db).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Twice is fine.
-    assert!(roost(dir.path(), &db).arg("migrate").status().unwrap().success());
+    assert!(
+        roost(dir.path(), &db)
+            .arg("migrate")
+            .status()
+            .unwrap()
+            .success()
+    );
     let create = |name: &str, email: &str| {
         roost(dir.path(), &db)
-            .args(["admin", "create-account", "--username", name, "--email", email, "--password", PASSWORD, "--role", "admin"])
+            .args([
+                "admin",
+                "create-account",
+                "--username",
+                name,
+                "--email",
+                email,
+                "--password",
+                PASSWORD,
+                "--role",
+                "admin",
+            ])
             .output()
             .unwrap()
     };
     let out = create("root_user", "root@example.org");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("@root_user"));
     let out = create("root_user", "other@example.org");
     assert!(!out.status.success());
@@ -53,7 +84,18 @@ async fn migrate_then_create_account_then_refuse_duplicate() {
     let out = create("bad name", "x@example.org");
     assert!(!out.status.success());
     let out = roost(dir.path(), &db)
-        .args(["admin", "create-account", "--username", "x", "--email", "x@example.org", "--password", PASSWORD, "--role", "emperor"])
+        .args([
+            "admin",
+            "create-account",
+            "--username",
+            "x",
+            "--email",
+            "x@example.org",
+            "--password",
+            PASSWORD,
+            "--role",
+            "emperor",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -64,14 +106,29 @@ async fn config_errors_name_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("roost.toml");
     std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:0\"\nbogus_key = 1\n").unwrap();
-    let out = roost(dir.path(), "").args(["--config", file.to_str().unwrap(), "migrate"]).output().unwrap();
+    let out = roost(dir.path(), "")
+        .args(["--config", file.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("server.bogus_key"), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = roost(dir.path(), "").env("ROOST_INSTANCE_REGISTRATIONS", "maybe").arg("migrate").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server.bogus_key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = roost(dir.path(), "")
+        .env("ROOST_INSTANCE_REGISTRATIONS", "maybe")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("instance.registrations"));
     // ROOST_CONFIG works like --config.
-    let out = roost(dir.path(), "").env("ROOST_CONFIG", &file).arg("migrate").output().unwrap();
+    let out = roost(dir.path(), "")
+        .env("ROOST_CONFIG", &file)
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -91,7 +148,10 @@ async fn serve_answers_health_and_stops_on_sigterm() {
     let client = reqwest::Client::new();
     let mut healthy = false;
     for _ in 0..100 {
-        if let Ok(resp) = client.get(format!("http://127.0.0.1:{port}/health")).send().await
+        if let Ok(resp) = client
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
             && resp.status().is_success()
         {
             healthy = true;
@@ -100,7 +160,9 @@ async fn serve_answers_health_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(healthy, "roost serve never answered /health");
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let mut exited = None;
     for _ in 0..100 {
         if let Some(status) = child.try_wait().unwrap() {
@@ -110,5 +172,8 @@ async fn serve_answers_health_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let _ = child.kill();
-    assert!(exited.is_some_and(|s| s.success()), "roost did not exit cleanly on SIGTERM: {exited:?}");
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "roost did not exit cleanly on SIGTERM: {exited:?}"
+    );
 }

@@ -25,12 +25,29 @@ async fn run_client_script(script: &str) {
     let python = python();
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = roost(dir.path(), &db)
-        .args(["admin", "create-account", "--username", "alice", "--email", "alice@example.org", "--password", PASSWORD])
+        .args([
+            "admin",
+            "create-account",
+            "--username",
+            "alice",
+            "--email",
+            "alice@example.org",
+            "--password",
+            PASSWORD,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut server = roost(dir.path(), &db)
         .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
@@ -41,12 +58,17 @@ async fn run_client_script(script: &str) {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(format!("{base}/health"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let script_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script);
+    let script_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(script);
     let out = tokio::task::spawn_blocking(move || {
         Command::new(python)
             .arg(script_path)

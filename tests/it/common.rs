@@ -37,20 +37,34 @@ pub struct TestUser {
 /// Creates a fresh PostgreSQL database next to `ROOST_TEST_DATABASE_URL` and
 /// returns its URL; drops databases left behind by test processes that died.
 pub async fn fresh_postgres(admin_url: &str) -> String {
-    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to ROOST_TEST_DATABASE_URL");
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'roost_test_%'")
-        .fetch_all(&mut conn)
+    let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
-        .unwrap_or_default();
+        .expect("connect to ROOST_TEST_DATABASE_URL");
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'roost_test_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap_or_default();
     for name in names {
-        let pid = name.trim_start_matches("roost_test_").split('_').next().unwrap_or("");
+        let pid = name
+            .trim_start_matches("roost_test_")
+            .split('_')
+            .next()
+            .unwrap_or("");
         if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                .execute(&mut conn)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
         }
     }
-    let name = format!("roost_test_{}_{}", std::process::id(), rand::random::<u32>());
+    let name = format!(
+        "roost_test_{}_{}",
+        std::process::id(),
+        rand::random::<u32>()
+    );
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut conn)
         .await
@@ -76,7 +90,9 @@ impl TestServer {
     /// Starts a server after `tweak` adjusts its configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut config = Config::default();
         config.server.domain = addr.to_string();
@@ -89,7 +105,9 @@ impl TestServer {
         config.limits.token_per_5min = 1000;
         config.limits.registrations_per_30min = 1000;
         tweak(&mut config);
-        let store = Store::connect(&config.database_url(), config.database.max_connections).await.expect("connect");
+        let store = Store::connect(&config.database_url(), config.database.max_connections)
+            .await
+            .expect("connect");
         store.migrate().await.expect("migrate");
         let app = AppState::with_store(config, store);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -100,8 +118,17 @@ impl TestServer {
             })
             .await;
         });
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base: format!("http://{addr}"), app, http, shutdown: Some(tx), dir }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            base: format!("http://{addr}"),
+            app,
+            http,
+            shutdown: Some(tx),
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -137,27 +164,58 @@ impl TestServer {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        (body["client_id"].as_str().unwrap().to_string(), body["client_secret"].as_str().unwrap().to_string())
+        (
+            body["client_id"].as_str().unwrap().to_string(),
+            body["client_secret"].as_str().unwrap().to_string(),
+        )
     }
 
     /// A user with a token carrying `scopes`.
     pub async fn user_with_scopes(&self, username: &str, scopes: &str) -> TestUser {
         let account = self.create_account(username).await;
-        let (client_id, _) = self.create_app("read write follow push admin:read admin:write", "urn:ietf:wg:oauth:2.0:oob").await;
-        let record = self.app.store.get_app_by_client_id(&client_id).await.unwrap().unwrap();
-        let grant = oauth::issue_user_token(&self.app, record.id, account.id, &Scopes::parse(scopes).unwrap())
+        let (client_id, _) = self
+            .create_app(
+                "read write follow push admin:read admin:write",
+                "urn:ietf:wg:oauth:2.0:oob",
+            )
+            .await;
+        let record = self
+            .app
+            .store
+            .get_app_by_client_id(&client_id)
             .await
-            .expect("token");
-        TestUser { id: account.id.to_string(), username: username.into(), email: format!("{username}@example.org"), token: grant.access_token }
+            .unwrap()
+            .unwrap();
+        let grant = oauth::issue_user_token(
+            &self.app,
+            record.id,
+            account.id,
+            &Scopes::parse(scopes).unwrap(),
+        )
+        .await
+        .expect("token");
+        TestUser {
+            id: account.id.to_string(),
+            username: username.into(),
+            email: format!("{username}@example.org"),
+            token: grant.access_token,
+        }
     }
 
     pub async fn user(&self, username: &str) -> TestUser {
-        self.user_with_scopes(username, "read write follow push").await
+        self.user_with_scopes(username, "read write follow push")
+            .await
     }
 
     /// Sends a request with an optional bearer token and JSON body; returns
     /// the status and the body parsed as JSON (`Value::Null` when not JSON).
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -176,7 +234,12 @@ impl TestServer {
     }
 
     /// POSTs a form (as Mastodon clients often do).
-    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let mut req = self.http.post(self.url(path)).form(form);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -222,7 +285,12 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 pub fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// A browser: a cookie-keeping client that does not follow redirects.
@@ -240,39 +308,78 @@ pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 impl TestServer {
     /// Signs `login` in through the HTML form in `browser`; returns the final status.
-    pub async fn browser_sign_in(&self, browser: &reqwest::Client, authorize_query: &str, login: &str, password: &str) -> StatusCode {
-        let page = browser.get(self.url(&format!("/oauth/authorize?{authorize_query}"))).send().await.unwrap();
+    pub async fn browser_sign_in(
+        &self,
+        browser: &reqwest::Client,
+        authorize_query: &str,
+        login: &str,
+        password: &str,
+    ) -> StatusCode {
+        let page = browser
+            .get(self.url(&format!("/oauth/authorize?{authorize_query}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
-        assert!(html.contains("action=\"/auth/sign_in\""), "expected the sign-in form: {html}");
+        assert!(
+            html.contains("action=\"/auth/sign_in\""),
+            "expected the sign-in form: {html}"
+        );
         let mut form = hidden_inputs(&html);
         form.push(("username".into(), login.into()));
         form.push(("password".into(), password.into()));
-        browser.post(self.url("/auth/sign_in")).form(&form).send().await.unwrap().status()
+        browser
+            .post(self.url("/auth/sign_in"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     /// Drives the whole browser flow and returns the redirect `Location` (or the
     /// OOB page's code as `oob:CODE`).
     pub async fn authorize(&self, browser: &reqwest::Client, authorize_query: &str) -> String {
-        let status = self.browser_sign_in(browser, authorize_query, "alice@example.org", PASSWORD).await;
+        let status = self
+            .browser_sign_in(browser, authorize_query, "alice@example.org", PASSWORD)
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         self.consent(browser, authorize_query, "approve").await
     }
 
     /// With a signed-in `browser`, answers the consent page with `decision`.
-    pub async fn consent(&self, browser: &reqwest::Client, authorize_query: &str, decision: &str) -> String {
-        let page = browser.get(self.url(&format!("/oauth/authorize?{authorize_query}"))).send().await.unwrap();
+    pub async fn consent(
+        &self,
+        browser: &reqwest::Client,
+        authorize_query: &str,
+        decision: &str,
+    ) -> String {
+        let page = browser
+            .get(self.url(&format!("/oauth/authorize?{authorize_query}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
-        assert!(html.contains("action=\"/oauth/authorize\""), "expected the consent form: {html}");
+        assert!(
+            html.contains("action=\"/oauth/authorize\""),
+            "expected the consent form: {html}"
+        );
         let mut form = hidden_inputs(&html);
         form.push(("decision".into(), decision.into()));
-        let resp = browser.post(self.url("/oauth/authorize")).form(&form).send().await.unwrap();
+        let resp = browser
+            .post(self.url("/oauth/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         if resp.status() == StatusCode::FOUND {
             return resp.headers()["location"].to_str().unwrap().to_string();
         }
         let html = resp.text().await.unwrap();
-        let start = html.find("id=\"authorization-code\">").expect("oob code") + "id=\"authorization-code\">".len();
+        let start = html.find("id=\"authorization-code\">").expect("oob code")
+            + "id=\"authorization-code\">".len();
         let end = html[start..].find('<').unwrap() + start;
         format!("oob:{}", &html[start..end])
     }
@@ -284,7 +391,10 @@ pub fn code_from_location(location: &str) -> String {
         return code.to_string();
     }
     let url = url::Url::parse(location).unwrap();
-    url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code in redirect")
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code in redirect")
 }
 
 pub fn query(pairs: &[(&str, &str)]) -> String {

@@ -1,6 +1,8 @@
 //! Integration tests: the real router (or the real binary) on a real database.
 //! Runs on SQLite, and on PostgreSQL when `ROOST_TEST_DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accounts;
 mod api;
 mod cli;

@@ -10,18 +10,41 @@ const CALLBACK: &str = "http://localhost:9/callback";
 async fn setup() -> (TestServer, String, String) {
     let s = TestServer::start().await;
     s.create_account("alice").await;
-    let (id, secret) = s.create_app("read write follow", &format!("urn:ietf:wg:oauth:2.0:oob\n{CALLBACK}\ntusky://oauth")).await;
+    let (id, secret) = s
+        .create_app(
+            "read write follow",
+            &format!("urn:ietf:wg:oauth:2.0:oob\n{CALLBACK}\ntusky://oauth"),
+        )
+        .await;
     (s, id, secret)
 }
 
 fn authorize_query(client_id: &str, redirect: &str, extra: &[(&str, &str)]) -> String {
-    let mut pairs = vec![("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect), ("scope", "read write")];
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect),
+        ("scope", "read write"),
+    ];
     pairs.extend_from_slice(extra);
     query(&pairs)
 }
 
-async fn exchange(s: &TestServer, id: &str, secret: &str, code: &str, redirect: &str, verifier: Option<&str>) -> (StatusCode, serde_json::Value) {
-    let mut form = vec![("grant_type", "authorization_code"), ("client_id", id), ("client_secret", secret), ("code", code), ("redirect_uri", redirect)];
+async fn exchange(
+    s: &TestServer,
+    id: &str,
+    secret: &str,
+    code: &str,
+    redirect: &str,
+    verifier: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("client_id", id),
+        ("client_secret", secret),
+        ("code", code),
+        ("redirect_uri", redirect),
+    ];
     if let Some(v) = verifier {
         form.push(("code_verifier", v));
     }
@@ -32,7 +55,15 @@ async fn exchange(s: &TestServer, id: &str, secret: &str, code: &str, redirect: 
 async fn pkce_code_flow_issues_a_working_token() {
     let (s, id, secret) = setup().await;
     let b = browser();
-    let q = authorize_query(&id, CALLBACK, &[("state", "xyz"), ("code_challenge", CHALLENGE), ("code_challenge_method", "S256")]);
+    let q = authorize_query(
+        &id,
+        CALLBACK,
+        &[
+            ("state", "xyz"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+    );
     let location = s.authorize(&b, &q).await;
     assert!(location.starts_with(CALLBACK), "{location}");
     assert!(location.contains("state=xyz"), "{location}");
@@ -43,7 +74,9 @@ async fn pkce_code_flow_issues_a_working_token() {
     assert_eq!(body["scope"], "read write");
     assert!(body["created_at"].as_i64().unwrap() > 1_700_000_000);
     let token = body["access_token"].as_str().unwrap();
-    let (status, me) = s.get("/api/v1/accounts/verify_credentials", Some(token)).await;
+    let (status, me) = s
+        .get("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], "alice");
 }
@@ -52,12 +85,16 @@ async fn pkce_code_flow_issues_a_working_token() {
 async fn oob_shows_the_code_and_custom_scheme_redirects() {
     let (s, id, secret) = setup().await;
     let b = browser();
-    let location = s.authorize(&b, &authorize_query(&id, "urn:ietf:wg:oauth:2.0:oob", &[])).await;
+    let location = s
+        .authorize(&b, &authorize_query(&id, "urn:ietf:wg:oauth:2.0:oob", &[]))
+        .await;
     let code = code_from_location(&location);
     let (status, _) = exchange(&s, &id, &secret, &code, "urn:ietf:wg:oauth:2.0:oob", None).await;
     assert_eq!(status, StatusCode::OK);
     // Same browser, already signed in: straight to consent, custom scheme redirect.
-    let location = s.consent(&b, &authorize_query(&id, "tusky://oauth", &[]), "approve").await;
+    let location = s
+        .consent(&b, &authorize_query(&id, "tusky://oauth", &[]), "approve")
+        .await;
     assert!(location.starts_with("tusky://oauth?code="), "{location}");
 }
 
@@ -66,7 +103,10 @@ async fn reused_code_is_refused() {
     let (s, id, secret) = setup().await;
     let b = browser();
     let code = code_from_location(&s.authorize(&b, &authorize_query(&id, CALLBACK, &[])).await);
-    assert_eq!(exchange(&s, &id, &secret, &code, CALLBACK, None).await.0, StatusCode::OK);
+    assert_eq!(
+        exchange(&s, &id, &secret, &code, CALLBACK, None).await.0,
+        StatusCode::OK
+    );
     let (status, body) = exchange(&s, &id, &secret, &code, CALLBACK, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_grant");
@@ -76,40 +116,87 @@ async fn reused_code_is_refused() {
 async fn wrong_or_missing_pkce_verifier_is_refused() {
     let (s, id, secret) = setup().await;
     let b = browser();
-    let q = authorize_query(&id, CALLBACK, &[("code_challenge", CHALLENGE), ("code_challenge_method", "S256")]);
+    let q = authorize_query(
+        &id,
+        CALLBACK,
+        &[
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+    );
     let code = code_from_location(&s.authorize(&b, &q).await);
     let wrong = "x".repeat(43);
     let (status, body) = exchange(&s, &id, &secret, &code, CALLBACK, Some(&wrong)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     // The failed attempt spent the code.
-    assert_eq!(exchange(&s, &id, &secret, &code, CALLBACK, Some(VERIFIER)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        exchange(&s, &id, &secret, &code, CALLBACK, Some(VERIFIER))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
     let code = code_from_location(&s.consent(&b, &q, "approve").await);
-    assert_eq!(exchange(&s, &id, &secret, &code, CALLBACK, None).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        exchange(&s, &id, &secret, &code, CALLBACK, None).await.0,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
 async fn plain_pkce_method_is_refused_with_a_redirect() {
     let (s, id, _) = setup().await;
-    let q = authorize_query(&id, CALLBACK, &[("code_challenge", CHALLENGE), ("code_challenge_method", "plain"), ("state", "s1")]);
-    let resp = browser().get(s.url(&format!("/oauth/authorize?{q}"))).send().await.unwrap();
+    let q = authorize_query(
+        &id,
+        CALLBACK,
+        &[
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "plain"),
+            ("state", "s1"),
+        ],
+    );
+    let resp = browser()
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FOUND);
     let location = resp.headers()["location"].to_str().unwrap();
-    assert!(location.starts_with(CALLBACK) && location.contains("error=invalid_request") && location.contains("state=s1"), "{location}");
+    assert!(
+        location.starts_with(CALLBACK)
+            && location.contains("error=invalid_request")
+            && location.contains("state=s1"),
+        "{location}"
+    );
 }
 
 #[tokio::test]
 async fn unregistered_redirect_uri_is_never_followed() {
     let (s, id, _) = setup().await;
-    for evil in ["https://evil.example/cb", "http://localhost:9/callback/extra", "tusky://oauth2"] {
+    for evil in [
+        "https://evil.example/cb",
+        "http://localhost:9/callback/extra",
+        "tusky://oauth2",
+    ] {
         let q = authorize_query(&id, evil, &[]);
-        let resp = browser().get(s.url(&format!("/oauth/authorize?{q}"))).send().await.unwrap();
+        let resp = browser()
+            .get(s.url(&format!("/oauth/authorize?{q}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{evil}");
         assert!(resp.headers().get("location").is_none());
         assert!(resp.text().await.unwrap().contains("redirect URI"));
     }
     // Unknown client: error page, no redirect.
     let q = authorize_query("nope", CALLBACK, &[]);
-    let resp = browser().get(s.url(&format!("/oauth/authorize?{q}"))).send().await.unwrap();
+    let resp = browser()
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(resp.headers().get("location").is_none());
 }
@@ -117,18 +204,38 @@ async fn unregistered_redirect_uri_is_never_followed() {
 #[tokio::test]
 async fn code_exchange_with_another_redirect_uri_fails() {
     let (s, id, secret) = setup().await;
-    let code = code_from_location(&s.authorize(&browser(), &authorize_query(&id, CALLBACK, &[])).await);
+    let code = code_from_location(
+        &s.authorize(&browser(), &authorize_query(&id, CALLBACK, &[]))
+            .await,
+    );
     let (status, body) = exchange(&s, &id, &secret, &code, "tusky://oauth", None).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 }
 
 #[tokio::test]
 async fn scope_beyond_the_app_is_refused() {
     let (s, id, _) = setup().await;
-    let q = query(&[("response_type", "code"), ("client_id", &id), ("redirect_uri", CALLBACK), ("scope", "read admin:read")]);
-    let resp = browser().get(s.url(&format!("/oauth/authorize?{q}"))).send().await.unwrap();
+    let q = query(&[
+        ("response_type", "code"),
+        ("client_id", &id),
+        ("redirect_uri", CALLBACK),
+        ("scope", "read admin:read"),
+    ]);
+    let resp = browser()
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FOUND);
-    assert!(resp.headers()["location"].to_str().unwrap().contains("error=invalid_scope"));
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error=invalid_scope")
+    );
 }
 
 #[tokio::test]
@@ -136,10 +243,19 @@ async fn wrong_password_on_the_form_gives_no_session() {
     let (s, id, _) = setup().await;
     let b = browser();
     let q = authorize_query(&id, CALLBACK, &[]);
-    let status = s.browser_sign_in(&b, &q, "alice@example.org", "wrong password").await;
+    let status = s
+        .browser_sign_in(&b, &q, "alice@example.org", "wrong password")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Still not signed in: the authorize page shows the sign-in form again.
-    let html = b.get(s.url(&format!("/oauth/authorize?{q}"))).send().await.unwrap().text().await.unwrap();
+    let html = b
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("action=\"/auth/sign_in\""));
 }
 
@@ -148,12 +264,20 @@ async fn sign_in_without_csrf_token_is_refused() {
     let (s, _, _) = setup().await;
     let resp = browser()
         .post(s.url("/auth/sign_in"))
-        .form(&[("username", "alice"), ("password", PASSWORD), ("redirect_to", "/")])
+        .form(&[
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("redirect_to", "/"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert!(resp.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().contains("roost_session=")));
+    assert!(
+        resp.headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap().contains("roost_session="))
+    );
 }
 
 #[tokio::test]
@@ -161,9 +285,24 @@ async fn consent_without_session_csrf_token_is_refused() {
     let (s, id, _) = setup().await;
     let b = browser();
     let q = authorize_query(&id, CALLBACK, &[]);
-    assert_eq!(s.browser_sign_in(&b, &q, "alice", PASSWORD).await, StatusCode::SEE_OTHER);
-    let form = [("client_id", id.as_str()), ("redirect_uri", CALLBACK), ("response_type", "code"), ("scope", "read"), ("decision", "approve"), ("csrf_token", "forged")];
-    let resp = b.post(s.url("/oauth/authorize")).form(&form).send().await.unwrap();
+    assert_eq!(
+        s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let form = [
+        ("client_id", id.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("response_type", "code"),
+        ("scope", "read"),
+        ("decision", "approve"),
+        ("csrf_token", "forged"),
+    ];
+    let resp = b
+        .post(s.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(resp.headers().get("location").is_none());
 }
@@ -173,9 +312,15 @@ async fn deny_redirects_with_access_denied() {
     let (s, id, _) = setup().await;
     let b = browser();
     let q = authorize_query(&id, CALLBACK, &[("state", "st")]);
-    assert_eq!(s.browser_sign_in(&b, &q, "alice", PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
     let location = s.consent(&b, &q, "deny").await;
-    assert!(location.contains("error=access_denied") && location.contains("state=st"), "{location}");
+    assert!(
+        location.contains("error=access_denied") && location.contains("state=st"),
+        "{location}"
+    );
 }
 
 #[tokio::test]
@@ -183,11 +328,24 @@ async fn force_login_shows_the_form_to_a_signed_in_browser() {
     let (s, id, _) = setup().await;
     let b = browser();
     let q = authorize_query(&id, CALLBACK, &[]);
-    assert_eq!(s.browser_sign_in(&b, &q, "alice", PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
     let forced = authorize_query(&id, CALLBACK, &[("force_login", "True")]);
-    let html = b.get(s.url(&format!("/oauth/authorize?{forced}"))).send().await.unwrap().text().await.unwrap();
+    let html = b
+        .get(s.url(&format!("/oauth/authorize?{forced}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("action=\"/auth/sign_in\""));
-    assert!(!html.contains("force_login"), "the return path must drop force_login");
+    assert!(
+        !html.contains("force_login"),
+        "the return path must drop force_login"
+    );
 }
 
 #[tokio::test]
@@ -195,14 +353,38 @@ async fn password_grant_accepts_email_or_username_and_refuses_wrong_password() {
     let (s, id, secret) = setup().await;
     for login in ["alice@example.org", "alice", "ALICE"] {
         let (status, body) = s
-            .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", login), ("password", PASSWORD), ("scope", "read")])
+            .post_form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                    ("username", login),
+                    ("password", PASSWORD),
+                    ("scope", "read"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{login}: {body}");
     }
     let (status, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", "alice"), ("password", "wrong wrong")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", "wrong wrong"),
+            ],
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 }
 
 #[tokio::test]
@@ -211,27 +393,65 @@ async fn password_grant_can_be_switched_off() {
     s.create_account("alice").await;
     let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let (status, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", "alice"), ("password", PASSWORD)])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
+    );
     let (_, meta) = s.get("/.well-known/oauth-authorization-server", None).await;
-    assert!(!meta["grant_types_supported"].as_array().unwrap().contains(&json!("password")));
+    assert!(
+        !meta["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("password"))
+    );
 }
 
 #[tokio::test]
 async fn wrong_client_secret_is_invalid_client() {
     let (s, id, _) = setup().await;
     let (status, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", "nope")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", "nope"),
+            ],
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
 }
 
 #[tokio::test]
 async fn client_credentials_token_cannot_act_as_a_user() {
     let (s, id, secret) = setup().await;
     let (status, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret), ("scope", "read")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("scope", "read"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.get("refresh_token").is_none());
@@ -240,7 +460,9 @@ async fn client_credentials_token_cannot_act_as_a_user() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app["name"], "test app");
     assert!(app.get("client_secret").is_none());
-    let (status, body) = s.get("/api/v1/accounts/verify_credentials", Some(token)).await;
+    let (status, body) = s
+        .get("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 
@@ -248,35 +470,104 @@ async fn client_credentials_token_cannot_act_as_a_user() {
 async fn refresh_rotates_the_token() {
     let (s, id, secret) = setup().await;
     let (_, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", "alice"), ("password", PASSWORD), ("scope", "read write")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "read write"),
+            ],
+        )
         .await;
     let old = body["access_token"].as_str().unwrap().to_string();
     let refresh = body["refresh_token"].as_str().unwrap().to_string();
-    let form = [("grant_type", "refresh_token"), ("client_id", id.as_str()), ("client_secret", secret.as_str()), ("refresh_token", refresh.as_str())];
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+        ("refresh_token", refresh.as_str()),
+    ];
     let (status, fresh) = s.post_form("/oauth/token", None, &form).await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
     assert_eq!(fresh["scope"], "read write");
-    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&old)).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(s.get("/api/v1/accounts/verify_credentials", fresh["access_token"].as_str()).await.0, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/accounts/verify_credentials", Some(&old))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.get(
+            "/api/v1/accounts/verify_credentials",
+            fresh["access_token"].as_str()
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     // A refresh token is spent once.
-    assert_eq!(s.post_form("/oauth/token", None, &form).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        s.post_form("/oauth/token", None, &form).await.0,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
 async fn revoked_token_is_refused() {
     let (s, id, secret) = setup().await;
     let (_, body) = s
-        .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", "alice"), ("password", PASSWORD)])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     let token = body["access_token"].as_str().unwrap();
     // Another app's credentials cannot revoke it.
     let (other_id, other_secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
-    let (status, _) = s.post_form("/oauth/revoke", None, &[("client_id", &other_id), ("client_secret", &other_secret), ("token", token)]).await;
+    let (status, _) = s
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &other_id),
+                ("client_secret", &other_secret),
+                ("token", token),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(token)).await.0, StatusCode::OK);
-    let (status, body) = s.post_form("/oauth/revoke", None, &[("client_id", &id), ("client_secret", &secret), ("token", token)]).await;
+    assert_eq!(
+        s.get("/api/v1/accounts/verify_credentials", Some(token))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, body) = s
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", token),
+            ],
+        )
+        .await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
-    let (status, body) = s.get("/api/v1/accounts/verify_credentials", Some(token)).await;
+    let (status, body) = s
+        .get("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "The access token was revoked");
 }
@@ -285,10 +576,20 @@ async fn revoked_token_is_refused() {
 async fn missing_and_invalid_tokens_are_401() {
     let s = TestServer::start().await;
     let (status, body) = s.get("/api/v1/accounts/verify_credentials", None).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("The access token is invalid")));
-    let (status, _) = s.get("/api/v1/accounts/verify_credentials", Some("garbage")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNAUTHORIZED,
+            Some("The access token is invalid")
+        )
+    );
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some("garbage"))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = s.request(Method::GET, "/api/v1/preferences", Some(""), None).await;
+    let (status, _) = s
+        .request(Method::GET, "/api/v1/preferences", Some(""), None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -297,22 +598,53 @@ async fn insufficient_scope_is_403_and_changes_nothing() {
     let s = TestServer::start().await;
     let reader = s.user_with_scopes("alice", "read").await;
     let (status, body) = s
-        .request(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&reader.token), Some(json!({"display_name": "Hacked"})))
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&reader.token),
+            Some(json!({"display_name": "Hacked"})),
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("This action is outside the authorized scopes")));
-    let (_, me) = s.get("/api/v1/accounts/verify_credentials", Some(&reader.token)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            Some("This action is outside the authorized scopes")
+        )
+    );
+    let (_, me) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&reader.token))
+        .await;
     assert_eq!(me["display_name"], "");
     // Granular scopes work, and the wrong granular scope does not.
     let granular = s.user_with_scopes("bob", "write:accounts").await;
-    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&granular.token)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get("/api/v1/accounts/verify_credentials", Some(&granular.token))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
     let (status, _) = s
-        .request(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&granular.token), Some(json!({"display_name": "Bob"})))
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&granular.token),
+            Some(json!({"display_name": "Bob"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     // `profile` reads only verify_credentials.
     let profile = s.user_with_scopes("carol", "profile").await;
-    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&profile.token)).await.0, StatusCode::OK);
-    assert_eq!(s.get("/api/v1/preferences", Some(&profile.token)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get("/api/v1/accounts/verify_credentials", Some(&profile.token))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.get("/api/v1/preferences", Some(&profile.token)).await.0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -321,23 +653,49 @@ async fn bcrypt_hash_from_mastodon_signs_in_and_is_upgraded() {
     let account = s.create_account("alice").await;
     let bcrypt = bcrypt_hash("legacy password 1");
     if let roost::db::Pool::Sqlite(pool) = &s.app.store.pool {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2").bind(&bcrypt).bind(account.id).execute(pool).await.unwrap();
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2")
+            .bind(&bcrypt)
+            .bind(account.id)
+            .execute(pool)
+            .await
+            .unwrap();
     } else if let roost::db::Pool::Postgres(pool) = &s.app.store.pool {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2").bind(&bcrypt).bind(account.id).execute(pool).await.unwrap();
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2")
+            .bind(&bcrypt)
+            .bind(account.id)
+            .execute(pool)
+            .await
+            .unwrap();
     }
     let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let (status, _) = s
-        .post_form("/oauth/token", None, &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret), ("username", "alice"), ("password", "legacy password 1")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", "legacy password 1"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let user = s.app.store.get_user(account.id).await.unwrap().unwrap();
-    assert!(user.password_hash.starts_with("$argon2id$"), "{}", user.password_hash);
+    assert!(
+        user.password_hash.starts_with("$argon2id$"),
+        "{}",
+        user.password_hash
+    );
 }
 
 /// A Mastodon-style bcrypt hash ("$2a$" cost 4), made with Python's absence in mind:
 /// the `bcrypt` crate is a dependency of roost, so tests can use it too.
 fn bcrypt_hash(password: &str) -> String {
-    bcrypt::hash(password, 4).unwrap().replacen("$2b$", "$2a$", 1)
+    bcrypt::hash(password, 4)
+        .unwrap()
+        .replacen("$2b$", "$2a$", 1)
 }
 
 #[tokio::test]
@@ -345,14 +703,29 @@ async fn sign_in_is_rate_limited_per_address_and_account() {
     let s = TestServer::start_with(|c| c.limits.sign_in_per_5min = 3).await;
     s.create_account("alice").await;
     let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
-    let guess = [("grant_type", "password"), ("client_id", id.as_str()), ("client_secret", secret.as_str()), ("username", "alice"), ("password", "guess guess")];
+    let guess = [
+        ("grant_type", "password"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+        ("username", "alice"),
+        ("password", "guess guess"),
+    ];
     for _ in 0..3 {
-        assert_eq!(s.post_form("/oauth/token", None, &guess).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            s.post_form("/oauth/token", None, &guess).await.0,
+            StatusCode::BAD_REQUEST
+        );
     }
     let resp = s
         .http
         .post(s.url("/oauth/token"))
-        .form(&[("grant_type", "password"), ("client_id", id.as_str()), ("client_secret", secret.as_str()), ("username", "alice"), ("password", PASSWORD)])
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -366,10 +739,21 @@ async fn sign_in_is_rate_limited_per_address_and_account() {
 #[tokio::test]
 async fn metadata_document_lists_endpoints() {
     let s = TestServer::start().await;
-    let resp = s.http.get(s.url("/.well-known/oauth-authorization-server")).header("origin", "https://elk.zone").send().await.unwrap();
+    let resp = s
+        .http
+        .get(s.url("/.well-known/oauth-authorization-server"))
+        .header("origin", "https://elk.zone")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
     let meta: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(meta["token_endpoint"], s.url("/oauth/token"));
     assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
-    assert!(meta["scopes_supported"].as_array().unwrap().contains(&json!("read:accounts")));
+    assert!(
+        meta["scopes_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("read:accounts"))
+    );
 }

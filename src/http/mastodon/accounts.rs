@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::config::Registrations;
 use crate::error::{Error, Result, Validation};
-use crate::http::extract::{AppAuth, Auth, ClientIp, MaybeAuth, Params, ReadAccounts, ReadAccountsOrProfile, WriteAccounts, de};
+use crate::http::extract::{
+    AppAuth, Auth, ClientIp, MaybeAuth, Params, ReadAccounts, ReadAccountsOrProfile, WriteAccounts,
+    de,
+};
 use crate::model::Role;
 use crate::service::accounts::{self, ProfileChanges, Registration};
 use crate::service::oauth;
@@ -41,18 +44,28 @@ pub async fn create(
     Params(p): Params<CreateAccount>,
 ) -> Result<Json<Value>> {
     let approved = match app.config.instance.registrations {
-        Registrations::Closed => return Err(Error::forbidden("Registrations are closed on this server")),
+        Registrations::Closed => {
+            return Err(Error::forbidden("Registrations are closed on this server"));
+        }
         Registrations::Approval => false,
         Registrations::Open => true,
     };
     let window = std::time::Duration::from_secs(30 * 60);
-    app.limiter.hit(&format!("register:{ip}"), app.config.limits.registrations_per_30min, window)?;
+    app.limiter.hit(
+        &format!("register:{ip}"),
+        app.config.limits.registrations_per_30min,
+        window,
+    )?;
     if p.agreement != Some(true) {
         let mut v = Validation::new();
         v.add("agreement", "ERR_ACCEPTED", "must be accepted");
         v.finish()?;
     }
-    let locale = p.locale.as_deref().filter(|l| l.len() <= 10 && !l.is_empty()).unwrap_or("en");
+    let locale = p
+        .locale
+        .as_deref()
+        .filter(|l| l.len() <= 10 && !l.is_empty())
+        .unwrap_or("en");
     let account = accounts::register(
         &app,
         Registration {
@@ -66,13 +79,26 @@ pub async fn create(
         },
     )
     .await?;
-    let grant = oauth::issue_user_token(&app, auth.caller.token.app_id, account.id, &auth.caller.scopes).await?;
+    let grant = oauth::issue_user_token(
+        &app,
+        auth.caller.token.app_id,
+        account.id,
+        &auth.caller.scopes,
+    )
+    .await?;
     Ok(Json(entities::token(&grant)))
 }
 
 /// `GET /api/v1/accounts/verify_credentials`
-pub async fn verify_credentials(State(app): State<Arc<AppState>>, auth: Auth<ReadAccountsOrProfile>) -> Json<AccountEntity> {
-    Json(entities::credential_account(&app, &auth.account, &auth.user))
+pub async fn verify_credentials(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadAccountsOrProfile>,
+) -> Json<AccountEntity> {
+    Json(entities::credential_account(
+        &app,
+        &auth.account,
+        &auth.user,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -130,22 +156,36 @@ pub async fn update_credentials(
         discoverable: p.discoverable,
         indexable: p.indexable,
         hide_collections: p.hide_collections,
-        fields: p
-            .fields_attributes
-            .map(|list| list.into_iter().map(|f| (f.name.unwrap_or_default(), f.value.unwrap_or_default())).collect()),
+        fields: p.fields_attributes.map(|list| {
+            list.into_iter()
+                .map(|f| (f.name.unwrap_or_default(), f.value.unwrap_or_default()))
+                .collect()
+        }),
         privacy: source.privacy,
         sensitive: source.sensitive,
         language: source.language,
     };
     let account = accounts::update_profile(&app, &auth.account, &auth.user, changes).await?;
-    let user = app.store.get_user(account.id).await?.ok_or_else(Error::not_found)?;
+    let user = app
+        .store
+        .get_user(account.id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     Ok(Json(entities::credential_account(&app, &account, &user)))
 }
 
 /// `GET /api/v1/accounts/:id`
-pub async fn show(State(app): State<Arc<AppState>>, _auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<AccountEntity>> {
+pub async fn show(
+    State(app): State<Arc<AppState>>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<AccountEntity>> {
     let id: i64 = id.parse().map_err(|_| Error::not_found())?;
-    let account = app.store.get_account(id).await?.ok_or_else(Error::not_found)?;
+    let account = app
+        .store
+        .get_account(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     Ok(Json(entities::account(&app, &account)))
 }
 
@@ -156,14 +196,24 @@ pub struct LookupQuery {
 
 /// `GET /api/v1/accounts/lookup?acct=user[@domain]`: local accounts and
 /// remote ones already known.
-pub async fn lookup(State(app): State<Arc<AppState>>, _auth: MaybeAuth, Query(q): Query<LookupQuery>) -> Result<Json<AccountEntity>> {
-    let acct = q.acct.as_deref().map(|a| a.trim().trim_start_matches('@')).unwrap_or("");
+pub async fn lookup(
+    State(app): State<Arc<AppState>>,
+    _auth: MaybeAuth,
+    Query(q): Query<LookupQuery>,
+) -> Result<Json<AccountEntity>> {
+    let acct = q
+        .acct
+        .as_deref()
+        .map(|a| a.trim().trim_start_matches('@'))
+        .unwrap_or("");
     if acct.is_empty() {
         return Err(Error::not_found());
     }
     let account = match acct.split_once('@') {
         Some((user, domain)) if !domain.eq_ignore_ascii_case(&app.config.server.domain) => {
-            app.store.get_remote_account_by_username(user, domain).await?
+            app.store
+                .get_remote_account_by_username(user, domain)
+                .await?
         }
         Some((user, _)) => app.store.get_local_account_by_username(user).await?,
         None => app.store.get_local_account_by_username(acct).await?,

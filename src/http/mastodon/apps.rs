@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::http::extract::{AppAuth, AnyScope, Params, de};
+use crate::http::extract::{AnyScope, AppAuth, Params, de};
 use crate::service::oauth;
 
 use super::entities;
@@ -27,7 +27,10 @@ pub struct CreateApp {
 }
 
 /// `POST /api/v1/apps`: register a client application.
-pub async fn create(State(app): State<Arc<AppState>>, Params(p): Params<CreateApp>) -> Result<Json<Value>> {
+pub async fn create(
+    State(app): State<Arc<AppState>>,
+    Params(p): Params<CreateApp>,
+) -> Result<Json<Value>> {
     let scopes = (!p.scopes.is_empty()).then(|| p.scopes.join(" "));
     let (record, secret) = oauth::create_app(
         &app,
@@ -41,7 +44,14 @@ pub async fn create(State(app): State<Arc<AppState>>, Params(p): Params<CreateAp
 }
 
 /// `GET /api/v1/apps/verify_credentials`: the app behind the token.
-pub async fn verify_credentials(State(app): State<Arc<AppState>>, auth: AppAuth<AnyScope>) -> Result<Json<Value>> {
-    let record = app.store.get_app(auth.caller.token.app_id).await?.ok_or_else(Error::not_found)?;
+pub async fn verify_credentials(
+    State(app): State<Arc<AppState>>,
+    auth: AppAuth<AnyScope>,
+) -> Result<Json<Value>> {
+    let record = app
+        .store
+        .get_app(auth.caller.token.app_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     Ok(Json(entities::application(&record, None)))
 }

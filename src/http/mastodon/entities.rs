@@ -87,7 +87,10 @@ pub struct RoleEntity {
 fn field_value_html(account: &Account, value: &str) -> String {
     if account.is_local() {
         let html = crate::text::plain_to_html(value);
-        html.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(&html).to_string()
+        html.strip_prefix("<p>")
+            .and_then(|s| s.strip_suffix("</p>"))
+            .unwrap_or(&html)
+            .to_string()
     } else {
         value.to_string()
     }
@@ -95,8 +98,14 @@ fn field_value_html(account: &Account, value: &str) -> String {
 
 /// The public view of an account.
 pub fn account(app: &AppState, a: &Account) -> AccountEntity {
-    let avatar = a.avatar_remote_url.clone().unwrap_or_else(|| app.url("/avatars/original/missing.png"));
-    let header = a.header_remote_url.clone().unwrap_or_else(|| app.url("/headers/original/missing.png"));
+    let avatar = a
+        .avatar_remote_url
+        .clone()
+        .unwrap_or_else(|| app.url("/avatars/original/missing.png"));
+    let header = a
+        .header_remote_url
+        .clone()
+        .unwrap_or_else(|| app.url("/headers/original/missing.png"));
     AccountEntity {
         id: a.id.to_string(),
         username: a.username.clone(),
@@ -108,7 +117,12 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
         indexable: a.indexable,
         group: a.group_actor,
         // Mastodon rounds account creation to the day.
-        created_at: timestamp(a.created_at.date_naive().and_hms_opt(0, 0, 0).map_or(a.created_at, |d| d.and_utc())),
+        created_at: timestamp(
+            a.created_at
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map_or(a.created_at, |d| d.and_utc()),
+        ),
         note: a.note.clone(),
         url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
         uri: a.uri.clone(),
@@ -116,8 +130,16 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
         avatar,
         header_static: header.clone(),
         header,
-        followers_count: if a.hide_collections { 0 } else { a.followers_count },
-        following_count: if a.hide_collections { 0 } else { a.following_count },
+        followers_count: if a.hide_collections {
+            0
+        } else {
+            a.followers_count
+        },
+        following_count: if a.hide_collections {
+            0
+        } else {
+            a.following_count
+        },
         statuses_count: a.statuses_count,
         last_status_at: a.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
         hide_collections: a.hide_collections,
@@ -152,7 +174,11 @@ pub fn credential_account(app: &AppState, a: &Account, u: &User) -> AccountEntit
             .fields
             .0
             .iter()
-            .map(|f| FieldEntity { name: f.name.clone(), value: f.value.clone(), verified_at: f.verified_at.map(timestamp) })
+            .map(|f| FieldEntity {
+                name: f.name.clone(),
+                value: f.value.clone(),
+                verified_at: f.verified_at.map(timestamp),
+            })
             .collect(),
         privacy: u.default_visibility.clone(),
         sensitive: u.default_sensitive,

@@ -59,7 +59,10 @@ fn contact_email(app: &AppState) -> &str {
 /// `GET /api/v2/instance`
 pub async fn v2(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
     let i = &app.config.instance;
-    let active = app.store.count_active_users(Utc::now() - Duration::days(30)).await?;
+    let active = app
+        .store
+        .count_active_users(Utc::now() - Duration::days(30))
+        .await?;
     Ok(Json(json!({
         "domain": app.config.server.domain,
         "title": i.title,

@@ -17,10 +17,19 @@ pub mod placeholders;
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/apps", post(apps::create))
-        .route("/api/v1/apps/verify_credentials", get(apps::verify_credentials))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(apps::verify_credentials),
+        )
         .route("/api/v1/accounts", post(accounts::create))
-        .route("/api/v1/accounts/verify_credentials", get(accounts::verify_credentials))
-        .route("/api/v1/accounts/update_credentials", patch(accounts::update_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(accounts::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(accounts::update_credentials),
+        )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route("/api/v1/preferences", get(accounts::preferences))

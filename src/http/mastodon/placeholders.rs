@@ -9,7 +9,9 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::http::extract::{Auth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses};
+use crate::http::extract::{
+    Auth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses,
+};
 
 fn empty() -> Json<Value> {
     Json(json!([]))
@@ -18,11 +20,32 @@ fn empty() -> Json<Value> {
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/lists", get(|_: Auth<ReadLists>| async { empty() }))
-        .route("/api/v1/followed_tags", get(|_: Auth<ReadFollows>| async { empty() }))
-        .route("/api/v1/filters", get(|_: Auth<ReadFilters>| async { empty() }))
-        .route("/api/v2/filters", get(|_: Auth<ReadFilters>| async { empty() }))
-        .route("/api/v1/announcements", get(|_: Auth<Read>| async { empty() }))
-        .route("/api/v1/trends/tags", get(|_: Auth<Read>| async { empty() }))
-        .route("/api/v1/trends/statuses", get(|_: Auth<ReadStatuses>| async { empty() }))
-        .route("/api/v2/suggestions", get(|_: Auth<ReadAccounts>| async { empty() }))
+        .route(
+            "/api/v1/followed_tags",
+            get(|_: Auth<ReadFollows>| async { empty() }),
+        )
+        .route(
+            "/api/v1/filters",
+            get(|_: Auth<ReadFilters>| async { empty() }),
+        )
+        .route(
+            "/api/v2/filters",
+            get(|_: Auth<ReadFilters>| async { empty() }),
+        )
+        .route(
+            "/api/v1/announcements",
+            get(|_: Auth<Read>| async { empty() }),
+        )
+        .route(
+            "/api/v1/trends/tags",
+            get(|_: Auth<Read>| async { empty() }),
+        )
+        .route(
+            "/api/v1/trends/statuses",
+            get(|_: Auth<ReadStatuses>| async { empty() }),
+        )
+        .route(
+            "/api/v2/suggestions",
+            get(|_: Auth<ReadAccounts>| async { empty() }),
+        )
 }

@@ -24,7 +24,10 @@ use crate::service::oauth::{self, AuthorizeError, AuthorizeParams, AuthorizeRequ
 
 /// The browser side: the login and consent pages (no CORS).
 pub fn pages_router() -> Router<Arc<AppState>> {
-    Router::new().route("/oauth/authorize", get(authorize_page).post(authorize_decision))
+    Router::new().route(
+        "/oauth/authorize",
+        get(authorize_page).post(authorize_decision),
+    )
 }
 
 /// The machine side: token, revoke and metadata (CORS open for browser clients).
@@ -123,22 +126,45 @@ fn redirect_back(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
         }
     }
     // 302 like Doorkeeper: clients with custom schemes expect a plain redirect.
-    (StatusCode::FOUND, [(header::LOCATION, url.as_str().to_string())]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, url.as_str().to_string())],
+    )
+        .into_response()
 }
 
 /// Validates the request; on failure answers with the right page or redirect.
-async fn validated(app: &AppState, q: &AuthorizeQuery) -> std::result::Result<AuthorizeRequest, Response> {
+async fn validated(
+    app: &AppState,
+    q: &AuthorizeQuery,
+) -> std::result::Result<AuthorizeRequest, Response> {
     match oauth::check_authorize(app, &q.params()).await {
         Err(e) => Err(e.into_response()),
         Ok(Ok(req)) => Ok(req),
-        Ok(Err(AuthorizeError::Fatal(message))) => {
-            Err(pages::message(app, StatusCode::BAD_REQUEST, "Authorization failed", &message))
-        }
-        Ok(Err(AuthorizeError::Redirect { redirect_uri, state, error, description })) => {
+        Ok(Err(AuthorizeError::Fatal(message))) => Err(pages::message(
+            app,
+            StatusCode::BAD_REQUEST,
+            "Authorization failed",
+            &message,
+        )),
+        Ok(Err(AuthorizeError::Redirect {
+            redirect_uri,
+            state,
+            error,
+            description,
+        })) => {
             if redirect_uri == OOB {
-                return Err(pages::message(app, StatusCode::BAD_REQUEST, "Authorization failed", &description));
+                return Err(pages::message(
+                    app,
+                    StatusCode::BAD_REQUEST,
+                    "Authorization failed",
+                    &description,
+                ));
             }
-            let mut params = vec![("error", error), ("error_description", description.as_str())];
+            let mut params = vec![
+                ("error", error),
+                ("error_description", description.as_str()),
+            ];
             if let Some(s) = state.as_deref() {
                 params.push(("state", s));
             }
@@ -148,7 +174,11 @@ async fn validated(app: &AppState, q: &AuthorizeQuery) -> std::result::Result<Au
 }
 
 /// `GET /oauth/authorize`: sign-in form, or the consent page for a signed-in browser.
-async fn authorize_page(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<AuthorizeQuery>) -> Response {
+async fn authorize_page(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<AuthorizeQuery>,
+) -> Response {
     let req = match validated(&app, &q).await {
         Ok(req) => req,
         Err(response) => return response,
@@ -172,26 +202,52 @@ async fn authorize_page(State(app): State<Arc<AppState>>, headers: HeaderMap, Qu
         scope: req.scopes.to_scope_string(),
         state: req.state.clone().unwrap_or_default(),
         code_challenge: req.code_challenge.clone().unwrap_or_default(),
-        code_challenge_method: if req.code_challenge.is_some() { "S256".into() } else { String::new() },
+        code_challenge_method: if req.code_challenge.is_some() {
+            "S256".into()
+        } else {
+            String::new()
+        },
     };
     render(StatusCode::OK, &page)
 }
 
 /// `POST /oauth/authorize`: the consent form's answer.
-async fn authorize_decision(State(app): State<Arc<AppState>>, headers: HeaderMap, axum::Form(q): axum::Form<AuthorizeQuery>) -> Response {
+async fn authorize_decision(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::Form(q): axum::Form<AuthorizeQuery>,
+) -> Response {
     let session = match current_session(&app, &headers).await {
         Ok(Some(s)) => s,
-        Ok(None) => return sign_in_form(&app, &headers, StatusCode::UNAUTHORIZED, &q.return_path(), Some("Please sign in first.".into()), ""),
+        Ok(None) => {
+            return sign_in_form(
+                &app,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &q.return_path(),
+                Some("Please sign in first.".into()),
+                "",
+            );
+        }
         Err(e) => return e.into_response(),
     };
     let (session, account) = session;
     let csrf = q.csrf_token.as_deref().unwrap_or("");
     if !constant_time_eq(csrf.as_bytes(), session.csrf_token.as_bytes()) {
-        return pages::message(&app, StatusCode::FORBIDDEN, "Authorization failed", "Invalid CSRF token; go back and try again.");
+        return pages::message(
+            &app,
+            StatusCode::FORBIDDEN,
+            "Authorization failed",
+            "Invalid CSRF token; go back and try again.",
+        );
     }
     let mut q = q;
     // An empty hidden field means the parameter was absent.
-    for field in [&mut q.state, &mut q.code_challenge, &mut q.code_challenge_method] {
+    for field in [
+        &mut q.state,
+        &mut q.code_challenge,
+        &mut q.code_challenge_method,
+    ] {
         if field.as_deref() == Some("") {
             *field = None;
         }
@@ -203,9 +259,20 @@ async fn authorize_decision(State(app): State<Arc<AppState>>, headers: HeaderMap
     let state = req.state.clone();
     if q.decision.as_deref() != Some("approve") {
         if req.redirect_uri == OOB {
-            return pages::message(&app, StatusCode::OK, "Authorization denied", "You denied the application access.");
+            return pages::message(
+                &app,
+                StatusCode::OK,
+                "Authorization denied",
+                "You denied the application access.",
+            );
         }
-        let mut params = vec![("error", "access_denied"), ("error_description", "The resource owner denied the request.")];
+        let mut params = vec![
+            ("error", "access_denied"),
+            (
+                "error_description",
+                "The resource owner denied the request.",
+            ),
+        ];
         if let Some(s) = state.as_deref() {
             params.push(("state", s));
         }
@@ -216,7 +283,13 @@ async fn authorize_decision(State(app): State<Arc<AppState>>, headers: HeaderMap
         Err(e) => return e.into_response(),
     };
     if req.redirect_uri == OOB {
-        return render(StatusCode::OK, &OobPage { instance_title: app.config.instance.title.clone(), code });
+        return render(
+            StatusCode::OK,
+            &OobPage {
+                instance_title: app.config.instance.title.clone(),
+                code,
+            },
+        );
     }
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = state.as_deref() {
@@ -250,7 +323,9 @@ pub struct TokenParams {
 }
 
 /// `scope` as a space-separated string or a list.
-fn scope_param<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+fn scope_param<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
     let list = de::string_or_list(d)?;
     Ok((!list.is_empty()).then(|| list.join(" ")))
 }
@@ -262,10 +337,16 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((unescape(id)?, unescape(secret)?))
 }
 
@@ -277,7 +358,11 @@ async fn token(
     Params(p): Params<TokenParams>,
 ) -> Result<Json<Value>> {
     let window = std::time::Duration::from_secs(300);
-    app.limiter.hit(&format!("token:{ip}"), app.config.limits.token_per_5min, window)?;
+    app.limiter.hit(
+        &format!("token:{ip}"),
+        app.config.limits.token_per_5min,
+        window,
+    )?;
     let (client_id, client_secret) = match basic_credentials(&headers) {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (p.client_id.clone(), p.client_secret.clone()),
@@ -286,14 +371,33 @@ async fn token(
     let scope = p.scope.as_deref();
     let grant = match p.grant_type.as_deref() {
         Some("authorization_code") => {
-            let code = p.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| missing("code"))?;
-            oauth::exchange_code(&app, id, secret, code, p.redirect_uri.as_deref(), p.code_verifier.as_deref()).await?
+            let code = p
+                .code
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| missing("code"))?;
+            oauth::exchange_code(
+                &app,
+                id,
+                secret,
+                code,
+                p.redirect_uri.as_deref(),
+                p.code_verifier.as_deref(),
+            )
+            .await?
         }
         Some("password") => {
             let client = oauth::authenticate_client(&app, id, secret, false).await?;
             let login = p.username.as_deref().unwrap_or("");
             pages::limit_sign_in(&app, &ip.to_string(), login)?;
-            oauth::password_grant(&app, &client, login, p.password.as_deref().unwrap_or(""), scope).await?
+            oauth::password_grant(
+                &app,
+                &client,
+                login,
+                p.password.as_deref().unwrap_or(""),
+                scope,
+            )
+            .await?
         }
         Some("client_credentials") => {
             let client = oauth::authenticate_client(&app, id, secret, false).await?;
@@ -301,7 +405,11 @@ async fn token(
         }
         Some("refresh_token") => {
             let client = oauth::authenticate_client(&app, id, secret, false).await?;
-            let refresh = p.refresh_token.as_deref().filter(|r| !r.is_empty()).ok_or_else(|| missing("refresh_token"))?;
+            let refresh = p
+                .refresh_token
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| missing("refresh_token"))?;
             oauth::refresh(&app, &client, refresh, scope).await?
         }
         None => return Err(missing("grant_type")),
@@ -317,7 +425,11 @@ async fn token(
 }
 
 fn missing(param: &str) -> Error {
-    Error::oauth(Kind::BadRequest, "invalid_request", format!("The request is missing a required parameter: {param}."))
+    Error::oauth(
+        Kind::BadRequest,
+        "invalid_request",
+        format!("The request is missing a required parameter: {param}."),
+    )
 }
 
 #[derive(Deserialize)]
@@ -331,15 +443,29 @@ pub struct RevokeParams {
 }
 
 /// `POST /oauth/revoke` <https://docs.joinmastodon.org/methods/oauth/#revoke>
-async fn revoke(State(app): State<Arc<AppState>>, headers: HeaderMap, Params(p): Params<RevokeParams>) -> Result<Json<Value>> {
+async fn revoke(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Params(p): Params<RevokeParams>,
+) -> Result<Json<Value>> {
     let (id, secret) = match basic_credentials(&headers) {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (p.client_id, p.client_secret),
     };
     let client = oauth::authenticate_client(&app, id.as_deref(), secret.as_deref(), false)
         .await
-        .map_err(|_| Error::oauth(Kind::Forbidden, "unauthorized_client", "You are not authorized to revoke this token"))?;
-    let token = p.token.as_deref().filter(|t| !t.is_empty()).ok_or_else(|| missing("token"))?;
+        .map_err(|_| {
+            Error::oauth(
+                Kind::Forbidden,
+                "unauthorized_client",
+                "You are not authorized to revoke this token",
+            )
+        })?;
+    let token = p
+        .token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| missing("token"))?;
     oauth::revoke(&app, &client, token).await?;
     Ok(Json(json!({})))
 }

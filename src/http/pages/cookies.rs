@@ -23,7 +23,13 @@ pub fn get_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Sets an HttpOnly, SameSite=Lax cookie, Secure when the instance is on https.
 /// `max_age` `None` makes a browser-session cookie; `Some(0)` deletes it.
-pub fn set_cookie(response: &mut Response, app: &AppState, name: &str, value: &str, max_age: Option<u64>) {
+pub fn set_cookie(
+    response: &mut Response,
+    app: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<u64>,
+) {
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         cookie.push_str(&format!("; Max-Age={age}"));

@@ -76,7 +76,10 @@ pub fn message(app: &AppState, status: StatusCode, heading: &str, message: &str)
 }
 
 /// The signed-in browser's session, if any.
-pub async fn current_session(app: &AppState, headers: &HeaderMap) -> Result<Option<(Session, Account)>> {
+pub async fn current_session(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Session, Account)>> {
     match get_cookie(headers, SESSION_COOKIE) {
         Some(value) => oauth::find_session(app, &value).await,
         None => Ok(None),
@@ -84,7 +87,14 @@ pub async fn current_session(app: &AppState, headers: &HeaderMap) -> Result<Opti
 }
 
 /// The sign-in form, with a fresh double-submit CSRF cookie when none is set.
-pub fn sign_in_form(app: &AppState, headers: &HeaderMap, status: StatusCode, redirect_to: &str, error: Option<String>, username: &str) -> Response {
+pub fn sign_in_form(
+    app: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    redirect_to: &str,
+    error: Option<String>,
+    username: &str,
+) -> Response {
     let (token, fresh) = match get_cookie(headers, CSRF_COOKIE) {
         Some(t) if t.len() >= 32 => (t, false),
         _ => (random_token(), true),
@@ -118,7 +128,11 @@ pub struct SignInQuery {
 }
 
 /// `GET /auth/sign_in`
-async fn sign_in_page(State(app): State<Arc<AppState>>, headers: HeaderMap, q: axum::extract::Query<SignInQuery>) -> Response {
+async fn sign_in_page(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: axum::extract::Query<SignInQuery>,
+) -> Response {
     let target = safe_redirect(q.redirect_to.as_deref().unwrap_or("/"));
     sign_in_form(&app, &headers, StatusCode::OK, target, None, "")
 }
@@ -143,19 +157,36 @@ async fn sign_in(
     axum::Form(form): axum::Form<SignInForm>,
 ) -> Response {
     let target = safe_redirect(&form.redirect_to).to_string();
-    let csrf_ok = get_cookie(&headers, CSRF_COOKIE)
-        .is_some_and(|c| !form.csrf_token.is_empty() && constant_time_eq(c.as_bytes(), form.csrf_token.as_bytes()));
+    let csrf_ok = get_cookie(&headers, CSRF_COOKIE).is_some_and(|c| {
+        !form.csrf_token.is_empty() && constant_time_eq(c.as_bytes(), form.csrf_token.as_bytes())
+    });
     if !csrf_ok {
-        return sign_in_form(&app, &headers, StatusCode::FORBIDDEN, &target, Some("Your session expired; please try again.".into()), &form.username);
+        return sign_in_form(
+            &app,
+            &headers,
+            StatusCode::FORBIDDEN,
+            &target,
+            Some("Your session expired; please try again.".into()),
+            &form.username,
+        );
     }
     if let Err(e) = limit_sign_in(&app, &ip.to_string(), &form.username) {
-        let mut response = sign_in_form(&app, &headers, StatusCode::TOO_MANY_REQUESTS, &target, Some("Too many attempts; please wait a few minutes.".into()), &form.username);
+        let mut response = sign_in_form(
+            &app,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            &target,
+            Some("Too many attempts; please wait a few minutes.".into()),
+            &form.username,
+        );
         add_rate_limit_headers(&mut response, &e);
         return response;
     }
     match accounts::sign_in(&app, &form.username, &form.password).await {
         Ok((account, _)) => {
-            let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+            let user_agent = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok());
             match oauth::start_session(&app, &account, user_agent, Some(&ip.to_string())).await {
                 Ok(secret) => {
                     let mut response = Redirect::to(&target).into_response();
@@ -167,8 +198,19 @@ async fn sign_in(
             }
         }
         Err(e) if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) => {
-            let status = if e.kind == Kind::Forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
-            sign_in_form(&app, &headers, status, &target, Some(e.message), &form.username)
+            let status = if e.kind == Kind::Forbidden {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            sign_in_form(
+                &app,
+                &headers,
+                status,
+                &target,
+                Some(e.message),
+                &form.username,
+            )
         }
         Err(e) => e.into_response(),
     }
@@ -179,8 +221,13 @@ async fn sign_in(
 pub fn limit_sign_in(app: &AppState, ip: &str, login: &str) -> Result<()> {
     let window = std::time::Duration::from_secs(300);
     let limit = app.config.limits.sign_in_per_5min;
-    app.limiter.hit(&format!("sign_in:ip:{ip}"), limit, window)?;
-    app.limiter.hit(&format!("sign_in:login:{}", login.trim().to_lowercase()), limit, window)
+    app.limiter
+        .hit(&format!("sign_in:ip:{ip}"), limit, window)?;
+    app.limiter.hit(
+        &format!("sign_in:login:{}", login.trim().to_lowercase()),
+        limit,
+        window,
+    )
 }
 
 pub fn add_rate_limit_headers(response: &mut Response, e: &Error) {
@@ -194,8 +241,14 @@ struct SignOutForm {
 }
 
 /// `POST /auth/sign_out`
-async fn sign_out(State(app): State<Arc<AppState>>, headers: HeaderMap, axum::Form(form): axum::Form<SignOutForm>) -> Result<Response> {
-    let Some(cookie) = get_cookie(&headers, SESSION_COOKIE) else { return Ok(Redirect::to("/").into_response()) };
+async fn sign_out(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<SignOutForm>,
+) -> Result<Response> {
+    let Some(cookie) = get_cookie(&headers, SESSION_COOKIE) else {
+        return Ok(Redirect::to("/").into_response());
+    };
     let Some((session, _)) = oauth::find_session(&app, &cookie).await? else {
         return Ok(Redirect::to("/").into_response());
     };
@@ -214,7 +267,10 @@ async fn home(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Re
     let page = HomePage {
         instance_title: app.config.instance.title.clone(),
         description: app.config.instance.description.clone(),
-        csrf_token: session.as_ref().map(|(s, _)| s.csrf_token.clone()).unwrap_or_default(),
+        csrf_token: session
+            .as_ref()
+            .map(|(s, _)| s.csrf_token.clone())
+            .unwrap_or_default(),
         signed_in: session.map(|(_, a)| a.acct()),
     };
     Ok(render(StatusCode::OK, &page))
