@@ -511,3 +511,69 @@ mod tests {
         assert!(err.contains("server.listen"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod documentation {
+    use super::*;
+
+    /// `section.key` for every key roost knows.
+    fn all_keys() -> Vec<String> {
+        let defaults = toml::Value::try_from(Config::default()).unwrap();
+        let mut keys = Vec::new();
+        for (section, table) in defaults.as_table().unwrap() {
+            for key in table.as_table().unwrap().keys() {
+                keys.push(format!("{section}.{key}"));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn example_config_loads_and_sets_every_key_to_its_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let loaded = Config::load(Some(&path), Vec::new()).unwrap();
+        let as_loaded = toml::Value::try_from(&loaded).unwrap();
+        let defaults = toml::Value::try_from(Config::default()).unwrap();
+        assert_eq!(
+            as_loaded, defaults,
+            "config.example.toml must show the defaults"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file: toml::Table = text.parse().unwrap();
+        for key in all_keys() {
+            let (section, name) = key.split_once('.').unwrap();
+            assert!(
+                file.get(section).and_then(|s| s.get(name)).is_some(),
+                "config.example.toml lacks {key}"
+            );
+            // Each key has a comment on the line above it.
+            let line = text
+                .lines()
+                .position(|l| l.starts_with(&format!("{name} =")))
+                .unwrap();
+            assert!(
+                text.lines().nth(line - 1).unwrap().starts_with('#'),
+                "{key} has no comment"
+            );
+        }
+    }
+
+    #[test]
+    fn configuration_doc_covers_every_key() {
+        let doc = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+        )
+        .unwrap();
+        for key in all_keys() {
+            assert!(
+                doc.contains(&format!("`{key}`")),
+                "docs/configuration.md does not document {key}"
+            );
+            let env = format!("ROOST_{}", key.replace('.', "_").to_uppercase());
+            assert!(
+                doc.contains(&env),
+                "docs/configuration.md does not name {env}"
+            );
+        }
+    }
+}

@@ -1,5 +1,6 @@
-//! Real Mastodon clients against the real binary: Mastodon.py and toot, from
-//! the Python venv that `scripts/test` (or `.ci/run`) creates at `.venv`.
+//! Real clients against the real binary: Mastodon.py and toot (from the Python
+//! venv that `scripts/test` creates at `.venv`), and headless Chromium driven by
+//! playwright-core (`tests/browser`, installed by `scripts/test` with `npm ci`).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -20,9 +21,27 @@ fn python() -> PathBuf {
     path
 }
 
-/// Starts `roost serve` with one account and runs `script` against it.
-async fn run_client_script(script: &str) {
-    let python = python();
+fn node_script(name: &str) -> (PathBuf, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists(),
+        "tests/browser/node_modules is missing: run `scripts/test` (it runs `npm ci` there)"
+    );
+    (PathBuf::from("node"), dir.join(name))
+}
+
+fn python_script(name: &str) -> (PathBuf, PathBuf) {
+    (
+        python(),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/clients")
+            .join(name),
+    )
+}
+
+/// Starts `roost serve` with one account and runs `program script` against it.
+async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
+    let script = script_path.display().to_string();
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(dir.path()).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -66,11 +85,8 @@ async fn run_client_script(script: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let script_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/clients")
-        .join(script);
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(python)
+        Command::new(program)
             .arg(script_path)
             .env("ROOST_BASE_URL", &base)
             .env("ROOST_TEST_USERNAME", "alice")
@@ -93,10 +109,15 @@ async fn run_client_script(script: &str) {
 
 #[tokio::test]
 async fn mastodon_py_logs_in_with_pkce_and_updates_the_profile() {
-    run_client_script("mastodon_py_login.py").await;
+    run_client_script(python_script("mastodon_py_login.py")).await;
 }
 
 #[tokio::test]
 async fn toot_logs_in_and_updates_the_profile() {
-    run_client_script("toot_login.py").await;
+    run_client_script(python_script("toot_login.py")).await;
+}
+
+#[tokio::test]
+async fn chromium_signs_in_consents_denies_and_signs_out() {
+    run_client_script(node_script("oauth_login.mjs")).await;
 }
