@@ -16,6 +16,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// `scheme://domain` of this instance.
     pub base_url: String,
+    /// Wakes a local job worker when a job is queued.
+    pub jobs_wakeup: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             limiter: RateLimiter::default(),
             metrics: Metrics::new(),
             base_url,
+            jobs_wakeup: tokio::sync::Notify::new(),
         })
     }
 

@@ -159,6 +159,9 @@ pub struct Limits {
     pub token_per_5min: u32,
     /// Sign-ups per client address, per 30 minutes.
     pub registrations_per_30min: u32,
+    /// A new post reaches the home feeds of up to this many local followers
+    /// before the request returns; beyond it the fan-out runs as a queued job.
+    pub inline_fan_out_followers: u32,
 }
 
 impl Default for Limits {
@@ -168,6 +171,7 @@ impl Default for Limits {
             sign_in_per_5min: 10,
             token_per_5min: 60,
             registrations_per_30min: 5,
+            inline_fan_out_followers: 1000,
         }
     }
 }

@@ -40,6 +40,7 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                 role,
                 locale: "en",
                 approved: true,
+                allow_reserved: true,
                 reason: None,
             };
             accounts::register(&app, registration).await.map(|account| {

@@ -17,12 +17,28 @@ pub async fn run(config: Config) -> Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "roost is listening"
     );
+    tokio::spawn(housekeeping(app.clone()));
     crate::http::serve(app.clone(), listener, shutdown_signal())
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))?;
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(())
+}
+
+/// Hourly: forget expired authorization codes and sessions.
+async fn housekeeping(app: std::sync::Arc<AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        if let Err(e) = app.store.delete_expired_auth_codes(now).await {
+            tracing::warn!(error = %e, "cannot purge expired authorization codes");
+        }
+        if let Err(e) = app.store.delete_expired_sessions(now).await {
+            tracing::warn!(error = %e, "cannot purge expired sessions");
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

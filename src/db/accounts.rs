@@ -88,8 +88,10 @@ impl Store {
         Ok(row)
     }
 
+    /// `email` must be lower-cased by the caller (Rust folds Unicode the same
+    /// way on both backends; SQLite's `lower()` folds only ASCII).
     pub async fn get_user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE lower(email) = lower($1)")
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE lower(email) = $1")
             .bind(email)
             .fetch_optional(pool)
             .await)?;
@@ -215,6 +217,11 @@ impl Store {
         Ok(n)
     }
 
+    /// Local posts (instance statistics); 0 until statuses exist.
+    pub async fn count_local_posts(&self) -> Result<i64> {
+        Ok(0)
+    }
+
     /// Known remote domains (instance statistics).
     pub async fn count_known_domains(&self) -> Result<i64> {
         let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
@@ -222,5 +229,42 @@ impl Store {
             .fetch_one(pool)
             .await)?;
         Ok(n)
+    }
+}
+
+impl Store {
+    /// Accounts by id, in no particular order; missing ids are skipped.
+    pub async fn get_accounts(&self, ids: &[i64]) -> Result<Vec<Account>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = super::params::Sql::new("SELECT * FROM accounts WHERE id IN ");
+        sql.bind_list(ids);
+        let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Local accounts whose username or display name starts with `q`
+    /// (case-insensitive), discoverable ones first.
+    pub async fn search_local_accounts(
+        &self,
+        q: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Account>> {
+        let pattern = format!(
+            "{}%",
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM accounts WHERE domain IS NULL AND suspended_at IS NULL
+               AND (lower(username) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $1 ESCAPE '\\')
+             ORDER BY discoverable DESC, followers_count DESC, id LIMIT $2 OFFSET $3")
+            .bind(pattern).bind(limit).bind(offset).fetch_all(pool).await)?;
+        Ok(rows)
     }
 }

@@ -18,7 +18,11 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod feeds;
 pub mod oauth;
+pub mod params;
+pub mod relationships;
+pub mod statuses;
 
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]

@@ -163,6 +163,16 @@ impl Store {
             .map(|a| (session, a)))
     }
 
+    /// Deletes sessions that expired before `now` (housekeeping).
+    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let done = on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)

@@ -143,10 +143,11 @@ where
     }
 }
 
-/// An optional token for public endpoints: absent is fine, invalid is a 401.
-pub struct MaybeAuth(pub Option<Caller>);
+/// An optional token for public endpoints: absent is fine; present, it must
+/// be valid (401) and grant scope `S` (403), as Mastodon checks.
+pub struct MaybeAuth<S: RequiredScope = AnyScope>(pub Option<Caller>, PhantomData<S>);
 
-impl<St: Send + Sync> FromRequestParts<St> for MaybeAuth
+impl<S: RequiredScope, St: Send + Sync> FromRequestParts<St> for MaybeAuth<S>
 where
     Arc<AppState>: FromRef<St>,
 {
@@ -154,7 +155,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
         let app = Arc::<AppState>::from_ref(state);
-        Ok(Self(caller::<AnyScope>(parts, &app).await?))
+        Ok(Self(caller::<S>(parts, &app).await?, PhantomData))
     }
 }
 
@@ -237,11 +238,11 @@ async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value
                 let text = field.text().await.map_err(map_multipart_error)?;
                 pairs.push((name, text));
             }
-            nest_pairs(pairs)
+            nest_pairs(pairs)?
         }
         _ => {
             let body = body_bytes(req, state).await?;
-            nest_pairs(url::form_urlencoded::parse(&body).into_owned().collect())
+            nest_pairs(url::form_urlencoded::parse(&body).into_owned().collect())?
         }
     };
     if let (Some(query), Value::Object(map)) = (query, &mut value) {
@@ -250,7 +251,7 @@ async fn params_value<St: Send + Sync>(req: Request, state: &St) -> Result<Value
             url::form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect(),
-        ) {
+        )? {
             for (k, v) in q {
                 map.entry(k).or_insert(v);
             }
@@ -292,7 +293,12 @@ pub async fn body_bytes<St: Send + Sync>(req: Request, state: &St) -> Result<axu
 /// Turns `a[b][c]=v` / `a[]=v` pairs into nested JSON objects and arrays.
 /// Objects keyed only by numbers (`fields_attributes[0][name]`) become arrays in
 /// key order, so both encodings clients use deserialize the same way.
-pub fn nest_pairs(pairs: Vec<(String, String)>) -> Value {
+pub fn nest_pairs(pairs: Vec<(String, String)>) -> Result<Value> {
+    if pairs.len() > MAX_PARAMS {
+        return Err(Error::unprocessable(format!(
+            "Too many parameters (at most {MAX_PARAMS})"
+        )));
+    }
     let mut root = Value::Object(Map::new());
     for (key, val) in pairs {
         let (head, rest) = match key.find('[') {
@@ -305,11 +311,21 @@ pub fn nest_pairs(pairs: Vec<(String, String)>) -> Value {
             let Some(end) = stripped.find(']') else { break };
             path.push(stripped[..end].to_string());
             r = &stripped[end + 1..];
+            if path.len() > MAX_DEPTH {
+                return Err(Error::unprocessable(format!(
+                    "Parameter {head} is nested too deeply"
+                )));
+            }
         }
         insert_path(&mut root, &path, Value::String(val));
     }
-    numeric_objects_to_arrays(root)
+    Ok(numeric_objects_to_arrays(root))
 }
+
+/// Bounds on form parameters: the nesting is recursive, so a hostile body must
+/// not be able to nest deep enough to exhaust the stack.
+const MAX_PARAMS: usize = 1000;
+const MAX_DEPTH: usize = 8;
 
 fn insert_path(node: &mut Value, path: &[String], val: Value) {
     let Some((first, rest)) = path.split_first() else {
@@ -456,7 +472,8 @@ mod tests {
             ("fields_attributes[0][value]", "x"),
             ("scopes[]", "read"),
             ("scopes[]", "write"),
-        ]));
+        ]))
+        .unwrap();
         assert_eq!(
             v,
             json!({
@@ -466,5 +483,17 @@ mod tests {
                 "scopes": ["read", "write"],
             })
         );
+    }
+
+    #[test]
+    fn deep_or_numerous_brackets_are_refused() {
+        let deep = format!("a{}", "[x]".repeat(9));
+        assert!(nest_pairs(pairs(&[(&deep, "1")])).is_err());
+        let ok = format!("a{}", "[x]".repeat(7));
+        assert!(nest_pairs(pairs(&[(&ok, "1")])).is_ok());
+        let many: Vec<(String, String)> = (0..1001)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
+        assert!(nest_pairs(many).is_err());
     }
 }

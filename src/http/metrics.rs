@@ -74,7 +74,11 @@ pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+    // Only standard methods get their own series: the label set stays bounded.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m.to_string(),
+        _ => "other".to_string(),
+    };
     let start = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16();

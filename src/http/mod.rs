@@ -24,6 +24,7 @@ use crate::error::{Error, Kind};
 pub mod extract;
 pub mod mastodon;
 pub mod metrics;
+pub mod nodeinfo;
 pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
@@ -52,7 +53,13 @@ pub fn router(app: Arc<AppState>) -> Router {
         ])
         .max_age(Duration::from_secs(3600));
     // Routes browser-based clients call from other origins.
-    let cross_origin = mastodon::router().merge(oauth::api_router()).layer(cors);
+    let cross_origin = mastodon::router()
+        .merge(oauth::api_router())
+        .merge(nodeinfo::router())
+        // Unknown API paths answer their JSON 404 with CORS headers too, so
+        // browser clients probing endpoints see a 404, not a network error.
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(cors);
     let body_limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
     Router::new()
         .merge(cross_origin)
@@ -119,6 +126,10 @@ async fn health(State(app): State<Arc<AppState>>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+async fn api_not_found() -> Error {
+    Error::not_found()
 }
 
 /// Unknown paths: a JSON 404 under `/api`, a plain page elsewhere.

@@ -12,15 +12,24 @@ use crate::error::{Error, Kind, Result};
 #[derive(Default)]
 pub struct RateLimiter {
     windows: Mutex<HashMap<String, (Instant, u32)>>,
+    last_sweep: Mutex<Option<Instant>>,
 }
+
+/// Every window roost uses is at most this long: entries older are dead.
+const LONGEST_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 impl RateLimiter {
     /// Counts one hit on `key`; refuses with 429 once `limit` hits fall in one `window`.
     pub fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<()> {
         let now = Instant::now();
         let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
+        if map.len() > 10_000 {
+            // Sweep dead windows at most once a minute, not on every hit.
+            let mut last = self.last_sweep.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_none_or(|t| now.duration_since(t) > Duration::from_secs(60)) {
+                map.retain(|_, (start, _)| now.duration_since(*start) < LONGEST_WINDOW);
+                *last = Some(now);
+            }
         }
         let entry = map.entry(key.to_string()).or_insert((now, 0));
         if now.duration_since(entry.0) >= window {

@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod oauth;
-mod row;
+pub(crate) mod row;
 pub mod scope;
+pub mod status;
 
 pub use account::{Account, Field, Role, User};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use scope::Scopes;
+pub use status::{Follow, Notification, Status, StatusEdit, Visibility};

@@ -17,14 +17,14 @@ macro_rules! db_row {
         impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $name {
             fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
                 use sqlx::Row;
-                Ok(Self { $( $field: row.try_get(stringify!($field))?, )* })
+                Ok(Self { $( $field: row.try_get(stringify!($field).trim_start_matches("r#"))?, )* })
             }
         }
 
         impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $name {
             fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
                 use sqlx::Row;
-                Ok(Self { $( $field: row.try_get(stringify!($field))?, )* })
+                Ok(Self { $( $field: row.try_get(stringify!($field).trim_start_matches("r#"))?, )* })
             }
         }
     };

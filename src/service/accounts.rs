@@ -61,10 +61,12 @@ pub struct Registration<'a> {
     pub locale: &'a str,
     /// False when the instance requires approval.
     pub approved: bool,
+    /// Operators (`roost admin create-account`) may take reserved names such as `admin`.
+    pub allow_reserved: bool,
     pub reason: Option<&'a str>,
 }
 
-fn check_username(v: &mut Validation, username: &str) {
+fn check_username(v: &mut Validation, username: &str, allow_reserved: bool) {
     if username.is_empty() {
         v.add("username", "ERR_BLANK", "can't be blank");
     } else if username.chars().count() > MAX_USERNAME {
@@ -82,7 +84,9 @@ fn check_username(v: &mut Validation, username: &str) {
             "ERR_INVALID",
             "must contain only letters, numbers and underscores",
         );
-    } else if RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str()) {
+    } else if !allow_reserved
+        && RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str())
+    {
         v.add("username", "ERR_RESERVED", "is reserved");
     }
 }
@@ -129,7 +133,7 @@ fn check_password(v: &mut Validation, password: &str) {
 /// failures come back together as one 422 in Mastodon's shape.
 pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
     let mut v = Validation::new();
-    check_username(&mut v, r.username);
+    check_username(&mut v, r.username, r.allow_reserved);
     check_email(&mut v, r.email);
     check_password(&mut v, r.password);
     if !r.approved && r.reason.is_none_or(|s| s.trim().is_empty()) {
@@ -151,7 +155,12 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         {
             v.add("username", "ERR_TAKEN", "has already been taken");
         }
-        if app.store.get_user_by_email(r.email).await?.is_some() {
+        if app
+            .store
+            .get_user_by_email(&r.email.to_lowercase())
+            .await?
+            .is_some()
+        {
             v.add("email", "ERR_TAKEN", "has already been taken");
         }
     }
@@ -175,7 +184,7 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         featured_url: &format!("{uri}/collections/featured"),
         public_key_pem: &keys.public_pem,
         private_key_pem: &keys.private_pem,
-        email: r.email,
+        email: &r.email.to_lowercase(),
         password_hash: &hash,
         role: r.role.as_str(),
         locale: r.locale,
@@ -198,20 +207,29 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         .ok_or_else(|| Error::internal("account vanished after insert"))
 }
 
+/// The local account a login (e-mail address or username, with or without
+/// `@`) names, if any.
+pub async fn find_login(app: &AppState, login: &str) -> Result<Option<i64>> {
+    let login = login.trim();
+    if login.is_empty() || login.len() > 320 {
+        return Ok(None);
+    }
+    if let Some(user) = app.store.get_user_by_email(&login.to_lowercase()).await? {
+        return Ok(Some(user.account_id));
+    }
+    Ok(app
+        .store
+        .get_local_account_by_username(login.trim_start_matches('@'))
+        .await?
+        .map(|a| a.id))
+}
+
 /// Checks a sign-in by e-mail address or username and password. Every failure of
 /// the credentials reads the same, so it does not reveal which accounts exist.
 pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account, User)> {
-    let login = login.trim();
-    let user = match app.store.get_user_by_email(login).await? {
-        Some(user) => Some(user),
-        None => match app
-            .store
-            .get_local_account_by_username(login.trim_start_matches('@'))
-            .await?
-        {
-            Some(account) => app.store.get_user(account.id).await?,
-            None => None,
-        },
+    let user = match find_login(app, login).await? {
+        Some(id) => app.store.get_user(id).await?,
+        None => None,
     };
     let invalid = || Error::new(Kind::Unauthorized, "Invalid e-mail address or password.");
     let pass = pass.to_string();
@@ -389,15 +407,19 @@ mod tests {
         !v.is_empty()
     }
 
+    fn check_username_strict(v: &mut Validation, name: &str) {
+        check_username(v, name, false);
+    }
+
     #[test]
     fn username_rules() {
-        assert!(!fails(|v| check_username(v, "alice_99")));
-        assert!(fails(|v| check_username(v, "")));
-        assert!(fails(|v| check_username(v, "al ice")));
-        assert!(fails(|v| check_username(v, "al.ice")));
-        assert!(fails(|v| check_username(v, "Admin")));
-        assert!(fails(|v| check_username(v, &"a".repeat(31))));
-        assert!(fails(|v| check_username(v, "ålice")));
+        assert!(!fails(|v| check_username_strict(v, "alice_99")));
+        assert!(fails(|v| check_username_strict(v, "")));
+        assert!(fails(|v| check_username_strict(v, "al ice")));
+        assert!(fails(|v| check_username_strict(v, "al.ice")));
+        assert!(fails(|v| check_username_strict(v, "Admin")));
+        assert!(fails(|v| check_username_strict(v, &"a".repeat(31))));
+        assert!(fails(|v| check_username_strict(v, "ålice")));
     }
 
     #[test]

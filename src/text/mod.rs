@@ -3,6 +3,8 @@
 //! Nothing a user types becomes markup: text is escaped, then links are added.
 //! Mentions and hashtags join here when statuses exist.
 
+pub mod status;
+
 /// Escapes the five HTML-special characters.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);

@@ -511,3 +511,82 @@ async fn apps_validate_their_input() {
         app["client_secret"].as_str().unwrap()
     );
 }
+
+#[tokio::test]
+async fn accounts_awaiting_approval_are_not_visible_to_others() {
+    let s = TestServer::start_with(|c| {
+        c.instance.registrations = roost::config::Registrations::Approval
+    })
+    .await;
+    let token = app_token(&s).await;
+    let mut body = signup("pending1", "pending1@example.org", "long enough pw");
+    body["reason"] = json!("hello");
+    assert_eq!(
+        s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(body))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.get("/api/v1/accounts/lookup?acct=pending1", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn field_names_are_plain_text_and_values_one_line() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let (status, me) = s
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            Some(json!({"fields_attributes": [{"name": "Q&A", "value": "a\n\nb <i>"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["fields"][0]["name"], "Q&A");
+    assert_eq!(me["fields"][0]["value"], "a b &lt;i&gt;");
+}
+
+#[tokio::test]
+async fn emails_are_case_insensitive_on_both_backends() {
+    let s = TestServer::start().await;
+    let token = app_token(&s).await;
+    assert_eq!(
+        s.request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("emil", "Émile@Example.org", "long enough pw"))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (status, err) = s
+        .request(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(signup("emil2", "émile@example.org", "long enough pw")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let (status, _) = s
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "ÉMILE@EXAMPLE.ORG"),
+                ("password", "long enough pw"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -61,11 +61,13 @@ async fn placeholder_lists_are_empty_for_users_and_closed_to_strangers() {
             (StatusCode::OK, json!([])),
             "{path}"
         );
-        assert_eq!(
-            s.get(path, None).await.0,
-            StatusCode::UNAUTHORIZED,
-            "{path}"
-        );
+        // Trends are public in Mastodon; the rest need a signed-in user.
+        let expected = if path.starts_with("/api/v1/trends/") {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        assert_eq!(s.get(path, None).await.0, expected, "{path}");
     }
     assert_eq!(
         s.get("/api/v1/custom_emojis", None).await,
@@ -265,4 +267,161 @@ async fn sign_in_never_redirects_off_site() {
         .await
         .unwrap();
     assert_eq!(resp.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn sign_in_refuses_redirects_that_browsers_would_read_as_off_site() {
+    let s = TestServer::start().await;
+    s.create_account("alice").await;
+    for evil in [
+        "/\t/evil.example",
+        "/\\evil.example",
+        "/\n/evil.example",
+        "https://evil.example/",
+        "/ /evil.example",
+    ] {
+        let b = browser();
+        let html = b
+            .get(s.url("/auth/sign_in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut form: Vec<(String, String)> = hidden_inputs(&html)
+            .into_iter()
+            .filter(|(k, _)| k != "redirect_to")
+            .collect();
+        form.push(("username".into(), "alice".into()));
+        form.push(("password".into(), PASSWORD.into()));
+        form.push(("redirect_to".into(), evil.into()));
+        let resp = b
+            .post(s.url("/auth/sign_in"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["location"], "/", "{evil:?}");
+    }
+}
+
+#[tokio::test]
+async fn deeply_nested_form_is_refused_and_the_server_lives() {
+    let s = TestServer::start().await;
+    let key = format!("client_name{}", "[]".repeat(100_000));
+    let body = format!("{key}=x&redirect_uris=urn:ietf:wg:oauth:2.0:oob");
+    let resp = s
+        .http
+        .post(s.url("/api/v1/apps"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let many: String = (0..2000).map(|i| format!("k{i}=v&")).collect();
+    let resp = s
+        .http
+        .post(s.url("/api/v1/apps"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(many)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.get("/health", None).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn nodeinfo_names_roost() {
+    let s = TestServer::start().await;
+    s.create_account("alice").await;
+    let (status, links) = s.get("/.well-known/nodeinfo", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(links["links"][0]["href"], s.url("/nodeinfo/2.0"));
+    for v in ["2.0", "2.1"] {
+        let resp = s
+            .http
+            .get(s.url(&format!("/nodeinfo/{v}")))
+            .header("origin", "https://x.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains(&format!("schema/{v}#"))
+        );
+        let info: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(info["version"], v);
+        assert_eq!(info["software"]["name"], "roost");
+        assert_eq!(info["protocols"], json!(["activitypub"]));
+        assert_eq!(info["usage"]["users"]["total"], 1);
+        assert_eq!(info["openRegistrations"], true);
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_path_answers_cors_preflight() {
+    let s = TestServer::start().await;
+    let resp = s
+        .http
+        .request(reqwest::Method::OPTIONS, s.url("/api/v1/not_yet"))
+        .header("origin", "https://elk.zone")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+    let resp = s
+        .http
+        .get(s.url("/api/v1/not_yet"))
+        .header("origin", "https://elk.zone")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn tokens_with_the_wrong_scope_are_refused_on_read_endpoints() {
+    let s = TestServer::start().await;
+    let writer = s.user_with_scopes("alice", "write push").await;
+    for path in [
+        "/api/v1/lists",
+        "/api/v1/filters",
+        "/api/v2/suggestions",
+        "/api/v1/preferences",
+    ] {
+        assert_eq!(
+            s.get(path, Some(&writer.token)).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        s.get(
+            &format!("/api/v1/accounts/{}", writer.id),
+            Some(&writer.token)
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.get("/api/v1/accounts/lookup?acct=alice", Some(&writer.token))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    // Trends are public; a token without read is still refused.
+    assert_eq!(s.get("/api/v1/trends/tags", None).await.0, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/trends/tags", Some(&writer.token)).await.0,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -71,6 +71,13 @@ async fn migrate_then_create_account_then_refuse_duplicate() {
             .output()
             .unwrap()
     };
+    // The README's first-admin command: operators may take reserved names.
+    let out = create("admin", "admin@example.org");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = create("root_user", "root@example.org");
     assert!(
         out.status.success(),

@@ -146,6 +146,7 @@ impl TestServer {
                 role: Role::User,
                 locale: "en",
                 approved: true,
+                allow_reserved: false,
                 reason: None,
             },
         )

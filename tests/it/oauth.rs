@@ -757,3 +757,242 @@ async fn metadata_document_lists_endpoints() {
             .contains(&json!("read:accounts"))
     );
 }
+
+#[tokio::test]
+async fn expired_code_is_refused() {
+    let s = TestServer::start_with(|c| c.auth.code_lifetime_secs = 0).await;
+    s.create_account("alice").await;
+    let (id, secret) = s.create_app("read", CALLBACK).await;
+    let code = code_from_location(
+        &s.authorize(
+            &browser(),
+            &query(&[
+                ("response_type", "code"),
+                ("client_id", &id),
+                ("redirect_uri", CALLBACK),
+            ]),
+        )
+        .await,
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, body) = exchange(&s, &id, &secret, &code, CALLBACK, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn code_without_pkce_needs_the_client_secret() {
+    let (s, id, secret) = setup().await;
+    let b = browser();
+    let code = code_from_location(&s.authorize(&b, &authorize_query(&id, CALLBACK, &[])).await);
+    let (status, body) = s
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &id),
+                ("code", &code),
+                ("redirect_uri", CALLBACK),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+    // With PKCE, a public client may leave the secret out.
+    let q = authorize_query(
+        &id,
+        CALLBACK,
+        &[
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    let code = code_from_location(&s.consent(&b, &q, "approve").await);
+    let (status, _) = s
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &id),
+                ("code", &code),
+                ("redirect_uri", CALLBACK),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let _ = secret;
+}
+
+#[tokio::test]
+async fn token_responses_are_not_cached() {
+    let (s, id, secret) = setup().await;
+    let resp = s
+        .http
+        .post(s.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn per_account_sign_in_limit_holds_across_addresses_and_spellings() {
+    let s = TestServer::start_with(|c| {
+        c.limits.sign_in_per_5min = 3;
+        c.server.trust_proxy_headers = true;
+    })
+    .await;
+    s.create_account("alice").await;
+    let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let attempt = |ip: String, login: &'static str| {
+        s.http
+            .post(s.url("/oauth/token"))
+            .header("x-forwarded-for", ip)
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", id.as_str()),
+                ("client_secret", secret.as_str()),
+                ("username", login),
+                ("password", "guess guess"),
+            ])
+            .send()
+    };
+    for (i, login) in ["alice", "@alice", "ALICE"].into_iter().enumerate() {
+        assert_eq!(
+            attempt(format!("10.0.0.{i}"), login)
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    // A fourth address, the e-mail spelling: still the same account's budget.
+    assert_eq!(
+        attempt("10.0.0.9".into(), "alice@example.org")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another account from a fresh address is unaffected.
+    assert_eq!(
+        attempt("10.0.0.10".into(), "bob").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn per_address_limit_holds_across_accounts_and_ipv6_64s() {
+    let s = TestServer::start_with(|c| {
+        c.limits.sign_in_per_5min = 2;
+        c.server.trust_proxy_headers = true;
+    })
+    .await;
+    let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let attempt = |ip: &'static str, login: &'static str| {
+        s.http
+            .post(s.url("/oauth/token"))
+            .header("x-forwarded-for", ip)
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", id.as_str()),
+                ("client_secret", secret.as_str()),
+                ("username", login),
+                ("password", "guess guess"),
+            ])
+            .send()
+    };
+    assert_eq!(
+        attempt("2001:db8::1", "u1").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        attempt("2001:db8::2", "u2").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    // Same /64, third account name: refused by the address limit alone.
+    assert_eq!(
+        attempt("2001:db8::3", "u3").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt("2001:db8:1::1", "u4").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn web_form_sign_in_is_rate_limited() {
+    let s = TestServer::start_with(|c| c.limits.sign_in_per_5min = 2).await;
+    s.create_account("alice").await;
+    let (id, _) = s.create_app("read write", CALLBACK).await;
+    let b = browser();
+    let q = authorize_query(&id, CALLBACK, &[]);
+    for _ in 0..2 {
+        assert_eq!(
+            s.browser_sign_in(&b, &q, "alice", "wrong wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn token_endpoint_is_rate_limited() {
+    let s = TestServer::start_with(|c| c.limits.token_per_5min = 2).await;
+    let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ];
+    assert_eq!(
+        s.post_form("/oauth/token", None, &form).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.post_form("/oauth/token", None, &form).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.post_form("/oauth/token", None, &form).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn authorize_pages_cannot_be_framed_or_cached() {
+    let (s, id, _) = setup().await;
+    let resp = browser()
+        .get(s.url(&format!(
+            "/oauth/authorize?{}",
+            authorize_query(&id, CALLBACK, &[])
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    assert!(
+        resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+}

@@ -75,6 +75,7 @@ pub async fn create(
             role: Role::User,
             locale,
             approved,
+            allow_reserved: false,
             reason: p.reason.as_deref(),
         },
     )
@@ -177,7 +178,7 @@ pub async fn update_credentials(
 /// `GET /api/v1/accounts/:id`
 pub async fn show(
     State(app): State<Arc<AppState>>,
-    _auth: MaybeAuth,
+    _auth: MaybeAuth<ReadAccounts>,
     Path(id): Path<String>,
 ) -> Result<Json<AccountEntity>> {
     let id: i64 = id.parse().map_err(|_| Error::not_found())?;
@@ -198,7 +199,7 @@ pub struct LookupQuery {
 /// remote ones already known.
 pub async fn lookup(
     State(app): State<Arc<AppState>>,
-    _auth: MaybeAuth,
+    _auth: MaybeAuth<ReadAccounts>,
     Query(q): Query<LookupQuery>,
 ) -> Result<Json<AccountEntity>> {
     let acct = q
@@ -219,7 +220,19 @@ pub async fn lookup(
         None => app.store.get_local_account_by_username(acct).await?,
     };
     let account = account.ok_or_else(Error::not_found)?;
+    ensure_public(&app, &account).await?;
     Ok(Json(entities::account(&app, &account)))
+}
+
+/// Local accounts awaiting approval do not exist to others yet (Mastodon: 404).
+async fn ensure_public(app: &AppState, account: &crate::model::Account) -> Result<()> {
+    if account.is_local()
+        && let Some(user) = app.store.get_user(account.id).await?
+        && !user.approved
+    {
+        return Err(Error::not_found());
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/preferences` <https://docs.joinmastodon.org/methods/preferences/>

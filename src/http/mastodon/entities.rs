@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::model::{Account, App, Role, User};
-use crate::text::escape_html;
 
 /// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -83,10 +82,12 @@ pub struct RoleEntity {
     pub highlighted: bool,
 }
 
-/// Renders a local field value (plain text) as Mastodon does: links linked.
+/// Renders a local field value (plain text) as Mastodon does: links linked,
+/// on one line.
 fn field_value_html(account: &Account, value: &str) -> String {
     if account.is_local() {
-        let html = crate::text::plain_to_html(value);
+        let one_line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let html = crate::text::plain_to_html(&one_line);
         html.strip_prefix("<p>")
             .and_then(|s| s.strip_suffix("</p>"))
             .unwrap_or(&html)
@@ -151,7 +152,8 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
             .0
             .iter()
             .map(|f| FieldEntity {
-                name: escape_html(&f.name),
+                // Mastodon sends field names as plain text.
+                name: f.name.clone(),
                 value: field_value_html(a, &f.value),
                 verified_at: f.verified_at.map(timestamp),
             })

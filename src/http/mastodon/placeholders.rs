@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::http::extract::{
-    Auth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses,
+    Auth, MaybeAuth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses,
 };
 
 fn empty() -> Json<Value> {
@@ -38,11 +38,12 @@ pub fn router() -> Router<Arc<AppState>> {
         )
         .route(
             "/api/v1/trends/tags",
-            get(|_: Auth<Read>| async { empty() }),
+            // Trends are public in Mastodon (logged-out explore pages read them).
+            get(|_: MaybeAuth<Read>| async { empty() }),
         )
         .route(
             "/api/v1/trends/statuses",
-            get(|_: Auth<ReadStatuses>| async { empty() }),
+            get(|_: MaybeAuth<ReadStatuses>| async { empty() }),
         )
         .route(
             "/api/v2/suggestions",

@@ -356,7 +356,7 @@ async fn token(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Params(p): Params<TokenParams>,
-) -> Result<Json<Value>> {
+) -> Result<impl IntoResponse> {
     let window = std::time::Duration::from_secs(300);
     app.limiter.hit(
         &format!("token:{ip}"),
@@ -389,7 +389,7 @@ async fn token(
         Some("password") => {
             let client = oauth::authenticate_client(&app, id, secret, false).await?;
             let login = p.username.as_deref().unwrap_or("");
-            pages::limit_sign_in(&app, &ip.to_string(), login)?;
+            pages::limit_sign_in(&app, ip, login).await?;
             oauth::password_grant(
                 &app,
                 &client,
@@ -421,7 +421,14 @@ async fn token(
             ));
         }
     };
-    Ok(Json(entities::token(&grant)))
+    // RFC 6749 §5.1: token responses must not be cached.
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(entities::token(&grant)),
+    ))
 }
 
 fn missing(param: &str) -> Error {

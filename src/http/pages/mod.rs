@@ -30,10 +30,23 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/auth/sign_out", axum::routing::post(sign_out))
 }
 
-/// Renders a template into a response, or a 500 if the template fails.
+/// Renders a template into a response, or a 500 if the template fails. Pages
+/// carry forms and codes: never cached, never framed.
 pub fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => (
+            status,
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::X_FRAME_OPTIONS, "DENY"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "frame-ancestors 'none'; default-src 'self'; style-src 'unsafe-inline'",
+                ),
+            ],
+            Html(html),
+        )
+            .into_response(),
         Err(e) => Error::internal(e).into_response(),
     }
 }
@@ -114,12 +127,15 @@ pub fn sign_in_form(
 }
 
 /// Only same-site paths are followed after sign-in, never another host.
+/// Browsers drop tabs and newlines from URLs and read `\\` as `/`, so any of
+/// those could turn a path into `//other.host`: refuse them all.
 fn safe_redirect(target: &str) -> &str {
-    if target.starts_with('/') && !target.starts_with("//") && !target.starts_with("/\\") {
-        target
-    } else {
-        "/"
-    }
+    let local_path = target.starts_with('/')
+        && !target.starts_with("//")
+        && !target
+            .chars()
+            .any(|c| c.is_control() || c == '\\' || c.is_whitespace());
+    if local_path { target } else { "/" }
 }
 
 #[derive(Deserialize)]
@@ -170,7 +186,7 @@ async fn sign_in(
             &form.username,
         );
     }
-    if let Err(e) = limit_sign_in(&app, &ip.to_string(), &form.username) {
+    if let Err(e) = limit_sign_in(&app, ip, &form.username).await {
         let mut response = sign_in_form(
             &app,
             &headers,
@@ -216,18 +232,38 @@ async fn sign_in(
     }
 }
 
-/// Counts a sign-in attempt against the client address and the account name,
-/// so neither one address nor many addresses can guess a password quickly.
-pub fn limit_sign_in(app: &AppState, ip: &str, login: &str) -> Result<()> {
+/// Counts a sign-in attempt against the client address (IPv6 by /64, which
+/// one host usually owns whole) and against the account the login names —
+/// by account id when it names one, so `alice`, `@alice`, `ALICE` and her
+/// e-mail address share one budget.
+pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) -> Result<()> {
     let window = std::time::Duration::from_secs(300);
     let limit = app.config.limits.sign_in_per_5min;
     app.limiter
-        .hit(&format!("sign_in:ip:{ip}"), limit, window)?;
-    app.limiter.hit(
-        &format!("sign_in:login:{}", login.trim().to_lowercase()),
-        limit,
-        window,
-    )
+        .hit(&format!("sign_in:ip:{}", address_bucket(ip)), limit, window)?;
+    let account = accounts::find_login(app, login).await?;
+    let key = match account {
+        Some(id) => format!("sign_in:account:{id}"),
+        None => format!(
+            "sign_in:login:{}",
+            crate::auth::digest(&login.trim().trim_start_matches('@').to_lowercase())
+        ),
+    };
+    app.limiter.hit(&key, limit, window)
+}
+
+/// The unit a rate limit counts: the address, or its /64 for IPv6.
+pub fn address_bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 pub fn add_rate_limit_headers(response: &mut Response, e: &Error) {

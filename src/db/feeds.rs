@@ -1,0 +1,228 @@
+//! Home feeds (fan-out on write), notifications, markers and conversations.
+
+use chrono::{DateTime, Utc};
+
+use super::params::{Page, Param, Sql};
+use super::{Store, on_pool};
+use crate::error::Result;
+use crate::model::Notification;
+
+impl Store {
+    /// Puts `status_id` (by `author_id`) into the home feeds of `account_ids`.
+    pub async fn put_home_feed(
+        &self,
+        account_ids: &[i64],
+        status_id: i64,
+        author_id: i64,
+    ) -> Result<()> {
+        // Chunks keep each statement well under the backends' parameter limits.
+        for chunk in account_ids.chunks(500) {
+            let mut sql =
+                Sql::new("INSERT INTO home_feed (account_id, status_id, author_id) VALUES ");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(")
+                    .bind_i64(*id)
+                    .push(", ")
+                    .bind_i64(status_id)
+                    .push(", ")
+                    .bind_i64(author_id)
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT DO NOTHING");
+            self.execute(&sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a statement built by the caller; returns rows affected.
+    pub async fn execute(&self, sql: &Sql) -> Result<u64> {
+        let n = on_pool!(self, pool => super::params::bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
+    /// Removes everything by `author_id` from `account_id`'s home feed (block, mute).
+    pub async fn purge_home_feed(&self, account_id: i64, author_id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
+            .bind(account_id).bind(author_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// One page of `account_id`'s home feed: status ids.
+    pub async fn home_feed_ids(&self, account_id: i64, page: &Page) -> Result<Vec<i64>> {
+        let mut sql = Sql::new("SELECT status_id FROM home_feed WHERE account_id = ");
+        sql.bind_i64(account_id);
+        page.apply(&mut sql, "status_id");
+        self.query_ids(&sql).await
+    }
+
+    pub async fn put_notification(&self, n: &Notification) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A page of notifications, filtered by type and sender, hiding senders in `hidden`.
+    pub async fn notifications(
+        &self,
+        account_id: i64,
+        types: Option<&[String]>,
+        exclude: &[String],
+        from: Option<i64>,
+        hidden: &[i64],
+        page: &Page,
+    ) -> Result<Vec<Notification>> {
+        let mut sql = Sql::new("SELECT * FROM notifications WHERE account_id = ");
+        sql.bind_i64(account_id);
+        let in_list = |sql: &mut Sql, list: &[String]| {
+            sql.push("(");
+            for (i, t) in list.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Param::Text(t.clone()));
+            }
+            sql.push(")");
+        };
+        if let Some(types) = types {
+            if types.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push(" AND type IN ");
+            in_list(&mut sql, types);
+        }
+        if !exclude.is_empty() {
+            sql.push(" AND type NOT IN ");
+            in_list(&mut sql, exclude);
+        }
+        if let Some(from) = from {
+            sql.push(" AND from_account_id = ").bind_i64(from);
+        }
+        if !hidden.is_empty() {
+            sql.push(" AND from_account_id NOT IN ").bind_list(hidden);
+        }
+        page.apply(&mut sql, "id");
+        let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn get_notification(&self, account_id: i64, id: i64) -> Result<Option<Notification>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM notifications WHERE id = $1 AND account_id = $2")
+            .bind(id).bind(account_id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn delete_notification(&self, account_id: i64, id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM notifications WHERE id = $1 AND account_id = $2")
+            .bind(id).bind(account_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn clear_notifications(&self, account_id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM notifications WHERE account_id = $1")
+            .bind(account_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Deletes the notification a now-undone action made (unfavourite, unfollow…).
+    pub async fn delete_notifications_for(
+        &self,
+        kind: &str,
+        from: i64,
+        status_id: Option<i64>,
+        account_id: i64,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "DELETE FROM notifications WHERE type = $1 AND from_account_id = $2 AND account_id = $3
+             AND (status_id = $4 OR ($4 IS NULL AND status_id IS NULL))")
+            .bind(kind).bind(from).bind(account_id).bind(status_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn count_notifications_after(
+        &self,
+        account_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT id FROM notifications WHERE account_id = $1 AND id > $2 LIMIT $3) AS recent")
+            .bind(account_id).bind(after).bind(limit).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// `(timeline, last_read_id, version, updated_at)` markers of an account.
+    pub async fn markers(&self, account_id: i64) -> Result<Vec<(String, i64, i64, DateTime<Utc>)>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT timeline, last_read_id, version, updated_at FROM markers WHERE account_id = $1")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn put_marker(
+        &self,
+        account_id: i64,
+        timeline: &str,
+        last_read_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO markers (account_id, timeline, last_read_id, version, updated_at) VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (account_id, timeline) DO UPDATE SET last_read_id = $3, version = markers.version + 1, updated_at = $4")
+            .bind(account_id).bind(timeline).bind(last_read_id).bind(now).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records `status_id` as the newest of conversation `conversation_id` for
+    /// each participant; unread for everyone but the author.
+    pub async fn touch_conversation(
+        &self,
+        participants: &[i64],
+        author: i64,
+        conversation_id: i64,
+        status_id: i64,
+    ) -> Result<()> {
+        for account in participants {
+            on_pool!(self, pool => sqlx::query(
+                "INSERT INTO account_conversations (id, account_id, conversation_id, last_status_id, unread) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (account_id, conversation_id) DO UPDATE SET last_status_id = $4, unread = $5")
+                .bind(crate::id::new_id()).bind(*account).bind(conversation_id).bind(status_id).bind(*account != author)
+                .execute(pool).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// `(id, conversation_id, last_status_id, unread)` of an account's conversations.
+    pub async fn conversations(
+        &self,
+        account_id: i64,
+        page: &Page,
+    ) -> Result<Vec<(i64, i64, i64, bool)>> {
+        let mut sql = Sql::new(
+            "SELECT id, conversation_id, last_status_id, unread FROM account_conversations WHERE account_id = ",
+        );
+        sql.bind_i64(account_id);
+        page.apply(&mut sql, "last_status_id");
+        let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn set_conversation_read(&self, account_id: i64, id: i64) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query("UPDATE account_conversations SET unread = $3 WHERE id = $1 AND account_id = $2")
+            .bind(id).bind(account_id).bind(false).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn delete_conversation(&self, account_id: i64, id: i64) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query("DELETE FROM account_conversations WHERE id = $1 AND account_id = $2")
+            .bind(id).bind(account_id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,378 @@
+//! Statuses, their mentions and tags, edits, favourites, boosts, bookmarks, pins.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::params::{Param, Sql, bind_params};
+use super::{Store, on_pool};
+use crate::error::Result;
+use crate::model::{Status, StatusEdit};
+
+/// What a new status writes besides its own row.
+pub struct NewStatus<'a> {
+    pub status: &'a Status,
+    pub mentions: &'a [i64],
+    pub tags: &'a [String],
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl Store {
+    /// Inserts a status with its mentions and tags, bumps the author's counters
+    /// and the parent's reply count, in one transaction.
+    pub async fn put_status(&self, n: &NewStatus<'_>) -> Result<()> {
+        let s = n.status;
+        let now = s.created_at;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO statuses (id, account_id, uri, url, local, in_reply_to_id, in_reply_to_account_id,
+                    reblog_of_id, conversation_id, visibility, text, content, spoiler_text, sensitive, language,
+                    application_id, poll_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
+                .bind(s.id).bind(s.account_id).bind(&s.uri).bind(&s.url).bind(s.local)
+                .bind(s.in_reply_to_id).bind(s.in_reply_to_account_id).bind(s.reblog_of_id)
+                .bind(s.conversation_id).bind(&s.visibility).bind(&s.text).bind(&s.content)
+                .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.application_id)
+                .bind(s.poll_id).bind(now)
+                .execute(&mut *tx).await?;
+            for account_id in n.mentions {
+                sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(s.id).bind(*account_id).execute(&mut *tx).await?;
+            }
+            for name in n.tags {
+                sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                    .bind(crate::id::new_id()).bind(name).bind(now).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO status_tags (tag_id, status_id) SELECT id, $1 FROM tags WHERE name = $2 ON CONFLICT DO NOTHING")
+                    .bind(s.id).bind(name).execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1")
+                .bind(s.account_id).bind(now).execute(&mut *tx).await?;
+            if let Some(parent) = s.in_reply_to_id {
+                sqlx::query("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1")
+                    .bind(parent).execute(&mut *tx).await?;
+            }
+            if let Some(of) = s.reblog_of_id {
+                sqlx::query("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1")
+                    .bind(of).execute(&mut *tx).await?;
+            }
+            if let Some(key) = n.idempotency_key {
+                sqlx::query("INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(s.account_id).bind(key).bind(s.id).bind(now).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// The status an earlier request with the same `Idempotency-Key` created.
+    pub async fn get_status_by_idempotency_key(
+        &self,
+        account_id: i64,
+        key: &str,
+    ) -> Result<Option<i64>> {
+        let id = on_pool!(self, pool => sqlx::query_scalar("SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2")
+            .bind(account_id).bind(key).fetch_optional(pool).await)?;
+        Ok(id)
+    }
+
+    pub async fn get_status(&self, id: i64) -> Result<Option<Status>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Statuses by id, in no particular order; missing ids are skipped.
+    pub async fn get_statuses(&self, ids: &[i64]) -> Result<Vec<Status>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM statuses WHERE id IN ");
+        sql.bind_list(ids);
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Runs a `SELECT * FROM statuses …` built by the caller.
+    pub async fn query_statuses(&self, sql: &Sql) -> Result<Vec<Status>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Runs a query returning `(i64, i64)` pairs built by the caller.
+    pub async fn query_pairs(&self, sql: &Sql) -> Result<Vec<(i64, i64)>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Runs a query returning one column of ids built by the caller.
+    pub async fn query_ids(&self, sql: &Sql) -> Result<Vec<i64>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// `(status_id, account_id)` of every mention in `status_ids`.
+    pub async fn mentions_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN ");
+        sql.bind_list(status_ids);
+        self.query_pairs(&sql).await
+    }
+
+    /// `(status_id, tag name)` of every tag in `status_ids`.
+    pub async fn tags_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let mut sql = Sql::new(
+            "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ",
+        );
+        sql.bind_list(status_ids);
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Of `status_ids`, those that `account_id` has a row for in `table`
+    /// (favourites, bookmarks, pins) — the viewer flags of the Status entity.
+    pub async fn flagged_by(
+        &self,
+        table: &str,
+        account_id: i64,
+        status_ids: &[i64],
+    ) -> Result<Vec<i64>> {
+        let table = match table {
+            "favourites" => "favourites",
+            "bookmarks" => "bookmarks",
+            "pins" => "pins",
+            _ => return Ok(Vec::new()),
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT status_id FROM {table} WHERE account_id = "
+        ));
+        sql.bind_i64(account_id)
+            .push(" AND status_id IN ")
+            .bind_list(status_ids);
+        self.query_ids(&sql).await
+    }
+
+    /// Of `status_ids`, those `account_id` has boosted.
+    pub async fn reblogged_by_viewer(
+        &self,
+        account_id: i64,
+        status_ids: &[i64],
+    ) -> Result<Vec<i64>> {
+        let mut sql = Sql::new("SELECT reblog_of_id FROM statuses WHERE account_id = ");
+        sql.bind_i64(account_id)
+            .push(" AND reblog_of_id IN ")
+            .bind_list(status_ids);
+        self.query_ids(&sql).await
+    }
+
+    /// Deletes a status (and, by cascade, its boosts, mentions, favourites…),
+    /// keeping the counters right.
+    pub async fn delete_status(&self, s: &Status) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Boosts of it vanish with it: take them off their authors' counts.
+            sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1
+                         WHERE id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1) AND statuses_count > 0")
+                .bind(s.id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM statuses WHERE id = $1").bind(s.id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0")
+                .bind(s.account_id).execute(&mut *tx).await?;
+            if let Some(parent) = s.in_reply_to_id {
+                sqlx::query("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0")
+                    .bind(parent).execute(&mut *tx).await?;
+            }
+            if let Some(of) = s.reblog_of_id {
+                sqlx::query("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
+                    .bind(of).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// `account_id`'s boost of `status_id`, if any.
+    pub async fn get_reblog(&self, account_id: i64, status_id: i64) -> Result<Option<Status>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE account_id = $1 AND reblog_of_id = $2")
+            .bind(account_id).bind(status_id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Replaces a status's text after an edit, keeping the old version.
+    pub async fn edit_status(
+        &self,
+        before: &Status,
+        after: &Status,
+        mentions: &[i64],
+        tags: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let has_history: Option<i64> = sqlx::query_scalar("SELECT id FROM status_edits WHERE status_id = $1 LIMIT 1")
+                .bind(before.id).fetch_optional(&mut *tx).await?;
+            if has_history.is_none() {
+                // The original version becomes the first entry of the history.
+                sqlx::query("INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(crate::id::new_id()).bind(before.id).bind(&before.text).bind(&before.content)
+                    .bind(&before.spoiler_text).bind(before.sensitive).bind(before.created_at).execute(&mut *tx).await?;
+            }
+            sqlx::query("INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(crate::id::new_id()).bind(after.id).bind(&after.text).bind(&after.content)
+                .bind(&after.spoiler_text).bind(after.sensitive).bind(now).execute(&mut *tx).await?;
+            sqlx::query("UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = $7 WHERE id = $1")
+                .bind(after.id).bind(&after.text).bind(&after.content).bind(&after.spoiler_text)
+                .bind(after.sensitive).bind(&after.language).bind(now).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM mentions WHERE status_id = $1").bind(after.id).execute(&mut *tx).await?;
+            for account_id in mentions {
+                sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(after.id).bind(*account_id).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM status_tags WHERE status_id = $1").bind(after.id).execute(&mut *tx).await?;
+            for name in tags {
+                sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                    .bind(crate::id::new_id()).bind(name).bind(now).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO status_tags (tag_id, status_id) SELECT id, $1 FROM tags WHERE name = $2 ON CONFLICT DO NOTHING")
+                    .bind(after.id).bind(name).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    pub async fn status_edits(&self, status_id: i64) -> Result<Vec<StatusEdit>> {
+        let rows = on_pool!(self, pool => sqlx::query_as("SELECT * FROM status_edits WHERE status_id = $1 ORDER BY id")
+            .bind(status_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Adds a favourite; returns false if it existed already.
+    pub async fn put_favourite(
+        &self,
+        account_id: i64,
+        status_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let added = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("INSERT INTO favourites (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(crate::id::new_id()).bind(account_id).bind(status_id).bind(now)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1")
+                    .bind(status_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|_| n == 1)
+        })?;
+        Ok(added)
+    }
+
+    /// Removes a favourite; returns false if there was none.
+    pub async fn delete_favourite(&self, account_id: i64, status_id: i64) -> Result<bool> {
+        let removed = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM favourites WHERE account_id = $1 AND status_id = $2")
+                .bind(account_id).bind(status_id).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query("UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0")
+                    .bind(status_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|_| n == 1)
+        })?;
+        Ok(removed)
+    }
+
+    /// Adds a row to `bookmarks` or `pins`; idempotent.
+    pub async fn put_flag(
+        &self,
+        table: &str,
+        account_id: i64,
+        status_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let sql = match table {
+            "bookmarks" => {
+                "INSERT INTO bookmarks (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+            }
+            _ => {
+                "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+            }
+        };
+        on_pool!(self, pool => sqlx::query(sql).bind(crate::id::new_id()).bind(account_id).bind(status_id).bind(now)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Removes a row from `bookmarks` or `pins`; idempotent.
+    pub async fn delete_flag(&self, table: &str, account_id: i64, status_id: i64) -> Result<()> {
+        let sql = match table {
+            "bookmarks" => "DELETE FROM bookmarks WHERE account_id = $1 AND status_id = $2",
+            _ => "DELETE FROM pins WHERE account_id = $1 AND status_id = $2",
+        };
+        on_pool!(self, pool => sqlx::query(sql).bind(account_id).bind(status_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn count_pins(&self, account_id: i64) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM pins WHERE account_id = $1")
+            .bind(account_id).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// Number of local statuses (instance statistics).
+    pub async fn count_local_statuses(&self) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL")
+            .fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// Ids of the replies below `status_id`, depth first, at most `limit`.
+    pub async fn descendant_ids(&self, status_id: i64, limit: i64) -> Result<Vec<i64>> {
+        let mut sql = Sql::new(
+            "WITH RECURSIVE d(id) AS (
+                SELECT id FROM statuses WHERE in_reply_to_id = $1
+                UNION ALL
+                SELECT s.id FROM statuses s JOIN d ON s.in_reply_to_id = d.id
+             ) SELECT id FROM d ORDER BY id LIMIT $2",
+        );
+        sql.params = vec![Param::I64(status_id), Param::I64(limit)];
+        self.query_ids(&sql).await
+    }
+
+    /// Accounts that favourited `status_id`, newest first, paged by favourite id.
+    pub async fn favourited_by(
+        &self,
+        status_id: i64,
+        page: &super::params::Page,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::new("SELECT id, account_id FROM favourites WHERE status_id = ");
+        sql.bind_i64(status_id);
+        page.apply(&mut sql, "id");
+        self.query_pairs(&sql).await
+    }
+
+    /// Accounts that boosted `status_id`, newest first, paged by boost id.
+    pub async fn reblogged_by(
+        &self,
+        status_id: i64,
+        page: &super::params::Page,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::new("SELECT id, account_id FROM statuses WHERE reblog_of_id = ");
+        sql.bind_i64(status_id);
+        page.apply(&mut sql, "id");
+        self.query_pairs(&sql).await
+    }
+}
+
+/// Statuses by id keep the order of `ids`.
+pub fn in_order(ids: &[i64], mut rows: Vec<Status>) -> Vec<Status> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(pos) = rows.iter().position(|s| s.id == *id) {
+            out.push(rows.swap_remove(pos));
+        }
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! Statuses (posts and boosts) and who may see them.
+
+use chrono::{DateTime, Utc};
+
+use super::row::db_row;
+
+/// Who a status is for. <https://docs.joinmastodon.org/entities/Status/#visibility>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Visibility::Public),
+            "unlisted" => Some(Visibility::Unlisted),
+            "private" => Some(Visibility::Private),
+            "direct" => Some(Visibility::Direct),
+            _ => None,
+        }
+    }
+}
+
+db_row! {
+    /// A post, or a boost (`reblog_of_id` set, no text of its own).
+    #[derive(Debug, Clone)]
+    pub struct Status {
+        pub id: i64,
+        pub account_id: i64,
+        pub uri: String,
+        pub url: Option<String>,
+        pub local: bool,
+        pub in_reply_to_id: Option<i64>,
+        pub in_reply_to_account_id: Option<i64>,
+        pub reblog_of_id: Option<i64>,
+        pub conversation_id: Option<i64>,
+        pub visibility: String,
+        pub text: String,
+        pub content: String,
+        pub spoiler_text: String,
+        pub sensitive: bool,
+        pub language: Option<String>,
+        pub application_id: Option<i64>,
+        pub poll_id: Option<i64>,
+        pub replies_count: i64,
+        pub reblogs_count: i64,
+        pub favourites_count: i64,
+        pub created_at: DateTime<Utc>,
+        pub edited_at: Option<DateTime<Utc>>,
+    }
+}
+
+impl Status {
+    pub fn visibility(&self) -> Visibility {
+        Visibility::parse(&self.visibility).unwrap_or(Visibility::Direct)
+    }
+}
+
+db_row! {
+    /// One earlier version of an edited status.
+    #[derive(Debug, Clone)]
+    pub struct StatusEdit {
+        pub id: i64,
+        pub status_id: i64,
+        pub text: String,
+        pub content: String,
+        pub spoiler_text: String,
+        pub sensitive: bool,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// A follow, or a pending follow request (same shape).
+    #[derive(Debug, Clone)]
+    pub struct Follow {
+        pub id: i64,
+        pub account_id: i64,
+        pub target_account_id: i64,
+        pub show_reblogs: bool,
+        pub notify: bool,
+        pub uri: Option<String>,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// Something that happened to an account.
+    #[derive(Debug, Clone)]
+    pub struct Notification {
+        pub id: i64,
+        pub account_id: i64,
+        pub r#type: String,
+        pub from_account_id: i64,
+        pub status_id: Option<i64>,
+        pub created_at: DateTime<Utc>,
+    }
+}
