@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod id;
+pub mod jobs;
 pub mod model;
 pub mod service;
 pub mod text;

@@ -217,9 +217,9 @@ impl Store {
         Ok(n)
     }
 
-    /// Local posts (instance statistics); 0 until statuses exist.
+    /// Local posts, boosts excluded (instance statistics).
     pub async fn count_local_posts(&self) -> Result<i64> {
-        Ok(0)
+        self.count_local_statuses().await
     }
 
     /// Known remote domains (instance statistics).

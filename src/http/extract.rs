@@ -44,6 +44,20 @@ scopes! {
     ReadStatuses = "read:statuses";
     ReadAccountsOrStatuses = "read:accounts" | "read:statuses";
     Read = "read";
+    WriteStatuses = "write:statuses";
+    WriteFavourites = "write:favourites";
+    WriteBookmarks = "write:bookmarks";
+    WriteConversations = "write:conversations";
+    WriteFollows = "write:follows";
+    WriteBlocks = "write:blocks";
+    WriteMutes = "write:mutes";
+    WriteNotifications = "write:notifications";
+    ReadNotifications = "read:notifications";
+    ReadBlocks = "read:blocks";
+    ReadMutes = "read:mutes";
+    ReadBookmarks = "read:bookmarks";
+    ReadFavourites = "read:favourites";
+    ReadSearch = "read:search";
 }
 
 /// Any valid token, whatever its scopes.

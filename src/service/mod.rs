@@ -2,7 +2,12 @@
 //! the store. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod notifications;
 pub mod oauth;
+pub mod relationships;
+pub mod statuses;
+pub mod timelines;
+pub mod visibility;
 
 /// Runs CPU-heavy work (hashing, key generation) off the async workers.
 pub(crate) async fn blocking<T: Send + 'static>(

@@ -70,6 +70,10 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
     let mut server = roost(dir.path(), &db)
         .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
+        // The scenarios sign up and sign in several accounts from one address.
+        .env("ROOST_LIMITS_REGISTRATIONS_PER_30MIN", "1000")
+        .env("ROOST_LIMITS_SIGN_IN_PER_5MIN", "1000")
+        .env("ROOST_LIMITS_TOKEN_PER_5MIN", "1000")
         .arg("serve")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -120,4 +124,9 @@ async fn toot_logs_in_and_updates_the_profile() {
 #[tokio::test]
 async fn chromium_signs_in_consents_denies_and_signs_out() {
     run_client_script(node_script("oauth_login.mjs")).await;
+}
+
+#[tokio::test]
+async fn masto_js_follows_posts_reads_home_and_notifications() {
+    run_client_script(node_script("masto_social.mjs")).await;
 }

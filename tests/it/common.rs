@@ -111,6 +111,7 @@ impl TestServer {
         store.migrate().await.expect("migrate");
         let app = AppState::with_store(config, store);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        roost::jobs::start_workers(&app, 1);
         let served = app.clone();
         tokio::spawn(async move {
             let _ = roost::http::serve(served, listener, async {

@@ -5,8 +5,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use std::collections::{HashMap, HashSet};
+
 use crate::app::AppState;
-use crate::model::{Account, App, Role, User};
+use crate::db::relationships::RelationFlags;
+use crate::error::Result;
+use crate::model::{Account, App, Notification, Role, Status, User};
 
 /// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -245,4 +249,257 @@ pub fn token(grant: &crate::service::oauth::Grant) -> Value {
         map.insert("refresh_token".into(), json!(refresh));
     }
     v
+}
+
+/// Everything needed to render a page of statuses for one viewer, loaded in
+/// a handful of queries rather than a few per status.
+pub struct StatusContext {
+    accounts: HashMap<i64, Account>,
+    originals: HashMap<i64, Status>,
+    mentions: HashMap<i64, Vec<i64>>,
+    tags: HashMap<i64, Vec<String>>,
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
+    apps: HashMap<i64, App>,
+}
+
+impl StatusContext {
+    /// Loads what `statuses` (and the statuses they boost) refer to.
+    pub async fn load(
+        app: &AppState,
+        viewer: Option<&Account>,
+        statuses: &[Status],
+    ) -> Result<Self> {
+        let original_ids: Vec<i64> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
+        let originals: HashMap<i64, Status> = app
+            .store
+            .get_statuses(&original_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
+        let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+        let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (status, account) in app.store.mentions_of(&ids).await? {
+            mentions.entry(status).or_default().push(account);
+        }
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (status, name) in app.store.tags_of(&ids).await? {
+            tags.entry(status).or_default().push(name);
+        }
+        let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+        account_ids.extend(mentions.values().flatten());
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let accounts = app
+            .store
+            .get_accounts(&account_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let (mut favourited, mut reblogged, mut bookmarked, mut pinned) = Default::default();
+        if let Some(v) = viewer {
+            favourited = app
+                .store
+                .flagged_by("favourites", v.id, &ids)
+                .await?
+                .into_iter()
+                .collect();
+            reblogged = app
+                .store
+                .reblogged_by_viewer(v.id, &ids)
+                .await?
+                .into_iter()
+                .collect();
+            bookmarked = app
+                .store
+                .flagged_by("bookmarks", v.id, &ids)
+                .await?
+                .into_iter()
+                .collect();
+            pinned = app
+                .store
+                .flagged_by("pins", v.id, &ids)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.application_id).collect();
+        app_ids.dedup();
+        let mut apps = HashMap::new();
+        for id in app_ids {
+            if let Some(a) = app.store.get_app(id).await? {
+                apps.insert(id, a);
+            }
+        }
+        Ok(Self {
+            accounts,
+            originals,
+            mentions,
+            tags,
+            favourited,
+            reblogged,
+            bookmarked,
+            pinned,
+            apps,
+        })
+    }
+}
+
+/// Renders statuses for a viewer (order kept; any whose author is missing are skipped).
+pub async fn statuses(
+    app: &AppState,
+    viewer: Option<&Account>,
+    list: &[Status],
+) -> Result<Vec<Value>> {
+    let ctx = StatusContext::load(app, viewer, list).await?;
+    Ok(list
+        .iter()
+        .filter_map(|s| status_with(app, &ctx, viewer, s))
+        .collect())
+}
+
+/// Renders one status for a viewer.
+pub async fn status(app: &AppState, viewer: Option<&Account>, s: &Status) -> Result<Value> {
+    let ctx = StatusContext::load(app, viewer, std::slice::from_ref(s)).await?;
+    status_with(app, &ctx, viewer, s).ok_or_else(crate::error::Error::not_found)
+}
+
+/// <https://docs.joinmastodon.org/entities/Status/>
+fn status_with(
+    app: &AppState,
+    ctx: &StatusContext,
+    viewer: Option<&Account>,
+    s: &Status,
+) -> Option<Value> {
+    let author = ctx.accounts.get(&s.account_id)?;
+    let reblog = match s.reblog_of_id {
+        Some(of) => Some(status_with(app, ctx, viewer, ctx.originals.get(&of)?)?),
+        None => None,
+    };
+    let mentions: Vec<Value> = ctx
+        .mentions
+        .get(&s.id)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| ctx.accounts.get(id))
+        .map(|a| json!({"id": a.id.to_string(), "username": a.username, "url": a.url.clone().unwrap_or(a.uri.clone()), "acct": a.acct()}))
+        .collect();
+    let tags: Vec<Value> = ctx
+        .tags
+        .get(&s.id)
+        .into_iter()
+        .flatten()
+        .map(|t| json!({"name": t, "url": app.url(&format!("/tags/{t}"))}))
+        .collect();
+    let application = s
+        .application_id
+        .and_then(|id| ctx.apps.get(&id))
+        .map(|a| json!({"name": a.name, "website": a.website}));
+    let own = viewer.is_some_and(|v| v.id == s.account_id);
+    let mut v = json!({
+        "id": s.id.to_string(),
+        "uri": s.uri,
+        "url": s.url,
+        "created_at": timestamp(s.created_at),
+        "edited_at": s.edited_at.map(timestamp),
+        "account": account(app, author),
+        "content": s.content,
+        "visibility": s.visibility,
+        "sensitive": s.sensitive,
+        "spoiler_text": s.spoiler_text,
+        "media_attachments": [],
+        "application": application,
+        "mentions": mentions,
+        "tags": tags,
+        "emojis": [],
+        "reblogs_count": s.reblogs_count,
+        "favourites_count": s.favourites_count,
+        "replies_count": s.replies_count,
+        "in_reply_to_id": s.in_reply_to_id.map(|i| i.to_string()),
+        "in_reply_to_account_id": s.in_reply_to_account_id.map(|i| i.to_string()),
+        "reblog": reblog,
+        "poll": null,
+        "card": null,
+        "language": s.language,
+        "text": null,
+        "filtered": [],
+    });
+    if let (Some(_), Value::Object(map)) = (viewer, &mut v) {
+        map.insert("favourited".into(), json!(ctx.favourited.contains(&s.id)));
+        map.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
+        map.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
+        map.insert("muted".into(), json!(false));
+        if own {
+            map.insert("pinned".into(), json!(ctx.pinned.contains(&s.id)));
+        }
+    }
+    Some(v)
+}
+
+/// <https://docs.joinmastodon.org/entities/Relationship/>
+pub fn relationship(target: i64, f: &RelationFlags, endorsed: bool, note: &str) -> Value {
+    json!({
+        "id": target.to_string(),
+        "following": f.following.is_some(),
+        "showing_reblogs": f.following.as_ref().or(f.requested.as_ref()).is_some_and(|x| x.show_reblogs),
+        "notifying": f.following.as_ref().or(f.requested.as_ref()).is_some_and(|x| x.notify),
+        "languages": null,
+        "followed_by": f.followed_by,
+        "blocking": f.blocking,
+        "blocked_by": f.blocked_by,
+        "muting": f.muting,
+        "muting_notifications": f.muting_notifications,
+        "requested": f.requested.is_some(),
+        "requested_by": f.requested_by,
+        "domain_blocking": false,
+        "endorsed": endorsed,
+        "note": note,
+    })
+}
+
+/// <https://docs.joinmastodon.org/entities/Notification/>
+pub async fn notifications(
+    app: &AppState,
+    viewer: &Account,
+    list: &[Notification],
+) -> Result<Vec<Value>> {
+    let status_ids: Vec<i64> = list.iter().filter_map(|n| n.status_id).collect();
+    let statuses = app.store.get_statuses(&status_ids).await?;
+    let rendered = self::statuses(app, Some(viewer), &statuses).await?;
+    let by_id: HashMap<String, Value> = rendered
+        .into_iter()
+        .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v))
+        .collect();
+    let mut from_ids: Vec<i64> = list.iter().map(|n| n.from_account_id).collect();
+    from_ids.dedup();
+    let accounts: HashMap<i64, Account> = app
+        .store
+        .get_accounts(&from_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(list
+        .iter()
+        .filter_map(|n| {
+            let from = accounts.get(&n.from_account_id)?;
+            let status = match n.status_id {
+                Some(id) => Some(by_id.get(&id.to_string())?.clone()),
+                None => None,
+            };
+            Some(json!({
+                "id": n.id.to_string(),
+                "type": n.r#type,
+                "group_key": format!("ungrouped-{}", n.id),
+                "created_at": timestamp(n.created_at),
+                "account": account(app, from),
+                "status": status,
+            }))
+        })
+        .collect())
 }

@@ -106,7 +106,7 @@ pub async fn v1(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
         "email": contact_email(&app),
         "version": version_string(),
         "urls": { "streaming_api": app.base_url.replacen("http", "ws", 1) },
-        "stats": { "user_count": users, "status_count": 0, "domain_count": domains },
+        "stats": { "user_count": users, "status_count": app.store.count_local_statuses().await?, "domain_count": domains },
         "thumbnail": app.url("/headers/original/missing.png"),
         "languages": i.languages,
         "registrations": i.registrations != Registrations::Closed,

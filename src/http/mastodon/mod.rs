@@ -12,7 +12,12 @@ pub mod accounts;
 pub mod apps;
 pub mod entities;
 pub mod instance;
+pub mod notifications;
+pub mod paging;
 pub mod placeholders;
+pub mod relationships;
+pub mod statuses;
+pub mod timelines;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -36,5 +41,132 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .merge(social_router())
         .merge(placeholders::router())
+}
+
+/// Statuses, relationships, timelines, notifications and their lists.
+fn social_router() -> Router<Arc<AppState>> {
+    use axum::routing::delete;
+    Router::new()
+        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::show)
+                .delete(statuses::delete)
+                .put(statuses::update),
+        )
+        .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(statuses::unbookmark),
+        )
+        .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route(
+            "/api/v1/statuses/{id}/mute",
+            post(statuses::mute_conversation),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unmute",
+            post(statuses::unmute_conversation),
+        )
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(statuses::favourited_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(statuses::reblogged_by),
+        )
+        .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v1/timelines/public", get(timelines::public))
+        .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
+        .route(
+            "/api/v1/accounts/relationships",
+            get(relationships::relationships_of),
+        )
+        .route(
+            "/api/v1/accounts/familiar_followers",
+            get(relationships::familiar_followers),
+        )
+        .route("/api/v1/accounts/search", get(relationships::search))
+        .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
+        .route(
+            "/api/v1/accounts/{id}/unfollow",
+            post(relationships::unfollow),
+        )
+        .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(relationships::remove_from_followers),
+        )
+        .route("/api/v1/accounts/{id}/block", post(relationships::block))
+        .route(
+            "/api/v1/accounts/{id}/unblock",
+            post(relationships::unblock),
+        )
+        .route("/api/v1/accounts/{id}/mute", post(relationships::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(relationships::unmute))
+        .route(
+            "/api/v1/accounts/{id}/followers",
+            get(relationships::followers),
+        )
+        .route(
+            "/api/v1/accounts/{id}/following",
+            get(relationships::following),
+        )
+        .route(
+            "/api/v1/accounts/{id}/statuses",
+            get(relationships::statuses),
+        )
+        .route(
+            "/api/v1/follow_requests",
+            get(relationships::follow_requests),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(relationships::authorize_request),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(relationships::reject_request),
+        )
+        .route("/api/v1/blocks", get(relationships::blocks))
+        .route("/api/v1/mutes", get(relationships::mutes))
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route(
+            "/api/v1/notifications/unread_count",
+            get(notifications::unread_count),
+        )
+        .route("/api/v1/notifications/{id}", get(notifications::show))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(notifications::dismiss),
+        )
+        .route(
+            "/api/v1/markers",
+            get(notifications::markers).post(notifications::save_markers),
+        )
+        .route("/api/v1/conversations", get(notifications::conversations))
+        .route(
+            "/api/v1/conversations/{id}",
+            delete(notifications::conversation_remove),
+        )
+        .route(
+            "/api/v1/conversations/{id}/read",
+            post(notifications::conversation_read),
+        )
+        .route("/api/v1/bookmarks", get(notifications::bookmarks))
+        .route("/api/v1/favourites", get(notifications::favourites))
 }

@@ -1,0 +1,64 @@
+//! Pagination parameters and `Link` headers.
+//! <https://docs.joinmastodon.org/api/guidelines/#pagination>
+
+use axum::http::HeaderValue;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::params::Page;
+
+/// `max_id`, `since_id`, `min_id`, `limit` as clients send them (strings).
+#[derive(Debug, Deserialize, Default)]
+pub struct PageParams {
+    max_id: Option<String>,
+    since_id: Option<String>,
+    min_id: Option<String>,
+    limit: Option<String>,
+}
+
+impl PageParams {
+    /// The page, with `limit` defaulting to `default` and capped at `max`.
+    /// Ids that are not numbers are ignored, as if absent.
+    pub fn page(&self, default: i64, max: i64) -> Page {
+        let id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse::<i64>().ok());
+        let limit = self
+            .limit
+            .as_deref()
+            .and_then(|l| l.parse::<i64>().ok())
+            .unwrap_or(default)
+            .clamp(1, max);
+        Page {
+            max_id: id(&self.max_id),
+            since_id: id(&self.since_id),
+            min_id: id(&self.min_id),
+            limit,
+        }
+    }
+}
+
+/// The `Link` header for a page whose items run from `newest` to `oldest`
+/// (pagination keys, not necessarily entity ids). `path` is the endpoint;
+/// `keep` are the query parameters to carry over. None for an empty page.
+pub fn link_header(
+    app: &AppState,
+    path: &str,
+    keep: &[(&str, String)],
+    newest: Option<i64>,
+    oldest: Option<i64>,
+) -> Option<HeaderValue> {
+    let (newest, oldest) = (newest?, oldest?);
+    let url = |key: &str, id: i64| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in keep {
+            q.append_pair(k, v);
+        }
+        q.append_pair(key, &id.to_string());
+        format!("{}{path}?{}", app.base_url, q.finish())
+    };
+    let value = format!(
+        "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
+        url("max_id", oldest),
+        url("min_id", newest)
+    );
+    HeaderValue::from_str(&value).ok()
+}

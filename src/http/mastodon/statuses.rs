@@ -1,0 +1,333 @@
+//! <https://docs.joinmastodon.org/methods/statuses/>
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::entities;
+use super::paging::{PageParams, link_header};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::http::extract::{
+    Auth, MaybeAuth, Params, ReadStatuses, WriteAccounts, WriteBookmarks, WriteConversations,
+    WriteFavourites, WriteStatuses, de,
+};
+use crate::service::statuses::{self, Draft};
+
+pub fn parse_id(id: &str) -> Result<i64> {
+    id.parse().map_err(|_| Error::not_found())
+}
+
+#[derive(Deserialize, Default)]
+pub struct PollParams {
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    options: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct StatusParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    visibility: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    language: Option<String>,
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    media_ids: Vec<String>,
+    #[serde(default)]
+    poll: Option<PollParams>,
+}
+
+impl StatusParams {
+    fn draft(self, headers: &HeaderMap, application_id: i64) -> Result<Draft> {
+        let in_reply_to_id = match self.in_reply_to_id.filter(|s| !s.is_empty()) {
+            Some(id) => Some(parse_id(&id)?),
+            None => None,
+        };
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(|k| k.chars().take(128).collect());
+        Ok(Draft {
+            text: self.status.unwrap_or_default(),
+            spoiler_text: self.spoiler_text.unwrap_or_default(),
+            sensitive: self.sensitive.unwrap_or(false),
+            visibility: self.visibility.filter(|v| !v.is_empty()),
+            language: self.language.filter(|l| !l.is_empty()),
+            in_reply_to_id,
+            media_ids: self.media_ids,
+            poll_options: self.poll.map(|p| p.options),
+            idempotency_key: key,
+            application_id: Some(application_id),
+        })
+    }
+}
+
+/// `POST /api/v1/statuses`
+pub async fn create(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    auth: Auth<WriteStatuses>,
+    Params(p): Params<StatusParams>,
+) -> Result<Json<Value>> {
+    let draft = p.draft(&headers, auth.caller.token.app_id)?;
+    let status =
+        statuses::create(&app, &auth.account, &auth.user.default_visibility, draft).await?;
+    Ok(Json(
+        entities::status(&app, Some(&auth.account), &status).await?,
+    ))
+}
+
+/// `GET /api/v1/statuses/:id`
+pub async fn show(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let viewer = viewer(&auth);
+    let (status, _) = statuses::visible_status(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    Ok(Json(
+        entities::status(&app, viewer.as_ref(), &status).await?,
+    ))
+}
+
+/// The signed-in account behind an optional token (None for app tokens).
+pub fn viewer<S: crate::http::extract::RequiredScope>(
+    auth: &MaybeAuth<S>,
+) -> Option<crate::model::Account> {
+    auth.0
+        .as_ref()
+        .and_then(|caller| caller.user.as_ref())
+        .map(|(a, _)| a.clone())
+}
+
+/// `DELETE /api/v1/statuses/:id`: answers the deleted status with its `text`.
+pub async fn delete(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let status = statuses::delete(&app, &auth.account, parse_id(&id)?).await?;
+    let mut v = entities::status(&app, Some(&auth.account), &status).await?;
+    v["text"] = json!(status.text);
+    Ok(Json(v))
+}
+
+/// `PUT /api/v1/statuses/:id`
+pub async fn update(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+    Params(p): Params<StatusParams>,
+) -> Result<Json<Value>> {
+    let draft = p.draft(&headers, auth.caller.token.app_id)?;
+    let status = statuses::edit(&app, &auth.account, parse_id(&id)?, draft).await?;
+    Ok(Json(
+        entities::status(&app, Some(&auth.account), &status).await?,
+    ))
+}
+
+/// `GET /api/v1/statuses/:id/history`
+pub async fn history(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let viewer = viewer(&auth);
+    let (status, author) = statuses::visible_status(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    let edits = app.store.status_edits(status.id).await?;
+    let author_entity = entities::account(&app, &author);
+    let versions: Vec<Value> = if edits.is_empty() {
+        vec![
+            json!({"content": status.content, "spoiler_text": status.spoiler_text, "sensitive": status.sensitive,
+            "created_at": entities::timestamp(status.created_at), "account": author_entity, "media_attachments": [], "emojis": []}),
+        ]
+    } else {
+        edits
+            .iter()
+            .map(|e| json!({"content": e.content, "spoiler_text": e.spoiler_text, "sensitive": e.sensitive,
+                "created_at": entities::timestamp(e.created_at), "account": author_entity, "media_attachments": [], "emojis": []}))
+            .collect()
+    };
+    Ok(Json(json!(versions)))
+}
+
+/// `GET /api/v1/statuses/:id/source`
+pub async fn source(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let (status, _) = statuses::visible_status(&app, Some(&auth.account), parse_id(&id)?).await?;
+    if status.account_id != auth.account.id {
+        return Err(Error::not_found());
+    }
+    Ok(Json(
+        json!({"id": status.id.to_string(), "text": status.text, "spoiler_text": status.spoiler_text}),
+    ))
+}
+
+/// `GET /api/v1/statuses/:id/context`
+pub async fn context(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let viewer = viewer(&auth);
+    let (ancestors, descendants) = statuses::context(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    Ok(Json(json!({
+        "ancestors": entities::statuses(&app, viewer.as_ref(), &ancestors).await?,
+        "descendants": entities::statuses(&app, viewer.as_ref(), &descendants).await?,
+    })))
+}
+
+macro_rules! action {
+    ($name:ident, $scope:ty, |$app:ident, $me:ident, $id:ident| $body:expr) => {
+        pub async fn $name(
+            State($app): State<Arc<AppState>>,
+            auth: Auth<$scope>,
+            Path(id): Path<String>,
+        ) -> Result<Json<Value>> {
+            let $me = &auth.account;
+            let $id = parse_id(&id)?;
+            let status = $body;
+            Ok(Json(entities::status(&$app, Some($me), &status).await?))
+        }
+    };
+}
+
+action!(favourite, WriteFavourites, |app, me, id| {
+    statuses::favourite(&app, me, id).await?
+});
+action!(unfavourite, WriteFavourites, |app, me, id| {
+    statuses::unfavourite(&app, me, id).await?
+});
+action!(unreblog, WriteStatuses, |app, me, id| statuses::unreblog(
+    &app, me, id
+)
+.await?);
+action!(bookmark, WriteBookmarks, |app, me, id| statuses::bookmark(
+    &app, me, id, true
+)
+.await?);
+action!(unbookmark, WriteBookmarks, |app, me, id| {
+    statuses::bookmark(&app, me, id, false).await?
+});
+action!(pin, WriteAccounts, |app, me, id| statuses::pin(
+    &app, me, id, true
+)
+.await?);
+action!(unpin, WriteAccounts, |app, me, id| statuses::pin(
+    &app, me, id, false
+)
+.await?);
+action!(mute_conversation, WriteConversations, |app, me, id| {
+    statuses::visible_status(&app, Some(me), id).await?.0
+});
+action!(unmute_conversation, WriteConversations, |app, me, id| {
+    statuses::visible_status(&app, Some(me), id).await?.0
+});
+
+#[derive(Deserialize)]
+pub struct ReblogParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    visibility: Option<String>,
+}
+
+/// `POST /api/v1/statuses/:id/reblog`: answers the boost, wrapping the original.
+pub async fn reblog(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+    Params(p): Params<ReblogParams>,
+) -> Result<Json<Value>> {
+    let boost =
+        statuses::reblog(&app, &auth.account, parse_id(&id)?, p.visibility.as_deref()).await?;
+    Ok(Json(
+        entities::status(&app, Some(&auth.account), &boost).await?,
+    ))
+}
+
+/// `GET /api/v1/statuses/:id/favourited_by` and `/reblogged_by`.
+pub async fn interacted_by(
+    app: &AppState,
+    viewer: Option<&crate::model::Account>,
+    id: &str,
+    favourites: bool,
+    q: &PageParams,
+) -> Result<Response> {
+    let (status, _) = statuses::visible_status(app, viewer, parse_id(id)?).await?;
+    let page = q.page(40, 80);
+    let pairs = if favourites {
+        app.store.favourited_by(status.id, &page).await?
+    } else {
+        app.store.reblogged_by(status.id, &page).await?
+    };
+    let mut pairs = pairs;
+    pairs.sort_by_key(|x| std::cmp::Reverse(x.0));
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let accounts = app.store.get_accounts(&ids).await?;
+    let hidden = match viewer {
+        Some(v) => {
+            app.store
+                .hidden_account_ids(v.id, chrono::Utc::now())
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let list: Vec<Value> = ids
+        .iter()
+        .filter(|id| !hidden.contains(id))
+        .filter_map(|id| accounts.iter().find(|a| a.id == *id))
+        .map(|a| json!(entities::account(app, a)))
+        .collect();
+    let which = if favourites {
+        "favourited_by"
+    } else {
+        "reblogged_by"
+    };
+    let link = link_header(
+        app,
+        &format!("/api/v1/statuses/{}/{which}", status.id),
+        &[],
+        pairs.first().map(|p| p.0),
+        pairs.last().map(|p| p.0),
+    );
+    let mut response = Json(list).into_response();
+    if let Some(l) = link {
+        response.headers_mut().insert("link", l);
+    }
+    Ok(response)
+}
+
+pub async fn favourited_by(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let viewer = viewer(&auth);
+    interacted_by(&app, viewer.as_ref(), &id, true, &q).await
+}
+
+pub async fn reblogged_by(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let viewer = viewer(&auth);
+    interacted_by(&app, viewer.as_ref(), &id, false, &q).await
+}

@@ -1,0 +1,154 @@
+//! <https://docs.joinmastodon.org/methods/timelines/>
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::entities;
+use super::paging::{PageParams, link_header};
+use super::statuses::viewer;
+use crate::app::AppState;
+use crate::error::Result;
+use crate::http::extract::{Auth, MaybeAuth, ReadStatuses, nest_pairs};
+use crate::model::{Account, Status};
+use crate::service::timelines::{self, PublicFilter};
+
+/// A rendered page of statuses with its `Link` header.
+pub async fn status_page(
+    app: &AppState,
+    viewer: Option<&Account>,
+    path: &str,
+    keep: &[(&str, String)],
+    list: Vec<Status>,
+) -> Result<Response> {
+    let link = link_header(
+        app,
+        path,
+        keep,
+        list.first().map(|s| s.id),
+        list.last().map(|s| s.id),
+    );
+    let body = entities::statuses(app, viewer, &list).await?;
+    let mut response = Json(body).into_response();
+    if let Some(l) = link {
+        response.headers_mut().insert("link", l);
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/timelines/home`
+pub async fn home(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let list = timelines::home(&app, &auth.account, &q.page(20, 40)).await?;
+    status_page(
+        &app,
+        Some(&auth.account),
+        "/api/v1/timelines/home",
+        &[],
+        list,
+    )
+    .await
+}
+
+fn flag(v: &Option<String>) -> bool {
+    v.as_deref()
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes"))
+}
+
+#[derive(Deserialize)]
+pub struct PublicQuery {
+    local: Option<String>,
+    remote: Option<String>,
+    only_media: Option<String>,
+}
+
+/// `GET /api/v1/timelines/public`
+pub async fn public(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Query(q): Query<PublicQuery>,
+    Query(p): Query<PageParams>,
+) -> Result<Response> {
+    let viewer = viewer(&auth);
+    let f = PublicFilter {
+        local: flag(&q.local),
+        remote: flag(&q.remote),
+        only_media: flag(&q.only_media),
+    };
+    let list = timelines::public(&app, viewer.as_ref(), f, &p.page(20, 40)).await?;
+    let mut keep = Vec::new();
+    for (k, on) in [
+        ("local", f.local),
+        ("remote", f.remote),
+        ("only_media", f.only_media),
+    ] {
+        if on {
+            keep.push((k, "true".to_string()));
+        }
+    }
+    status_page(
+        &app,
+        viewer.as_ref(),
+        "/api/v1/timelines/public",
+        &keep,
+        list,
+    )
+    .await
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag` (`any[]`, `all[]`, `none[]`, `local`)
+pub async fn tag(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(hashtag): Path<String>,
+    RawQuery(raw): RawQuery,
+    Query(p): Query<PageParams>,
+) -> Result<Response> {
+    let viewer = viewer(&auth);
+    let params = nest_pairs(
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect(),
+    )?;
+    let list_of = |key: &str| -> Vec<String> {
+        match params.get(key) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(|s| s.trim_start_matches('#').to_string()))
+                .collect(),
+            Some(Value::String(s)) => vec![s.trim_start_matches('#').to_string()],
+            _ => Vec::new(),
+        }
+    };
+    let mut any = vec![hashtag.trim_start_matches('#').to_string()];
+    any.extend(list_of("any"));
+    let local = params
+        .get("local")
+        .and_then(Value::as_str)
+        .is_some_and(|v| matches!(v, "true" | "1"));
+    let list = timelines::tag(
+        &app,
+        viewer.as_ref(),
+        &any,
+        &list_of("all"),
+        &list_of("none"),
+        local,
+        &p.page(20, 40),
+    )
+    .await?;
+    status_page(
+        &app,
+        viewer.as_ref(),
+        &format!("/api/v1/timelines/tag/{hashtag}"),
+        &[],
+        list,
+    )
+    .await
+}

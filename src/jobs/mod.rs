@@ -1,0 +1,201 @@
+//! The persistent job queue (DESIGN.md decision 4): work that leaves the
+//! request path — fan-out now; deliveries, fetches and media later. Jobs live
+//! in the `jobs` table, so a crash or restart loses none: a job claimed by a
+//! worker that died is claimed again once its lock expires. Failures retry with
+//! exponential backoff; after `max_attempts` a job is kept, marked failed.
+//! Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several nodes can
+//! share the queue; SQLite serializes writers anyway.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::db::{Store, on_pool};
+use crate::error::{Error, Result};
+use crate::model::row::db_row;
+
+db_row! {
+    /// A queued piece of work.
+    #[derive(Debug, Clone)]
+    pub struct Job {
+        pub id: i64,
+        pub queue: String,
+        pub kind: String,
+        pub payload: sqlx::types::Json<Value>,
+        pub run_at: chrono::DateTime<Utc>,
+        pub attempts: i64,
+        pub max_attempts: i64,
+        pub locked_until: Option<chrono::DateTime<Utc>>,
+        pub last_error: Option<String>,
+        pub failed_at: Option<chrono::DateTime<Utc>>,
+        pub created_at: chrono::DateTime<Utc>,
+    }
+}
+
+/// What a job does, with its arguments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "args", rename_all = "snake_case")]
+pub enum Task {
+    /// Put a status into the home feeds of its author's local followers.
+    FanOut { status_id: i64 },
+}
+
+impl Task {
+    fn kind(&self) -> &'static str {
+        match self {
+            Task::FanOut { .. } => "fan_out",
+        }
+    }
+}
+
+/// How long a claimed job stays locked before another worker may take it.
+const LOCK: Duration = Duration::from_secs(300);
+
+/// Backoff after the `attempt`-th failure: 10 s doubling, capped at 6 hours,
+/// so 30 attempts span a bit over 5 days.
+fn backoff(attempt: i64) -> chrono::Duration {
+    let secs = 10i64
+        .saturating_mul(1i64 << attempt.clamp(0, 20))
+        .min(6 * 3600);
+    chrono::Duration::seconds(secs)
+}
+
+impl Store {
+    pub async fn put_job(
+        &self,
+        task: &Task,
+        run_at: chrono::DateTime<Utc>,
+        max_attempts: i64,
+    ) -> Result<i64> {
+        let id = crate::id::new_id();
+        let payload = serde_json::to_value(task).map_err(Error::internal)?;
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO jobs (id, queue, kind, payload, run_at, max_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id).bind("default").bind(task.kind()).bind(sqlx::types::Json(&payload)).bind(run_at).bind(max_attempts).bind(Utc::now())
+            .execute(pool).await.map(|_| ()))?;
+        Ok(id)
+    }
+
+    /// Takes the next due job, locking it for [`LOCK`].
+    pub async fn claim_job(&self) -> Result<Option<Job>> {
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(LOCK).unwrap_or_default();
+        let job = match &self.pool {
+            crate::db::Pool::Sqlite(pool) => sqlx::query_as(
+                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
+                    SELECT id FROM jobs WHERE failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+                    ORDER BY run_at LIMIT 1) RETURNING *")
+                .bind(now).bind(until).fetch_optional(pool).await?,
+            crate::db::Pool::Postgres(pool) => sqlx::query_as(
+                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
+                    SELECT id FROM jobs WHERE failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+                    ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *")
+                .bind(now).bind(until).fetch_optional(pool).await?,
+        };
+        Ok(job)
+    }
+
+    pub async fn finish_job(&self, id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records a failure: retry later, or mark failed for good.
+    pub async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
+        let now = Utc::now();
+        let give_up = job.attempts >= job.max_attempts;
+        let failed_at = give_up.then_some(now);
+        let run_at = now + backoff(job.attempts);
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE jobs SET locked_until = NULL, run_at = $2, last_error = $3, failed_at = $4 WHERE id = $1")
+            .bind(job.id).bind(run_at).bind(error).bind(failed_at).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Jobs not yet done (due, scheduled or locked), excluding failed ones.
+    pub async fn count_pending_jobs(&self) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE failed_at IS NULL")
+            .fetch_one(pool).await)?;
+        Ok(n)
+    }
+}
+
+/// Queues `task` to run now and wakes a local worker.
+pub async fn enqueue(app: &AppState, task: Task) -> Result<()> {
+    app.store.put_job(&task, Utc::now(), 30).await?;
+    app.jobs_wakeup.notify_one();
+    Ok(())
+}
+
+/// Runs one job's task.
+async fn run(app: &AppState, task: Task) -> Result<()> {
+    match task {
+        Task::FanOut { status_id } => crate::service::timelines::fan_out(app, status_id).await,
+    }
+}
+
+/// Works the queue until the process ends: claim, run, record; sleep when idle.
+pub async fn worker(app: Arc<AppState>) {
+    loop {
+        match app.store.claim_job().await {
+            Ok(Some(job)) => {
+                let outcome = match serde_json::from_value::<Task>(job.payload.0.clone()) {
+                    Ok(task) => run(&app, task).await,
+                    Err(e) => Err(Error::internal(format!("unreadable job payload: {e}"))),
+                };
+                let recorded = match outcome {
+                    Ok(()) => app.store.finish_job(job.id).await,
+                    Err(e) => {
+                        tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+                        app.store.fail_job(&job, &e.to_string()).await
+                    }
+                };
+                if let Err(e) = recorded {
+                    tracing::error!(job = job.id, error = %e, "cannot record job outcome");
+                }
+            }
+            Ok(None) => {
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(1), app.jobs_wakeup.notified()).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim a job");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Starts `n` workers on the current runtime.
+pub fn start_workers(app: &Arc<AppState>, n: usize) {
+    for _ in 0..n {
+        tokio::spawn(worker(app.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1).num_seconds(), 20);
+        assert!(backoff(5) > backoff(4));
+        assert_eq!(backoff(30).num_seconds(), 6 * 3600);
+        // 30 attempts cover more than the two days federation needs.
+        let total: i64 = (1..=30).map(|a| backoff(a).num_seconds()).sum();
+        assert!(total > 2 * 86_400);
+    }
+
+    #[test]
+    fn task_payload_roundtrips() {
+        let v = serde_json::to_value(Task::FanOut { status_id: 5 }).unwrap();
+        assert_eq!(v["kind"], "fan_out");
+        let back: Task = serde_json::from_value(v).unwrap();
+        assert!(matches!(back, Task::FanOut { status_id: 5 }));
+    }
+}

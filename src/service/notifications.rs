@@ -1,0 +1,140 @@
+//! Notifications: written when something happens to an account, with
+//! everything the streaming API will need to push them; read with the type,
+//! sender, block and mute filters Mastodon applies.
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::db::params::Page;
+use crate::error::Result;
+use crate::model::{Account, Notification, Status};
+
+/// Notification types Mastodon clients know.
+pub const TYPES: &[&str] = &[
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+    "admin.sign_up",
+    "admin.report",
+];
+
+/// Notifies `account_id` that `from` did `kind` (on `status_id`), unless
+/// `account_id` is local-less, is `from`, blocks `from`, or mutes `from`'s
+/// notifications. Returns the notification when one was written.
+pub async fn notify(
+    app: &AppState,
+    account_id: i64,
+    kind: &str,
+    from: &Account,
+    status_id: Option<i64>,
+) -> Result<Option<Notification>> {
+    if account_id == from.id {
+        return Ok(None);
+    }
+    let Some(recipient) = app.store.get_account(account_id).await? else {
+        return Ok(None);
+    };
+    if !recipient.is_local() {
+        return Ok(None);
+    }
+    let flags = app
+        .store
+        .relation_flags(account_id, from.id, Utc::now())
+        .await?;
+    if flags.blocking || flags.blocked_by || flags.muting_notifications {
+        return Ok(None);
+    }
+    let n = Notification {
+        id: crate::id::new_id(),
+        account_id,
+        r#type: kind.to_string(),
+        from_account_id: from.id,
+        status_id,
+        created_at: Utc::now(),
+    };
+    app.store.put_notification(&n).await?;
+    Ok(Some(n))
+}
+
+/// Mentions notify the mentioned; followers who asked (`notify`) hear of new
+/// posts; direct messages update each participant's conversation.
+pub async fn on_new_status(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    mentions: &[i64],
+) -> Result<()> {
+    for account_id in mentions {
+        notify(app, *account_id, "mention", author, Some(status.id)).await?;
+    }
+    if status.reblog_of_id.is_none()
+        && status.in_reply_to_id.is_none()
+        && matches!(
+            status.visibility.as_str(),
+            "public" | "unlisted" | "private"
+        )
+    {
+        let mut sql = crate::db::params::Sql::new(
+            "SELECT account_id FROM follows WHERE notify AND target_account_id = ",
+        );
+        sql.bind_i64(author.id);
+        for follower in app.store.query_ids(&sql).await? {
+            if !mentions.contains(&follower) {
+                notify(app, follower, "status", author, Some(status.id)).await?;
+            }
+        }
+    }
+    if status.visibility == "direct"
+        && let Some(conversation) = status.conversation_id
+    {
+        let mut participants: Vec<i64> = mentions.to_vec();
+        participants.push(author.id);
+        let locals: Vec<i64> = app
+            .store
+            .get_accounts(&participants)
+            .await?
+            .into_iter()
+            .filter(|a| a.is_local())
+            .map(|a| a.id)
+            .collect();
+        app.store
+            .touch_conversation(&locals, author.id, conversation, status.id)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An edit notifies those who boosted the status (Mastodon's `update`).
+pub async fn on_edit(app: &AppState, status: &Status) -> Result<()> {
+    let Some(author) = app.store.get_account(status.account_id).await? else {
+        return Ok(());
+    };
+    let page = Page {
+        limit: 1000,
+        ..Page::default()
+    };
+    for (_, booster) in app.store.reblogged_by(status.id, &page).await? {
+        notify(app, booster, "update", &author, Some(status.id)).await?;
+    }
+    Ok(())
+}
+
+/// A page of `viewer`'s notifications, filtered as asked and by blocks and mutes.
+pub async fn list(
+    app: &AppState,
+    viewer: &Account,
+    types: Option<&[String]>,
+    exclude: &[String],
+    from: Option<i64>,
+    page: &Page,
+) -> Result<Vec<Notification>> {
+    let hidden = app.store.hidden_account_ids(viewer.id, Utc::now()).await?;
+    app.store
+        .notifications(viewer.id, types, exclude, from, &hidden, page)
+        .await
+}

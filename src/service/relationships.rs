@@ -1,0 +1,185 @@
+//! Follows, follow requests, blocks and mutes between accounts.
+
+use chrono::{Duration, Utc};
+
+use crate::app::AppState;
+use crate::db::relationships::FollowTable;
+use crate::error::{Error, Result};
+use crate::model::{Account, Follow};
+use crate::service::notifications::notify;
+
+/// Options of `POST /api/v1/accounts/:id/follow`.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    pub reblogs: Option<bool>,
+    pub notify: Option<bool>,
+}
+
+/// Follows `target`, or asks to when `target` is locked. Following again
+/// updates the options.
+pub async fn follow(
+    app: &AppState,
+    me: &Account,
+    target: &Account,
+    opts: FollowOptions,
+) -> Result<()> {
+    if me.id == target.id {
+        return Err(Error::forbidden("You cannot follow yourself"));
+    }
+    if app.store.blocked_either_way(me.id, target.id).await? {
+        return Err(Error::forbidden("This action is not allowed"));
+    }
+    if target.suspended_at.is_some() {
+        return Err(Error::not_found());
+    }
+    let now = Utc::now();
+    let existing = app
+        .store
+        .get_follow(FollowTable::Follows, me.id, target.id)
+        .await?;
+    let pending = app
+        .store
+        .get_follow(FollowTable::Requests, me.id, target.id)
+        .await?;
+    let base = existing.clone().or(pending.clone());
+    let row = Follow {
+        id: base.as_ref().map_or_else(crate::id::new_id, |f| f.id),
+        account_id: me.id,
+        target_account_id: target.id,
+        show_reblogs: opts
+            .reblogs
+            .unwrap_or(base.as_ref().is_none_or(|f| f.show_reblogs)),
+        notify: opts
+            .notify
+            .unwrap_or(base.as_ref().is_some_and(|f| f.notify)),
+        uri: Some(format!("{}#follows/{}", me.uri, crate::id::new_id())),
+        created_at: base.as_ref().map_or(now, |f| f.created_at),
+    };
+    if existing.is_some() {
+        return app.store.put_follow(FollowTable::Follows, &row).await;
+    }
+    if target.locked || pending.is_some() {
+        app.store.put_follow(FollowTable::Requests, &row).await?;
+        if pending.is_none() {
+            notify(app, target.id, "follow_request", me, None).await?;
+        }
+        return Ok(());
+    }
+    app.store.put_follow(FollowTable::Follows, &row).await?;
+    notify(app, target.id, "follow", me, None).await?;
+    backfill_home(app, me.id, target.id).await
+}
+
+/// Puts the newest posts of a newly followed account into the follower's home
+/// feed, so following someone shows their recent posts (as Mastodon does).
+async fn backfill_home(app: &AppState, follower: i64, target: i64) -> Result<()> {
+    let mut sql = crate::db::params::Sql::new("SELECT id FROM statuses WHERE account_id = ");
+    sql.bind_i64(target)
+        .push(" AND visibility IN ('public', 'unlisted', 'private') AND in_reply_to_id IS NULL ORDER BY id DESC LIMIT 40");
+    for id in app.store.query_ids(&sql).await? {
+        app.store.put_home_feed(&[follower], id, target).await?;
+    }
+    Ok(())
+}
+
+/// Stops following `target` (or withdraws the request).
+pub async fn unfollow(app: &AppState, me: &Account, target: &Account) -> Result<()> {
+    if app
+        .store
+        .delete_follow(FollowTable::Follows, me.id, target.id)
+        .await?
+    {
+        app.store
+            .delete_notifications_for("follow", me.id, None, target.id)
+            .await?;
+    }
+    if app
+        .store
+        .delete_follow(FollowTable::Requests, me.id, target.id)
+        .await?
+    {
+        app.store
+            .delete_notifications_for("follow_request", me.id, None, target.id)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Accepts `requester`'s request to follow `me`.
+pub async fn authorize(app: &AppState, me: &Account, requester: &Account) -> Result<()> {
+    if !app
+        .store
+        .accept_follow_request(requester.id, me.id, Utc::now())
+        .await?
+    {
+        return Err(Error::not_found());
+    }
+    app.store
+        .delete_notifications_for("follow_request", requester.id, None, me.id)
+        .await?;
+    notify(app, me.id, "follow", requester, None).await?;
+    backfill_home(app, requester.id, me.id).await
+}
+
+/// Rejects `requester`'s request to follow `me`.
+pub async fn reject(app: &AppState, me: &Account, requester: &Account) -> Result<()> {
+    if !app
+        .store
+        .delete_follow(FollowTable::Requests, requester.id, me.id)
+        .await?
+    {
+        return Err(Error::not_found());
+    }
+    app.store
+        .delete_notifications_for("follow_request", requester.id, None, me.id)
+        .await?;
+    Ok(())
+}
+
+/// Makes `follower` stop following `me`.
+pub async fn remove_from_followers(app: &AppState, me: &Account, follower: &Account) -> Result<()> {
+    app.store
+        .delete_follow(FollowTable::Follows, follower.id, me.id)
+        .await?;
+    Ok(())
+}
+
+/// Blocks `target`: follows both ways end, and each disappears from the
+/// other's feeds.
+pub async fn block(app: &AppState, me: &Account, target: &Account) -> Result<()> {
+    if me.id == target.id {
+        return Err(Error::forbidden("You cannot block yourself"));
+    }
+    app.store.put_block(me.id, target.id, Utc::now()).await?;
+    app.store.sever(me.id, target.id).await?;
+    app.store.purge_home_feed(me.id, target.id).await?;
+    app.store.purge_home_feed(target.id, me.id).await
+}
+
+pub async fn unblock(app: &AppState, me: &Account, target: &Account) -> Result<()> {
+    app.store.delete_block(me.id, target.id).await
+}
+
+/// Mutes `target`, optionally hiding their notifications, optionally for `duration` seconds.
+pub async fn mute(
+    app: &AppState,
+    me: &Account,
+    target: &Account,
+    notifications: bool,
+    duration: Option<i64>,
+) -> Result<()> {
+    if me.id == target.id {
+        return Err(Error::forbidden("You cannot mute yourself"));
+    }
+    let now = Utc::now();
+    let expires = duration
+        .filter(|d| *d > 0)
+        .map(|d| now + Duration::seconds(d.min(10 * 365 * 86_400)));
+    app.store
+        .put_mute(me.id, target.id, notifications, expires, now)
+        .await
+}
+
+pub async fn unmute(app: &AppState, me: &Account, target: &Account) -> Result<()> {
+    app.store.delete_mute(me.id, target.id).await
+}

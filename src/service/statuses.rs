@@ -1,0 +1,540 @@
+//! Posting, editing, deleting, and the interactions on a status: favourite,
+//! boost, bookmark, pin.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::db::statuses::NewStatus;
+use crate::error::{Error, Result, Validation};
+use crate::model::{Account, Status, Visibility};
+use crate::service::{notifications, timelines, visibility};
+use crate::text::status::{self as render, ResolvedMention};
+
+/// What a client sends to post or edit.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Option<String>,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<i64>,
+    pub media_ids: Vec<String>,
+    pub poll_options: Option<Vec<String>>,
+    pub idempotency_key: Option<String>,
+    pub application_id: Option<i64>,
+}
+
+/// Mastodon counts every URL as 23 characters, whatever its length.
+fn counted_length(text: &str) -> usize {
+    render::tokenize(text)
+        .iter()
+        .map(|t| match t {
+            render::Token::Url(_) => 23,
+            render::Token::Text(s) | render::Token::Hashtag(s) => {
+                s.chars().count() + usize::from(matches!(t, render::Token::Hashtag(_)))
+            }
+            render::Token::Mention { username, raw, .. } => {
+                // A remote mention counts only its username part.
+                if raw.len() > username.len() + 1 {
+                    username.chars().count() + 1
+                } else {
+                    raw.chars().count()
+                }
+            }
+        })
+        .sum()
+}
+
+/// Resolves the accounts a text mentions (local, or remote ones already known).
+async fn resolve_mentions(
+    app: &AppState,
+    text: &str,
+) -> Result<HashMap<(String, Option<String>), ResolvedMention>> {
+    let mut out = HashMap::new();
+    for (username, domain) in render::mentioned(text) {
+        let local = domain
+            .as_deref()
+            .is_none_or(|d| d.eq_ignore_ascii_case(&app.config.server.domain));
+        let account = if local {
+            app.store.get_local_account_by_username(&username).await?
+        } else {
+            app.store
+                .get_remote_account_by_username(&username, domain.as_deref().unwrap_or(""))
+                .await?
+        };
+        if let Some(a) = account.filter(|a| a.suspended_at.is_none()) {
+            out.insert(
+                (username, domain),
+                ResolvedMention {
+                    account_id: a.id,
+                    url: a.url.clone().unwrap_or(a.uri.clone()),
+                    username: a.username.clone(),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
+    let max = app.config.instance.max_status_chars as usize;
+    if d.text.trim().is_empty() && d.media_ids.is_empty() && d.poll_options.is_none() {
+        v.add("text", "ERR_BLANK", "can't be blank");
+    }
+    if counted_length(&d.text) + d.spoiler_text.chars().count() > max {
+        v.add(
+            "text",
+            "ERR_TOO_LONG",
+            format!("character limit of {max} exceeded"),
+        );
+    }
+    if let Some(vis) = &d.visibility
+        && Visibility::parse(vis).is_none()
+    {
+        v.add("visibility", "ERR_INCLUSION", "is not included in the list");
+    }
+    if let Some(lang) = &d.language
+        && !(lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        v.add("language", "ERR_INVALID", "is invalid");
+    }
+    if !d.media_ids.is_empty() {
+        // Media uploads arrive with the media issue; until then no id is ours.
+        v.add("media_ids", "ERR_INVALID", "are not media you uploaded");
+    }
+    if let Some(options) = &d.poll_options {
+        let max_options = app.config.instance.max_poll_options as usize;
+        if options.len() < 2 {
+            v.add("poll", "ERR_TOO_SHORT", "must have at least 2 options");
+        } else if options.len() > max_options {
+            v.add(
+                "poll",
+                "ERR_TOO_LONG",
+                format!("must have at most {max_options} options"),
+            );
+        } else {
+            v.add("poll", "ERR_UNSUPPORTED", "polls are not supported yet");
+        }
+    }
+}
+
+/// Posts a status for `author`; the same `idempotency_key` returns the first post.
+pub async fn create(
+    app: &AppState,
+    author: &Account,
+    default_visibility: &str,
+    d: Draft,
+) -> Result<Status> {
+    if let Some(key) = &d.idempotency_key
+        && let Some(id) = app
+            .store
+            .get_status_by_idempotency_key(author.id, key)
+            .await?
+        && let Some(existing) = app.store.get_status(id).await?
+    {
+        return Ok(existing);
+    }
+    let mut v = Validation::new();
+    validate(app, &d, &mut v);
+    v.finish()?;
+    let visibility = d
+        .visibility
+        .as_deref()
+        .and_then(Visibility::parse)
+        .or_else(|| Visibility::parse(default_visibility))
+        .unwrap_or(Visibility::Public);
+    let parent = match d.in_reply_to_id {
+        Some(id) => Some(visible_status(app, Some(author), id).await?.0),
+        None => None,
+    };
+    let resolved = resolve_mentions(app, &d.text).await?;
+    let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    let id = crate::id::new_id();
+    let status = Status {
+        id,
+        account_id: author.id,
+        uri: format!("{}/statuses/{id}", author.uri),
+        url: Some(format!(
+            "{}/{id}",
+            author.url.clone().unwrap_or_else(|| author.uri.clone())
+        )),
+        local: true,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        conversation_id: Some(
+            parent
+                .as_ref()
+                .and_then(|p| p.conversation_id)
+                .unwrap_or(id),
+        ),
+        visibility: visibility.as_str().to_string(),
+        text: d.text.clone(),
+        content: rendered.html,
+        spoiler_text: d.spoiler_text.trim().to_string(),
+        sensitive: d.sensitive || !d.spoiler_text.trim().is_empty(),
+        language: d.language.clone(),
+        application_id: d.application_id,
+        poll_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: Utc::now(),
+        edited_at: None,
+    };
+    let new = NewStatus {
+        status: &status,
+        mentions: &rendered.mentions,
+        tags: &rendered.tags,
+        idempotency_key: d.idempotency_key.as_deref(),
+    };
+    if let Err(e) = app.store.put_status(&new).await {
+        // Two requests with one Idempotency-Key raced: the other one won.
+        if let Some(key) = &d.idempotency_key
+            && let Some(id) = app
+                .store
+                .get_status_by_idempotency_key(author.id, key)
+                .await?
+            && let Some(existing) = app.store.get_status(id).await?
+        {
+            return Ok(existing);
+        }
+        return Err(e);
+    }
+    timelines::distribute(app, &status).await?;
+    notifications::on_new_status(app, author, &status, &rendered.mentions).await?;
+    Ok(status)
+}
+
+/// A status `viewer` may see, with its author; 404 otherwise (a private status
+/// is indistinguishable from a missing one).
+pub async fn visible_status(
+    app: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+) -> Result<(Status, Account)> {
+    let status = app
+        .store
+        .get_status(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let author = app
+        .store
+        .get_account(status.account_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !visibility::can_see(app, viewer, &status, &author).await? {
+        return Err(Error::not_found());
+    }
+    if let Some(of) = status.reblog_of_id {
+        // A boost is visible only while what it boosts is (boosts of boosts
+        // do not exist, so this does not recurse further).
+        let original = app
+            .store
+            .get_status(of)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let original_author = app
+            .store
+            .get_account(original.account_id)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        if !visibility::can_see(app, viewer, &original, &original_author).await? {
+            return Err(Error::not_found());
+        }
+    }
+    Ok((status, author))
+}
+
+/// A status of `owner`'s own: 404 for anyone else's, as Mastodon answers.
+async fn own_status(app: &AppState, owner: &Account, id: i64) -> Result<Status> {
+    let status = app
+        .store
+        .get_status(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if status.account_id != owner.id {
+        return Err(Error::not_found());
+    }
+    Ok(status)
+}
+
+/// Deletes `owner`'s status; returns it (its `text` lets clients redraft).
+pub async fn delete(app: &AppState, owner: &Account, id: i64) -> Result<Status> {
+    let status = own_status(app, owner, id).await?;
+    app.store.delete_status(&status).await?;
+    Ok(status)
+}
+
+/// Edits `owner`'s status, keeping the previous version in its history.
+pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<Status> {
+    let before = own_status(app, owner, id).await?;
+    if before.reblog_of_id.is_some() {
+        return Err(Error::unprocessable("A boost cannot be edited"));
+    }
+    let mut v = Validation::new();
+    validate(
+        app,
+        &Draft {
+            visibility: None,
+            ..d.clone_for_validation()
+        },
+        &mut v,
+    );
+    v.finish()?;
+    let resolved = resolve_mentions(app, &d.text).await?;
+    let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    let now = Utc::now();
+    let after = Status {
+        text: d.text.clone(),
+        content: rendered.html,
+        spoiler_text: d.spoiler_text.trim().to_string(),
+        sensitive: d.sensitive || !d.spoiler_text.trim().is_empty(),
+        language: d.language.clone().or(before.language.clone()),
+        edited_at: Some(now),
+        ..before.clone()
+    };
+    app.store
+        .edit_status(&before, &after, &rendered.mentions, &rendered.tags, now)
+        .await?;
+    notifications::on_edit(app, &after).await?;
+    Ok(after)
+}
+
+impl Draft {
+    fn clone_for_validation(&self) -> Draft {
+        Draft {
+            text: self.text.clone(),
+            spoiler_text: self.spoiler_text.clone(),
+            sensitive: self.sensitive,
+            visibility: self.visibility.clone(),
+            language: self.language.clone(),
+            in_reply_to_id: None,
+            media_ids: self.media_ids.clone(),
+            poll_options: self.poll_options.clone(),
+            idempotency_key: None,
+            application_id: None,
+        }
+    }
+}
+
+/// The status a client acts on: the boosted original when given a boost.
+async fn target(app: &AppState, viewer: &Account, id: i64) -> Result<(Status, Account)> {
+    let (status, author) = visible_status(app, Some(viewer), id).await?;
+    match status.reblog_of_id {
+        Some(of) => visible_status(app, Some(viewer), of).await,
+        None => Ok((status, author)),
+    }
+}
+
+pub async fn favourite(app: &AppState, viewer: &Account, id: i64) -> Result<Status> {
+    let (status, author) = target(app, viewer, id).await?;
+    if app
+        .store
+        .put_favourite(viewer.id, status.id, Utc::now())
+        .await?
+    {
+        notifications::notify(app, author.id, "favourite", viewer, Some(status.id)).await?;
+    }
+    app.store
+        .get_status(status.id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+pub async fn unfavourite(app: &AppState, viewer: &Account, id: i64) -> Result<Status> {
+    let (status, author) = target(app, viewer, id).await?;
+    if app.store.delete_favourite(viewer.id, status.id).await? {
+        app.store
+            .delete_notifications_for("favourite", viewer.id, Some(status.id), author.id)
+            .await?;
+    }
+    app.store
+        .get_status(status.id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+/// Boosts a status; returns the boost. Private and direct statuses cannot be
+/// boosted (except your own private ones, as in Mastodon).
+pub async fn reblog(
+    app: &AppState,
+    viewer: &Account,
+    id: i64,
+    visibility: Option<&str>,
+) -> Result<Status> {
+    let (original, author) = target(app, viewer, id).await?;
+    match original.visibility() {
+        Visibility::Direct => {
+            return Err(Error::unprocessable(
+                "Validation failed: Reblog of status is not permitted",
+            ));
+        }
+        Visibility::Private if author.id != viewer.id => {
+            return Err(Error::unprocessable(
+                "Validation failed: Reblog of status is not permitted",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(existing) = app.store.get_reblog(viewer.id, original.id).await? {
+        return Ok(existing);
+    }
+    let vis = match visibility.map(|v| {
+        Visibility::parse(v).ok_or_else(|| {
+            Error::unprocessable("Validation failed: Visibility is not included in the list")
+        })
+    }) {
+        Some(v) => v?,
+        None => Visibility::Public,
+    };
+    let vis = if original.visibility() == Visibility::Private {
+        Visibility::Private
+    } else {
+        vis.min(Visibility::Private)
+    };
+    let id = crate::id::new_id();
+    let boost = Status {
+        id,
+        account_id: viewer.id,
+        uri: format!("{}/statuses/{id}/activity", viewer.uri),
+        url: None,
+        local: true,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        conversation_id: None,
+        visibility: vis.as_str().to_string(),
+        text: String::new(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+        application_id: None,
+        poll_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: Utc::now(),
+        edited_at: None,
+    };
+    let new = NewStatus {
+        status: &boost,
+        mentions: &[],
+        tags: &[],
+        idempotency_key: None,
+    };
+    if let Err(e) = app.store.put_status(&new).await {
+        // A concurrent boost of the same status won the unique index.
+        if let Some(existing) = app.store.get_reblog(viewer.id, original.id).await? {
+            return Ok(existing);
+        }
+        return Err(e);
+    }
+    timelines::distribute(app, &boost).await?;
+    notifications::notify(app, author.id, "reblog", viewer, Some(original.id)).await?;
+    Ok(boost)
+}
+
+/// Undoes a boost; returns the original status.
+pub async fn unreblog(app: &AppState, viewer: &Account, id: i64) -> Result<Status> {
+    let (original, author) = target(app, viewer, id).await?;
+    if let Some(boost) = app.store.get_reblog(viewer.id, original.id).await? {
+        app.store.delete_status(&boost).await?;
+        app.store
+            .delete_notifications_for("reblog", viewer.id, Some(original.id), author.id)
+            .await?;
+    }
+    app.store
+        .get_status(original.id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+/// Bookmarks (`on`) or unbookmarks a status the viewer can see.
+pub async fn bookmark(app: &AppState, viewer: &Account, id: i64, on: bool) -> Result<Status> {
+    let (status, _) = target(app, viewer, id).await?;
+    if on {
+        app.store
+            .put_flag("bookmarks", viewer.id, status.id, Utc::now())
+            .await?;
+    } else {
+        app.store
+            .delete_flag("bookmarks", viewer.id, status.id)
+            .await?;
+    }
+    Ok(status)
+}
+
+/// Pins (`on`) or unpins one of the viewer's own public or unlisted posts.
+pub async fn pin(app: &AppState, viewer: &Account, id: i64, on: bool) -> Result<Status> {
+    let status = own_status(app, viewer, id).await?;
+    if on {
+        if status.reblog_of_id.is_some()
+            || !matches!(
+                status.visibility(),
+                Visibility::Public | Visibility::Unlisted | Visibility::Private
+            )
+        {
+            return Err(Error::unprocessable(
+                "Validation failed: This post cannot be pinned",
+            ));
+        }
+        if app.store.count_pins(viewer.id).await? >= 5 {
+            return Err(Error::unprocessable(
+                "Validation failed: You have already pinned the maximum number of posts",
+            ));
+        }
+        app.store
+            .put_flag("pins", viewer.id, status.id, Utc::now())
+            .await?;
+    } else {
+        app.store.delete_flag("pins", viewer.id, status.id).await?;
+    }
+    Ok(status)
+}
+
+/// The thread around a status, each part filtered by what `viewer` may see.
+pub async fn context(
+    app: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+) -> Result<(Vec<Status>, Vec<Status>)> {
+    let (status, _) = visible_status(app, viewer, id).await?;
+    let mut ancestors = Vec::new();
+    let mut next = status.in_reply_to_id;
+    while let Some(parent_id) = next {
+        if ancestors.len() >= 40 {
+            break;
+        }
+        match visible_status(app, viewer, parent_id).await {
+            Ok((parent, _)) => {
+                next = parent.in_reply_to_id;
+                ancestors.push(parent);
+            }
+            Err(_) => break,
+        }
+    }
+    ancestors.reverse();
+    let ids = app.store.descendant_ids(status.id, 4000).await?;
+    let rows = crate::db::statuses::in_order(&ids, app.store.get_statuses(&ids).await?);
+    let descendants = timelines::filter_visible(app, viewer, rows).await?;
+    Ok((ancestors, descendants))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted_length;
+
+    #[test]
+    fn urls_count_as_23() {
+        assert_eq!(
+            counted_length("hi https://example.org/a/very/long/path/that/goes/on/and/on"),
+            3 + 23
+        );
+        assert_eq!(counted_length("@bob@far.example.org hi"), 4 + 3);
+    }
+}

@@ -1,0 +1,309 @@
+//! Feeds. The home feed is fan-out on write: a new post is copied (by id)
+//! into a `home_feed` row per local follower, so reading a home timeline is
+//! one index range scan. Small fan-outs happen before the request returns;
+//! large ones (see `limits.inline_fan_out_followers`) run as a queued job.
+//! Public, tag and account timelines are read straight from `statuses`
+//! through their partial indexes. docs/architecture.md has the reasoning.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::db::params::{Page, Sql};
+use crate::error::Result;
+use crate::jobs::{self, Task};
+use crate::model::{Account, Status, Visibility};
+use crate::service::visibility;
+
+/// Sends a new status where it belongs: the author's own home feed at once,
+/// followers' feeds inline or through the queue.
+pub async fn distribute(app: &AppState, status: &Status) -> Result<()> {
+    app.store
+        .put_home_feed(&[status.account_id], status.id, status.account_id)
+        .await?;
+    let followers = app.store.local_followers(status.account_id).await?;
+    if followers.len() <= app.config.limits.inline_fan_out_followers as usize {
+        fan_out_to(app, status, &followers).await
+    } else {
+        jobs::enqueue(
+            app,
+            Task::FanOut {
+                status_id: status.id,
+            },
+        )
+        .await
+    }
+}
+
+/// The queued form of the fan-out.
+pub async fn fan_out(app: &AppState, status_id: i64) -> Result<()> {
+    let Some(status) = app.store.get_status(status_id).await? else {
+        return Ok(()); // Deleted before its fan-out ran: nothing to do.
+    };
+    let followers = app.store.local_followers(status.account_id).await?;
+    fan_out_to(app, &status, &followers).await
+}
+
+/// Which followers' home feeds get `status`, following Mastodon's rules:
+/// boosts only to followers who show boosts; replies only to followers who also
+/// follow the replied-to account (or when it replies to its own author);
+/// direct messages only to mentioned followers.
+async fn fan_out_to(app: &AppState, status: &Status, followers: &[(i64, bool)]) -> Result<()> {
+    let mut targets: Vec<i64> = match status.visibility() {
+        Visibility::Direct => {
+            let mentioned: HashSet<i64> = app
+                .store
+                .mentions_of(&[status.id])
+                .await?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
+            followers
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| mentioned.contains(id))
+                .collect()
+        }
+        _ if status.reblog_of_id.is_some() => followers
+            .iter()
+            .filter(|(_, show)| *show)
+            .map(|(id, _)| *id)
+            .collect(),
+        _ => followers.iter().map(|(id, _)| *id).collect(),
+    };
+    if let Some(parent_author) = status.in_reply_to_account_id
+        && parent_author != status.account_id
+    {
+        let mut sql = Sql::new("SELECT account_id FROM follows WHERE target_account_id = ");
+        sql.bind_i64(parent_author)
+            .push(" AND account_id IN ")
+            .bind_list(&targets);
+        let also: HashSet<i64> = app.store.query_ids(&sql).await?.into_iter().collect();
+        targets.retain(|id| also.contains(id) || *id == parent_author);
+    }
+    if let Some(original) = status.reblog_of_id {
+        // Nobody needs a boost of what they already have, or of their own post.
+        if let Some(orig) = app.store.get_status(original).await? {
+            targets.retain(|id| *id != orig.account_id);
+        }
+    }
+    targets.retain(|id| *id != status.account_id);
+    app.store
+        .put_home_feed(&targets, status.id, status.account_id)
+        .await
+}
+
+/// Drops statuses `viewer` may not see, and boosts of them.
+pub async fn filter_visible(
+    app: &AppState,
+    viewer: Option<&Account>,
+    statuses: Vec<Status>,
+) -> Result<Vec<Status>> {
+    let mut out = Vec::with_capacity(statuses.len());
+    for s in statuses {
+        if crate::service::statuses::visible_status(app, viewer, s.id)
+            .await
+            .is_ok()
+        {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// Removes statuses by hidden accounts (blocked either way, muted) and boosts
+/// of their posts.
+async fn without_hidden(
+    app: &AppState,
+    viewer: &Account,
+    statuses: Vec<Status>,
+) -> Result<Vec<Status>> {
+    let hidden: HashSet<i64> = app
+        .store
+        .hidden_account_ids(viewer.id, Utc::now())
+        .await?
+        .into_iter()
+        .collect();
+    if hidden.is_empty() {
+        return Ok(statuses);
+    }
+    let originals: Vec<i64> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
+    let original_authors: std::collections::HashMap<i64, i64> = app
+        .store
+        .get_statuses(&originals)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.account_id))
+        .collect();
+    Ok(statuses
+        .into_iter()
+        .filter(|s| !hidden.contains(&s.account_id))
+        .filter(|s| {
+            s.reblog_of_id
+                .and_then(|o| original_authors.get(&o))
+                .is_none_or(|a| !hidden.contains(a))
+        })
+        .collect())
+}
+
+/// Newest first, as Mastodon answers every page (even one asked for by `min_id`).
+fn newest_first(mut rows: Vec<Status>) -> Vec<Status> {
+    rows.sort_by_key(|x| std::cmp::Reverse(x.id));
+    rows
+}
+
+/// `GET /api/v1/timelines/home`
+pub async fn home(app: &AppState, viewer: &Account, page: &Page) -> Result<Vec<Status>> {
+    let ids = app.store.home_feed_ids(viewer.id, page).await?;
+    let rows = app.store.get_statuses(&ids).await?;
+    Ok(newest_first(without_hidden(app, viewer, rows).await?))
+}
+
+/// Which public statuses a public timeline shows.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PublicFilter {
+    pub local: bool,
+    pub remote: bool,
+    pub only_media: bool,
+}
+
+/// `GET /api/v1/timelines/public`
+pub async fn public(
+    app: &AppState,
+    viewer: Option<&Account>,
+    f: PublicFilter,
+    page: &Page,
+) -> Result<Vec<Status>> {
+    if f.only_media {
+        return Ok(Vec::new()); // No media yet: no status has any.
+    }
+    let mut sql = Sql::new(
+        "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
+    );
+    if f.local {
+        sql.push(" AND s.local");
+    } else if f.remote {
+        sql.push(" AND NOT s.local");
+    }
+    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
+    page.apply(&mut sql, "s.id");
+    let rows = app.store.query_statuses(&sql).await?;
+    let rows = match viewer {
+        Some(v) => without_hidden(app, v, rows).await?,
+        None => rows,
+    };
+    Ok(newest_first(rows))
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag` with `any[]`, `all[]`, `none[]`.
+pub async fn tag(
+    app: &AppState,
+    viewer: Option<&Account>,
+    any: &[String],
+    all: &[String],
+    none: &[String],
+    local: bool,
+    page: &Page,
+) -> Result<Vec<Status>> {
+    let mut sql = Sql::new(
+        "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
+    );
+    let has_tag = |sql: &mut Sql, name: &str| {
+        sql.push("EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = ")
+            .bind(crate::db::params::Param::Text(name.to_lowercase()))
+            .push(")");
+    };
+    sql.push(" AND (");
+    for (i, name) in any.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        has_tag(&mut sql, name);
+    }
+    sql.push(")");
+    for name in all {
+        sql.push(" AND ");
+        has_tag(&mut sql, name);
+    }
+    for name in none {
+        sql.push(" AND NOT ");
+        has_tag(&mut sql, name);
+    }
+    if local {
+        sql.push(" AND s.local");
+    }
+    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
+    page.apply(&mut sql, "s.id");
+    let rows = app.store.query_statuses(&sql).await?;
+    let rows = match viewer {
+        Some(v) => without_hidden(app, v, rows).await?,
+        None => rows,
+    };
+    Ok(newest_first(rows))
+}
+
+/// Which of an account's statuses `GET /api/v1/accounts/:id/statuses` shows.
+#[derive(Debug, Default, Clone)]
+pub struct AccountFilter {
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub only_media: bool,
+    pub pinned: bool,
+    pub tagged: Option<String>,
+}
+
+/// An account's statuses as `viewer` may see them.
+pub async fn account(
+    app: &AppState,
+    viewer: Option<&Account>,
+    author: &Account,
+    f: &AccountFilter,
+    page: &Page,
+) -> Result<Vec<Status>> {
+    if f.only_media {
+        return Ok(Vec::new()); // No media yet: no status has any.
+    }
+    if let Some(v) = viewer
+        && v.id != author.id
+        && app.store.blocked_either_way(v.id, author.id).await?
+    {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT s.* FROM statuses s WHERE s.account_id = ");
+    sql.bind_i64(author.id);
+    if f.pinned {
+        sql.push(" AND EXISTS (SELECT 1 FROM pins p WHERE p.status_id = s.id AND p.account_id = ")
+            .bind_i64(author.id)
+            .push(")");
+    }
+    if f.exclude_replies {
+        // Replies to oneself (threads) stay, as in Mastodon.
+        sql.push(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = ")
+            .bind_i64(author.id)
+            .push(")");
+    }
+    if f.exclude_reblogs {
+        sql.push(" AND s.reblog_of_id IS NULL");
+    }
+    if let Some(tag) = &f.tagged {
+        sql.push(" AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = ")
+            .bind(crate::db::params::Param::Text(tag.to_lowercase()))
+            .push(")");
+    }
+    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
+    page.apply(&mut sql, "s.id");
+    let rows = app.store.query_statuses(&sql).await?;
+    // Boosts of statuses the viewer may not see are dropped.
+    let mut out = Vec::with_capacity(rows.len());
+    for s in rows {
+        match s.reblog_of_id {
+            Some(of)
+                if crate::service::statuses::visible_status(app, viewer, of)
+                    .await
+                    .is_err() => {}
+            _ => out.push(s),
+        }
+    }
+    Ok(newest_first(out))
+}
