@@ -45,6 +45,28 @@ CREATE TABLE status_edits (
 );
 CREATE INDEX status_edits_status ON status_edits (status_id, id);
 
+CREATE TABLE polls (
+    id                      BIGINT  PRIMARY KEY,
+    status_id               BIGINT  NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+    options                 JSONB   NOT NULL,        -- JSON list of option titles
+    multiple                BOOLEAN NOT NULL DEFAULT FALSE,
+    hide_totals             BOOLEAN NOT NULL DEFAULT FALSE,
+    expires_at              TIMESTAMPTZ,
+    votes_count             BIGINT  NOT NULL DEFAULT 0,
+    voters_count            BIGINT  NOT NULL DEFAULT 0,
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX polls_status ON polls (status_id);
+
+CREATE TABLE poll_votes (
+    id                      BIGINT  PRIMARY KEY,
+    poll_id                 BIGINT  NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    choice                  BIGINT  NOT NULL,
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX poll_votes_choice ON poll_votes (poll_id, account_id, choice);
+
 CREATE TABLE mentions (
     status_id               BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
     account_id              BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,

@@ -45,6 +45,28 @@ CREATE TABLE status_edits (
 );
 CREATE INDEX status_edits_status ON status_edits (status_id, id);
 
+CREATE TABLE polls (
+    id                      INTEGER PRIMARY KEY,
+    status_id               INTEGER NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+    options                 TEXT    NOT NULL,        -- JSON list of option titles
+    multiple                INTEGER NOT NULL DEFAULT 0,
+    hide_totals             INTEGER NOT NULL DEFAULT 0,
+    expires_at              TEXT   ,
+    votes_count             INTEGER NOT NULL DEFAULT 0,
+    voters_count            INTEGER NOT NULL DEFAULT 0,
+    created_at              TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX polls_status ON polls (status_id);
+
+CREATE TABLE poll_votes (
+    id                      INTEGER PRIMARY KEY,
+    poll_id                 INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+    account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    choice                  INTEGER NOT NULL,
+    created_at              TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX poll_votes_choice ON poll_votes (poll_id, account_id, choice);
+
 CREATE TABLE mentions (
     status_id               INTEGER NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
     account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,

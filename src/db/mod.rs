@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod feeds;
 pub mod oauth;
 pub mod params;
+pub mod polls;
 pub mod relationships;
 pub mod statuses;
 

@@ -11,6 +11,7 @@ use crate::model::{Status, StatusEdit};
 /// What a new status writes besides its own row.
 pub struct NewStatus<'a> {
     pub status: &'a Status,
+    pub poll: Option<&'a crate::model::Poll>,
     pub mentions: &'a [i64],
     pub tags: &'a [String],
     pub idempotency_key: Option<&'a str>,
@@ -38,6 +39,11 @@ impl Store {
             for account_id in n.mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(s.id).bind(*account_id).execute(&mut *tx).await?;
+            }
+            if let Some(p) = n.poll {
+                sqlx::query("INSERT INTO polls (id, status_id, options, multiple, hide_totals, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(p.id).bind(s.id).bind(&p.options).bind(p.multiple).bind(p.hide_totals).bind(p.expires_at).bind(now)
+                    .execute(&mut *tx).await?;
             }
             for name in n.tags {
                 sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")

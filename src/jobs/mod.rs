@@ -42,12 +42,15 @@ db_row! {
 pub enum Task {
     /// Put a status into the home feeds of its author's local followers.
     FanOut { status_id: i64 },
+    /// Tell a poll's author and voters that it has ended.
+    PollEnded { poll_id: i64 },
 }
 
 impl Task {
     fn kind(&self) -> &'static str {
         match self {
             Task::FanOut { .. } => "fan_out",
+            Task::PollEnded { .. } => "poll_ended",
         }
     }
 }
@@ -135,6 +138,7 @@ pub async fn enqueue(app: &AppState, task: Task) -> Result<()> {
 async fn run(app: &AppState, task: Task) -> Result<()> {
     match task {
         Task::FanOut { status_id } => crate::service::timelines::fan_out(app, status_id).await,
+        Task::PollEnded { poll_id } => crate::service::statuses::poll_ended(app, poll_id).await,
     }
 }
 

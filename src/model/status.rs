@@ -109,3 +109,25 @@ db_row! {
         pub created_at: DateTime<Utc>,
     }
 }
+
+db_row! {
+    /// A poll attached to a status.
+    #[derive(Debug, Clone)]
+    pub struct Poll {
+        pub id: i64,
+        pub status_id: i64,
+        pub options: sqlx::types::Json<Vec<String>>,
+        pub multiple: bool,
+        pub hide_totals: bool,
+        pub expires_at: Option<DateTime<Utc>>,
+        pub votes_count: i64,
+        pub voters_count: i64,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+impl Poll {
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|t| t <= now)
+    }
+}

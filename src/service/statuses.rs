@@ -22,10 +22,24 @@ pub struct Draft {
     pub language: Option<String>,
     pub in_reply_to_id: Option<i64>,
     pub media_ids: Vec<String>,
-    pub poll_options: Option<Vec<String>>,
+    pub poll: Option<PollDraft>,
     pub idempotency_key: Option<String>,
     pub application_id: Option<i64>,
 }
+
+/// A poll as a client sends it with a new status.
+#[derive(Debug, Default, Clone)]
+pub struct PollDraft {
+    pub options: Vec<String>,
+    /// Seconds; required.
+    pub expires_in: Option<i64>,
+    pub multiple: bool,
+    pub hide_totals: bool,
+}
+
+/// Mastodon's bounds on a poll's duration, in seconds.
+pub const POLL_MIN_EXPIRATION: i64 = 300;
+pub const POLL_MAX_EXPIRATION: i64 = 2_629_746;
 
 /// Mastodon counts every URL as 23 characters, whatever its length.
 fn counted_length(text: &str) -> usize {
@@ -81,7 +95,7 @@ async fn resolve_mentions(
 
 fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
     let max = app.config.instance.max_status_chars as usize;
-    if d.text.trim().is_empty() && d.media_ids.is_empty() && d.poll_options.is_none() {
+    if d.text.trim().is_empty() && d.media_ids.is_empty() {
         v.add("text", "ERR_BLANK", "can't be blank");
     }
     if counted_length(&d.text) + d.spoiler_text.chars().count() > max {
@@ -105,18 +119,43 @@ fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
         // Media uploads arrive with the media issue; until then no id is ours.
         v.add("media_ids", "ERR_INVALID", "are not media you uploaded");
     }
-    if let Some(options) = &d.poll_options {
+    if let Some(poll) = &d.poll {
         let max_options = app.config.instance.max_poll_options as usize;
-        if options.len() < 2 {
+        let max_chars = app.config.instance.max_poll_option_chars as usize;
+        if poll.options.len() < 2 {
             v.add("poll", "ERR_TOO_SHORT", "must have at least 2 options");
-        } else if options.len() > max_options {
+        } else if poll.options.len() > max_options {
             v.add(
                 "poll",
                 "ERR_TOO_LONG",
                 format!("must have at most {max_options} options"),
             );
-        } else {
-            v.add("poll", "ERR_UNSUPPORTED", "polls are not supported yet");
+        }
+        if poll.options.iter().any(|o| o.trim().is_empty()) {
+            v.add("poll", "ERR_BLANK", "options can't be blank");
+        }
+        if poll.options.iter().any(|o| o.chars().count() > max_chars) {
+            v.add(
+                "poll",
+                "ERR_TOO_LONG",
+                format!("options must be at most {max_chars} characters"),
+            );
+        }
+        let mut unique: Vec<&str> = poll.options.iter().map(|o| o.trim()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != poll.options.len() {
+            v.add("poll", "ERR_DUPLICATE", "options must be unique");
+        }
+        match poll.expires_in {
+            None => v.add("poll", "ERR_BLANK", "expires_in can't be blank"),
+            Some(e) if !(POLL_MIN_EXPIRATION..=POLL_MAX_EXPIRATION).contains(&e) => {
+                v.add("poll", "ERR_INVALID", format!("expires_in must be between {POLL_MIN_EXPIRATION} and {POLL_MAX_EXPIRATION} seconds"))
+            }
+            Some(_) => {}
+        }
+        if !d.media_ids.is_empty() {
+            v.add("poll", "ERR_INVALID", "cannot be combined with media");
         }
     }
 }
@@ -153,6 +192,18 @@ pub async fn create(
     let resolved = resolve_mentions(app, &d.text).await?;
     let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
     let id = crate::id::new_id();
+    let now = Utc::now();
+    let poll = d.poll.as_ref().map(|p| crate::model::Poll {
+        id: crate::id::new_id(),
+        status_id: id,
+        options: sqlx::types::Json(p.options.iter().map(|o| o.trim().to_string()).collect()),
+        multiple: p.multiple,
+        hide_totals: p.hide_totals,
+        expires_at: p.expires_in.map(|e| now + chrono::Duration::seconds(e)),
+        votes_count: 0,
+        voters_count: 0,
+        created_at: now,
+    });
     let status = Status {
         id,
         account_id: author.id,
@@ -178,15 +229,16 @@ pub async fn create(
         sensitive: d.sensitive || !d.spoiler_text.trim().is_empty(),
         language: d.language.clone(),
         application_id: d.application_id,
-        poll_id: None,
+        poll_id: poll.as_ref().map(|p| p.id),
         replies_count: 0,
         reblogs_count: 0,
         favourites_count: 0,
-        created_at: Utc::now(),
+        created_at: now,
         edited_at: None,
     };
     let new = NewStatus {
         status: &status,
+        poll: poll.as_ref(),
         mentions: &rendered.mentions,
         tags: &rendered.tags,
         idempotency_key: d.idempotency_key.as_deref(),
@@ -203,6 +255,14 @@ pub async fn create(
             return Ok(existing);
         }
         return Err(e);
+    }
+    if let Some(p) = &poll
+        && let Some(at) = p.expires_at
+    {
+        // Voters and the author hear the result when the poll closes.
+        app.store
+            .put_job(&crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30)
+            .await?;
     }
     timelines::distribute(app, &status).await?;
     notifications::on_new_status(app, author, &status, &rendered.mentions).await?;
@@ -314,7 +374,7 @@ impl Draft {
             language: self.language.clone(),
             in_reply_to_id: None,
             media_ids: self.media_ids.clone(),
-            poll_options: self.poll_options.clone(),
+            poll: None,
             idempotency_key: None,
             application_id: None,
         }
@@ -423,6 +483,7 @@ pub async fn reblog(
     };
     let new = NewStatus {
         status: &boost,
+        poll: None,
         mentions: &[],
         tags: &[],
         idempotency_key: None,
@@ -523,6 +584,93 @@ pub async fn context(
     let rows = crate::db::statuses::in_order(&ids, app.store.get_statuses(&ids).await?);
     let descendants = timelines::filter_visible(app, viewer, rows).await?;
     Ok((ancestors, descendants))
+}
+
+/// Records `voter`'s choices in poll `poll_id`. <https://docs.joinmastodon.org/methods/polls/#vote>
+pub async fn vote(
+    app: &AppState,
+    voter: &Account,
+    poll_id: i64,
+    choices: &[i64],
+) -> Result<crate::model::Poll> {
+    let poll = app
+        .store
+        .get_poll(poll_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let (status, _) = visible_status(app, Some(voter), poll.status_id).await?;
+    if status.account_id == voter.id {
+        return Err(Error::unprocessable(
+            "Validation failed: You cannot vote in your own poll",
+        ));
+    }
+    if poll.expired(Utc::now()) {
+        return Err(Error::unprocessable(
+            "Validation failed: The poll has already ended",
+        ));
+    }
+    let mut choices = choices.to_vec();
+    choices.sort_unstable();
+    choices.dedup();
+    let n = i64::try_from(poll.options.0.len()).unwrap_or(0);
+    if choices.is_empty() || choices.iter().any(|c| *c < 0 || *c >= n) {
+        return Err(Error::unprocessable(
+            "Validation failed: That choice is not in the poll",
+        ));
+    }
+    if !poll.multiple && choices.len() > 1 {
+        return Err(Error::unprocessable(
+            "Validation failed: This poll allows only one choice",
+        ));
+    }
+    if !app
+        .store
+        .put_votes(poll.id, voter.id, &choices, Utc::now())
+        .await?
+    {
+        return Err(Error::unprocessable(
+            "Validation failed: You have already voted on this poll",
+        ));
+    }
+    app.store
+        .get_poll(poll.id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+/// The queued end of a poll: its author and voters get a `poll` notification.
+pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
+    let Some(poll) = app.store.get_poll(poll_id).await? else {
+        return Ok(());
+    };
+    let Some(status) = app.store.get_status(poll.status_id).await? else {
+        return Ok(());
+    };
+    let Some(author) = app.store.get_account(status.account_id).await? else {
+        return Ok(());
+    };
+    let mut recipients = app.store.poll_voters(poll.id).await?;
+    recipients.push(author.id);
+    for account_id in recipients {
+        // The author "sends" it to themselves too, as in Mastodon.
+        let n = crate::model::Notification {
+            id: crate::id::new_id(),
+            account_id,
+            r#type: "poll".into(),
+            from_account_id: author.id,
+            status_id: Some(status.id),
+            created_at: Utc::now(),
+        };
+        if app
+            .store
+            .get_account(account_id)
+            .await?
+            .is_some_and(|a| a.is_local())
+        {
+            app.store.put_notification(&n).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -130,3 +130,8 @@ async fn chromium_signs_in_consents_denies_and_signs_out() {
 async fn masto_js_follows_posts_reads_home_and_notifications() {
     run_client_script(node_script("masto_social.mjs")).await;
 }
+
+#[tokio::test]
+async fn mastodon_py_three_account_daily_flow() {
+    run_client_script(python_script("mastodon_py_social.py")).await;
+}

@@ -263,6 +263,7 @@ pub struct StatusContext {
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
     apps: HashMap<i64, App>,
+    polls: HashMap<i64, Value>,
 }
 
 impl StatusContext {
@@ -336,6 +337,14 @@ impl StatusContext {
                 apps.insert(id, a);
             }
         }
+        let mut polls = HashMap::new();
+        for p in &app.store.polls_of(&ids).await? {
+            let author = all
+                .iter()
+                .find(|s| s.id == p.status_id)
+                .map_or(0, |s| s.account_id);
+            polls.insert(p.status_id, poll(app, viewer, p, author).await?);
+        }
         Ok(Self {
             accounts,
             originals,
@@ -346,6 +355,7 @@ impl StatusContext {
             bookmarked,
             pinned,
             apps,
+            polls,
         })
     }
 }
@@ -423,7 +433,7 @@ fn status_with(
         "in_reply_to_id": s.in_reply_to_id.map(|i| i.to_string()),
         "in_reply_to_account_id": s.in_reply_to_account_id.map(|i| i.to_string()),
         "reblog": reblog,
-        "poll": null,
+        "poll": ctx.polls.get(&s.id),
         "card": null,
         "language": s.language,
         "text": null,
@@ -502,4 +512,53 @@ pub async fn notifications(
             }))
         })
         .collect())
+}
+
+/// <https://docs.joinmastodon.org/entities/Poll/>. Totals stay hidden while a
+/// `hide_totals` poll runs, except from its author.
+pub async fn poll(
+    app: &AppState,
+    viewer: Option<&Account>,
+    p: &crate::model::Poll,
+    author_id: i64,
+) -> Result<Value> {
+    let now = chrono::Utc::now();
+    let tallies = app.store.poll_tallies(&[p.id]).await?;
+    let own: Vec<i64> = match viewer {
+        Some(v) => app
+            .store
+            .own_votes(v.id, &[p.id])
+            .await?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect(),
+        None => Vec::new(),
+    };
+    let show = !p.hide_totals || p.expired(now) || viewer.is_some_and(|v| v.id == author_id);
+    let options: Vec<Value> = p
+        .options
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let i = i64::try_from(i).unwrap_or(0);
+            let votes = tallies.iter().find(|(_, c, _)| *c == i).map_or(0, |t| t.2);
+            json!({"title": title, "votes_count": if show { Some(votes) } else { None }})
+        })
+        .collect();
+    let mut v = json!({
+        "id": p.id.to_string(),
+        "expires_at": p.expires_at.map(timestamp),
+        "expired": p.expired(now),
+        "multiple": p.multiple,
+        "votes_count": p.votes_count,
+        "voters_count": p.voters_count,
+        "options": options,
+        "emojis": [],
+    });
+    if viewer.is_some() {
+        v["voted"] = json!(!own.is_empty() || viewer.is_some_and(|x| x.id == author_id));
+        v["own_votes"] = json!(own);
+    }
+    Ok(v)
 }

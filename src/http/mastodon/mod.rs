@@ -89,6 +89,8 @@ fn social_router() -> Router<Arc<AppState>> {
             "/api/v1/statuses/{id}/reblogged_by",
             get(statuses::reblogged_by),
         )
+        .route("/api/v1/polls/{id}", get(statuses::poll))
+        .route("/api/v1/polls/{id}/votes", post(statuses::vote))
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))

@@ -17,7 +17,7 @@ use crate::http::extract::{
     Auth, MaybeAuth, Params, ReadStatuses, WriteAccounts, WriteBookmarks, WriteConversations,
     WriteFavourites, WriteStatuses, de,
 };
-use crate::service::statuses::{self, Draft};
+use crate::service::statuses::{self, Draft, PollDraft};
 
 pub fn parse_id(id: &str) -> Result<i64> {
     id.parse().map_err(|_| Error::not_found())
@@ -27,6 +27,12 @@ pub fn parse_id(id: &str) -> Result<i64> {
 pub struct PollParams {
     #[serde(default, deserialize_with = "de::string_or_list")]
     options: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    expires_in: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    hide_totals: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -67,7 +73,22 @@ impl StatusParams {
             language: self.language.filter(|l| !l.is_empty()),
             in_reply_to_id,
             media_ids: self.media_ids,
-            poll_options: self.poll.map(|p| p.options),
+            poll: match self.poll {
+                Some(p) => Some(PollDraft {
+                    options: p.options,
+                    expires_in: match p.expires_in.filter(|e| !e.is_empty()) {
+                        Some(e) => Some(e.parse().map_err(|_| {
+                            Error::unprocessable(
+                                "Validation failed: Poll expires_in is not a number",
+                            )
+                        })?),
+                        None => None,
+                    },
+                    multiple: p.multiple.unwrap_or(false),
+                    hide_totals: p.hide_totals.unwrap_or(false),
+                }),
+                None => None,
+            },
             idempotency_key: key,
             application_id: Some(application_id),
         })
@@ -330,4 +351,55 @@ pub async fn reblogged_by(
 ) -> Result<Response> {
     let viewer = viewer(&auth);
     interacted_by(&app, viewer.as_ref(), &id, false, &q).await
+}
+
+/// `GET /api/v1/polls/:id`
+pub async fn poll(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let viewer = viewer(&auth);
+    let poll = app
+        .store
+        .get_poll(parse_id(&id)?)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let (status, _) = statuses::visible_status(&app, viewer.as_ref(), poll.status_id).await?;
+    Ok(Json(
+        entities::poll(&app, viewer.as_ref(), &poll, status.account_id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct VoteParams {
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    choices: Vec<String>,
+}
+
+/// `POST /api/v1/polls/:id/votes`
+pub async fn vote(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+    Params(p): Params<VoteParams>,
+) -> Result<Json<Value>> {
+    let choices: Vec<i64> = p
+        .choices
+        .iter()
+        .map(|c| {
+            c.parse().map_err(|_| {
+                Error::unprocessable("Validation failed: That choice is not in the poll")
+            })
+        })
+        .collect::<Result<_>>()?;
+    let poll = statuses::vote(&app, &auth.account, parse_id(&id)?, &choices).await?;
+    let status = app
+        .store
+        .get_status(poll.status_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    Ok(Json(
+        entities::poll(&app, Some(&auth.account), &poll, status.account_id).await?,
+    ))
 }
