@@ -160,6 +160,55 @@ CREATE TABLE pins (
 );
 CREATE UNIQUE INDEX pins_pair ON pins (account_id, status_id);
 
+CREATE TABLE lists (
+    id                      BIGINT  PRIMARY KEY,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    title                   TEXT    NOT NULL,
+    replies_policy          TEXT    NOT NULL DEFAULT 'list',   -- followed, list, none
+    exclusive               BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX lists_account ON lists (account_id, id);
+
+CREATE TABLE list_accounts (
+    list_id                 BIGINT  NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    PRIMARY KEY (list_id, account_id)
+);
+CREATE INDEX list_accounts_account ON list_accounts (account_id);
+
+CREATE TABLE tag_follows (
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    tag_id                  BIGINT  NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    created_at              TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (account_id, tag_id)
+);
+CREATE INDEX tag_follows_tag ON tag_follows (tag_id);
+
+CREATE TABLE featured_tags (
+    id                      BIGINT  PRIMARY KEY,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    tag_id                  BIGINT  NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX featured_tags_pair ON featured_tags (account_id, tag_id);
+
+-- Personal notes on other accounts, and endorsed ("featured") accounts.
+CREATE TABLE account_notes (
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id       BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    comment                 TEXT    NOT NULL,
+    PRIMARY KEY (account_id, target_account_id)
+);
+
+CREATE TABLE endorsements (
+    id                      BIGINT  PRIMARY KEY,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id       BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX endorsements_pair ON endorsements (account_id, target_account_id);
+
 CREATE TABLE conversation_mutes (
     account_id              BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     conversation_id         BIGINT NOT NULL,

@@ -18,6 +18,7 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod collections;
 pub mod feeds;
 pub mod oauth;
 pub mod params;

@@ -382,3 +382,35 @@ pub fn in_order(ids: &[i64], mut rows: Vec<Status>) -> Vec<Status> {
     }
     out
 }
+
+impl Store {
+    /// Mutes (`on`) or unmutes a conversation for an account; idempotent.
+    pub async fn set_conversation_mute(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        on: bool,
+    ) -> Result<()> {
+        let sql = if on {
+            "INSERT INTO conversation_mutes (account_id, conversation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM conversation_mutes WHERE account_id = $1 AND conversation_id = $2"
+        };
+        on_pool!(self, pool => sqlx::query(sql).bind(account_id).bind(conversation_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Of `conversation_ids`, those `account_id` has muted.
+    pub async fn muted_conversations(
+        &self,
+        account_id: i64,
+        conversation_ids: &[i64],
+    ) -> Result<Vec<i64>> {
+        let mut sql =
+            Sql::new("SELECT conversation_id FROM conversation_mutes WHERE account_id = ");
+        sql.bind_i64(account_id)
+            .push(" AND conversation_id IN ")
+            .bind_list(conversation_ids);
+        self.query_ids(&sql).await
+    }
+}

@@ -58,6 +58,7 @@ scopes! {
     ReadBookmarks = "read:bookmarks";
     ReadFavourites = "read:favourites";
     ReadSearch = "read:search";
+    WriteLists = "write:lists";
 }
 
 /// Any valid token, whatever its scopes.

@@ -2,6 +2,7 @@
 //! the store. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod collections;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

@@ -49,6 +49,21 @@ pub async fn notify(
     if flags.blocking || flags.blocked_by || flags.muting_notifications {
         return Ok(None);
     }
+    // A muted conversation stays silent.
+    if let Some(id) = status_id
+        && let Some(conversation) = app
+            .store
+            .get_status(id)
+            .await?
+            .and_then(|s| s.conversation_id)
+        && !app
+            .store
+            .muted_conversations(account_id, &[conversation])
+            .await?
+            .is_empty()
+    {
+        return Ok(None);
+    }
     let n = Notification {
         id: crate::id::new_id(),
         account_id,

@@ -558,6 +558,36 @@ pub async fn pin(app: &AppState, viewer: &Account, id: i64, on: bool) -> Result<
     Ok(status)
 }
 
+/// Mutes (`on`) or unmutes the conversation a status belongs to: no more
+/// notifications from it. Only participants (the author or someone mentioned
+/// in the status) may, as in Mastodon.
+pub async fn mute_conversation(
+    app: &AppState,
+    viewer: &Account,
+    id: i64,
+    on: bool,
+) -> Result<Status> {
+    let (status, _) = visible_status(app, Some(viewer), id).await?;
+    let participant = status.account_id == viewer.id
+        || app
+            .store
+            .mentions_of(&[status.id])
+            .await?
+            .iter()
+            .any(|(_, a)| *a == viewer.id);
+    if !participant {
+        return Err(Error::unprocessable(
+            "Validation failed: You are not part of this conversation",
+        ));
+    }
+    if let Some(conversation) = status.conversation_id {
+        app.store
+            .set_conversation_mute(viewer.id, conversation, on)
+            .await?;
+    }
+    Ok(status)
+}
+
 /// The thread around a status, each part filtered by what `viewer` may see.
 pub async fn context(
     app: &AppState,

@@ -88,6 +88,21 @@ async fn fan_out_to(app: &AppState, status: &Status, followers: &[(i64, bool)]) 
             targets.retain(|id| *id != orig.account_id);
         }
     }
+    // Public posts also reach those who follow one of their hashtags.
+    if status.visibility() == Visibility::Public && status.reblog_of_id.is_none() {
+        let tags: Vec<String> = app
+            .store
+            .tags_of(&[status.id])
+            .await?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        for id in app.store.local_tag_followers(&tags).await? {
+            if !targets.contains(&id) {
+                targets.push(id);
+            }
+        }
+    }
     targets.retain(|id| *id != status.account_id);
     app.store
         .put_home_feed(&targets, status.id, status.account_id)
@@ -156,7 +171,17 @@ fn newest_first(mut rows: Vec<Status>) -> Vec<Status> {
 /// `GET /api/v1/timelines/home`
 pub async fn home(app: &AppState, viewer: &Account, page: &Page) -> Result<Vec<Status>> {
     let ids = app.store.home_feed_ids(viewer.id, page).await?;
-    let rows = app.store.get_statuses(&ids).await?;
+    let mut rows = app.store.get_statuses(&ids).await?;
+    // Members of exclusive lists are read in their list, not at home.
+    let exclusive: HashSet<i64> = app
+        .store
+        .exclusive_list_members(viewer.id)
+        .await?
+        .into_iter()
+        .collect();
+    if !exclusive.is_empty() {
+        rows.retain(|s| !exclusive.contains(&s.account_id));
+    }
     Ok(newest_first(without_hidden(app, viewer, rows).await?))
 }
 

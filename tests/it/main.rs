@@ -7,5 +7,6 @@ mod accounts;
 mod api;
 mod cli;
 mod clients;
+mod collections;
 mod common;
 mod oauth;

@@ -264,6 +264,7 @@ pub struct StatusContext {
     pinned: HashSet<i64>,
     apps: HashMap<i64, App>,
     polls: HashMap<i64, Value>,
+    muted_conversations: HashSet<i64>,
 }
 
 impl StatusContext {
@@ -302,8 +303,19 @@ impl StatusContext {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-        let (mut favourited, mut reblogged, mut bookmarked, mut pinned) = Default::default();
+        let (mut favourited, mut reblogged, mut bookmarked, mut pinned, mut muted_conversations) =
+            Default::default();
         if let Some(v) = viewer {
+            let mut conversations: Vec<i64> =
+                all.iter().filter_map(|s| s.conversation_id).collect();
+            conversations.sort_unstable();
+            conversations.dedup();
+            muted_conversations = app
+                .store
+                .muted_conversations(v.id, &conversations)
+                .await?
+                .into_iter()
+                .collect();
             favourited = app
                 .store
                 .flagged_by("favourites", v.id, &ids)
@@ -356,6 +368,7 @@ impl StatusContext {
             pinned,
             apps,
             polls,
+            muted_conversations,
         })
     }
 }
@@ -443,7 +456,13 @@ fn status_with(
         map.insert("favourited".into(), json!(ctx.favourited.contains(&s.id)));
         map.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
         map.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
-        map.insert("muted".into(), json!(false));
+        map.insert(
+            "muted".into(),
+            json!(
+                s.conversation_id
+                    .is_some_and(|c| ctx.muted_conversations.contains(&c))
+            ),
+        );
         if own {
             map.insert("pinned".into(), json!(ctx.pinned.contains(&s.id)));
         }

@@ -10,6 +10,7 @@ use crate::app::AppState;
 
 pub mod accounts;
 pub mod apps;
+pub mod collections;
 pub mod entities;
 pub mod instance;
 pub mod notifications;
@@ -89,6 +90,53 @@ fn social_router() -> Router<Arc<AppState>> {
             "/api/v1/statuses/{id}/reblogged_by",
             get(statuses::reblogged_by),
         )
+        .route(
+            "/api/v1/lists",
+            get(collections::lists).post(collections::create_list),
+        )
+        .route(
+            "/api/v1/lists/{id}",
+            get(collections::list)
+                .put(collections::update_list)
+                .delete(collections::delete_list),
+        )
+        .route(
+            "/api/v1/lists/{id}/accounts",
+            get(collections::list_accounts)
+                .post(collections::add_accounts)
+                .delete(collections::remove_accounts),
+        )
+        .route(
+            "/api/v1/timelines/list/{id}",
+            get(collections::list_timeline),
+        )
+        .route(
+            "/api/v1/accounts/{id}/lists",
+            get(collections::account_lists),
+        )
+        .route("/api/v1/tags/{name}", get(collections::tag))
+        .route("/api/v1/tags/{name}/follow", post(collections::follow_tag))
+        .route(
+            "/api/v1/tags/{name}/unfollow",
+            post(collections::unfollow_tag),
+        )
+        .route("/api/v1/followed_tags", get(collections::followed_tags))
+        .route(
+            "/api/v1/featured_tags",
+            get(collections::featured_tags).post(collections::feature_tag),
+        )
+        .route(
+            "/api/v1/featured_tags/{id}",
+            delete(collections::unfeature_tag),
+        )
+        .route(
+            "/api/v1/accounts/{id}/featured_tags",
+            get(collections::account_featured_tags),
+        )
+        .route("/api/v1/accounts/{id}/note", post(collections::note))
+        .route("/api/v1/accounts/{id}/pin", post(collections::endorse))
+        .route("/api/v1/accounts/{id}/unpin", post(collections::unendorse))
+        .route("/api/v1/endorsements", get(collections::endorsements))
         .route("/api/v1/polls/{id}", get(statuses::poll))
         .route("/api/v1/polls/{id}/votes", post(statuses::vote))
         .route("/api/v1/timelines/home", get(timelines::home))

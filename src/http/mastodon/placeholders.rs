@@ -9,9 +9,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::http::extract::{
-    Auth, MaybeAuth, Read, ReadAccounts, ReadFilters, ReadFollows, ReadLists, ReadStatuses,
-};
+use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadFilters, ReadStatuses};
 
 fn empty() -> Json<Value> {
     Json(json!([]))
@@ -19,11 +17,6 @@ fn empty() -> Json<Value> {
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/api/v1/lists", get(|_: Auth<ReadLists>| async { empty() }))
-        .route(
-            "/api/v1/followed_tags",
-            get(|_: Auth<ReadFollows>| async { empty() }),
-        )
         .route(
             "/api/v1/filters",
             get(|_: Auth<ReadFilters>| async { empty() }),

@@ -40,12 +40,14 @@ async fn target(app: &AppState, id: &str) -> Result<Account> {
 }
 
 /// The Relationship entity between the caller and `target`.
-async fn relationship_with(app: &AppState, me: &Account, target: i64) -> Result<Value> {
+pub async fn relationship_json(app: &AppState, me: &Account, target: i64) -> Result<Value> {
     let flags = app
         .store
         .relation_flags(me.id, target, chrono::Utc::now())
         .await?;
-    Ok(entities::relationship(target, &flags, false, ""))
+    let endorsed = app.store.is_endorsed(me.id, target).await?;
+    let note = app.store.get_note(me.id, target).await?;
+    Ok(entities::relationship(target, &flags, endorsed, &note))
 }
 
 #[derive(Deserialize)]
@@ -74,7 +76,7 @@ pub async fn follow(
         },
     )
     .await?;
-    Ok(Json(relationship_with(&app, &auth.account, t.id).await?))
+    Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
 }
 
 macro_rules! account_action {
@@ -86,7 +88,7 @@ macro_rules! account_action {
         ) -> Result<Json<Value>> {
             let t = target(&app, &id).await?;
             $call(&app, &auth.account, &t).await?;
-            Ok(Json(relationship_with(&app, &auth.account, t.id).await?))
+            Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
         }
     };
 }
@@ -134,7 +136,7 @@ pub async fn mute(
         duration,
     )
     .await?;
-    Ok(Json(relationship_with(&app, &auth.account, t.id).await?))
+    Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
 }
 
 /// Ids from `id[]=1&id[]=2`, `id=1`, or a JSON body `{"id": [...]}` (Mastodon.py sends that on GET).
@@ -179,7 +181,7 @@ pub async fn relationships_of(
     let mut out = Vec::new();
     for id in ids_param(raw, &body) {
         if app.store.get_account(id).await?.is_some() {
-            out.push(relationship_with(&app, &auth.account, id).await?);
+            out.push(relationship_json(&app, &auth.account, id).await?);
         }
     }
     Ok(Json(json!(out)))

@@ -255,10 +255,10 @@ action!(unpin, WriteAccounts, |app, me, id| statuses::pin(
 )
 .await?);
 action!(mute_conversation, WriteConversations, |app, me, id| {
-    statuses::visible_status(&app, Some(me), id).await?.0
+    statuses::mute_conversation(&app, me, id, true).await?
 });
 action!(unmute_conversation, WriteConversations, |app, me, id| {
-    statuses::visible_status(&app, Some(me), id).await?.0
+    statuses::mute_conversation(&app, me, id, false).await?
 });
 
 #[derive(Deserialize)]
