@@ -10,3 +10,4 @@ mod clients;
 mod collections;
 mod common;
 mod oauth;
+mod pages;

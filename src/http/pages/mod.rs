@@ -20,6 +20,7 @@ use crate::model::{Account, Session};
 use crate::service::{accounts, oauth};
 
 pub mod cookies;
+pub mod public;
 
 use cookies::{CSRF_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
 
@@ -28,6 +29,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/", get(home))
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
         .route("/auth/sign_out", axum::routing::post(sign_out))
+        .route("/{handle}", get(public::profile))
+        .route("/{handle}/{id}", get(public::status))
 }
 
 /// Renders a template into a response, or a 500 if the template fails. Pages

@@ -1,0 +1,233 @@
+//! Public HTML pages: a profile (`/@username`) and a post (`/@username/:id`),
+//! showing only public content, with OpenGraph tags for link previews, and
+//! hidden from search engines when the account is not indexable.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::{message, render};
+use crate::app::AppState;
+use crate::db::params::{Page, Sql};
+use crate::error::Result;
+use crate::model::{Account, Status};
+
+/// A post as the public pages show it.
+pub struct PostView {
+    pub url: String,
+    pub uri: String,
+    pub created_at: String,
+    pub spoiler_text: String,
+    pub content: String,
+}
+
+impl PostView {
+    fn of(s: &Status) -> Self {
+        Self {
+            url: s.url.clone().unwrap_or(s.uri.clone()),
+            uri: s.uri.clone(),
+            created_at: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            spoiler_text: s.spoiler_text.clone(),
+            content: s.content.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    instance_title: String,
+    display_name: String,
+    acct: String,
+    description: String,
+    url: String,
+    uri: String,
+    avatar: String,
+    note: String,
+    fields: Vec<(String, String)>,
+    statuses_count: i64,
+    following_count: i64,
+    followers_count: i64,
+    hide_collections: bool,
+    indexable: bool,
+    posts: Vec<PostView>,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    instance_title: String,
+    display_name: String,
+    acct: String,
+    description: String,
+    avatar: String,
+    profile_url: String,
+    indexable: bool,
+    post: PostView,
+    replies_count: i64,
+    reblogs_count: i64,
+    favourites_count: i64,
+}
+
+/// Text without tags, shortened: for `og:description`.
+fn plain_summary(html: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.replace("</p><p>", " ").replace("<br />", " ").chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let text = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// A local, approved, unsuspended account by its `@name` path segment.
+async fn profile_account(app: &AppState, handle: &str) -> Result<Option<Account>> {
+    let Some(username) = handle.strip_prefix('@') else {
+        return Ok(None);
+    };
+    let Some(account) = app.store.get_local_account_by_username(username).await? else {
+        return Ok(None);
+    };
+    if account.suspended_at.is_some()
+        || app
+            .store
+            .get_user(account.id)
+            .await?
+            .is_some_and(|u| !u.approved)
+    {
+        return Ok(None);
+    }
+    Ok(Some(account))
+}
+
+fn not_found(app: &AppState) -> Response {
+    message(
+        app,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "The page you are looking for is not here.",
+    )
+}
+
+fn display_name(a: &Account) -> String {
+    if a.display_name.is_empty() {
+        a.username.clone()
+    } else {
+        a.display_name.clone()
+    }
+}
+
+fn avatar(app: &AppState, a: &Account) -> String {
+    a.avatar_remote_url
+        .clone()
+        .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
+}
+
+/// `GET /@username`
+pub async fn profile(
+    State(app): State<Arc<AppState>>,
+    Path(handle): Path<String>,
+) -> Result<Response> {
+    let Some(account) = profile_account(&app, &handle).await? else {
+        return Ok(not_found(&app));
+    };
+    let mut sql = Sql::new("SELECT * FROM statuses s WHERE s.account_id = ");
+    sql.bind_i64(account.id)
+        .push(" AND s.visibility = 'public' AND s.reblog_of_id IS NULL");
+    Page {
+        limit: 20,
+        ..Page::default()
+    }
+    .apply(&mut sql, "s.id");
+    let posts = app.store.query_statuses(&sql).await?;
+    let page = ProfilePage {
+        instance_title: app.config.instance.title.clone(),
+        display_name: display_name(&account),
+        acct: format!("{}@{}", account.username, app.config.server.domain),
+        description: plain_summary(&account.note, 200),
+        url: account.url.clone().unwrap_or(account.uri.clone()),
+        uri: account.uri.clone(),
+        avatar: avatar(&app, &account),
+        note: account.note.clone(),
+        fields: account
+            .fields
+            .0
+            .iter()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    crate::text::plain_to_html(
+                        &f.value.split_whitespace().collect::<Vec<_>>().join(" "),
+                    ),
+                )
+            })
+            .collect(),
+        statuses_count: account.statuses_count,
+        following_count: account.following_count,
+        followers_count: account.followers_count,
+        hide_collections: account.hide_collections,
+        indexable: account.indexable,
+        posts: posts.iter().map(PostView::of).collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /@username/:id`: public and unlisted posts (both are reachable by link).
+pub async fn status(
+    State(app): State<Arc<AppState>>,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let Some(account) = profile_account(&app, &handle).await? else {
+        return Ok(not_found(&app));
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(not_found(&app));
+    };
+    let Some(status) = app
+        .store
+        .get_status(id)
+        .await?
+        .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
+    else {
+        return Ok(not_found(&app));
+    };
+    if !matches!(status.visibility.as_str(), "public" | "unlisted") {
+        return Ok(not_found(&app));
+    }
+    let page = StatusPage {
+        instance_title: app.config.instance.title.clone(),
+        display_name: display_name(&account),
+        acct: format!("{}@{}", account.username, app.config.server.domain),
+        description: if status.spoiler_text.is_empty() {
+            plain_summary(&status.content, 200)
+        } else {
+            status.spoiler_text.clone()
+        },
+        avatar: avatar(&app, &account),
+        profile_url: account.url.clone().unwrap_or(account.uri.clone()),
+        indexable: account.indexable && status.visibility == "public",
+        post: PostView::of(&status),
+        replies_count: status.replies_count,
+        reblogs_count: status.reblogs_count,
+        favourites_count: status.favourites_count,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
