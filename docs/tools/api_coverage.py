@@ -75,6 +75,10 @@ STATUS = {
     "GET /api/v1/statuses/{id}/favourited_by": DONE,
     "GET /api/v1/statuses/{id}/reblogged_by": DONE,
     "GET /api/v1/polls/{id}": DONE,
+    "GET /api/v1/scheduled_statuses": DONE,
+    "GET /api/v1/scheduled_statuses/{id}": DONE,
+    "PUT /api/v1/scheduled_statuses/{id}": DONE,
+    "DELETE /api/v1/scheduled_statuses/{id}": DONE,
     "POST /api/v1/polls/{id}/votes": DONE,
     "GET /api/v1/timelines/home": DONE,
     "GET /api/v1/timelines/public": DONE,
@@ -143,7 +147,7 @@ STATUS = {
 }
 
 NOTES = {
-    "POST /api/v1/statuses": "Polls and Idempotency-Key supported; media_ids and scheduled_at not yet.",
+    "POST /api/v1/statuses": "Polls, scheduled_at and Idempotency-Key supported; media_ids not yet (media issue).",
     "GET /api/v1/timelines/public": "Remote statuses arrive with federation; only_media is empty until media.",
     "PATCH /api/v1/accounts/update_credentials":
         "Avatar and header upload not yet supported (waits for the media issue).",

@@ -263,6 +263,15 @@ CREATE TABLE account_conversations (
 CREATE UNIQUE INDEX account_conversations_pair ON account_conversations (account_id, conversation_id);
 CREATE INDEX account_conversations_recent ON account_conversations (account_id, last_status_id);
 
+CREATE TABLE scheduled_statuses (
+    id                      BIGINT  PRIMARY KEY,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    scheduled_at            TIMESTAMPTZ NOT NULL,
+    params                  JSONB   NOT NULL,        -- the status as the client sent it
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX scheduled_statuses_account ON scheduled_statuses (account_id, id);
+
 -- The persistent job queue (DESIGN.md decision 4).
 CREATE TABLE jobs (
     id                      BIGINT PRIMARY KEY,
@@ -272,7 +281,7 @@ CREATE TABLE jobs (
     run_at                  TIMESTAMPTZ    NOT NULL,
     attempts                BIGINT NOT NULL DEFAULT 0,
     max_attempts            BIGINT NOT NULL,
-    locked_until            TEXT,
+    locked_until            TIMESTAMPTZ,
     last_error              TEXT,
     failed_at               TIMESTAMPTZ,                      -- gave up after max_attempts
     created_at              TIMESTAMPTZ    NOT NULL

@@ -263,6 +263,15 @@ CREATE TABLE account_conversations (
 CREATE UNIQUE INDEX account_conversations_pair ON account_conversations (account_id, conversation_id);
 CREATE INDEX account_conversations_recent ON account_conversations (account_id, last_status_id);
 
+CREATE TABLE scheduled_statuses (
+    id                      INTEGER PRIMARY KEY,
+    account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    scheduled_at            TEXT    NOT NULL,
+    params                  TEXT    NOT NULL,        -- the status as the client sent it
+    created_at              TEXT    NOT NULL
+);
+CREATE INDEX scheduled_statuses_account ON scheduled_statuses (account_id, id);
+
 -- The persistent job queue (DESIGN.md decision 4).
 CREATE TABLE jobs (
     id                      INTEGER PRIMARY KEY,

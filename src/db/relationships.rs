@@ -247,6 +247,27 @@ impl Store {
         self.query_ids(&sql).await
     }
 
+    /// Accounts whose notifications `account_id` must not see: blocked either
+    /// way, or muted with notifications hidden.
+    pub async fn hidden_notification_senders(
+        &self,
+        account_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let mut sql = Sql::new("SELECT target_account_id FROM blocks WHERE account_id = ");
+        sql.bind_i64(account_id);
+        sql.push(" UNION SELECT account_id FROM blocks WHERE target_account_id = ")
+            .bind_i64(account_id);
+        sql.push(
+            " UNION SELECT target_account_id FROM mutes WHERE hide_notifications AND account_id = ",
+        )
+        .bind_i64(account_id);
+        sql.push(" AND (expires_at IS NULL OR expires_at > ")
+            .bind(super::params::Param::Time(now))
+            .push(")");
+        self.query_ids(&sql).await
+    }
+
     /// Follower or followee ids of `account_id`, paged by follow id:
     /// `(follow id, account id)`.
     pub async fn follow_list(

@@ -414,3 +414,55 @@ impl Store {
         self.query_ids(&sql).await
     }
 }
+
+crate::model::row::db_row! {
+    /// A status waiting for its `scheduled_at`.
+    #[derive(Debug, Clone)]
+    pub struct ScheduledStatus {
+        pub id: i64,
+        pub account_id: i64,
+        pub scheduled_at: DateTime<Utc>,
+        pub params: sqlx::types::Json<serde_json::Value>,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+impl Store {
+    pub async fn put_scheduled(&self, s: &ScheduledStatus) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO scheduled_statuses (id, account_id, scheduled_at, params, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(s.id).bind(s.account_id).bind(s.scheduled_at).bind(&s.params).bind(s.created_at)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn get_scheduled(&self, id: i64) -> Result<Option<ScheduledStatus>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM scheduled_statuses WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn list_scheduled(
+        &self,
+        account_id: i64,
+        page: &super::params::Page,
+    ) -> Result<Vec<ScheduledStatus>> {
+        let mut sql = Sql::new("SELECT * FROM scheduled_statuses WHERE account_id = ");
+        sql.bind_i64(account_id);
+        page.apply(&mut sql, "id");
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn reschedule(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE scheduled_statuses SET scheduled_at = $2 WHERE id = $1")
+            .bind(id).bind(at).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn delete_scheduled(&self, id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM scheduled_statuses WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+}

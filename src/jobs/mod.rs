@@ -44,6 +44,8 @@ pub enum Task {
     FanOut { status_id: i64 },
     /// Tell a poll's author and voters that it has ended.
     PollEnded { poll_id: i64 },
+    /// Publish a post scheduled for now.
+    PublishScheduled { scheduled_status_id: i64 },
 }
 
 impl Task {
@@ -51,6 +53,7 @@ impl Task {
         match self {
             Task::FanOut { .. } => "fan_out",
             Task::PollEnded { .. } => "poll_ended",
+            Task::PublishScheduled { .. } => "publish_scheduled",
         }
     }
 }
@@ -139,6 +142,9 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
     match task {
         Task::FanOut { status_id } => crate::service::timelines::fan_out(app, status_id).await,
         Task::PollEnded { poll_id } => crate::service::statuses::poll_ended(app, poll_id).await,
+        Task::PublishScheduled {
+            scheduled_status_id,
+        } => crate::service::statuses::publish_scheduled(app, scheduled_status_id).await,
     }
 }
 

@@ -148,7 +148,10 @@ pub async fn list(
     from: Option<i64>,
     page: &Page,
 ) -> Result<Vec<Notification>> {
-    let hidden = app.store.hidden_account_ids(viewer.id, Utc::now()).await?;
+    let hidden = app
+        .store
+        .hidden_notification_senders(viewer.id, Utc::now())
+        .await?;
     app.store
         .notifications(viewer.id, types, exclude, from, &hidden, page)
         .await

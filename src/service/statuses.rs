@@ -12,8 +12,8 @@ use crate::model::{Account, Status, Visibility};
 use crate::service::{notifications, timelines, visibility};
 use crate::text::status::{self as render, ResolvedMention};
 
-/// What a client sends to post or edit.
-#[derive(Debug, Default)]
+/// What a client sends to post or edit (kept as JSON while scheduled).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     pub text: String,
     pub spoiler_text: String,
@@ -28,7 +28,7 @@ pub struct Draft {
 }
 
 /// A poll as a client sends it with a new status.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PollDraft {
     pub options: Vec<String>,
     /// Seconds; required.
@@ -715,4 +715,110 @@ mod tests {
         );
         assert_eq!(counted_length("@bob@far.example.org hi"), 4 + 3);
     }
+}
+
+/// How far ahead a post must be scheduled (Mastodon: 5 minutes).
+pub const MIN_SCHEDULE_AHEAD: i64 = 300;
+
+/// Keeps a post until `at`, when a queued job publishes it.
+pub async fn schedule(
+    app: &AppState,
+    author: &Account,
+    d: Draft,
+    at: chrono::DateTime<Utc>,
+) -> Result<crate::db::statuses::ScheduledStatus> {
+    let mut v = Validation::new();
+    validate(app, &d, &mut v);
+    if at < Utc::now() + chrono::Duration::seconds(MIN_SCHEDULE_AHEAD) {
+        v.add(
+            "scheduled_at",
+            "ERR_INVALID",
+            "must be at least 5 minutes in the future",
+        );
+    }
+    v.finish()?;
+    if let Some(parent) = d.in_reply_to_id {
+        visible_status(app, Some(author), parent).await?;
+    }
+    let row = crate::db::statuses::ScheduledStatus {
+        id: crate::id::new_id(),
+        account_id: author.id,
+        scheduled_at: at,
+        params: sqlx::types::Json(serde_json::to_value(&d).map_err(Error::internal)?),
+        created_at: Utc::now(),
+    };
+    app.store.put_scheduled(&row).await?;
+    app.store
+        .put_job(
+            &crate::jobs::Task::PublishScheduled {
+                scheduled_status_id: row.id,
+            },
+            at,
+            30,
+        )
+        .await?;
+    Ok(row)
+}
+
+/// Moves a scheduled post to `at` (a new job; the old one finds it not due).
+pub async fn reschedule(
+    app: &AppState,
+    owner: &Account,
+    id: i64,
+    at: chrono::DateTime<Utc>,
+) -> Result<crate::db::statuses::ScheduledStatus> {
+    let row = app
+        .store
+        .get_scheduled(id)
+        .await?
+        .filter(|r| r.account_id == owner.id)
+        .ok_or_else(Error::not_found)?;
+    if at < Utc::now() + chrono::Duration::seconds(MIN_SCHEDULE_AHEAD) {
+        return Err(Error::unprocessable(
+            "Validation failed: Scheduled at must be at least 5 minutes in the future",
+        ));
+    }
+    app.store.reschedule(row.id, at).await?;
+    app.store
+        .put_job(
+            &crate::jobs::Task::PublishScheduled {
+                scheduled_status_id: row.id,
+            },
+            at,
+            30,
+        )
+        .await?;
+    app.store
+        .get_scheduled(row.id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+/// The queued publication of a scheduled post.
+pub async fn publish_scheduled(app: &AppState, id: i64) -> Result<()> {
+    let Some(row) = app.store.get_scheduled(id).await? else {
+        return Ok(());
+    };
+    if row.scheduled_at > Utc::now() + chrono::Duration::seconds(1) {
+        return Ok(()); // Rescheduled: a later job publishes it.
+    }
+    let (Some(author), Some(user)) = (
+        app.store.get_account(row.account_id).await?,
+        app.store.get_user(row.account_id).await?,
+    ) else {
+        return app.store.delete_scheduled(id).await;
+    };
+    let draft: Draft = serde_json::from_value(row.params.0.clone()).map_err(Error::internal)?;
+    match create(app, &author, &user.default_visibility, draft).await {
+        Ok(_) => {}
+        // The post can no longer be made (its parent is gone, say): drop it.
+        Err(e)
+            if e.kind != crate::error::Kind::Internal
+                && e.kind != crate::error::Kind::Unavailable =>
+        {
+            tracing::info!(scheduled = id, error = %e, "scheduled post dropped");
+        }
+        Err(e) => return Err(e),
+    }
+    app.store.delete_scheduled(id).await
 }

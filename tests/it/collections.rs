@@ -447,3 +447,89 @@ async fn a_muted_conversation_sends_no_notifications() {
     let (_, notes) = s.get("/api/v1/notifications", Some(&alice.token)).await;
     assert_eq!(notes[0]["type"], "favourite");
 }
+
+#[tokio::test]
+async fn scheduled_posts_wait_then_publish() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let soon = (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339();
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "x", "scheduled_at": soon})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "less than 5 minutes ahead"
+    );
+    let later = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let (status, sched) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "from the past", "scheduled_at": later})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sched}");
+    let id = sched["id"].as_str().unwrap().to_string();
+    assert_eq!(sched["params"]["text"], "from the past");
+    let (_, list) = s
+        .get("/api/v1/scheduled_statuses", Some(&alice.token))
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Someone else cannot see or move it.
+    let bob = s.user("bob").await;
+    assert_eq!(
+        s.get(
+            &format!("/api/v1/scheduled_statuses/{id}"),
+            Some(&bob.token)
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let even_later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let (status, moved) = s
+        .request(
+            Method::PUT,
+            &format!("/api/v1/scheduled_statuses/{id}"),
+            Some(&alice.token),
+            Some(json!({"scheduled_at": even_later})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(moved["scheduled_at"], sched["scheduled_at"]);
+    assert_eq!(
+        s.app.store.count_local_statuses().await.unwrap(),
+        0,
+        "nothing published yet"
+    );
+    // Time passes: the job for its time publishes it.
+    let past = chrono::Utc::now() - chrono::Duration::seconds(5);
+    s.app
+        .store
+        .reschedule(id.parse().unwrap(), past)
+        .await
+        .unwrap();
+    roost::service::statuses::publish_scheduled(&s.app, id.parse().unwrap())
+        .await
+        .unwrap();
+    let (_, statuses) = s
+        .get(
+            &format!("/api/v1/accounts/{}/statuses", alice.id),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(statuses[0]["content"], "<p>from the past</p>");
+    assert_eq!(
+        s.get("/api/v1/scheduled_statuses", Some(&alice.token))
+            .await
+            .1,
+        json!([])
+    );
+}

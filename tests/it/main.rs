@@ -11,3 +11,4 @@ mod collections;
 mod common;
 mod oauth;
 mod pages;
+mod social;

@@ -44,6 +44,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(placeholders::router())
+        .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
 
 /// Statuses, relationships, timelines, notifications and their lists.
@@ -137,6 +138,13 @@ fn social_router() -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/{id}/pin", post(collections::endorse))
         .route("/api/v1/accounts/{id}/unpin", post(collections::unendorse))
         .route("/api/v1/endorsements", get(collections::endorsements))
+        .route("/api/v1/scheduled_statuses", get(statuses::scheduled_list))
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(statuses::scheduled_show)
+                .put(statuses::scheduled_update)
+                .delete(statuses::scheduled_delete),
+        )
         .route("/api/v1/polls/{id}", get(statuses::poll))
         .route("/api/v1/polls/{id}/votes", post(statuses::vote))
         .route("/api/v1/timelines/home", get(timelines::home))

@@ -107,9 +107,13 @@ pub async fn dismiss(
     auth: Auth<WriteNotifications>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
+    let id = parse_id(&id)?;
+    // Someone else's notification does not exist for the caller.
     app.store
-        .delete_notification(auth.account.id, parse_id(&id)?)
-        .await?;
+        .get_notification(auth.account.id, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    app.store.delete_notification(auth.account.id, id).await?;
     Ok(Json(json!({})))
 }
 

@@ -62,3 +62,61 @@ pub fn link_header(
     );
     HeaderValue::from_str(&value).ok()
 }
+
+/// Middleware: carries the request's other query parameters (`limit`,
+/// `types[]`, `account_id`, `tagged`, `local`…) into the `Link` URLs a handler
+/// set, as Mastodon does, so following `next` keeps the same filters.
+pub async fn keep_query_in_links(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let query = req.uri().query().map(str::to_string);
+    let mut response = next.run(req).await;
+    let Some(query) = query else { return response };
+    let Some(link) = response
+        .headers()
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+    else {
+        return response;
+    };
+    let carried: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "max_id" | "min_id" | "since_id" | "access_token"
+            )
+        })
+        .collect();
+    if carried.is_empty() {
+        return response;
+    }
+    let rewritten: Vec<String> = link
+        .split(", <")
+        .map(|part| {
+            let part = part.trim_start_matches('<');
+            let Some((url_text, rest)) = part.split_once('>') else {
+                return format!("<{part}");
+            };
+            let Ok(mut url) = url::Url::parse(url_text) else {
+                return format!("<{part}");
+            };
+            let present: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+            {
+                let mut pairs = url.query_pairs_mut();
+                for (k, v) in &carried {
+                    if !present.contains(k) {
+                        pairs.append_pair(k, v);
+                    }
+                }
+            }
+            format!("<{url}>{rest}")
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&rewritten.join(", ")) {
+        response.headers_mut().insert("link", v);
+    }
+    response
+}

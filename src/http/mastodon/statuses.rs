@@ -53,6 +53,8 @@ pub struct StatusParams {
     media_ids: Vec<String>,
     #[serde(default)]
     poll: Option<PollParams>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    scheduled_at: Option<String>,
 }
 
 impl StatusParams {
@@ -102,7 +104,15 @@ pub async fn create(
     auth: Auth<WriteStatuses>,
     Params(p): Params<StatusParams>,
 ) -> Result<Json<Value>> {
+    let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
+        Some(at) => Some(parse_time(at)?),
+        None => None,
+    };
     let draft = p.draft(&headers, auth.caller.token.app_id)?;
+    if let Some(at) = scheduled_at {
+        let row = statuses::schedule(&app, &auth.account, draft, at).await?;
+        return Ok(Json(scheduled_entity(&row)));
+    }
     let status =
         statuses::create(&app, &auth.account, &auth.user.default_visibility, draft).await?;
     Ok(Json(
@@ -402,4 +412,112 @@ pub async fn vote(
     Ok(Json(
         entities::poll(&app, Some(&auth.account), &poll, status.account_id).await?,
     ))
+}
+
+/// An ISO 8601 time as clients send `scheduled_at`.
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| Error::unprocessable("Validation failed: Scheduled at is not a valid time"))
+}
+
+/// <https://docs.joinmastodon.org/entities/ScheduledStatus/>
+fn scheduled_entity(row: &crate::db::statuses::ScheduledStatus) -> Value {
+    let p = &row.params.0;
+    json!({
+        "id": row.id.to_string(),
+        "scheduled_at": entities::timestamp(row.scheduled_at),
+        "params": {
+            "text": p["text"],
+            "poll": p["poll"],
+            "media_ids": null,
+            "sensitive": p["sensitive"],
+            "spoiler_text": p["spoiler_text"],
+            "visibility": p["visibility"],
+            "in_reply_to_id": p["in_reply_to_id"].as_i64().map(|i| i.to_string()),
+            "language": p["language"],
+            "application_id": p["application_id"].as_i64().map(|i| i.to_string()),
+            "scheduled_at": null,
+            "idempotency": p["idempotency_key"],
+            "with_rate_limit": false,
+        },
+        "media_attachments": [],
+    })
+}
+
+/// `GET /api/v1/scheduled_statuses`
+pub async fn scheduled_list(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let mut rows = app
+        .store
+        .list_scheduled(auth.account.id, &q.page(20, 40))
+        .await?;
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let link = link_header(
+        &app,
+        "/api/v1/scheduled_statuses",
+        &[],
+        rows.first().map(|r| r.id),
+        rows.last().map(|r| r.id),
+    );
+    let mut response = Json(rows.iter().map(scheduled_entity).collect::<Vec<_>>()).into_response();
+    if let Some(l) = link {
+        response.headers_mut().insert("link", l);
+    }
+    Ok(response)
+}
+
+async fn own_scheduled(
+    app: &AppState,
+    me: &crate::model::Account,
+    id: &str,
+) -> Result<crate::db::statuses::ScheduledStatus> {
+    app.store
+        .get_scheduled(parse_id(id)?)
+        .await?
+        .filter(|r| r.account_id == me.id)
+        .ok_or_else(Error::not_found)
+}
+
+/// `GET /api/v1/scheduled_statuses/:id`
+pub async fn scheduled_show(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    Ok(Json(scheduled_entity(
+        &own_scheduled(&app, &auth.account, &id).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct RescheduleParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    scheduled_at: Option<String>,
+}
+
+/// `PUT /api/v1/scheduled_statuses/:id`
+pub async fn scheduled_update(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+    Params(p): Params<RescheduleParams>,
+) -> Result<Json<Value>> {
+    let at = parse_time(p.scheduled_at.as_deref().unwrap_or(""))?;
+    let row = statuses::reschedule(&app, &auth.account, parse_id(&id)?, at).await?;
+    Ok(Json(scheduled_entity(&row)))
+}
+
+/// `DELETE /api/v1/scheduled_statuses/:id`
+pub async fn scheduled_delete(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let row = own_scheduled(&app, &auth.account, &id).await?;
+    app.store.delete_scheduled(row.id).await?;
+    Ok(Json(json!({})))
 }
