@@ -703,20 +703,6 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::counted_length;
-
-    #[test]
-    fn urls_count_as_23() {
-        assert_eq!(
-            counted_length("hi https://example.org/a/very/long/path/that/goes/on/and/on"),
-            3 + 23
-        );
-        assert_eq!(counted_length("@bob@far.example.org hi"), 4 + 3);
-    }
-}
-
 /// How far ahead a post must be scheduled (Mastodon: 5 minutes).
 pub const MIN_SCHEDULE_AHEAD: i64 = 300;
 
@@ -821,4 +807,18 @@ pub async fn publish_scheduled(app: &AppState, id: i64) -> Result<()> {
         Err(e) => return Err(e),
     }
     app.store.delete_scheduled(id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted_length;
+
+    #[test]
+    fn urls_count_as_23() {
+        assert_eq!(
+            counted_length("hi https://example.org/a/very/long/path/that/goes/on/and/on"),
+            3 + 23
+        );
+        assert_eq!(counted_length("@bob@far.example.org hi"), 4 + 3);
+    }
 }
