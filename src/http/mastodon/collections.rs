@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::entities;
-use super::paging::{PageParams, link_header};
+use super::paging::{PageParams, link_header, with_link};
 use super::statuses::{parse_id, viewer};
 use super::timelines::status_page;
 use crate::app::AppState;
@@ -273,17 +273,16 @@ pub async fn followed_tags(
     for (_, name) in &rows {
         out.push(tag_entity(&app, Some(&auth.account), name).await?);
     }
-    let mut response = Json(out).into_response();
-    if let Some(l) = link_header(
-        &app,
-        "/api/v1/followed_tags",
-        &[],
-        rows.iter().map(|r| r.0).max(),
-        rows.iter().map(|r| r.0).min(),
-    ) {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(
+        Json(out),
+        link_header(
+            &app,
+            "/api/v1/followed_tags",
+            &[],
+            rows.iter().map(|r| r.0).max(),
+            rows.iter().map(|r| r.0).min(),
+        ),
+    ))
 }
 
 async fn featured_entities(app: &AppState, account: &crate::model::Account) -> Result<Vec<Value>> {
@@ -431,15 +430,14 @@ pub async fn endorsements(
         .filter_map(|id| accounts.iter().find(|a| a.id == *id))
         .map(|a| json!(entities::account(&app, a)))
         .collect();
-    let mut response = Json(list).into_response();
-    if let Some(l) = link_header(
-        &app,
-        "/api/v1/endorsements",
-        &[],
-        pairs.first().map(|p| p.0),
-        pairs.last().map(|p| p.0),
-    ) {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(
+        Json(list),
+        link_header(
+            &app,
+            "/api/v1/endorsements",
+            &[],
+            pairs.first().map(|p| p.0),
+            pairs.last().map(|p| p.0),
+        ),
+    ))
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::entities;
-use super::paging::{PageParams, link_header};
+use super::paging::{PageParams, link_header, with_link};
 use super::statuses::parse_id;
 use super::timelines::status_page;
 use crate::app::AppState;
@@ -78,12 +78,10 @@ pub async fn list(
         list.first().map(|n| n.id),
         list.last().map(|n| n.id),
     );
-    let mut response =
-        Json(entities::notifications(&app, &auth.account, &list).await?).into_response();
-    if let Some(l) = link {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(
+        Json(entities::notifications(&app, &auth.account, &list).await?),
+        link,
+    ))
 }
 
 /// `GET /api/v1/notifications/:id`
@@ -260,11 +258,7 @@ pub async fn conversations(
         rows.first().map(|r| r.2),
         rows.last().map(|r| r.2),
     );
-    let mut response = Json(out).into_response();
-    if let Some(l) = link {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(Json(out), link))
 }
 
 /// `POST /api/v1/conversations/:id/read`

@@ -120,3 +120,15 @@ pub async fn keep_query_in_links(
     }
     response
 }
+
+/// `response` with the `Link` header `link`, when there is one.
+pub fn with_link(
+    response: impl axum::response::IntoResponse,
+    link: Option<HeaderValue>,
+) -> axum::response::Response {
+    let mut response = response.into_response();
+    if let Some(l) = link {
+        response.headers_mut().insert("link", l);
+    }
+    response
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::entities;
-use super::paging::{PageParams, link_header};
+use super::paging::{PageParams, link_header, with_link};
 use super::statuses::{parse_id, viewer};
 use super::timelines::status_page;
 use crate::app::AppState;
@@ -218,17 +218,16 @@ async fn account_page(app: &AppState, path: &str, pairs: Vec<(i64, i64)>) -> Res
         .filter_map(|id| accounts.iter().find(|a| a.id == *id))
         .map(|a| json!(entities::account(app, a)))
         .collect();
-    let mut response = Json(list).into_response();
-    if let Some(l) = link_header(
-        app,
-        path,
-        &[],
-        pairs.first().map(|p| p.0),
-        pairs.last().map(|p| p.0),
-    ) {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(
+        Json(list),
+        link_header(
+            app,
+            path,
+            &[],
+            pairs.first().map(|p| p.0),
+            pairs.last().map(|p| p.0),
+        ),
+    ))
 }
 
 async fn follow_list(

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::entities;
-use super::paging::{PageParams, link_header};
+use super::paging::{PageParams, link_header, with_link};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{
@@ -336,11 +336,7 @@ pub async fn interacted_by(
         pairs.first().map(|p| p.0),
         pairs.last().map(|p| p.0),
     );
-    let mut response = Json(list).into_response();
-    if let Some(l) = link {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(Json(list), link))
 }
 
 pub async fn favourited_by(
@@ -463,11 +459,10 @@ pub async fn scheduled_list(
         rows.first().map(|r| r.id),
         rows.last().map(|r| r.id),
     );
-    let mut response = Json(rows.iter().map(scheduled_entity).collect::<Vec<_>>()).into_response();
-    if let Some(l) = link {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(
+        Json(rows.iter().map(scheduled_entity).collect::<Vec<_>>()),
+        link,
+    ))
 }
 
 async fn own_scheduled(

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::entities;
-use super::paging::{PageParams, link_header};
+use super::paging::{PageParams, link_header, with_link};
 use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::Result;
@@ -33,11 +33,7 @@ pub async fn status_page(
         list.last().map(|s| s.id),
     );
     let body = entities::statuses(app, viewer, &list).await?;
-    let mut response = Json(body).into_response();
-    if let Some(l) = link {
-        response.headers_mut().insert("link", l);
-    }
-    Ok(response)
+    Ok(with_link(Json(body), link))
 }
 
 /// `GET /api/v1/timelines/home`
