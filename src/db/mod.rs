@@ -122,7 +122,10 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
-                .pragma("cache_size", "-8000");
+                // 2 MiB of page cache per connection: with a full pool the
+                // caches, not roost, would otherwise dominate the process's
+                // memory; the OS file cache serves repeated reads anyway.
+                .pragma("cache_size", "-2000");
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .min_connections(1)
