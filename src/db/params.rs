@@ -109,9 +109,4 @@ impl Page {
                 .bind_i64(self.limit);
         }
     }
-
-    /// True when results came oldest first and must be reversed.
-    pub fn ascending(&self) -> bool {
-        self.min_id.is_some()
-    }
 }

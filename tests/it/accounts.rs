@@ -590,3 +590,28 @@ async fn emails_are_case_insensitive_on_both_backends() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn credentials_count_pending_follow_requests() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    s.request(
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(&bob.token),
+        Some(json!({"locked": true})),
+    )
+    .await;
+    s.request(
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", bob.id),
+        Some(&alice.token),
+        None,
+    )
+    .await;
+    let (_, me) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&bob.token))
+        .await;
+    assert_eq!(me["source"]["follow_requests_count"], 1);
+}

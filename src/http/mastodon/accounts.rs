@@ -94,12 +94,15 @@ pub async fn create(
 pub async fn verify_credentials(
     State(app): State<Arc<AppState>>,
     auth: Auth<ReadAccountsOrProfile>,
-) -> Json<AccountEntity> {
-    Json(entities::credential_account(
+) -> Result<Json<AccountEntity>> {
+    // Clients show this as the badge on their follow-requests menu.
+    let pending = app.store.count_follow_requests(auth.account.id).await?;
+    Ok(Json(entities::credential_account(
         &app,
         &auth.account,
         &auth.user,
-    ))
+        pending,
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -172,7 +175,10 @@ pub async fn update_credentials(
         .get_user(account.id)
         .await?
         .ok_or_else(Error::not_found)?;
-    Ok(Json(entities::credential_account(&app, &account, &user)))
+    let pending = app.store.count_follow_requests(account.id).await?;
+    Ok(Json(entities::credential_account(
+        &app, &account, &user, pending,
+    )))
 }
 
 /// `GET /api/v1/accounts/:id`

@@ -170,7 +170,12 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
 
 /// The signed-in user's own view: the account plus `source` and `role`.
 /// <https://docs.joinmastodon.org/entities/Account/#CredentialAccount>
-pub fn credential_account(app: &AppState, a: &Account, u: &User) -> AccountEntity {
+pub fn credential_account(
+    app: &AppState,
+    a: &Account,
+    u: &User,
+    follow_requests_count: i64,
+) -> AccountEntity {
     let mut entity = account(app, a);
     entity.followers_count = a.followers_count;
     entity.following_count = a.following_count;
@@ -189,7 +194,7 @@ pub fn credential_account(app: &AppState, a: &Account, u: &User) -> AccountEntit
         privacy: u.default_visibility.clone(),
         sensitive: u.default_sensitive,
         language: u.default_language.clone(),
-        follow_requests_count: 0,
+        follow_requests_count,
         hide_collections: a.hide_collections,
         discoverable: a.discoverable,
         indexable: a.indexable,
