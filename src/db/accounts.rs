@@ -48,10 +48,16 @@ pub struct ProfileUpdate {
 
 impl Store {
     pub async fn get_account(&self, id: i64) -> Result<Option<Account>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
+        if let Some(a) = self.cache.accounts.get(&id) {
+            return Ok(Some(a));
+        }
+        let row: Option<Account> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await)?;
+        if let Some(a) = &row {
+            self.cache.accounts.put(id, a.clone());
+        }
         Ok(row)
     }
 
@@ -81,10 +87,16 @@ impl Store {
     }
 
     pub async fn get_user(&self, account_id: i64) -> Result<Option<User>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE account_id = $1")
+        if let Some(u) = self.cache.users.get(&account_id) {
+            return Ok(Some(u));
+        }
+        let row: Option<User> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM users WHERE account_id = $1")
             .bind(account_id)
             .fetch_optional(pool)
             .await)?;
+        if let Some(u) = &row {
+            self.cache.users.put(account_id, u.clone());
+        }
         Ok(row)
     }
 
@@ -178,6 +190,8 @@ impl Store {
                 .await?;
             tx.commit().await
         })?;
+        self.cache.forget_account(account_id);
+        self.cache.users.forget(&account_id);
         Ok(())
     }
 
@@ -196,6 +210,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))?;
+        self.cache.users.forget(&account_id);
         Ok(())
     }
 
@@ -238,11 +253,26 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.cache.accounts.get(id) {
+                Some(a) => found.push(a),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
         let mut sql = super::params::Sql::new("SELECT * FROM accounts WHERE id IN ");
-        sql.bind_list(ids);
-        let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+        sql.bind_list(&missing);
+        let rows: Vec<Account> = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
-        Ok(rows)
+        for a in rows {
+            self.cache.accounts.put(a.id, a.clone());
+            found.push(a);
+        }
+        Ok(found)
     }
 
     /// Local accounts whose username or display name starts with `q`

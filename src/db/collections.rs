@@ -27,6 +27,7 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET title = $3, replies_policy = $4, exclusive = $5")
             .bind(l.id).bind(l.account_id).bind(&l.title).bind(&l.replies_policy).bind(l.exclusive).bind(l.created_at)
             .execute(pool).await.map(|_| ()))?;
+        self.cache.exclusive.clear();
         Ok(())
     }
 
@@ -53,6 +54,7 @@ impl Store {
 
     pub async fn delete_list(&self, id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM lists WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+        self.cache.exclusive.clear();
         Ok(())
     }
 
@@ -63,6 +65,7 @@ impl Store {
             "DELETE FROM list_accounts WHERE list_id = $1 AND account_id = $2"
         };
         on_pool!(self, pool => sqlx::query(sql).bind(list_id).bind(account_id).execute(pool).await.map(|_| ()))?;
+        self.cache.exclusive.clear();
         Ok(())
     }
 
@@ -74,11 +77,16 @@ impl Store {
 
     /// Members of `owner`'s exclusive lists: their posts stay out of the home feed.
     pub async fn exclusive_list_members(&self, owner: i64) -> Result<Vec<i64>> {
+        if let Some(ids) = self.cache.exclusive.get(&owner) {
+            return Ok(ids);
+        }
         let mut sql = Sql::new(
             "SELECT la.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id WHERE l.exclusive AND l.account_id = ",
         );
         sql.bind_i64(owner);
-        self.query_ids(&sql).await
+        let ids = self.query_ids(&sql).await?;
+        self.cache.exclusive.put(owner, ids.clone());
+        Ok(ids)
     }
 
     /// A tag's id, created on first use.

@@ -18,6 +18,7 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod cache;
 pub mod collections;
 pub mod feeds;
 pub mod oauth;
@@ -48,6 +49,8 @@ pub(crate) use on_pool;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub pool: Pool,
+    /// Recently read rows; see [`cache`].
+    pub cache: std::sync::Arc<cache::Cache>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -135,7 +138,10 @@ impl Store {
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
             Pool::Sqlite(pool)
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            cache: Default::default(),
+        })
     }
 
     /// Applies the migrations this binary carries that the database lacks.

@@ -27,10 +27,16 @@ impl Store {
     }
 
     pub async fn get_app(&self, id: i64) -> Result<Option<App>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM apps WHERE id = $1")
+        if let Some(a) = self.cache.apps.get(&id) {
+            return Ok(Some(a));
+        }
+        let row: Option<App> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM apps WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await)?;
+        if let Some(a) = &row {
+            self.cache.apps.put(id, a.clone());
+        }
         Ok(row)
     }
 
@@ -98,10 +104,16 @@ impl Store {
     }
 
     pub async fn get_token_by_hash(&self, token_hash: &str) -> Result<Option<Token>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM tokens WHERE token_hash = $1")
+        if let Some(t) = self.cache.tokens.get(&token_hash.to_string()) {
+            return Ok(Some(t));
+        }
+        let row: Option<Token> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(pool)
             .await)?;
+        if let Some(t) = &row {
+            self.cache.tokens.put(token_hash.to_string(), t.clone());
+        }
         Ok(row)
     }
 
@@ -122,6 +134,9 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
+        // Revocations are rare; forgetting every token is simpler than
+        // indexing the cache by token id.
+        self.cache.tokens.clear();
         Ok(n == 1)
     }
 

@@ -77,6 +77,8 @@ impl Store {
             }
             tx.commit().await
         })?;
+        self.cache.forget_account(f.account_id);
+        self.cache.forget_account(f.target_account_id);
         Ok(())
     }
 
@@ -106,6 +108,8 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
+        self.cache.forget_account(account_id);
+        self.cache.forget_account(target_id);
         Ok(removed)
     }
 
@@ -143,12 +147,14 @@ impl Store {
             "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(crate::id::new_id()).bind(account_id).bind(target_id).bind(now)
             .execute(pool).await.map(|_| ()))?;
+        self.cache.hidden.clear();
         Ok(())
     }
 
     pub async fn delete_block(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
+        self.cache.hidden.clear();
         Ok(())
     }
 
@@ -166,12 +172,14 @@ impl Store {
              ON CONFLICT (account_id, target_account_id) DO UPDATE SET hide_notifications = $4, expires_at = $5")
             .bind(crate::id::new_id()).bind(account_id).bind(target_id).bind(notifications).bind(expires_at).bind(now)
             .execute(pool).await.map(|_| ()))?;
+        self.cache.hidden.clear();
         Ok(())
     }
 
     pub async fn delete_mute(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM mutes WHERE account_id = $1 AND target_account_id = $2")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
+        self.cache.hidden.clear();
         Ok(())
     }
 
@@ -235,6 +243,9 @@ impl Store {
         account_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
+        if let Some(ids) = self.cache.hidden.get(&account_id) {
+            return Ok(ids);
+        }
         let mut sql = Sql::new("SELECT target_account_id FROM blocks WHERE account_id = ");
         sql.bind_i64(account_id);
         sql.push(" UNION SELECT account_id FROM blocks WHERE target_account_id = ")
@@ -244,7 +255,9 @@ impl Store {
         sql.push(" AND (expires_at IS NULL OR expires_at > ")
             .bind(super::params::Param::Time(now))
             .push(")");
-        self.query_ids(&sql).await
+        let ids = self.query_ids(&sql).await?;
+        self.cache.hidden.put(account_id, ids.clone());
+        Ok(ids)
     }
 
     /// Accounts whose notifications `account_id` must not see: blocked either

@@ -67,6 +67,10 @@ impl Store {
             }
             tx.commit().await
         })?;
+        self.cache.forget_account(s.account_id);
+        for id in [s.in_reply_to_id, s.reblog_of_id].into_iter().flatten() {
+            self.cache.forget_status(id);
+        }
         Ok(())
     }
 
@@ -82,8 +86,14 @@ impl Store {
     }
 
     pub async fn get_status(&self, id: i64) -> Result<Option<Status>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE id = $1")
+        if let Some(s) = self.cache.statuses.get(&id) {
+            return Ok(Some(s));
+        }
+        let row: Option<Status> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE id = $1")
             .bind(id).fetch_optional(pool).await)?;
+        if let Some(s) = &row {
+            self.cache.statuses.put(id, s.clone());
+        }
         Ok(row)
     }
 
@@ -92,11 +102,26 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.cache.statuses.get(id) {
+                Some(s) => found.push(s),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
         let mut sql = Sql::new("SELECT * FROM statuses WHERE id IN ");
-        sql.bind_list(ids);
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+        sql.bind_list(&missing);
+        let rows: Vec<Status> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
-        Ok(rows)
+        for s in rows {
+            self.cache.statuses.put(s.id, s.clone());
+            found.push(s);
+        }
+        Ok(found)
     }
 
     /// Runs a `SELECT * FROM statuses …` built by the caller.
@@ -122,20 +147,57 @@ impl Store {
 
     /// `(status_id, account_id)` of every mention in `status_ids`.
     pub async fn mentions_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for id in status_ids {
+            match self.cache.mentions.get(id) {
+                Some(list) => out.extend(list.into_iter().map(|a| (*id, a))),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
         let mut sql = Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN ");
-        sql.bind_list(status_ids);
-        self.query_pairs(&sql).await
+        sql.bind_list(&missing);
+        let rows = self.query_pairs(&sql).await?;
+        for id in missing {
+            let list: Vec<i64> = rows.iter().filter(|r| r.0 == id).map(|r| r.1).collect();
+            self.cache.mentions.put(id, list);
+        }
+        out.extend(rows);
+        Ok(out)
     }
 
     /// `(status_id, tag name)` of every tag in `status_ids`.
     pub async fn tags_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for id in status_ids {
+            match self.cache.tags.get(id) {
+                Some(list) => out.extend(list.into_iter().map(|t| (*id, t))),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
         let mut sql = Sql::new(
             "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ",
         );
-        sql.bind_list(status_ids);
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+        sql.bind_list(&missing);
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
-        Ok(rows)
+        for id in missing {
+            let list: Vec<String> = rows
+                .iter()
+                .filter(|r| r.0 == id)
+                .map(|r| r.1.clone())
+                .collect();
+            self.cache.tags.put(id, list);
+        }
+        out.extend(rows);
+        Ok(out)
     }
 
     /// Of `status_ids`, those that `account_id` has a row for in `table`
@@ -174,6 +236,45 @@ impl Store {
         self.query_ids(&sql).await
     }
 
+    /// The viewer's flags on `status_ids` in one query: `(kind, id)` rows,
+    /// where kind is 1 favourited, 2 reblogged, 3 bookmarked, 4 pinned (ids are
+    /// status ids) or 5 muted conversation (ids are `conversation_ids`).
+    pub async fn viewer_flags(
+        &self,
+        account_id: i64,
+        status_ids: &[i64],
+        conversation_ids: &[i64],
+    ) -> Result<Vec<(i64, i64)>> {
+        if status_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("");
+        for (kind, column, table) in [
+            (1, "status_id", "favourites"),
+            (2, "reblog_of_id", "statuses"),
+            (3, "status_id", "bookmarks"),
+            (4, "status_id", "pins"),
+        ] {
+            if kind > 1 {
+                sql.push(" UNION ALL ");
+            }
+            // The kind is cast so PostgreSQL returns it as BIGINT like the ids.
+            sql.push(&format!(
+                "SELECT CAST({kind} AS BIGINT), {column} FROM {table} WHERE account_id = "
+            ))
+            .bind_i64(account_id)
+            .push(&format!(" AND {column} IN "))
+            .bind_list(status_ids);
+        }
+        if !conversation_ids.is_empty() {
+            sql.push(" UNION ALL SELECT CAST(5 AS BIGINT), conversation_id FROM conversation_mutes WHERE account_id = ")
+                .bind_i64(account_id)
+                .push(" AND conversation_id IN ")
+                .bind_list(conversation_ids);
+        }
+        self.query_pairs(&sql).await
+    }
+
     /// Deletes a status (and, by cascade, its boosts, mentions, favourites…),
     /// keeping the counters right.
     pub async fn delete_status(&self, s: &Status) -> Result<()> {
@@ -196,6 +297,10 @@ impl Store {
             }
             tx.commit().await
         })?;
+        // The cascade took boosts and changed their authors' counts too.
+        self.cache.clear_statuses();
+        self.cache.clear_accounts();
+        self.cache.forget_status(s.id);
         Ok(())
     }
 
@@ -245,6 +350,7 @@ impl Store {
             }
             tx.commit().await
         })?;
+        self.cache.forget_status(after.id);
         Ok(())
     }
 
@@ -272,6 +378,7 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
+        self.cache.forget_status(status_id);
         Ok(added)
     }
 
@@ -287,6 +394,7 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
+        self.cache.forget_status(status_id);
         Ok(removed)
     }
 

@@ -1939,3 +1939,102 @@ async fn public_timeline_shows_only_public_posts() {
     let remote = ids(&list(&s, "/api/v1/timelines/public?remote=true", None).await);
     assert!(remote.is_empty(), "no remote posts yet: {remote:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Cached rendering: every write shows in the next read
+// ---------------------------------------------------------------------------
+
+/// The first item of `user`'s home timeline.
+async fn home_top(s: &TestServer, u: &TestUser) -> Value {
+    let (status, body) = s
+        .get("/api/v1/timelines/home?limit=5", Some(&u.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body[0].clone()
+}
+
+#[tokio::test]
+async fn timelines_show_every_write_at_once_despite_the_cache() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    follow(&s, &bob, &alice).await;
+    let id = post(&s, &alice, "cached once", "public").await;
+    let top = home_top(&s, &bob).await;
+    assert_eq!(top["id"], json!(id));
+    assert_eq!(top["favourites_count"], json!(0));
+    assert_eq!(top["favourited"], json!(false));
+
+    // A favourite changes the count for everyone and the flag for the liker.
+    act(&s, &bob, &format!("/api/v1/statuses/{id}/favourite")).await;
+    let top = home_top(&s, &bob).await;
+    assert_eq!(top["favourites_count"], json!(1));
+    assert_eq!(top["favourited"], json!(true));
+    assert_eq!(home_top(&s, &alice).await["favourited"], json!(false));
+
+    // A profile update shows in the embedded author.
+    let (status, _) = s
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            Some(json!({"display_name": "Alice Renamed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let top = home_top(&s, &bob).await;
+    assert_eq!(top["account"]["display_name"], json!("Alice Renamed"));
+    assert_eq!(top["account"]["statuses_count"], json!(1));
+
+    // An edit shows its new text and edited_at.
+    let (status, _) = s
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&alice.token),
+            Some(json!({"status": "edited #now"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let top = home_top(&s, &bob).await;
+    assert!(top["content"].as_str().unwrap().contains("edited"), "{top}");
+    assert!(top["edited_at"].is_string());
+    assert_eq!(top["tags"][0]["name"], json!("now"));
+
+    // A boost, then deleting the original, takes the boost away too.
+    let carol = s.user("carol").await;
+    follow(&s, &carol, &bob).await;
+    act(&s, &bob, &format!("/api/v1/statuses/{id}/reblog")).await;
+    let top = home_top(&s, &carol).await;
+    assert_eq!(top["reblog"]["id"], json!(id));
+    assert_eq!(top["reblog"]["reblogs_count"], json!(1));
+    let (status, _) = s
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, home) = s.get("/api/v1/timelines/home", Some(&carol.token)).await;
+    assert_eq!(home, json!([]), "the boost left with its original");
+    let (status, _) = s
+        .get(&format!("/api/v1/statuses/{id}"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A block hides the blocked account's posts at once.
+    let id2 = post(&s, &alice, "before the block", "public").await;
+    assert_eq!(home_top(&s, &bob).await["id"], json!(id2));
+    act(&s, &bob, &format!("/api/v1/accounts/{}/block", alice.id)).await;
+    let (_, home) = s.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    assert!(
+        home.as_array()
+            .unwrap()
+            .iter()
+            .all(|st| st["id"] != json!(id2)),
+        "{home}"
+    );
+    s.stop().await;
+}

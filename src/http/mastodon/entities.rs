@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::db::relationships::RelationFlags;
@@ -256,18 +257,81 @@ pub fn token(grant: &crate::service::oauth::Grant) -> Value {
     v
 }
 
-/// Everything needed to render a page of statuses for one viewer, loaded in
-/// a handful of queries rather than a few per status.
+/// The JSON of an account's entity, rendered once and kept with the account
+/// in the store's cache (statuses embed their author's entity each time).
+fn account_json(app: &AppState, a: &Account) -> Arc<str> {
+    if let Some(json) = app.store.cache.account_json.get(&a.id) {
+        return json;
+    }
+    let json: Arc<str> = serde_json::to_string(&account(app, a))
+        .unwrap_or_else(|_| "null".into())
+        .into();
+    app.store.cache.account_json.put(a.id, json.clone());
+    json
+}
+
+#[derive(Serialize)]
+struct MentionEntity<'a> {
+    id: String,
+    username: &'a str,
+    url: &'a str,
+    acct: String,
+}
+
+#[derive(Serialize)]
+struct TagEntity<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ApplicationRef<'a> {
+    name: &'a str,
+    website: &'a Option<String>,
+}
+
+/// The part of the Status entity that is the same for every viewer. The
+/// author, the boosted status, the poll and the viewer's flags are added
+/// around it. <https://docs.joinmastodon.org/entities/Status/>
+#[derive(Serialize)]
+struct StatusBase<'a> {
+    id: String,
+    uri: &'a str,
+    url: &'a Option<String>,
+    created_at: String,
+    edited_at: Option<String>,
+    content: &'a str,
+    visibility: &'a str,
+    sensitive: bool,
+    spoiler_text: &'a str,
+    media_attachments: [(); 0],
+    application: Option<ApplicationRef<'a>>,
+    mentions: Vec<MentionEntity<'a>>,
+    tags: Vec<TagEntity<'a>>,
+    emojis: [(); 0],
+    reblogs_count: i64,
+    favourites_count: i64,
+    replies_count: i64,
+    in_reply_to_id: Option<String>,
+    in_reply_to_account_id: Option<String>,
+    card: Option<()>,
+    language: &'a Option<String>,
+    text: Option<()>,
+    filtered: [(); 0],
+}
+
+/// Everything needed to render a page of statuses for one viewer. Rendered
+/// parts come from the store's cache; only what is missing there is loaded,
+/// in one query per kind, plus one query for the viewer's flags.
 pub struct StatusContext {
-    accounts: HashMap<i64, Account>,
+    /// Viewer-independent JSON of each status (an unclosed object).
+    bases: HashMap<i64, Arc<str>>,
+    authors: HashMap<i64, Arc<str>>,
     originals: HashMap<i64, Status>,
-    mentions: HashMap<i64, Vec<i64>>,
-    tags: HashMap<i64, Vec<String>>,
     favourited: HashSet<i64>,
     reblogged: HashSet<i64>,
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
-    apps: HashMap<i64, App>,
     polls: HashMap<i64, Value>,
     muted_conversations: HashSet<i64>,
 }
@@ -289,6 +353,83 @@ impl StatusContext {
             .collect();
         let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
         let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+        let bases = Self::bases(app, &all).await?;
+
+        let mut author_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+        author_ids.sort_unstable();
+        author_ids.dedup();
+        let authors = app
+            .store
+            .get_accounts(&author_ids)
+            .await?
+            .iter()
+            .map(|a| (a.id, account_json(app, a)))
+            .collect();
+
+        let (mut favourited, mut reblogged, mut bookmarked, mut pinned, mut muted_conversations) =
+            Default::default();
+        if let Some(v) = viewer {
+            let mut conversations: Vec<i64> =
+                all.iter().filter_map(|s| s.conversation_id).collect();
+            conversations.sort_unstable();
+            conversations.dedup();
+            for (kind, id) in app.store.viewer_flags(v.id, &ids, &conversations).await? {
+                let set: &mut HashSet<i64> = match kind {
+                    1 => &mut favourited,
+                    2 => &mut reblogged,
+                    3 => &mut bookmarked,
+                    4 => &mut pinned,
+                    _ => &mut muted_conversations,
+                };
+                set.insert(id);
+            }
+        }
+        let mut polls = HashMap::new();
+        let with_poll: Vec<i64> = all
+            .iter()
+            .filter(|s| s.poll_id.is_some())
+            .map(|s| s.id)
+            .collect();
+        if !with_poll.is_empty() {
+            for p in &app.store.polls_of(&with_poll).await? {
+                let author = all
+                    .iter()
+                    .find(|s| s.id == p.status_id)
+                    .map_or(0, |s| s.account_id);
+                polls.insert(p.status_id, poll(app, viewer, p, author).await?);
+            }
+        }
+        Ok(Self {
+            bases,
+            authors,
+            originals,
+            favourited,
+            reblogged,
+            bookmarked,
+            pinned,
+            polls,
+            muted_conversations,
+        })
+    }
+
+    /// The viewer-independent JSON of each status, from the cache or rendered
+    /// (loading mentions, tags and applications for those only).
+    async fn bases(app: &AppState, all: &[&Status]) -> Result<HashMap<i64, Arc<str>>> {
+        let cache = &app.store.cache.status_json;
+        let mut bases = HashMap::with_capacity(all.len());
+        let mut missing: Vec<&Status> = Vec::new();
+        for s in all {
+            match cache.get(&s.id) {
+                Some(json) => {
+                    bases.insert(s.id, json);
+                }
+                None => missing.push(s),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(bases);
+        }
+        let ids: Vec<i64> = missing.iter().map(|s| s.id).collect();
         let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
         for (status, account) in app.store.mentions_of(&ids).await? {
             mentions.entry(status).or_default().push(account);
@@ -297,182 +438,175 @@ impl StatusContext {
         for (status, name) in app.store.tags_of(&ids).await? {
             tags.entry(status).or_default().push(name);
         }
-        let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
-        account_ids.extend(mentions.values().flatten());
-        account_ids.sort_unstable();
-        account_ids.dedup();
-        let accounts = app
+        let mut mentioned: Vec<i64> = mentions.values().flatten().copied().collect();
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let accounts: HashMap<i64, Account> = app
             .store
-            .get_accounts(&account_ids)
+            .get_accounts(&mentioned)
             .await?
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-        let (mut favourited, mut reblogged, mut bookmarked, mut pinned, mut muted_conversations) =
-            Default::default();
-        if let Some(v) = viewer {
-            let mut conversations: Vec<i64> =
-                all.iter().filter_map(|s| s.conversation_id).collect();
-            conversations.sort_unstable();
-            conversations.dedup();
-            muted_conversations = app
-                .store
-                .muted_conversations(v.id, &conversations)
-                .await?
-                .into_iter()
-                .collect();
-            favourited = app
-                .store
-                .flagged_by("favourites", v.id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-            reblogged = app
-                .store
-                .reblogged_by_viewer(v.id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-            bookmarked = app
-                .store
-                .flagged_by("bookmarks", v.id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-            pinned = app
-                .store
-                .flagged_by("pins", v.id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-        }
-        let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.application_id).collect();
-        app_ids.dedup();
         let mut apps = HashMap::new();
-        for id in app_ids {
-            if let Some(a) = app.store.get_app(id).await? {
-                apps.insert(id, a);
+        for id in missing.iter().filter_map(|s| s.application_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(id)
+                && let Some(a) = app.store.get_app(id).await?
+            {
+                e.insert(a);
             }
         }
-        let mut polls = HashMap::new();
-        for p in &app.store.polls_of(&ids).await? {
-            let author = all
-                .iter()
-                .find(|s| s.id == p.status_id)
-                .map_or(0, |s| s.account_id);
-            polls.insert(p.status_id, poll(app, viewer, p, author).await?);
+        for s in missing {
+            let base = StatusBase {
+                id: s.id.to_string(),
+                uri: &s.uri,
+                url: &s.url,
+                created_at: timestamp(s.created_at),
+                edited_at: s.edited_at.map(timestamp),
+                content: &s.content,
+                visibility: &s.visibility,
+                sensitive: s.sensitive,
+                spoiler_text: &s.spoiler_text,
+                media_attachments: [],
+                application: s
+                    .application_id
+                    .and_then(|id| apps.get(&id))
+                    .map(|a: &App| ApplicationRef {
+                        name: &a.name,
+                        website: &a.website,
+                    }),
+                mentions: mentions
+                    .get(&s.id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| accounts.get(id))
+                    .map(|a| MentionEntity {
+                        id: a.id.to_string(),
+                        username: &a.username,
+                        url: a.url.as_deref().unwrap_or(&a.uri),
+                        acct: a.acct(),
+                    })
+                    .collect(),
+                tags: tags
+                    .get(&s.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|t| TagEntity {
+                        name: t,
+                        url: app.url(&format!("/tags/{t}")),
+                    })
+                    .collect(),
+                emojis: [],
+                reblogs_count: s.reblogs_count,
+                favourites_count: s.favourites_count,
+                replies_count: s.replies_count,
+                in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
+                in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
+                card: None,
+                language: &s.language,
+                text: None,
+                filtered: [],
+            };
+            let mut json = serde_json::to_string(&base)
+                .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))?;
+            json.pop(); // Left open for the parts added per request.
+            let json: Arc<str> = json.into();
+            cache.put(s.id, json.clone());
+            bases.insert(s.id, json);
         }
-        Ok(Self {
-            accounts,
-            originals,
-            mentions,
-            tags,
-            favourited,
-            reblogged,
-            bookmarked,
-            pinned,
-            apps,
-            polls,
-            muted_conversations,
-        })
+        Ok(bases)
+    }
+
+    /// Appends the Status entity of `s` for `viewer` to `out`; false (and
+    /// nothing written) if its author or boosted status is missing.
+    fn write(&self, out: &mut String, viewer: Option<&Account>, s: &Status) -> bool {
+        let (Some(base), Some(author)) = (self.bases.get(&s.id), self.authors.get(&s.account_id))
+        else {
+            return false;
+        };
+        let mut reblog = String::new();
+        match s.reblog_of_id {
+            Some(of) => match self.originals.get(&of) {
+                Some(original) if self.write(&mut reblog, viewer, original) => {}
+                _ => return false,
+            },
+            None => reblog.push_str("null"),
+        }
+        let poll = self
+            .polls
+            .get(&s.id)
+            .map_or_else(|| "null".to_string(), Value::to_string);
+        out.reserve(base.len() + author.len() + reblog.len() + 200);
+        out.push_str(base);
+        out.push_str(",\"account\":");
+        out.push_str(author);
+        out.push_str(",\"reblog\":");
+        out.push_str(&reblog);
+        out.push_str(",\"poll\":");
+        out.push_str(&poll);
+        if let Some(v) = viewer {
+            let flag = |out: &mut String, name: &str, on: bool| {
+                out.push_str(",\"");
+                out.push_str(name);
+                out.push_str(if on { "\":true" } else { "\":false" });
+            };
+            flag(out, "favourited", self.favourited.contains(&s.id));
+            flag(out, "reblogged", self.reblogged.contains(&s.id));
+            flag(out, "bookmarked", self.bookmarked.contains(&s.id));
+            let muted = s
+                .conversation_id
+                .is_some_and(|c| self.muted_conversations.contains(&c));
+            flag(out, "muted", muted);
+            if v.id == s.account_id {
+                flag(out, "pinned", self.pinned.contains(&s.id));
+            }
+        }
+        out.push('}');
+        true
     }
 }
 
-/// Renders statuses for a viewer (order kept; any whose author is missing are skipped).
+/// Renders statuses for a viewer as a JSON array (order kept; any whose
+/// author is missing are skipped). The hot path of every timeline.
+pub async fn statuses_json(
+    app: &AppState,
+    viewer: Option<&Account>,
+    list: &[Status],
+) -> Result<String> {
+    let ctx = StatusContext::load(app, viewer, list).await?;
+    let mut out = String::with_capacity(list.len() * 2048 + 2);
+    out.push('[');
+    for s in list {
+        let mark = out.len();
+        if out.len() > 1 {
+            out.push(',');
+        }
+        if !ctx.write(&mut out, viewer, s) {
+            out.truncate(mark);
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// Renders statuses for a viewer as values, for callers that adjust them.
 pub async fn statuses(
     app: &AppState,
     viewer: Option<&Account>,
     list: &[Status],
 ) -> Result<Vec<Value>> {
-    let ctx = StatusContext::load(app, viewer, list).await?;
-    Ok(list
-        .iter()
-        .filter_map(|s| status_with(app, &ctx, viewer, s))
-        .collect())
+    let json = statuses_json(app, viewer, list).await?;
+    serde_json::from_str(&json)
+        .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))
 }
 
 /// Renders one status for a viewer.
 pub async fn status(app: &AppState, viewer: Option<&Account>, s: &Status) -> Result<Value> {
-    let ctx = StatusContext::load(app, viewer, std::slice::from_ref(s)).await?;
-    status_with(app, &ctx, viewer, s).ok_or_else(crate::error::Error::not_found)
-}
-
-/// <https://docs.joinmastodon.org/entities/Status/>
-fn status_with(
-    app: &AppState,
-    ctx: &StatusContext,
-    viewer: Option<&Account>,
-    s: &Status,
-) -> Option<Value> {
-    let author = ctx.accounts.get(&s.account_id)?;
-    let reblog = match s.reblog_of_id {
-        Some(of) => Some(status_with(app, ctx, viewer, ctx.originals.get(&of)?)?),
-        None => None,
-    };
-    let mentions: Vec<Value> = ctx
-        .mentions
-        .get(&s.id)
+    statuses(app, viewer, std::slice::from_ref(s))
+        .await?
         .into_iter()
-        .flatten()
-        .filter_map(|id| ctx.accounts.get(id))
-        .map(|a| json!({"id": a.id.to_string(), "username": a.username, "url": a.url.clone().unwrap_or(a.uri.clone()), "acct": a.acct()}))
-        .collect();
-    let tags: Vec<Value> = ctx
-        .tags
-        .get(&s.id)
-        .into_iter()
-        .flatten()
-        .map(|t| json!({"name": t, "url": app.url(&format!("/tags/{t}"))}))
-        .collect();
-    let application = s
-        .application_id
-        .and_then(|id| ctx.apps.get(&id))
-        .map(|a| json!({"name": a.name, "website": a.website}));
-    let own = viewer.is_some_and(|v| v.id == s.account_id);
-    let mut v = json!({
-        "id": s.id.to_string(),
-        "uri": s.uri,
-        "url": s.url,
-        "created_at": timestamp(s.created_at),
-        "edited_at": s.edited_at.map(timestamp),
-        "account": account(app, author),
-        "content": s.content,
-        "visibility": s.visibility,
-        "sensitive": s.sensitive,
-        "spoiler_text": s.spoiler_text,
-        "media_attachments": [],
-        "application": application,
-        "mentions": mentions,
-        "tags": tags,
-        "emojis": [],
-        "reblogs_count": s.reblogs_count,
-        "favourites_count": s.favourites_count,
-        "replies_count": s.replies_count,
-        "in_reply_to_id": s.in_reply_to_id.map(|i| i.to_string()),
-        "in_reply_to_account_id": s.in_reply_to_account_id.map(|i| i.to_string()),
-        "reblog": reblog,
-        "poll": ctx.polls.get(&s.id),
-        "card": null,
-        "language": s.language,
-        "text": null,
-        "filtered": [],
-    });
-    if let (Some(_), Value::Object(map)) = (viewer, &mut v) {
-        map.insert("favourited".into(), json!(ctx.favourited.contains(&s.id)));
-        map.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
-        map.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
-        map.insert(
-            "muted".into(),
-            json!(
-                s.conversation_id
-                    .is_some_and(|c| ctx.muted_conversations.contains(&c))
-            ),
-        );
-        if own {
-            map.insert("pinned".into(), json!(ctx.pinned.contains(&s.id)));
-        }
-    }
-    Some(v)
+        .next()
+        .ok_or_else(crate::error::Error::not_found)
 }
 
 /// <https://docs.joinmastodon.org/entities/Relationship/>

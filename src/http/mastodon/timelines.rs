@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use serde::Deserialize;
@@ -32,8 +31,12 @@ pub async fn status_page(
         list.first().map(|s| s.id),
         list.last().map(|s| s.id),
     );
-    let body = entities::statuses(app, viewer, &list).await?;
-    Ok(with_link(Json(body), link))
+    let body = entities::statuses_json(app, viewer, &list).await?;
+    let json = [(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    )];
+    Ok(with_link((json, body), link))
 }
 
 /// `GET /api/v1/timelines/home`
