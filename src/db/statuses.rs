@@ -248,27 +248,32 @@ impl Store {
         if status_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("");
+        // The ids and the viewer are bound once each (a CTE, and one
+        // placeholder reused): SQLite finds placeholders by name in a list,
+        // so binding the same forty ids four times cost more than the query.
+        let mut sql = Sql::new("WITH ids(id) AS (VALUES ");
+        for (i, id) in status_ids.iter().enumerate() {
+            sql.push(if i > 0 { ", (" } else { "(" })
+                .bind_i64(*id)
+                .push(")");
+        }
+        // The kind is cast so PostgreSQL returns it as BIGINT like the ids.
+        sql.push(") SELECT CAST(1 AS BIGINT), status_id FROM favourites WHERE account_id = ")
+            .bind_i64(account_id)
+            .push(" AND status_id IN (SELECT id FROM ids)");
+        let viewer = format!("${}", sql.params.len());
         for (kind, column, table) in [
-            (1, "status_id", "favourites"),
             (2, "reblog_of_id", "statuses"),
             (3, "status_id", "bookmarks"),
             (4, "status_id", "pins"),
         ] {
-            if kind > 1 {
-                sql.push(" UNION ALL ");
-            }
-            // The kind is cast so PostgreSQL returns it as BIGINT like the ids.
             sql.push(&format!(
-                "SELECT CAST({kind} AS BIGINT), {column} FROM {table} WHERE account_id = "
-            ))
-            .bind_i64(account_id)
-            .push(&format!(" AND {column} IN "))
-            .bind_list(status_ids);
+                " UNION ALL SELECT CAST({kind} AS BIGINT), {column} FROM {table} WHERE account_id = {viewer} AND {column} IN (SELECT id FROM ids)"
+            ));
         }
         if !conversation_ids.is_empty() {
             sql.push(" UNION ALL SELECT CAST(5 AS BIGINT), conversation_id FROM conversation_mutes WHERE account_id = ")
-                .bind_i64(account_id)
+                .push(&viewer)
                 .push(" AND conversation_id IN ")
                 .bind_list(conversation_ids);
         }
