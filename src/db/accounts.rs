@@ -253,14 +253,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut found = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match self.cache.accounts.get(id) {
-                Some(a) => found.push(a),
-                None => missing.push(*id),
-            }
-        }
+        let (found, missing) = self.cache.accounts.get_many(ids);
+        let mut found: Vec<Account> = found.into_iter().map(|(_, a)| a).collect();
         if missing.is_empty() {
             return Ok(found);
         }

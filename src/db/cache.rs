@@ -51,6 +51,20 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlMap<K, V> {
             .map(|(_, v)| v.clone())
     }
 
+    /// The fresh values of `keys`, and the keys that have none.
+    pub fn get_many(&self, keys: &[K]) -> (Vec<(K, V)>, Vec<K>) {
+        let map = self.lock();
+        let mut found = Vec::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for k in keys {
+            match map.get(k).filter(|(at, _)| at.elapsed() < TTL) {
+                Some((_, v)) => found.push((k.clone(), v.clone())),
+                None => missing.push(k.clone()),
+            }
+        }
+        (found, missing)
+    }
+
     pub fn put(&self, key: K, value: V) {
         let mut map = self.lock();
         if map.len() >= CAPACITY {
@@ -60,6 +74,22 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlMap<K, V> {
             }
         }
         map.insert(key, (Instant::now(), value));
+    }
+
+    /// Caches, for each of `keys`, its values among `rows` (none is cached
+    /// as an empty list).
+    pub fn put_grouped<T: Clone>(&self, keys: &[K], rows: &[(K, T)])
+    where
+        V: From<Vec<T>>,
+    {
+        for k in keys {
+            let values: Vec<T> = rows
+                .iter()
+                .filter(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .collect();
+            self.put(k.clone(), values.into());
+        }
     }
 
     pub fn forget(&self, key: &K) {

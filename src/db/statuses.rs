@@ -102,14 +102,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut found = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match self.cache.statuses.get(id) {
-                Some(s) => found.push(s),
-                None => missing.push(*id),
-            }
-        }
+        let (found, missing) = self.cache.statuses.get_many(ids);
+        let mut found: Vec<Status> = found.into_iter().map(|(_, s)| s).collect();
         if missing.is_empty() {
             return Ok(found);
         }
@@ -147,38 +141,29 @@ impl Store {
 
     /// `(status_id, account_id)` of every mention in `status_ids`.
     pub async fn mentions_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
-        let mut out = Vec::new();
-        let mut missing = Vec::new();
-        for id in status_ids {
-            match self.cache.mentions.get(id) {
-                Some(list) => out.extend(list.into_iter().map(|a| (*id, a))),
-                None => missing.push(*id),
-            }
+        let (found, missing) = self.cache.mentions.get_many(status_ids);
+        let mut out: Vec<(i64, i64)> = found
+            .into_iter()
+            .flat_map(|(id, list)| list.into_iter().map(move |a| (id, a)))
+            .collect();
+        if !missing.is_empty() {
+            let mut sql =
+                Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN ");
+            sql.bind_list(&missing);
+            let rows = self.query_pairs(&sql).await?;
+            self.cache.mentions.put_grouped(&missing, &rows);
+            out.extend(rows);
         }
-        if missing.is_empty() {
-            return Ok(out);
-        }
-        let mut sql = Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN ");
-        sql.bind_list(&missing);
-        let rows = self.query_pairs(&sql).await?;
-        for id in missing {
-            let list: Vec<i64> = rows.iter().filter(|r| r.0 == id).map(|r| r.1).collect();
-            self.cache.mentions.put(id, list);
-        }
-        out.extend(rows);
         Ok(out)
     }
 
     /// `(status_id, tag name)` of every tag in `status_ids`.
     pub async fn tags_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        let mut out = Vec::new();
-        let mut missing = Vec::new();
-        for id in status_ids {
-            match self.cache.tags.get(id) {
-                Some(list) => out.extend(list.into_iter().map(|t| (*id, t))),
-                None => missing.push(*id),
-            }
-        }
+        let (found, missing) = self.cache.tags.get_many(status_ids);
+        let mut out: Vec<(i64, String)> = found
+            .into_iter()
+            .flat_map(|(id, list)| list.into_iter().map(move |t| (id, t)))
+            .collect();
         if missing.is_empty() {
             return Ok(out);
         }
@@ -188,14 +173,7 @@ impl Store {
         sql.bind_list(&missing);
         let rows: Vec<(i64, String)> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
-        for id in missing {
-            let list: Vec<String> = rows
-                .iter()
-                .filter(|r| r.0 == id)
-                .map(|r| r.1.clone())
-                .collect();
-            self.cache.tags.put(id, list);
-        }
+        self.cache.tags.put_grouped(&missing, &rows);
         out.extend(rows);
         Ok(out)
     }
