@@ -15,24 +15,38 @@ impl Store {
         status_id: i64,
         author_id: i64,
     ) -> Result<()> {
-        // Chunks keep each statement well under the backends' parameter limits.
-        for chunk in account_ids.chunks(500) {
-            let mut sql =
-                Sql::new("INSERT INTO home_feed (account_id, status_id, author_id) VALUES ");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.push("(")
-                    .bind_i64(*id)
-                    .push(", ")
-                    .bind_i64(status_id)
-                    .push(", ")
-                    .bind_i64(author_id)
-                    .push(")");
+        if account_ids.is_empty() {
+            return Ok(());
+        }
+        // One statement with the readers as one array parameter, however
+        // many there are: a placeholder per reader would cost SQLite a
+        // linear name lookup each (quadratic in the fan-out).
+        match &self.pool {
+            super::Pool::Sqlite(pool) => {
+                let readers = serde_json::to_string(account_ids)
+                    .map_err(|e| crate::error::Error::internal(format!("fan-out: {e}")))?;
+                // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
+                sqlx::query(
+                    "INSERT INTO home_feed (account_id, status_id, author_id)
+                     SELECT value, $2, $3 FROM json_each($1) WHERE true ON CONFLICT DO NOTHING",
+                )
+                .bind(readers)
+                .bind(status_id)
+                .bind(author_id)
+                .execute(pool)
+                .await?;
             }
-            sql.push(" ON CONFLICT DO NOTHING");
-            self.execute(&sql).await?;
+            super::Pool::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO home_feed (account_id, status_id, author_id)
+                     SELECT unnest($1::bigint[]), $2, $3 ON CONFLICT DO NOTHING",
+                )
+                .bind(account_ids)
+                .bind(status_id)
+                .bind(author_id)
+                .execute(pool)
+                .await?;
+            }
         }
         Ok(())
     }
