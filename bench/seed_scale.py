@@ -277,13 +277,14 @@ class Postgres:
 
 def run_roost(args, env_db_url, *cmd):
     env = dict(os.environ)
-    env.update(
-        ROOST_DATABASE_URL=env_db_url,
-        ROOST_SERVER_DOMAIN=args.domain,
-        ROOST_STORAGE_DATA_DIR=env.get("ROOST_STORAGE_DATA_DIR") or tempfile.mkdtemp(prefix="roost-seed-"),
-        RUST_LOG="warn",
-    )
-    r = subprocess.run([args.bin, *cmd], env=env, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="roost-seed-") as scratch:
+        env.update(
+            ROOST_DATABASE_URL=env_db_url,
+            ROOST_SERVER_DOMAIN=args.domain,
+            ROOST_STORAGE_DATA_DIR=env.get("ROOST_STORAGE_DATA_DIR") or scratch,
+            RUST_LOG="warn",
+        )
+        r = subprocess.run([args.bin, *cmd], env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"{args.bin} {' '.join(cmd)} failed: {r.stderr}{r.stdout}")
     return r.stdout

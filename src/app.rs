@@ -23,7 +23,7 @@ pub struct AppState {
 impl AppState {
     /// Connects to the database and applies migrations.
     pub async fn open(config: Config) -> Result<Arc<Self>> {
-        let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
+        let store = Store::connect(&config.database_url(), config.pool_size()).await?;
         store.migrate().await?;
         Ok(Self::with_store(config, store))
     }

@@ -61,7 +61,7 @@ impl Default for Database {
     fn default() -> Self {
         Self {
             url: String::new(),
-            max_connections: 16,
+            max_connections: 0,
         }
     }
 }
@@ -271,9 +271,6 @@ impl Config {
         {
             return bad("database.url", "must start with sqlite: or postgres://");
         }
-        if self.database.max_connections == 0 {
-            return bad("database.max_connections", "must be at least 1");
-        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad("log.format", "must be \"text\" or \"json\"");
         }
@@ -316,6 +313,18 @@ impl Config {
     }
 
     /// The database URL, with the SQLite default filled in.
+    /// The connection pool's size: `database.max_connections`, or when that
+    /// is 0, 4 on SQLite (each connection has its own thread and page cache;
+    /// WAL lets 4 read at once and writes are serialized anyway) and 16 on
+    /// PostgreSQL.
+    pub fn pool_size(&self) -> u32 {
+        match self.database.max_connections {
+            0 if self.database_url().starts_with("sqlite:") => 4,
+            0 => 16,
+            n => n,
+        }
+    }
+
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
             format!(

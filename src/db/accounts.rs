@@ -232,7 +232,7 @@ impl Store {
         Ok(n)
     }
 
-    /// Local posts, boosts excluded (instance statistics).
+    /// Local posts (instance statistics).
     pub async fn count_local_posts(&self) -> Result<i64> {
         self.count_local_statuses().await
     }

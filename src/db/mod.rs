@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "social",
         include_str!("../../migrations/sqlite/0002_social.sql"),
     ),
+    (
+        3,
+        "home_feed_clustered",
+        include_str!("../../migrations/sqlite/0003_home_feed_clustered.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -75,6 +80,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "social",
         include_str!("../../migrations/postgres/0002_social.sql"),
+    ),
+    (
+        3,
+        "home_feed_clustered",
+        include_str!("../../migrations/postgres/0003_home_feed_clustered.sql"),
     ),
 ];
 

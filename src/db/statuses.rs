@@ -267,6 +267,13 @@ impl Store {
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1
                          WHERE id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1) AND statuses_count > 0")
                 .bind(s.id).execute(&mut *tx).await?;
+            // Feed rows do not cascade (see migration 0003): take them out of
+            // the feeds it was fanned out to, by primary key.
+            sqlx::query("DELETE FROM home_feed WHERE status_id = $1 AND account_id IN
+                            (SELECT account_id FROM follows WHERE target_account_id = $2
+                             UNION SELECT account_id FROM mentions WHERE status_id = $1
+                             UNION SELECT $2)")
+                .bind(s.id).bind(s.account_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM statuses WHERE id = $1").bind(s.id).execute(&mut *tx).await?;
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0")
                 .bind(s.account_id).execute(&mut *tx).await?;
@@ -418,9 +425,11 @@ impl Store {
         Ok(n)
     }
 
-    /// Number of local statuses (instance statistics).
+    /// Number of local statuses (instance statistics): the sum of the local
+    /// accounts' counters, as Mastodon computes it, not a scan of every status.
     pub async fn count_local_statuses(&self) -> Result<i64> {
-        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL")
+        let n = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts WHERE domain IS NULL")
             .fetch_one(pool).await)?;
         Ok(n)
     }

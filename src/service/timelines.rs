@@ -243,7 +243,9 @@ pub async fn tag(
         "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
     );
     let has_tag = |sql: &mut Sql, name: &str| {
-        sql.push("EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = ")
+        // Driven from the tag's own rows: an EXISTS per status made SQLite
+        // walk every status to find a rare tag.
+        sql.push("s.id IN (SELECT st.status_id FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE t.name = ")
             .bind(crate::db::params::Param::Text(name.to_lowercase()))
             .push(")");
     };
