@@ -48,22 +48,14 @@ impl Default for Server {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Database {
     /// `sqlite://PATH` or `postgres://…`. Empty means SQLite at `<data_dir>/roost.db`.
     pub url: String,
-    /// Upper bound of pooled connections.
+    /// Upper bound of pooled connections; 0 picks one for the backend
+    /// ([`Config::pool_size`]).
     pub max_connections: u32,
-}
-
-impl Default for Database {
-    fn default() -> Self {
-        Self {
-            url: String::new(),
-            max_connections: 0,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
