@@ -28,6 +28,7 @@ pub mod nodeinfo;
 pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
+pub mod webfinger;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -56,6 +57,7 @@ pub fn router(app: Arc<AppState>) -> Router {
     let cross_origin = mastodon::router()
         .merge(oauth::api_router())
         .merge(nodeinfo::router())
+        .merge(webfinger::router())
         // Unknown API paths answer their JSON 404 with CORS headers too, so
         // browser clients probing endpoints see a 404, not a network error.
         .route("/api/{*rest}", axum::routing::any(api_not_found))

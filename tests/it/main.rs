@@ -9,6 +9,7 @@ mod cli;
 mod clients;
 mod collections;
 mod common;
+mod federation;
 mod oauth;
 mod pages;
 mod social;

@@ -1,0 +1,107 @@
+//! WebFinger and host-meta: how another server turns `@user@domain` (or a
+//! profile URL) into the account's ActivityPub actor.
+//! <https://docs.joinmastodon.org/spec/webfinger/>, RFC 7033, RFC 6415.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger))
+        .route("/.well-known/host-meta", get(host_meta))
+}
+
+#[derive(Deserialize)]
+struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+/// The local username `resource` names: `acct:user@domain` (also without
+/// `acct:`, or with a leading `@`), or the actor or profile URL of a local
+/// account. None for anything on another domain.
+fn local_username(app: &AppState, resource: &str) -> Option<String> {
+    let domain = &app.config.server.domain;
+    if resource.starts_with("https://") || resource.starts_with("http://") {
+        let url = url::Url::parse(resource).ok()?;
+        let authority = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str()?),
+            None => url.host_str()?.to_string(),
+        };
+        if !authority.eq_ignore_ascii_case(domain) {
+            return None;
+        }
+        let path = url.path();
+        let name = path
+            .strip_prefix("/users/")
+            .or_else(|| path.strip_prefix("/@"))?;
+        return (!name.is_empty() && !name.contains('/')).then(|| name.to_string());
+    }
+    let acct = resource.strip_prefix("acct:").unwrap_or(resource);
+    let acct = acct.strip_prefix('@').unwrap_or(acct);
+    let (user, host) = acct.rsplit_once('@')?;
+    (!user.is_empty() && host.eq_ignore_ascii_case(domain)).then(|| user.to_string())
+}
+
+/// `GET /.well-known/webfinger?resource=…`
+/// <https://docs.joinmastodon.org/spec/webfinger/>
+async fn webfinger(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<WebfingerQuery>,
+) -> Result<Response> {
+    let resource = q
+        .resource
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| Error::bad_request("The resource parameter is required"))?;
+    let username = local_username(&app, resource.trim()).ok_or_else(Error::not_found)?;
+    let account = app
+        .store
+        .get_local_account_by_username(&username)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
+    let body = json!({
+        "subject": format!("acct:{}@{}", account.username, app.config.server.domain),
+        "aliases": [profile, account.uri],
+        "links": [
+            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile },
+            { "rel": "self", "type": "application/activity+json", "href": account.uri },
+            { "rel": "http://ostatus.org/schema/1.0/subscribe",
+              "template": app.url("/authorize_interaction?uri={uri}") },
+        ],
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/jrd+json; charset=utf-8"),
+        )],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// `GET /.well-known/host-meta`: where WebFinger lives, for older peers.
+/// <https://www.rfc-editor.org/rfc/rfc6415>
+async fn host_meta(State(app): State<Arc<AppState>>) -> Response {
+    let template = crate::text::escape_html(&app.url("/.well-known/webfinger?resource={uri}"));
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{template}\"/>\n</XRD>\n"
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+        )],
+        xml,
+    )
+        .into_response()
+}
