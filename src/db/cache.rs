@@ -119,6 +119,9 @@ pub struct Cache {
     pub hidden: TtlMap<i64, Vec<i64>>,
     /// Members of a viewer's exclusive lists.
     pub exclusive: TtlMap<i64, Vec<i64>>,
+    /// The newest status ids of a reader's home feed (forgotten by every
+    /// write to that feed).
+    pub feeds: TtlMap<i64, Vec<i64>>,
     /// An account's Mastodon entity as JSON, filled by the HTTP layer and
     /// forgotten with the account.
     pub account_json: TtlMap<i64, Arc<str>>,

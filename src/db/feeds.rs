@@ -7,6 +7,9 @@ use super::{Store, on_pool};
 use crate::error::Result;
 use crate::model::Notification;
 
+/// How many of a reader's newest feed ids are cached: the largest page.
+const FEED_HEAD: i64 = 40;
+
 impl Store {
     /// Puts `status_id` (by `author_id`) into the home feeds of `account_ids`.
     pub async fn put_home_feed(
@@ -48,6 +51,9 @@ impl Store {
                 .await?;
             }
         }
+        for id in account_ids {
+            self.cache.feeds.forget(id);
+        }
         Ok(())
     }
 
@@ -62,15 +68,39 @@ impl Store {
     pub async fn purge_home_feed(&self, account_id: i64, author_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
             .bind(account_id).bind(author_id).execute(pool).await.map(|_| ()))?;
+        self.cache.feeds.forget(&account_id);
         Ok(())
     }
 
-    /// One page of `account_id`'s home feed: status ids.
+    /// One page of `account_id`'s home feed: status ids. The newest page,
+    /// which is most of what clients ask for, comes from the cache when a
+    /// fan-out has not touched this feed since it was read.
     pub async fn home_feed_ids(&self, account_id: i64, page: &Page) -> Result<Vec<i64>> {
+        let newest = page.max_id.is_none()
+            && page.since_id.is_none()
+            && page.min_id.is_none()
+            && page.limit <= FEED_HEAD;
+        let take = usize::try_from(page.limit).unwrap_or(0);
+        if newest && let Some(ids) = self.cache.feeds.get(&account_id) {
+            return Ok(ids.into_iter().take(take).collect());
+        }
+        let query = if newest {
+            Page {
+                limit: FEED_HEAD,
+                ..*page
+            }
+        } else {
+            *page
+        };
         let mut sql = Sql::new("SELECT status_id FROM home_feed WHERE account_id = ");
         sql.bind_i64(account_id);
-        page.apply(&mut sql, "status_id");
-        self.query_ids(&sql).await
+        query.apply(&mut sql, "status_id");
+        let mut ids = self.query_ids(&sql).await?;
+        if newest {
+            self.cache.feeds.put(account_id, ids.clone());
+            ids.truncate(take);
+        }
+        Ok(ids)
     }
 
     pub async fn put_notification(&self, n: &Notification) -> Result<()> {

@@ -110,6 +110,7 @@ impl Store {
         })?;
         self.cache.forget_account(account_id);
         self.cache.forget_account(target_id);
+        self.cache.feeds.forget(&account_id);
         Ok(removed)
     }
 

@@ -290,6 +290,7 @@ impl Store {
         // The cascade took boosts and changed their authors' counts too.
         self.cache.clear_statuses();
         self.cache.clear_accounts();
+        self.cache.feeds.clear();
         self.cache.forget_status(s.id);
         Ok(())
     }
