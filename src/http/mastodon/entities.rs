@@ -358,13 +358,12 @@ impl StatusContext {
         let mut author_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
         author_ids.sort_unstable();
         author_ids.dedup();
-        let authors = app
-            .store
-            .get_accounts(&author_ids)
-            .await?
-            .iter()
-            .map(|a| (a.id, account_json(app, a)))
-            .collect();
+        // Rendered authors straight from the cache; rows only for the rest.
+        let (cached, missing) = app.store.cache.account_json.get_many(&author_ids);
+        let mut authors: HashMap<i64, Arc<str>> = cached.into_iter().collect();
+        for a in app.store.get_accounts(&missing).await? {
+            authors.insert(a.id, account_json(app, &a));
+        }
 
         let (mut favourited, mut reblogged, mut bookmarked, mut pinned, mut muted_conversations) =
             Default::default();
