@@ -40,6 +40,17 @@ async fn reply(s: &TestServer, u: &TestUser, text: &str, visibility: &str, to: &
     body["id"].as_str().unwrap().to_string()
 }
 
+/// `DELETE /api/v1/statuses/:id` as `u`.
+async fn delete_status(s: &TestServer, u: &TestUser, id: &str) -> (StatusCode, Value) {
+    s.request(
+        Method::DELETE,
+        &format!("/api/v1/statuses/{id}"),
+        Some(&u.token),
+        None,
+    )
+    .await
+}
+
 /// A POST without a body (the action endpoints).
 async fn act(s: &TestServer, u: &TestUser, path: &str) -> (StatusCode, Value) {
     s.request(Method::POST, path, Some(&u.token), None).await
@@ -556,14 +567,7 @@ async fn deleting_another_accounts_post_is_404_and_keeps_it() {
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;
     let id = post(&s, &alice, "still here", "public").await;
-    let (status, body) = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&bob.token),
-            None,
-        )
-        .await;
+    let (status, body) = delete_status(&s, &bob, &id).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) = s.get(&format!("/api/v1/statuses/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
@@ -580,14 +584,7 @@ async fn deleting_own_post_returns_its_source_text_and_removes_it() {
     let id = post(&s, &alice, text, "public").await;
     assert!(home_ids(&s, &bob).await.contains(&id));
 
-    let (status, body) = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let (status, body) = delete_status(&s, &alice, &id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["id"], json!(id));
     assert_eq!(body["text"], text, "delete & redraft needs the source text");
@@ -597,14 +594,7 @@ async fn deleting_own_post_returns_its_source_text_and_removes_it() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!home_ids(&s, &bob).await.contains(&id));
     assert_eq!(status_count(&s).await, 0);
-    let (status, _) = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let (status, _) = delete_status(&s, &alice, &id).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "deleting twice");
 }
 
@@ -622,14 +612,7 @@ async fn deleting_a_post_removes_its_boosts() {
     assert!(home_ids(&s, &carol).await.contains(&boost_id));
     assert!(account_status_ids(&s, None, &bob).await.contains(&boost_id));
 
-    let (status, _) = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let (status, _) = delete_status(&s, &alice, &id).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = s
         .get(&format!("/api/v1/statuses/{boost_id}"), Some(&bob.token))
@@ -2008,14 +1991,7 @@ async fn timelines_show_every_write_at_once_despite_the_cache() {
     let top = home_top(&s, &carol).await;
     assert_eq!(top["reblog"]["id"], json!(id));
     assert_eq!(top["reblog"]["reblogs_count"], json!(1));
-    let (status, _) = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let (status, _) = delete_status(&s, &alice, &id).await;
     assert_eq!(status, StatusCode::OK);
     let (_, home) = s.get("/api/v1/timelines/home", Some(&carol.token)).await;
     assert_eq!(home, json!([]), "the boost left with its original");
