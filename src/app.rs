@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::db::Store;
 use crate::error::Result;
+use crate::federation::Federation;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::RateLimiter;
 
@@ -18,6 +19,10 @@ pub struct AppState {
     pub base_url: String,
     /// Wakes a local job worker when a job is queued.
     pub jobs_wakeup: tokio::sync::Notify,
+    /// Wakes a local delivery worker when a delivery is queued.
+    pub deliver_wakeup: tokio::sync::Notify,
+    /// The guarded HTTP client and the keys federation signs with.
+    pub federation: Federation,
 }
 
 impl AppState {
@@ -25,23 +30,52 @@ impl AppState {
     pub async fn open(config: Config) -> Result<Arc<Self>> {
         let store = Store::connect(&config.database_url(), config.pool_size()).await?;
         store.migrate().await?;
-        Ok(Self::with_store(config, store))
+        Self::with_store(config, store).await
     }
 
-    pub fn with_store(config: Config, store: Store) -> Arc<Self> {
+    /// Builds the state on a migrated store: loads (or, on first start,
+    /// creates) the instance actor's keys and builds the guarded client.
+    pub async fn with_store(config: Config, store: Store) -> Result<Arc<Self>> {
         let base_url = config.base_url();
-        Arc::new(Self {
+        let (private_pem, public_pem) = instance_keys(&store).await?;
+        let policy = crate::net::Policy {
+            allow_http: config.federation.allow_http,
+            allow_private: config.federation.allow_private_addresses,
+        };
+        let agent = format!("roost/{} (+{base_url}/)", env!("CARGO_PKG_VERSION"));
+        let http = crate::net::Client::new(policy, &agent)
+            .map_err(|e| crate::error::Error::internal(format!("HTTP client: {e}")))?;
+        let federation = Federation::new(http, &private_pem, public_pem)?;
+        Ok(Arc::new(Self {
             config,
             store,
             limiter: RateLimiter::default(),
             metrics: Metrics::new(),
             base_url,
             jobs_wakeup: tokio::sync::Notify::new(),
-        })
+            deliver_wakeup: tokio::sync::Notify::new(),
+            federation,
+        }))
     }
 
     /// The absolute URL of a local path such as `/users/alice`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
+}
+
+/// The instance actor's key pair, created on first start. Several nodes
+/// starting at once agree on the first one stored.
+async fn instance_keys(store: &Store) -> Result<(String, String)> {
+    let stored = match store.get_setting("actor_key_pair").await? {
+        Some(pair) => pair,
+        None => {
+            let keys = tokio::task::spawn_blocking(crate::auth::keys::generate)
+                .await
+                .map_err(crate::error::Error::internal)??;
+            let pair = serde_json::json!([keys.private_pem, keys.public_pem]).to_string();
+            store.put_setting_once("actor_key_pair", &pair).await?
+        }
+    };
+    serde_json::from_str(&stored).map_err(crate::error::Error::internal)
 }

@@ -18,7 +18,7 @@ pub async fn run(config: Config) -> Result<()> {
         "roost is listening"
     );
     tokio::spawn(housekeeping(app.clone()));
-    crate::jobs::start_workers(&app, 2);
+    crate::jobs::start_workers(&app, 2, 8);
     crate::http::serve(app.clone(), listener, shutdown_signal())
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))?;

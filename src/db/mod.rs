@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 pub mod accounts;
 pub mod cache;
 pub mod collections;
+pub mod federation;
 pub mod feeds;
 pub mod oauth;
 pub mod params;
@@ -69,6 +70,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "home_feed_clustered",
         include_str!("../../migrations/sqlite/0003_home_feed_clustered.sql"),
     ),
+    (
+        4,
+        "federation",
+        include_str!("../../migrations/sqlite/0004_federation.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -85,6 +91,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "home_feed_clustered",
         include_str!("../../migrations/postgres/0003_home_feed_clustered.sql"),
+    ),
+    (
+        4,
+        "federation",
+        include_str!("../../migrations/postgres/0004_federation.sql"),
     ),
 ];
 

@@ -21,6 +21,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::app::AppState;
 use crate::error::{Error, Kind};
 
+pub mod activitypub;
 pub mod extract;
 pub mod mastodon;
 pub mod metrics;
@@ -66,6 +67,7 @@ pub fn router(app: Arc<AppState>) -> Router {
     Router::new()
         .merge(cross_origin)
         .merge(oauth::pages_router())
+        .merge(activitypub::router())
         .merge(pages::router())
         .route("/health", get(health))
         .route("/metrics", get(metrics::serve))

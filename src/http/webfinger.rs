@@ -63,6 +63,9 @@ async fn webfinger(
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| Error::bad_request("The resource parameter is required"))?;
     let username = local_username(&app, resource.trim()).ok_or_else(Error::not_found)?;
+    if username.eq_ignore_ascii_case(&app.config.server.domain) || username == "actor" {
+        return Ok(jrd(&instance_actor_jrd(&app)));
+    }
     let account = app
         .store
         .get_local_account_by_username(&username)
@@ -79,14 +82,32 @@ async fn webfinger(
               "template": app.url("/authorize_interaction?uri={uri}") },
         ],
     });
-    Ok((
+    Ok(jrd(&body))
+}
+
+fn jrd(body: &serde_json::Value) -> Response {
+    (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/jrd+json; charset=utf-8"),
         )],
         body.to_string(),
     )
-        .into_response())
+        .into_response()
+}
+
+/// The instance actor answers as `acct:DOMAIN@DOMAIN`, as Mastodon's does.
+fn instance_actor_jrd(app: &AppState) -> serde_json::Value {
+    let domain = &app.config.server.domain;
+    let uri = app.url("/actor");
+    json!({
+        "subject": format!("acct:{domain}@{domain}"),
+        "aliases": [uri],
+        "links": [
+            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": app.url("/about/more?instance_actor=true") },
+            { "rel": "self", "type": "application/activity+json", "href": uri },
+        ],
+    })
 }
 
 /// `GET /.well-known/host-meta`: where WebFinger lives, for older peers.

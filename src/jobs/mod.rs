@@ -46,6 +46,16 @@ pub enum Task {
     PollEnded { poll_id: i64 },
     /// Publish a post scheduled for now.
     PublishScheduled { scheduled_status_id: i64 },
+    /// POST outgoing activity `activity_id` to one inbox.
+    Deliver { activity_id: i64, inbox: String },
+    /// Queue deliveries of `activity_id` to `account_id`'s remote followers and `extra`.
+    DeliverToFollowers {
+        activity_id: i64,
+        account_id: i64,
+        extra: Vec<String>,
+    },
+    /// Apply a verified inbound activity signed by `signer_id`.
+    ProcessActivity { activity: Value, signer_id: i64 },
 }
 
 impl Task {
@@ -54,9 +64,26 @@ impl Task {
             Task::FanOut { .. } => "fan_out",
             Task::PollEnded { .. } => "poll_ended",
             Task::PublishScheduled { .. } => "publish_scheduled",
+            Task::Deliver { .. } => "deliver",
+            Task::DeliverToFollowers { .. } => "deliver_to_followers",
+            Task::ProcessActivity { .. } => "process_activity",
+        }
+    }
+
+    /// The queue the task waits in: deliveries have their own workers, so a
+    /// backlog of them never delays local work.
+    pub fn queue(&self) -> &'static str {
+        match self {
+            Task::Deliver { .. } => DELIVER_QUEUE,
+            _ => DEFAULT_QUEUE,
         }
     }
 }
+
+/// The queue of local work and inbound activities.
+pub const DEFAULT_QUEUE: &str = "default";
+/// The queue of outgoing deliveries.
+pub const DELIVER_QUEUE: &str = "deliver";
 
 /// How long a claimed job stays locked before another worker may take it.
 const LOCK: Duration = Duration::from_secs(300);
@@ -81,26 +108,64 @@ impl Store {
         let payload = serde_json::to_value(task).map_err(Error::internal)?;
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO jobs (id, queue, kind, payload, run_at, max_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(id).bind("default").bind(task.kind()).bind(sqlx::types::Json(&payload)).bind(run_at).bind(max_attempts).bind(Utc::now())
+            .bind(id).bind(task.queue()).bind(task.kind()).bind(sqlx::types::Json(&payload)).bind(run_at).bind(max_attempts).bind(Utc::now())
             .execute(pool).await.map(|_| ()))?;
         Ok(id)
     }
 
-    /// Takes the next due job, locking it for [`LOCK`].
-    pub async fn claim_job(&self) -> Result<Option<Job>> {
+    /// Queues several tasks in one transaction.
+    pub async fn put_jobs(&self, tasks: &[Task], max_attempts: i64) -> Result<()> {
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for task in tasks {
+                let payload = serde_json::to_value(task).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                sqlx::query(
+                    "INSERT INTO jobs (id, queue, kind, payload, run_at, max_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $5)")
+                    .bind(crate::id::new_id()).bind(task.queue()).bind(task.kind()).bind(sqlx::types::Json(&payload))
+                    .bind(now).bind(max_attempts).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// Records inbound activity `uri` as seen and queues `task` to apply it,
+    /// atomically; false (and nothing queued) when `uri` was seen before.
+    pub async fn put_job_if_new(&self, uri: &str, task: &Task) -> Result<bool> {
+        let now = Utc::now();
+        let payload = serde_json::to_value(task).map_err(Error::internal)?;
+        let fresh = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("INSERT INTO received_activities (uri, received_at) VALUES ($1, $2) ON CONFLICT (uri) DO NOTHING")
+                .bind(uri).bind(now).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query(
+                    "INSERT INTO jobs (id, queue, kind, payload, run_at, max_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $5)")
+                    .bind(crate::id::new_id()).bind(task.queue()).bind(task.kind()).bind(sqlx::types::Json(&payload))
+                    .bind(now).bind(8i64).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(n == 1)
+        })?;
+        Ok(fresh)
+    }
+
+    /// Takes the next due job of `queue`, locking it for [`LOCK`].
+    pub async fn claim_job(&self, queue: &str) -> Result<Option<Job>> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(LOCK).unwrap_or_default();
         let job = match &self.pool {
             crate::db::Pool::Sqlite(pool) => sqlx::query_as(
                 "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
-                    SELECT id FROM jobs WHERE failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+                    SELECT id FROM jobs WHERE queue = $3 AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
                     ORDER BY run_at LIMIT 1) RETURNING *")
-                .bind(now).bind(until).fetch_optional(pool).await?,
+                .bind(now).bind(until).bind(queue).fetch_optional(pool).await?,
             crate::db::Pool::Postgres(pool) => sqlx::query_as(
                 "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
-                    SELECT id FROM jobs WHERE failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+                    SELECT id FROM jobs WHERE queue = $3 AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
                     ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *")
-                .bind(now).bind(until).fetch_optional(pool).await?,
+                .bind(now).bind(until).bind(queue).fetch_optional(pool).await?,
         };
         Ok(job)
     }
@@ -133,7 +198,22 @@ impl Store {
 /// Queues `task` to run now and wakes a local worker.
 pub async fn enqueue(app: &AppState, task: Task) -> Result<()> {
     app.store.put_job(&task, Utc::now(), 30).await?;
-    app.jobs_wakeup.notify_one();
+    if task.queue() == DELIVER_QUEUE {
+        app.deliver_wakeup.notify_one();
+    } else {
+        app.jobs_wakeup.notify_one();
+    }
+    Ok(())
+}
+
+/// Queues several tasks and wakes the workers.
+pub async fn enqueue_many(app: &AppState, tasks: &[Task], max_attempts: i64) -> Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    app.store.put_jobs(tasks, max_attempts).await?;
+    app.jobs_wakeup.notify_waiters();
+    app.deliver_wakeup.notify_waiters();
     Ok(())
 }
 
@@ -145,13 +225,28 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
         Task::PublishScheduled {
             scheduled_status_id,
         } => crate::service::statuses::publish_scheduled(app, scheduled_status_id).await,
+        Task::Deliver { activity_id, inbox } => {
+            crate::federation::deliver::deliver(app, activity_id, &inbox).await
+        }
+        Task::DeliverToFollowers {
+            activity_id,
+            account_id,
+            extra,
+        } => {
+            crate::federation::deliver::expand_to_followers(app, activity_id, account_id, extra)
+                .await
+        }
+        Task::ProcessActivity {
+            activity,
+            signer_id,
+        } => crate::federation::inbox::process(app, activity, signer_id).await,
     }
 }
 
-/// Works the queue until the process ends: claim, run, record; sleep when idle.
-pub async fn worker(app: Arc<AppState>) {
+/// Works `queue` until the process ends: claim, run, record; sleep when idle.
+pub async fn worker(app: Arc<AppState>, queue: &'static str) {
     loop {
-        match app.store.claim_job().await {
+        match app.store.claim_job(queue).await {
             Ok(Some(job)) => {
                 let outcome = match serde_json::from_value::<Task>(job.payload.0.clone()) {
                     Ok(task) => run(&app, task).await,
@@ -169,8 +264,12 @@ pub async fn worker(app: Arc<AppState>) {
                 }
             }
             Ok(None) => {
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(1), app.jobs_wakeup.notified()).await;
+                let wakeup = if queue == DELIVER_QUEUE {
+                    &app.deliver_wakeup
+                } else {
+                    &app.jobs_wakeup
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), wakeup.notified()).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot claim a job");
@@ -180,10 +279,14 @@ pub async fn worker(app: Arc<AppState>) {
     }
 }
 
-/// Starts `n` workers on the current runtime.
-pub fn start_workers(app: &Arc<AppState>, n: usize) {
+/// Starts `n` workers of local work and `deliverers` delivery workers on
+/// the current runtime.
+pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     for _ in 0..n {
-        tokio::spawn(worker(app.clone()));
+        tokio::spawn(worker(app.clone(), DEFAULT_QUEUE));
+    }
+    for _ in 0..deliverers {
+        tokio::spawn(worker(app.clone(), DELIVER_QUEUE));
     }
 }
 

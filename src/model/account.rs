@@ -57,6 +57,12 @@ pub struct Account {
     pub suspended_at: Option<DateTime<Utc>>,
     pub silenced_at: Option<DateTime<Utc>>,
     pub moved_to_account_id: Option<i64>,
+    /// A remote actor's keyId as published (local keys are `uri#main-key`).
+    pub public_key_id: Option<String>,
+    /// `Person`, `Service`, `Group`, `Application`…
+    pub actor_type: String,
+    /// Other identities of the actor (`alsoKnownAs`, for Move).
+    pub also_known_as: Json<Vec<String>>,
 }
 }
 

@@ -391,10 +391,13 @@ pub async fn update_profile(
     app.store
         .update_profile(account.id, &update, Utc::now())
         .await?;
-    app.store
+    let updated = app
+        .store
         .get_account(account.id)
         .await?
-        .ok_or_else(Error::not_found)
+        .ok_or_else(Error::not_found)?;
+    crate::federation::outbox::profile_updated(app, &updated).await?;
+    Ok(updated)
 }
 
 #[cfg(test)]

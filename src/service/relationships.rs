@@ -5,6 +5,7 @@ use chrono::{Duration, Utc};
 use crate::app::AppState;
 use crate::db::relationships::FollowTable;
 use crate::error::{Error, Result};
+use crate::federation::outbox;
 use crate::model::{Account, Follow};
 use crate::service::notifications::notify;
 
@@ -22,6 +23,19 @@ pub async fn follow(
     me: &Account,
     target: &Account,
     opts: FollowOptions,
+) -> Result<()> {
+    follow_as(app, me, target, opts, None).await
+}
+
+/// [`follow`], keeping `uri` as the follow's id when it came from another
+/// server's Follow activity. A follow of a remote account stays a request
+/// until that server accepts it.
+pub async fn follow_as(
+    app: &AppState,
+    me: &Account,
+    target: &Account,
+    opts: FollowOptions,
+    uri: Option<&str>,
 ) -> Result<()> {
     if me.id == target.id {
         return Err(Error::forbidden("You cannot follow yourself"));
@@ -52,16 +66,22 @@ pub async fn follow(
         notify: opts
             .notify
             .unwrap_or(base.as_ref().is_some_and(|f| f.notify)),
-        uri: Some(format!("{}#follows/{}", me.uri, crate::id::new_id())),
+        uri: Some(uri.map_or_else(
+            || format!("{}#follows/{}", me.uri, crate::id::new_id()),
+            str::to_string,
+        )),
         created_at: base.as_ref().map_or(now, |f| f.created_at),
     };
     if existing.is_some() {
         return app.store.put_follow(FollowTable::Follows, &row).await;
     }
-    if target.locked || pending.is_some() {
+    if target.locked || pending.is_some() || !target.is_local() {
         app.store.put_follow(FollowTable::Requests, &row).await?;
         if pending.is_none() {
             notify(app, target.id, "follow_request", me, None).await?;
+            if let Some(uri) = &row.uri {
+                outbox::followed(app, me, target, uri).await?;
+            }
         }
         return Ok(());
     }
@@ -73,6 +93,14 @@ pub async fn follow(
 /// Puts the newest posts of a newly followed account into the follower's home
 /// feed, so following someone shows their recent posts (as Mastodon does).
 async fn backfill_home(app: &AppState, follower: i64, target: i64) -> Result<()> {
+    if !app
+        .store
+        .get_account(follower)
+        .await?
+        .is_some_and(|a| a.is_local())
+    {
+        return Ok(());
+    }
     let mut sql = crate::db::params::Sql::new("SELECT id FROM statuses WHERE account_id = ");
     sql.bind_i64(target)
         .push(" AND visibility IN ('public', 'unlisted', 'private') AND in_reply_to_id IS NULL ORDER BY id DESC LIMIT 40");
@@ -84,6 +112,18 @@ async fn backfill_home(app: &AppState, follower: i64, target: i64) -> Result<()>
 
 /// Stops following `target` (or withdraws the request).
 pub async fn unfollow(app: &AppState, me: &Account, target: &Account) -> Result<()> {
+    let uri = match app
+        .store
+        .get_follow(FollowTable::Follows, me.id, target.id)
+        .await?
+    {
+        Some(f) => f.uri,
+        None => app
+            .store
+            .get_follow(FollowTable::Requests, me.id, target.id)
+            .await?
+            .and_then(|f| f.uri),
+    };
     if app
         .store
         .delete_follow(FollowTable::Follows, me.id, target.id)
@@ -102,11 +142,19 @@ pub async fn unfollow(app: &AppState, me: &Account, target: &Account) -> Result<
             .delete_notifications_for("follow_request", me.id, None, target.id)
             .await?;
     }
+    if let Some(uri) = uri {
+        outbox::unfollowed(app, me, target, &uri).await?;
+    }
     Ok(())
 }
 
 /// Accepts `requester`'s request to follow `me`.
 pub async fn authorize(app: &AppState, me: &Account, requester: &Account) -> Result<()> {
+    let uri = app
+        .store
+        .get_follow(FollowTable::Requests, requester.id, me.id)
+        .await?
+        .and_then(|f| f.uri);
     if !app
         .store
         .accept_follow_request(requester.id, me.id, Utc::now())
@@ -118,11 +166,19 @@ pub async fn authorize(app: &AppState, me: &Account, requester: &Account) -> Res
         .delete_notifications_for("follow_request", requester.id, None, me.id)
         .await?;
     notify(app, me.id, "follow", requester, None).await?;
+    if let Some(uri) = uri {
+        outbox::answered_follow(app, me, requester, &uri, "Accept").await?;
+    }
     backfill_home(app, requester.id, me.id).await
 }
 
 /// Rejects `requester`'s request to follow `me`.
 pub async fn reject(app: &AppState, me: &Account, requester: &Account) -> Result<()> {
+    let uri = app
+        .store
+        .get_follow(FollowTable::Requests, requester.id, me.id)
+        .await?
+        .and_then(|f| f.uri);
     if !app
         .store
         .delete_follow(FollowTable::Requests, requester.id, me.id)
@@ -133,14 +189,25 @@ pub async fn reject(app: &AppState, me: &Account, requester: &Account) -> Result
     app.store
         .delete_notifications_for("follow_request", requester.id, None, me.id)
         .await?;
+    if let Some(uri) = uri {
+        outbox::answered_follow(app, me, requester, &uri, "Reject").await?;
+    }
     Ok(())
 }
 
 /// Makes `follower` stop following `me`.
 pub async fn remove_from_followers(app: &AppState, me: &Account, follower: &Account) -> Result<()> {
+    let uri = app
+        .store
+        .get_follow(FollowTable::Follows, follower.id, me.id)
+        .await?
+        .and_then(|f| f.uri);
     app.store
         .delete_follow(FollowTable::Follows, follower.id, me.id)
         .await?;
+    if let Some(uri) = uri {
+        outbox::answered_follow(app, me, follower, &uri, "Reject").await?;
+    }
     Ok(())
 }
 
@@ -153,11 +220,13 @@ pub async fn block(app: &AppState, me: &Account, target: &Account) -> Result<()>
     app.store.put_block(me.id, target.id, Utc::now()).await?;
     app.store.sever(me.id, target.id).await?;
     app.store.purge_home_feed(me.id, target.id).await?;
-    app.store.purge_home_feed(target.id, me.id).await
+    app.store.purge_home_feed(target.id, me.id).await?;
+    outbox::blocked(app, me, target, true).await
 }
 
 pub async fn unblock(app: &AppState, me: &Account, target: &Account) -> Result<()> {
-    app.store.delete_block(me.id, target.id).await
+    app.store.delete_block(me.id, target.id).await?;
+    outbox::blocked(app, me, target, false).await
 }
 
 /// Mutes `target`, optionally hiding their notifications, optionally for `duration` seconds.

@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::db::statuses::NewStatus;
 use crate::error::{Error, Result, Validation};
+use crate::federation::outbox;
 use crate::model::{Account, Status, Visibility};
 use crate::service::{notifications, timelines, visibility};
 use crate::text::status::{self as render, ResolvedMention};
@@ -266,6 +267,7 @@ pub async fn create(
     }
     timelines::distribute(app, &status).await?;
     notifications::on_new_status(app, author, &status, &rendered.mentions).await?;
+    outbox::status_created(app, author, &status).await?;
     Ok(status)
 }
 
@@ -325,7 +327,9 @@ async fn own_status(app: &AppState, owner: &Account, id: i64) -> Result<Status> 
 /// Deletes `owner`'s status; returns it (its `text` lets clients redraft).
 pub async fn delete(app: &AppState, owner: &Account, id: i64) -> Result<Status> {
     let status = own_status(app, owner, id).await?;
+    let addressed = outbox::inboxes_before_delete(app, &status).await?;
     app.store.delete_status(&status).await?;
+    outbox::status_deleted(app, owner, &status, addressed).await?;
     Ok(status)
 }
 
@@ -361,6 +365,7 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         .edit_status(&before, &after, &rendered.mentions, &rendered.tags, now)
         .await?;
     notifications::on_edit(app, &after).await?;
+    outbox::status_edited(app, owner, &after).await?;
     Ok(after)
 }
 
@@ -398,6 +403,7 @@ pub async fn favourite(app: &AppState, viewer: &Account, id: i64) -> Result<Stat
         .await?
     {
         notifications::notify(app, author.id, "favourite", viewer, Some(status.id)).await?;
+        outbox::favourited(app, viewer, &status, &author, true).await?;
     }
     app.store
         .get_status(status.id)
@@ -411,6 +417,7 @@ pub async fn unfavourite(app: &AppState, viewer: &Account, id: i64) -> Result<St
         app.store
             .delete_notifications_for("favourite", viewer.id, Some(status.id), author.id)
             .await?;
+        outbox::favourited(app, viewer, &status, &author, false).await?;
     }
     app.store
         .get_status(status.id)
@@ -497,6 +504,7 @@ pub async fn reblog(
     }
     timelines::distribute(app, &boost).await?;
     notifications::notify(app, author.id, "reblog", viewer, Some(original.id)).await?;
+    outbox::reblogged(app, viewer, &boost, &original, &author).await?;
     Ok(boost)
 }
 
@@ -508,6 +516,7 @@ pub async fn unreblog(app: &AppState, viewer: &Account, id: i64) -> Result<Statu
         app.store
             .delete_notifications_for("reblog", viewer.id, Some(original.id), author.id)
             .await?;
+        outbox::status_deleted(app, viewer, &boost, Vec::new()).await?;
     }
     app.store
         .get_status(original.id)

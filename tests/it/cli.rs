@@ -152,6 +152,7 @@ async fn serve_answers_health_and_stops_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    roost::net::install_crypto_provider();
     let client = reqwest::Client::new();
     let mut healthy = false;
     for _ in 0..100 {

@@ -109,9 +109,11 @@ impl TestServer {
             .await
             .expect("connect");
         store.migrate().await.expect("migrate");
-        let app = AppState::with_store(config, store);
+        let app = AppState::with_store(config, store)
+            .await
+            .expect("app state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        roost::jobs::start_workers(&app, 1);
+        roost::jobs::start_workers(&app, 1, 2);
         let served = app.clone();
         tokio::spawn(async move {
             let _ = roost::http::serve(served, listener, async {
@@ -119,6 +121,7 @@ impl TestServer {
             })
             .await;
         });
+        roost::net::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -297,6 +300,7 @@ pub fn unescape(s: &str) -> String {
 
 /// A browser: a cookie-keeping client that does not follow redirects.
 pub fn browser() -> reqwest::Client {
+    roost::net::install_crypto_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -405,4 +409,53 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
         s.append_pair(k, v);
     }
     s.finish()
+}
+
+/// Two servers that federate with each other over plain http on loopback.
+pub async fn federated_pair() -> (TestServer, TestServer) {
+    let a = TestServer::start_with(federating).await;
+    let b = TestServer::start_with(federating).await;
+    (a, b)
+}
+
+/// The configuration tweak that lets a test server federate on loopback.
+pub fn federating(c: &mut Config) {
+    c.federation.allow_http = true;
+    c.federation.allow_private_addresses = true;
+}
+
+/// Polls `check` every 50 ms for up to 15 s until it gives `Some`.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+impl TestServer {
+    /// `host:port` of this server, the domain part of its handles.
+    pub fn domain(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// Resolves `user@domain` through this server's lookup endpoint and
+    /// returns the account's local id here.
+    pub async fn resolve(&self, token: &str, acct: &str) -> String {
+        let (status, body) = self
+            .get(&format!("/api/v1/accounts/lookup?acct={acct}"), Some(token))
+            .await;
+        assert_eq!(status, StatusCode::OK, "lookup {acct}: {body}");
+        body["id"].as_str().unwrap().to_string()
+    }
 }

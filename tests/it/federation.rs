@@ -111,3 +111,230 @@ async fn host_meta_points_at_webfinger() {
     assert!(xml.contains(&template), "{xml}");
     s.stop().await;
 }
+
+// ---------------------------------------------------------------------------
+// Two instances on loopback, checked end to end through the Mastodon API.
+
+/// Alice on `a` follows bob on `b`; returns bob's id on `a`.
+async fn follow_remote(a: &TestServer, alice: &TestUser, bob_acct: &str) -> String {
+    let bob_on_a = a.resolve(&alice.token, bob_acct).await;
+    let (status, rel) = a
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/accounts/{bob_on_a}/follow"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rel}");
+    bob_on_a
+}
+
+async fn relationship(s: &TestServer, token: &str, id: &str) -> Value {
+    let (status, body) = s
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={id}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body[0].clone()
+}
+
+#[tokio::test]
+async fn remote_follow_is_accepted_and_posts_arrive() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let bob_acct = format!("bob@{}", b.domain());
+    let bob_on_a = follow_remote(&a, &alice, &bob_acct).await;
+
+    // The Follow reaches b, b accepts, and a records the follow.
+    eventually("the follow to be accepted", || async {
+        let rel = relationship(&a, &alice.token, &bob_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+    let (_, followers) = b
+        .get(
+            &format!("/api/v1/accounts/{}/followers", bob.id),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(followers[0]["acct"], json!(format!("alice@{}", a.domain())));
+
+    // Bob posts; it reaches alice's home timeline with bob's remote acct.
+    let (status, posted) = b
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&bob.token),
+            Some(json!({"status": "hello from b #federation"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    let home = eventually("bob's post in alice's home", || async {
+        let (_, home) = a.get("/api/v1/timelines/home", Some(&alice.token)).await;
+        home.as_array()
+            .and_then(|h| h.iter().find(|s| s["uri"] == posted["uri"]).cloned())
+    })
+    .await;
+    assert_eq!(home["account"]["acct"], json!(bob_acct));
+    assert!(home["content"].as_str().unwrap().contains("hello from b"));
+    assert_eq!(home["visibility"], json!("public"));
+    assert_eq!(home["url"], posted["url"]);
+
+    // Alice favourites it; bob is notified.
+    let (status, _) = a
+        .request(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/statuses/{}/favourite",
+                home["id"].as_str().unwrap()
+            ),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the favourite notification on b", || async {
+        let (_, n) = b
+            .get("/api/v1/notifications?types[]=favourite", Some(&bob.token))
+            .await;
+        n.as_array().filter(|n| !n.is_empty()).map(|_| ())
+    })
+    .await;
+
+    // Bob deletes it; it leaves alice's timeline.
+    let (status, _) = b
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/statuses/{}", posted["id"].as_str().unwrap()),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the post to leave alice's home", || async {
+        let (_, home) = a.get("/api/v1/timelines/home", Some(&alice.token)).await;
+        (!home
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == posted["uri"]))
+        .then_some(())
+    })
+    .await;
+
+    // Alice unfollows; bob loses the follower.
+    a.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{bob_on_a}/unfollow"),
+        Some(&alice.token),
+        None,
+    )
+    .await;
+    eventually("the unfollow on b", || async {
+        let (_, followers) = b
+            .get(
+                &format!("/api/v1/accounts/{}/followers", bob.id),
+                Some(&bob.token),
+            )
+            .await;
+        followers.as_array().unwrap().is_empty().then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn locked_account_approves_remote_follow_request() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let carol = b.user("carol").await;
+    let (status, _) = b
+        .request(
+            reqwest::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&carol.token),
+            Some(json!({"locked": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let carol_on_a = follow_remote(&a, &alice, &format!("carol@{}", b.domain())).await;
+    let rel = relationship(&a, &alice.token, &carol_on_a).await;
+    assert_eq!(rel["requested"], json!(true));
+    assert_eq!(rel["following"], json!(false));
+
+    let alice_on_b = eventually("the follow request on b", || async {
+        let (_, reqs) = b.get("/api/v1/follow_requests", Some(&carol.token)).await;
+        reqs.as_array()
+            .and_then(|r| r.first())
+            .map(|r| r["id"].as_str().unwrap().to_string())
+    })
+    .await;
+    let (status, _) = b
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/follow_requests/{alice_on_b}/authorize"),
+            Some(&carol.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the approval on a", || async {
+        let rel = relationship(&a, &alice.token, &carol_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+
+    // Followers-only posts reach the approved follower.
+    let (_, posted) = b
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&carol.token),
+            Some(json!({"status": "for followers", "visibility": "private"})),
+        )
+        .await;
+    let seen = eventually("the private post on a", || async {
+        let (_, home) = a.get("/api/v1/timelines/home", Some(&alice.token)).await;
+        home.as_array()
+            .and_then(|h| h.iter().find(|s| s["uri"] == posted["uri"]).cloned())
+    })
+    .await;
+    assert_eq!(seen["visibility"], json!("private"));
+}
+
+#[tokio::test]
+async fn remote_follow_request_can_be_rejected() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let carol = b.user("carol").await;
+    b.request(
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(&carol.token),
+        Some(json!({"locked": true})),
+    )
+    .await;
+    let carol_on_a = follow_remote(&a, &alice, &format!("carol@{}", b.domain())).await;
+    let alice_on_b = eventually("the follow request on b", || async {
+        let (_, reqs) = b.get("/api/v1/follow_requests", Some(&carol.token)).await;
+        reqs.as_array()
+            .and_then(|r| r.first())
+            .map(|r| r["id"].as_str().unwrap().to_string())
+    })
+    .await;
+    b.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/follow_requests/{alice_on_b}/reject"),
+        Some(&carol.token),
+        None,
+    )
+    .await;
+    eventually("the rejection on a", || async {
+        let rel = relationship(&a, &alice.token, &carol_on_a).await;
+        (rel["requested"] == json!(false) && rel["following"] == json!(false)).then_some(())
+    })
+    .await;
+}

@@ -10,6 +10,7 @@ mod clients;
 mod collections;
 mod common;
 mod federation;
+mod hostile;
 mod oauth;
 mod pages;
 mod social;

@@ -201,8 +201,8 @@ pub struct LookupQuery {
     acct: Option<String>,
 }
 
-/// `GET /api/v1/accounts/lookup?acct=user[@domain]`: local accounts and
-/// remote ones already known.
+/// `GET /api/v1/accounts/lookup?acct=user[@domain]`: local accounts, and
+/// remote ones (resolved through WebFinger when not known or stale).
 pub async fn lookup(
     State(app): State<Arc<AppState>>,
     _auth: MaybeAuth<ReadAccounts>,
@@ -218,9 +218,15 @@ pub async fn lookup(
     }
     let account = match acct.split_once('@') {
         Some((user, domain)) if !domain.eq_ignore_ascii_case(&app.config.server.domain) => {
-            app.store
-                .get_remote_account_by_username(user, domain)
-                .await?
+            match crate::federation::fetch::webfinger(&app, user, domain).await {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    tracing::debug!(acct, error = %e, "lookup could not resolve");
+                    app.store
+                        .get_remote_account_by_username(user, domain)
+                        .await?
+                }
+            }
         }
         Some((user, _)) => app.store.get_local_account_by_username(user).await?,
         None => app.store.get_local_account_by_username(acct).await?,

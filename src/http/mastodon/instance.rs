@@ -122,3 +122,9 @@ pub async fn v1(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
 pub async fn custom_emojis() -> Json<Value> {
     Json(json!([]))
 }
+
+/// `GET /api/v1/instance/peers`: the domains roost has met, minus suspended ones.
+/// <https://docs.joinmastodon.org/methods/instance/#peers>
+pub async fn peers(State(app): State<Arc<AppState>>) -> Result<Json<Vec<String>>> {
+    Ok(Json(app.store.peers().await?))
+}

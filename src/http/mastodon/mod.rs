@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod paging;
 pub mod placeholders;
 pub mod relationships;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/preferences", get(accounts::preferences))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v1/instance/peers", get(instance::peers))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(placeholders::router())
@@ -159,6 +161,7 @@ fn social_router() -> Router<Arc<AppState>> {
             get(relationships::familiar_followers),
         )
         .route("/api/v1/accounts/search", get(relationships::search))
+        .route("/api/v2/search", get(search::v2))
         .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

@@ -1,0 +1,93 @@
+-- Federation: what roost keeps about remote actors and instances, inbound
+-- activities it has seen, outbound activities waiting for delivery, reports
+-- and domain blocks.
+
+-- keyId as the actor publishes it (`…#main-key`, GoToSocial's `…/main-key`):
+-- an inbound signature names it, and it must lead to exactly one actor.
+ALTER TABLE accounts ADD COLUMN public_key_id TEXT;
+ALTER TABLE accounts ADD COLUMN actor_type TEXT NOT NULL DEFAULT 'Person';
+ALTER TABLE accounts ADD COLUMN also_known_as TEXT NOT NULL DEFAULT '[]';  -- JSON list of URIs (Move)
+CREATE UNIQUE INDEX accounts_public_key_id ON accounts (public_key_id) WHERE public_key_id IS NOT NULL;
+-- Per-host work: peers, domain blocks, delivery to an instance's followers.
+CREATE INDEX accounts_domain ON accounts (domain, id) WHERE domain IS NOT NULL;
+
+-- A remote reply whose parent is not (yet) here keeps the parent's id.
+ALTER TABLE statuses ADD COLUMN in_reply_to_uri TEXT;
+-- NULL: shown. 'held': in the moderation queue for remote content.
+ALTER TABLE statuses ADD COLUMN review_state TEXT;
+CREATE INDEX statuses_held ON statuses (id) WHERE review_state = 'held';
+-- Remote attachments as the remote server described them (JSON list), until
+-- the media issue caches them.
+ALTER TABLE statuses ADD COLUMN remote_attachments TEXT;
+
+-- Key-value settings of the instance itself (the instance actor's keys).
+CREATE TABLE instance_settings (
+    key                     TEXT    PRIMARY KEY,
+    value                   TEXT    NOT NULL
+);
+
+-- Every remote host roost has talked to, and whether deliveries reach it.
+CREATE TABLE instances (
+    domain                  TEXT    PRIMARY KEY,     -- lower-case host[:port], as accounts.domain
+    first_seen_at           TEXT    NOT NULL,
+    last_success_at         TEXT,
+    last_failure_day        TEXT,                    -- 'YYYY-MM-DD' UTC
+    failure_days            INTEGER NOT NULL DEFAULT 0, -- distinct failing days since the last success
+    unavailable_since       TEXT                     -- set at 7 failing days; cleared by any success
+);
+
+CREATE TABLE domain_blocks (
+    id                      INTEGER PRIMARY KEY,
+    domain                  TEXT    NOT NULL,        -- lower-case host[:port]
+    severity                TEXT    NOT NULL,        -- suspend, silence, noop
+    reject_media            INTEGER NOT NULL DEFAULT 0,
+    reject_reports          INTEGER NOT NULL DEFAULT 0,
+    private_comment         TEXT,
+    public_comment          TEXT,
+    created_at              TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX domain_blocks_domain ON domain_blocks (domain);
+
+-- Inbound activity ids already accepted: the same activity delivered twice
+-- is applied once. Old rows are pruned.
+CREATE TABLE received_activities (
+    uri                     TEXT    PRIMARY KEY,
+    received_at             TEXT    NOT NULL
+);
+CREATE INDEX received_activities_time ON received_activities (received_at);
+
+-- A Delete or Undo that arrived before the thing it removes: a late Create
+-- or Announce of that uri is dropped.
+CREATE TABLE tombstones (
+    uri                     TEXT    PRIMARY KEY,
+    account_id              INTEGER NOT NULL,
+    created_at              TEXT    NOT NULL
+);
+
+-- An outgoing activity's body, stored once; one delivery job per inbox
+-- points at it. Deleted when its last delivery finishes.
+CREATE TABLE outbox_activities (
+    id                      INTEGER PRIMARY KEY,
+    account_id              INTEGER NOT NULL,        -- the signer (0: the instance actor)
+    body                    TEXT    NOT NULL,
+    pending                 INTEGER NOT NULL,        -- deliveries not yet finished
+    created_at              TEXT    NOT NULL
+);
+
+-- Reports: a Flag from another instance, or (later) a local user's report.
+CREATE TABLE reports (
+    id                      INTEGER PRIMARY KEY,
+    uri                     TEXT,
+    account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    status_ids              TEXT    NOT NULL DEFAULT '[]',
+    comment                 TEXT    NOT NULL DEFAULT '',
+    forwarded               INTEGER NOT NULL DEFAULT 0,
+    created_at              TEXT    NOT NULL,
+    action_taken_at         TEXT
+);
+CREATE INDEX reports_target ON reports (target_account_id, id);
+
+-- Deliveries have their own workers: claim by queue.
+DROP INDEX jobs_due;
+CREATE INDEX jobs_due ON jobs (queue, run_at) WHERE failed_at IS NULL;

@@ -1,0 +1,404 @@
+//! What federation keeps: remote actors, instances and their health, inbound
+//! activity ids, tombstones, outbound activity bodies, domain blocks.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
+
+use super::{Store, on_pool};
+use crate::error::Result;
+use crate::model::{Account, Field};
+
+/// A remote actor as fetched, ready to insert or refresh.
+#[derive(Debug, Clone)]
+pub struct RemoteAccount {
+    pub username: String,
+    pub domain: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub display_name: String,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub locked: bool,
+    pub bot: bool,
+    pub group_actor: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub avatar_remote_url: Option<String>,
+    pub header_remote_url: Option<String>,
+    pub actor_type: String,
+    pub also_known_as: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn get_account_by_uri(&self, uri: &str) -> Result<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE uri = $1")
+            .bind(uri).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// The remote account whose published keyId is `key_id`.
+    pub async fn get_account_by_key_id(&self, key_id: &str) -> Result<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE public_key_id = $1")
+            .bind(key_id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Inserts a remote account, or refreshes the one with the same uri.
+    /// An older account holding the same `username@domain` under another uri
+    /// (deleted and re-created remotely) gives up the name.
+    pub async fn put_remote_account(&self, a: &RemoteAccount) -> Result<Account> {
+        let now = Utc::now();
+        let id = crate::id::new_id();
+        let account: Account = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE accounts SET username = username || '_' || id WHERE lower(username) = lower($1) AND lower(domain) = lower($2) AND uri <> $3")
+                .bind(&a.username).bind(&a.domain).bind(&a.uri).execute(&mut *tx).await?;
+            let row = sqlx::query_as(
+                "INSERT INTO accounts (id, username, domain, display_name, note, fields, locked, bot, group_actor,
+                    discoverable, indexable, uri, url, inbox_url, shared_inbox_url, outbox_url, followers_url,
+                    following_url, featured_url, public_key_pem, public_key_id, avatar_remote_url, header_remote_url,
+                    actor_type, also_known_as, created_at, updated_at, fetched_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                    $22, $23, $24, $25, $26, $27, $27)
+                 ON CONFLICT (uri) DO UPDATE SET username = excluded.username, domain = excluded.domain,
+                    display_name = excluded.display_name, note = excluded.note, fields = excluded.fields,
+                    locked = excluded.locked, bot = excluded.bot, group_actor = excluded.group_actor,
+                    discoverable = excluded.discoverable, indexable = excluded.indexable, url = excluded.url,
+                    inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url,
+                    outbox_url = excluded.outbox_url, followers_url = excluded.followers_url,
+                    following_url = excluded.following_url, featured_url = excluded.featured_url,
+                    public_key_pem = excluded.public_key_pem, public_key_id = excluded.public_key_id,
+                    avatar_remote_url = excluded.avatar_remote_url, header_remote_url = excluded.header_remote_url,
+                    actor_type = excluded.actor_type, also_known_as = excluded.also_known_as,
+                    updated_at = excluded.updated_at, fetched_at = excluded.fetched_at
+                 RETURNING *")
+                .bind(id).bind(&a.username).bind(&a.domain).bind(&a.display_name).bind(&a.note)
+                .bind(Json(&a.fields)).bind(a.locked).bind(a.bot).bind(a.group_actor)
+                .bind(a.discoverable).bind(a.indexable).bind(&a.uri).bind(&a.url).bind(&a.inbox_url)
+                .bind(&a.shared_inbox_url).bind(&a.outbox_url).bind(&a.followers_url)
+                .bind(&a.following_url).bind(&a.featured_url).bind(&a.public_key_pem).bind(&a.public_key_id)
+                .bind(&a.avatar_remote_url).bind(&a.header_remote_url).bind(&a.actor_type)
+                .bind(Json(&a.also_known_as)).bind(a.created_at).bind(now)
+                .fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO instances (domain, first_seen_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING")
+                .bind(&a.domain).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<Account, sqlx::Error>(row)
+        })?;
+        self.cache.forget_account(account.id);
+        Ok(account)
+    }
+
+    pub async fn get_status_by_uri(&self, uri: &str) -> Result<Option<crate::model::Status>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE uri = $1")
+            .bind(uri).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// The follower of the follow (or request) `uri` whose target is `target_id`.
+    pub async fn follow_by_uri(&self, uri: &str, target_id: i64) -> Result<Option<i64>> {
+        let row = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM follow_requests WHERE uri = $1 AND target_account_id = $2
+             UNION SELECT account_id FROM follows WHERE uri = $1 AND target_account_id = $2")
+            .bind(uri).bind(target_id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Removes a remote account and everything of it (its server deleted
+    /// it), keeping local accounts' counters right.
+    pub async fn delete_remote_account(&self, id: i64) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE accounts SET following_count = following_count - 1
+                         WHERE id IN (SELECT account_id FROM follows WHERE target_account_id = $1) AND following_count > 0")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE accounts SET followers_count = followers_count - 1
+                         WHERE id IN (SELECT target_account_id FROM follows WHERE account_id = $1) AND followers_count > 0")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM accounts WHERE id = $1 AND domain IS NOT NULL").bind(id).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        self.cache.clear_accounts();
+        self.cache.clear_statuses();
+        self.cache.feeds.clear();
+        Ok(())
+    }
+
+    /// Keeps a remote post's attachments as its server described them.
+    pub async fn put_remote_attachments(
+        &self,
+        status_id: i64,
+        list: &serde_json::Value,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE statuses SET remote_attachments = $2 WHERE id = $1")
+            .bind(status_id).bind(Json(list)).execute(pool).await.map(|_| ()))?;
+        self.cache.forget_status(status_id);
+        Ok(())
+    }
+
+    /// Files a report by `account_id` against `target_id`.
+    pub async fn put_report(
+        &self,
+        uri: Option<&str>,
+        account_id: i64,
+        target_id: i64,
+        status_ids: &[i64],
+        comment: &str,
+        forwarded: bool,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO reports (id, uri, account_id, target_account_id, status_ids, comment, forwarded, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(crate::id::new_id()).bind(uri).bind(account_id).bind(target_id).bind(Json(status_ids))
+            .bind(comment).bind(forwarded).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Reports against `target_id`: `(reporter id, status ids, comment)`, newest first.
+    pub async fn reports_against(
+        &self,
+        target_id: i64,
+    ) -> Result<Vec<(i64, Json<Vec<i64>>, String)>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id, status_ids, comment FROM reports WHERE target_account_id = $1 ORDER BY id DESC")
+            .bind(target_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// One page of actor ids of `account_id`'s followers (or followees), newest first.
+    pub async fn follow_collection_page(
+        &self,
+        account_id: i64,
+        followers: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<String>> {
+        let sql = if followers {
+            "SELECT a.uri FROM follows f JOIN accounts a ON a.id = f.account_id WHERE f.target_account_id = $1
+             ORDER BY f.id DESC LIMIT $2 OFFSET $3"
+        } else {
+            "SELECT a.uri FROM follows f JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = $1
+             ORDER BY f.id DESC LIMIT $2 OFFSET $3"
+        };
+        let rows = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(account_id).bind(limit).bind(offset).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Ids of `account_id`'s pinned statuses, newest pin first.
+    pub async fn pinned_ids(&self, account_id: i64) -> Result<Vec<i64>> {
+        let rows = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT status_id FROM pins WHERE account_id = $1 ORDER BY id DESC LIMIT 20")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Hashtag names starting with `prefix`.
+    pub async fn search_tags(&self, prefix: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+        let pattern = format!(
+            "{}%",
+            prefix
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT name FROM tags WHERE name LIKE $1 ESCAPE '\\' ORDER BY name LIMIT $2 OFFSET $3")
+            .bind(pattern).bind(limit).bind(offset).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// A setting of the instance itself.
+    pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        let v = on_pool!(self, pool => sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
+            .bind(key).fetch_optional(pool).await)?;
+        Ok(v)
+    }
+
+    /// Stores a setting unless one is there already; returns the stored value
+    /// (so two nodes starting at once agree on one).
+    pub async fn put_setting_once(&self, key: &str, value: &str) -> Result<String> {
+        on_pool!(self, pool => sqlx::query("INSERT INTO instance_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key).bind(value).execute(pool).await.map(|_| ()))?;
+        Ok(self
+            .get_setting(key)
+            .await?
+            .unwrap_or_else(|| value.to_string()))
+    }
+
+    /// Records an inbound activity id; false when it was seen before.
+    pub async fn mark_received(&self, uri: &str) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query("INSERT INTO received_activities (uri, received_at) VALUES ($1, $2) ON CONFLICT (uri) DO NOTHING")
+            .bind(uri).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Forgets inbound activity ids older than `before`.
+    pub async fn prune_received(&self, before: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM received_activities WHERE received_at < $1")
+            .bind(before).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn put_tombstone(&self, uri: &str, account_id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("INSERT INTO tombstones (uri, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (uri) DO NOTHING")
+            .bind(uri).bind(account_id).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn has_tombstone(&self, uri: &str) -> Result<bool> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM tombstones WHERE uri = $1")
+            .bind(uri).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
+    /// Stores an outgoing activity for `deliveries` delivery jobs.
+    pub async fn put_outbox_activity(
+        &self,
+        account_id: i64,
+        body: &str,
+        deliveries: i64,
+    ) -> Result<i64> {
+        let id = crate::id::new_id();
+        on_pool!(self, pool => sqlx::query("INSERT INTO outbox_activities (id, account_id, body, pending, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id).bind(account_id).bind(body).bind(deliveries).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(id)
+    }
+
+    /// `(signer account id, body)` of an outgoing activity.
+    pub async fn get_outbox_activity(&self, id: i64) -> Result<Option<(i64, String)>> {
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT account_id, body FROM outbox_activities WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// One delivery of `id` is finished; the body goes with the last one.
+    pub async fn finish_delivery(&self, id: i64) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE outbox_activities SET pending = pending - 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM outbox_activities WHERE id = $1 AND pending <= 0").bind(id).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// `n` more deliveries of outgoing activity `id` were queued.
+    pub async fn add_pending_deliveries(&self, id: i64, n: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE outbox_activities SET pending = pending + $2 WHERE id = $1")
+            .bind(id).bind(n).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Whether any remote account follows `account_id`. Answers at once on
+    /// an instance without remote accounts.
+    pub async fn has_remote_followers(&self, account_id: i64) -> Result<bool> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM follows WHERE target_account_id = $1
+                AND account_id IN (SELECT id FROM accounts WHERE domain IS NOT NULL) LIMIT 1) AS x")
+            .bind(account_id).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
+    /// Whether deliveries to `domain` are skipped (7 failing days, no success since).
+    pub async fn instance_unavailable(&self, domain: &str) -> Result<bool> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM instances WHERE domain = $1 AND unavailable_since IS NOT NULL")
+            .bind(domain).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
+    /// A delivery to (or a verified request from) `domain` succeeded.
+    pub async fn instance_succeeded(&self, domain: &str) -> Result<()> {
+        let now = Utc::now();
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO instances (domain, first_seen_at, last_success_at) VALUES ($1, $2, $2)
+             ON CONFLICT (domain) DO UPDATE SET last_success_at = excluded.last_success_at, failure_days = 0,
+                last_failure_day = NULL, unavailable_since = NULL")
+            .bind(domain).bind(now).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A delivery to `domain` failed: count the day once; at 7 distinct days
+    /// the instance is marked unavailable (Mastodon's rule).
+    pub async fn instance_failed(&self, domain: &str) -> Result<()> {
+        let now = Utc::now();
+        let today: NaiveDate = now.date_naive();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO instances (domain, first_seen_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING")
+                .bind(domain).bind(now).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE instances SET failure_days = failure_days + 1, last_failure_day = $2
+                 WHERE domain = $1 AND (last_failure_day IS NULL OR last_failure_day <> $2)")
+                .bind(domain).bind(today).execute(&mut *tx).await?;
+            sqlx::query("UPDATE instances SET unavailable_since = $2 WHERE domain = $1 AND failure_days >= 7 AND unavailable_since IS NULL")
+                .bind(domain).bind(now).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// The severity of a domain block on `domain` or a parent domain.
+    pub async fn domain_block(&self, domain: &str) -> Result<Option<String>> {
+        let domain = domain.to_ascii_lowercase();
+        let host = domain.split(':').next().unwrap_or(&domain).to_string();
+        // The domain itself, with and without port, and each parent domain.
+        let mut candidates = vec![domain.clone(), host.clone()];
+        let mut rest = host.as_str();
+        while let Some((_, parent)) = rest.split_once('.') {
+            if parent.contains('.') {
+                candidates.push(parent.to_string());
+            }
+            rest = parent;
+        }
+        // Five candidates at most, padded with repeats: one statement shape.
+        candidates.truncate(5);
+        while candidates.len() < 5 {
+            candidates.push(domain.clone());
+        }
+        let row: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT severity FROM domain_blocks WHERE domain IN ($1, $2, $3, $4, $5)
+             ORDER BY CASE severity WHEN 'suspend' THEN 0 WHEN 'silence' THEN 1 ELSE 2 END LIMIT 1")
+            .bind(&candidates[0]).bind(&candidates[1]).bind(&candidates[2]).bind(&candidates[3]).bind(&candidates[4])
+            .fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn put_domain_block(&self, domain: &str, severity: &str) -> Result<i64> {
+        let id = crate::id::new_id();
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO domain_blocks (id, domain, severity, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity")
+            .bind(id).bind(domain.to_ascii_lowercase()).bind(severity).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(id)
+    }
+
+    /// Inboxes of `account_id`'s remote followers: one shared inbox per host
+    /// where the host has one, otherwise each follower's own.
+    pub async fn remote_follower_inboxes(&self, account_id: i64) -> Result<Vec<String>> {
+        let rows = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f JOIN accounts a ON a.id = f.account_id
+             WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Hosts roost knows accounts on (`/api/v1/instance/peers`).
+    pub async fn peers(&self) -> Result<Vec<String>> {
+        let rows = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT domain FROM instances WHERE domain NOT IN (SELECT domain FROM domain_blocks WHERE severity = 'suspend') ORDER BY domain")
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,514 @@
+//! roost's rows as the ActivityPub documents Mastodon emits: actors, Notes
+//! and Questions, and the activities that carry them.
+//! <https://docs.joinmastodon.org/spec/activitypub/>
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::model::{Account, Status, Visibility};
+
+/// The public collection, as Mastodon writes it.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// `published`/`updated` as Mastodon writes them: seconds, `Z`.
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn actor_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "discoverable": "toot:discoverable",
+            "suspended": "toot:suspended",
+            "memorial": "toot:memorial",
+            "indexable": "toot:indexable"
+        }
+    ])
+}
+
+fn note_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        {
+            "ostatus": "http://ostatus.org#",
+            "atomUri": "ostatus:atomUri",
+            "inReplyToAtomUri": "ostatus:inReplyToAtomUri",
+            "conversation": "ostatus:conversation",
+            "sensitive": "as:sensitive",
+            "toot": "http://joinmastodon.org/ns#",
+            "votersCount": "toot:votersCount",
+            "Hashtag": "as:Hashtag"
+        }
+    ])
+}
+
+/// Puts `@context` first in a document that has none.
+pub fn with_context(mut doc: Value, context: Value) -> Value {
+    if let Value::Object(map) = &mut doc {
+        let mut out = serde_json::Map::with_capacity(map.len() + 1);
+        out.insert("@context".into(), context);
+        out.append(map);
+        return Value::Object(out);
+    }
+    doc
+}
+
+/// The `Person` (or `Service` for bots, `Group` for group actors) of a local account.
+pub fn person(account: &Account) -> Value {
+    let uri = &account.uri;
+    let kind = if account.group_actor {
+        "Group"
+    } else if account.bot {
+        "Service"
+    } else {
+        "Person"
+    };
+    let suspended = account.suspended_at.is_some();
+    let fields: Vec<Value> = if suspended {
+        Vec::new()
+    } else {
+        account
+            .fields
+            .0
+            .iter()
+            .map(|f| {
+                json!({"type": "PropertyValue", "name": f.name, "value": crate::text::plain_to_html(&f.value).trim_start_matches("<p>").trim_end_matches("</p>")})
+            })
+            .collect()
+    };
+    let mut doc = json!({
+        "id": uri,
+        "type": kind,
+        "following": account.following_url.clone().unwrap_or_else(|| format!("{uri}/following")),
+        "followers": account.followers_url.clone().unwrap_or_else(|| format!("{uri}/followers")),
+        "inbox": account.inbox_url.clone().unwrap_or_else(|| format!("{uri}/inbox")),
+        "outbox": account.outbox_url.clone().unwrap_or_else(|| format!("{uri}/outbox")),
+        "featured": account.featured_url.clone().unwrap_or_else(|| format!("{uri}/collections/featured")),
+        "featuredTags": format!("{uri}/collections/tags"),
+        "preferredUsername": account.username,
+        "name": if suspended { "" } else { account.display_name.as_str() },
+        "summary": if suspended { "" } else { account.note.as_str() },
+        "url": account.url.clone().unwrap_or_else(|| uri.clone()),
+        "manuallyApprovesFollowers": account.locked,
+        "discoverable": account.discoverable,
+        "indexable": account.indexable,
+        "published": time(account.created_at.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()),
+        "memorial": false,
+        "publicKey": {
+            "id": format!("{uri}#main-key"),
+            "owner": uri,
+            "publicKeyPem": account.public_key_pem,
+        },
+        "tag": [],
+        "attachment": fields,
+        "endpoints": {"sharedInbox": account.shared_inbox_url.clone().unwrap_or_default()},
+    });
+    if suspended {
+        doc["suspended"] = json!(true);
+    }
+    with_context(doc, actor_context())
+}
+
+/// The instance actor: an `Application` that signs roost's GETs and sends
+/// its Flags. Fetchable without a signature, even in authorized-fetch mode.
+pub fn instance_actor(app: &AppState) -> Value {
+    let uri = app.url("/actor");
+    let domain = &app.config.server.domain;
+    let doc = json!({
+        "id": uri,
+        "type": "Application",
+        "inbox": format!("{uri}/inbox"),
+        "outbox": format!("{uri}/outbox"),
+        "preferredUsername": domain,
+        "url": app.url("/about/more?instance_actor=true"),
+        "manuallyApprovesFollowers": true,
+        "publicKey": {
+            "id": format!("{uri}#main-key"),
+            "owner": uri,
+            "publicKeyPem": app.federation.instance_public_pem,
+        },
+        "endpoints": {"sharedInbox": app.url("/inbox")},
+    });
+    with_context(doc, actor_context())
+}
+
+/// Who a status is addressed to, as Mastodon's `to` and `cc`.
+pub fn audience(
+    status: &Status,
+    author: &Account,
+    mentioned: &[Account],
+) -> (Vec<String>, Vec<String>) {
+    let followers = author
+        .followers_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/followers", author.uri));
+    let mentioned: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
+    match status.visibility() {
+        Visibility::Public => (vec![PUBLIC.into()], [vec![followers], mentioned].concat()),
+        Visibility::Unlisted => (vec![followers], [vec![PUBLIC.into()], mentioned].concat()),
+        Visibility::Private => (vec![followers], mentioned),
+        Visibility::Direct => (mentioned, Vec::new()),
+    }
+}
+
+/// What a Note needs besides its status row.
+pub struct NoteParts<'a> {
+    pub author: &'a Account,
+    pub mentioned: &'a [Account],
+    pub tags: &'a [String],
+    pub in_reply_to: Option<String>,
+    pub poll: Option<(&'a crate::model::Poll, Vec<i64>)>,
+}
+
+/// A status as a `Note` (a `Question` when it has a poll), without `@context`.
+pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
+    let (to, cc) = audience(status, p.author, p.mentioned);
+    let mut tag: Vec<Value> = p
+        .mentioned
+        .iter()
+        .map(|a| {
+            let name = match &a.domain {
+                None => format!("@{}", a.username),
+                Some(d) => format!("@{}@{d}", a.username),
+            };
+            json!({"type": "Mention", "href": a.uri, "name": name})
+        })
+        .collect();
+    tag.extend(p.tags.iter().map(|t| {
+        json!({"type": "Hashtag", "href": app.url(&format!("/tags/{t}")), "name": format!("#{t}")})
+    }));
+    let conversation = status.conversation_id.map(|c| {
+        format!(
+            "tag:{},{}:objectId={c}:objectType=Conversation",
+            app.config.server.domain,
+            status.created_at.format("%Y-%m-%d")
+        )
+    });
+    let mut doc = json!({
+        "id": status.uri,
+        "type": if p.poll.is_some() { "Question" } else { "Note" },
+        "summary": if status.spoiler_text.is_empty() { Value::Null } else { json!(status.spoiler_text) },
+        "inReplyTo": p.in_reply_to,
+        "published": time(status.created_at),
+        "url": status.url.clone().unwrap_or_else(|| status.uri.clone()),
+        "attributedTo": p.author.uri,
+        "to": to,
+        "cc": cc,
+        "sensitive": status.sensitive,
+        "atomUri": status.uri,
+        "inReplyToAtomUri": p.in_reply_to,
+        "conversation": conversation,
+        "content": status.content,
+        "attachment": [],
+        "tag": tag,
+        "replies": {
+            "id": format!("{}/replies", status.uri),
+            "type": "Collection",
+            "first": {
+                "type": "CollectionPage",
+                "next": format!("{}/replies?only_other_accounts=true&page=true", status.uri),
+                "partOf": format!("{}/replies", status.uri),
+                "items": [],
+            }
+        },
+    });
+    if let Some(lang) = &status.language {
+        doc["contentMap"] = json!({ lang: status.content });
+    }
+    if let Some(t) = status.edited_at {
+        doc["updated"] = json!(time(t));
+    }
+    if let Some((poll, counts)) = &p.poll {
+        let options: Vec<Value> = poll
+            .options
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, title)| {
+                let n = counts.get(i).copied().unwrap_or(0);
+                json!({"type": "Note", "name": title, "replies": {"type": "Collection", "totalItems": n}})
+            })
+            .collect();
+        doc[if poll.multiple { "anyOf" } else { "oneOf" }] = json!(options);
+        doc["votersCount"] = json!(poll.voters_count);
+        if let Some(end) = poll.expires_at {
+            doc["endTime"] = json!(time(end));
+            if end <= Utc::now() {
+                doc["closed"] = json!(time(end));
+            }
+        }
+    }
+    doc
+}
+
+/// Loads what [`note`] needs and builds it.
+pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
+    let author = app
+        .store
+        .get_account(status.account_id)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)?;
+    let mention_ids: Vec<i64> = app
+        .store
+        .mentions_of(&[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let mentioned = app.store.get_accounts(&mention_ids).await?;
+    let tags: Vec<String> = app
+        .store
+        .tags_of(&[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let in_reply_to = match status.in_reply_to_id {
+        Some(id) => app.store.get_status(id).await?.map(|p| p.uri),
+        None => None,
+    };
+    let poll = match status.poll_id {
+        Some(id) => app.store.get_poll(id).await?,
+        None => None,
+    };
+    let counts = match &poll {
+        Some(p) => {
+            let mut counts = vec![0; p.options.0.len()];
+            for (_, choice, n) in app.store.poll_tallies(&[p.id]).await? {
+                if let Some(c) = usize::try_from(choice).ok().and_then(|i| counts.get_mut(i)) {
+                    *c = n;
+                }
+            }
+            counts
+        }
+        None => Vec::new(),
+    };
+    Ok(note(
+        app,
+        status,
+        &NoteParts {
+            author: &author,
+            mentioned: &mentioned,
+            tags: &tags,
+            in_reply_to,
+            poll: poll.as_ref().map(|p| (p, counts)),
+        },
+    ))
+}
+
+/// A document with the Note context, as served at a status's URI.
+pub fn note_document(note: Value) -> Value {
+    with_context(note, note_context())
+}
+
+/// `Create` of a Note, addressed as the Note is.
+pub fn create(author: &Account, note: Value, published: DateTime<Utc>) -> Value {
+    let id = format!("{}/activity", note["id"].as_str().unwrap_or_default());
+    let doc = json!({
+        "id": id,
+        "type": "Create",
+        "actor": author.uri,
+        "published": time(published),
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    });
+    with_context(doc, note_context())
+}
+
+/// `Update` of an edited Note.
+pub fn update_note(author: &Account, note: Value, edited: DateTime<Utc>) -> Value {
+    let id = format!(
+        "{}#updates/{}",
+        note["id"].as_str().unwrap_or_default(),
+        edited.timestamp()
+    );
+    let doc = json!({
+        "id": id,
+        "type": "Update",
+        "actor": author.uri,
+        "published": time(edited),
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    });
+    with_context(doc, note_context())
+}
+
+/// `Delete` of a status, with a Tombstone.
+pub fn delete_note(author: &Account, uri: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{uri}#delete"),
+        "type": "Delete",
+        "actor": author.uri,
+        "to": [PUBLIC],
+        "object": {"id": uri, "type": "Tombstone", "atomUri": uri},
+    })
+}
+
+/// `Update` of a profile.
+pub fn update_person(account: &Account) -> Value {
+    let mut person = person(account);
+    if let Value::Object(m) = &mut person {
+        m.remove("@context");
+    }
+    let doc = json!({
+        "id": format!("{}#updates/{}", account.uri, Utc::now().timestamp()),
+        "type": "Update",
+        "actor": account.uri,
+        "to": [PUBLIC],
+        "object": person,
+    });
+    with_context(doc, actor_context())
+}
+
+/// `Follow` of `target` by `actor`, with the follow's own uri as its id.
+pub fn follow(actor: &Account, target: &Account, uri: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": uri,
+        "type": "Follow",
+        "actor": actor.uri,
+        "object": target.uri,
+    })
+}
+
+/// `Accept` or `Reject` (`verb`) of a Follow `follow_uri` by `follower`.
+pub fn answer_follow(verb: &str, me: &Account, follower: &Account, follow_uri: &str) -> Value {
+    let segment = if verb == "Accept" {
+        "accepts"
+    } else {
+        "rejects"
+    };
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#{segment}/follows/{}", me.uri, crate::id::new_id()),
+        "type": verb,
+        "actor": me.uri,
+        "object": {"id": follow_uri, "type": "Follow", "actor": follower.uri, "object": me.uri},
+    })
+}
+
+/// `Undo` of an activity `inner` by `actor`.
+pub fn undo(actor: &Account, mut inner: Value) -> Value {
+    let id = format!("{}/undo", inner["id"].as_str().unwrap_or_default());
+    if let Value::Object(m) = &mut inner {
+        m.remove("@context");
+    }
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "Undo",
+        "actor": actor.uri,
+        "object": inner,
+    })
+}
+
+/// `Like` of a status.
+pub fn like(actor: &Account, favourite_id: i64, status_uri: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#likes/{favourite_id}", actor.uri),
+        "type": "Like",
+        "actor": actor.uri,
+        "object": status_uri,
+    })
+}
+
+/// `Announce` (boost) `reblog` of `original` by `actor`.
+pub fn announce(
+    actor: &Account,
+    reblog: &Status,
+    original: &Status,
+    original_author: &Account,
+) -> Value {
+    let followers = actor
+        .followers_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/followers", actor.uri));
+    let (to, cc) = if reblog.visibility() == Visibility::Private {
+        (vec![followers], vec![original_author.uri.clone()])
+    } else {
+        (
+            vec![PUBLIC.to_string()],
+            vec![original_author.uri.clone(), followers],
+        )
+    };
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/activity", reblog.uri),
+        "type": "Announce",
+        "actor": actor.uri,
+        "published": time(reblog.created_at),
+        "to": to,
+        "cc": cc,
+        "object": original.uri,
+    })
+}
+
+/// `Block` of `target` by `actor`.
+pub fn block(actor: &Account, target: &Account, uri: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": uri,
+        "type": "Block",
+        "actor": actor.uri,
+        "object": target.uri,
+    })
+}
+
+/// `Delete` of a whole actor.
+pub fn delete_actor(account: &Account) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#delete", account.uri),
+        "type": "Delete",
+        "actor": account.uri,
+        "to": [PUBLIC],
+        "object": account.uri,
+    })
+}
+
+/// An `OrderedCollection` with only its size (followers, following, outbox
+/// summaries); `first` when the items are shown.
+pub fn collection_summary(id: &str, total: i64, first: Option<String>) -> Value {
+    let mut doc = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+    });
+    if let Some(first) = first {
+        doc["first"] = json!(first);
+    }
+    doc
+}
+
+/// One page of an `OrderedCollection`.
+pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<String>) -> Value {
+    let mut doc = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollectionPage",
+        "partOf": part_of,
+        "orderedItems": items,
+    });
+    if let Some(next) = next {
+        doc["next"] = json!(next);
+    }
+    doc
+}

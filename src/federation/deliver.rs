@@ -1,0 +1,178 @@
+//! Sending activities: each outgoing activity is stored once, then one
+//! delivery job per inbox signs and POSTs it from the persistent queue, with
+//! Mastodon's retry rules. Nothing accepted is lost across a restart.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use serde_json::Value;
+use url::Url;
+
+use super::{domain_of, signatures};
+use crate::app::AppState;
+use crate::error::{Error, Kind, Result};
+use crate::jobs::Task;
+use crate::model::Account;
+
+/// Deliveries retry this many times: the queue's backoff (10 s doubling,
+/// capped at 6 h) then spans about 53 hours, over the 2 days Mastodon gives.
+pub const DELIVERY_ATTEMPTS: i64 = 18;
+
+/// Sends `activity` as `actor` to each inbox in `inboxes` (deduplicated,
+/// minus this instance's own and blocked hosts).
+pub async fn to_inboxes(
+    app: &AppState,
+    actor: &Account,
+    activity: &Value,
+    inboxes: impl IntoIterator<Item = String>,
+) -> Result<()> {
+    let inboxes: BTreeSet<String> = inboxes
+        .into_iter()
+        .filter(|i| !i.starts_with(&app.base_url))
+        .collect();
+    if inboxes.is_empty() || !actor.is_local() {
+        return Ok(());
+    }
+    let body = serde_json::to_string(activity).map_err(Error::internal)?;
+    let n = i64::try_from(inboxes.len()).unwrap_or(i64::MAX);
+    let activity_id = app.store.put_outbox_activity(actor.id, &body, n).await?;
+    let tasks: Vec<Task> = inboxes
+        .into_iter()
+        .map(|inbox| Task::Deliver { activity_id, inbox })
+        .collect();
+    crate::jobs::enqueue_many(app, &tasks, DELIVERY_ATTEMPTS).await
+}
+
+/// Sends `activity` to `actor`'s remote followers (one shared inbox per
+/// host) and to `extra` inboxes. The followers are read by a job, so a post
+/// by an account with many followers returns at once.
+pub async fn to_followers(
+    app: &AppState,
+    actor: &Account,
+    activity: &Value,
+    extra: Vec<String>,
+) -> Result<()> {
+    if !actor.is_local() {
+        return Ok(());
+    }
+    if !app.store.has_remote_followers(actor.id).await? {
+        return to_inboxes(app, actor, activity, extra).await;
+    }
+    let body = serde_json::to_string(activity).map_err(Error::internal)?;
+    let activity_id = app.store.put_outbox_activity(actor.id, &body, 0).await?;
+    crate::jobs::enqueue(
+        app,
+        Task::DeliverToFollowers {
+            activity_id,
+            account_id: actor.id,
+            extra,
+        },
+    )
+    .await
+}
+
+/// The job behind [`to_followers`]: one delivery job per inbox.
+pub async fn expand_to_followers(
+    app: &AppState,
+    activity_id: i64,
+    account_id: i64,
+    extra: Vec<String>,
+) -> Result<()> {
+    let mut inboxes: BTreeSet<String> = app
+        .store
+        .remote_follower_inboxes(account_id)
+        .await?
+        .into_iter()
+        .collect();
+    inboxes.extend(extra);
+    inboxes.retain(|i| !i.starts_with(&app.base_url));
+    let n = i64::try_from(inboxes.len()).unwrap_or(i64::MAX);
+    app.store.add_pending_deliveries(activity_id, n).await?;
+    let tasks: Vec<Task> = inboxes
+        .into_iter()
+        .map(|inbox| Task::Deliver { activity_id, inbox })
+        .collect();
+    crate::jobs::enqueue_many(app, &tasks, DELIVERY_ATTEMPTS).await?;
+    if n == 0 {
+        app.store.finish_delivery(activity_id).await?;
+    }
+    Ok(())
+}
+
+/// One delivery: sign and POST. `Ok` when delivered or given up for good
+/// (4xx other than 401/408/429, a blocked or unavailable host); `Err` to
+/// retry later.
+pub async fn deliver(app: &AppState, activity_id: i64, inbox: &str) -> Result<()> {
+    let Some((account_id, body)) = app.store.get_outbox_activity(activity_id).await? else {
+        return Ok(());
+    };
+    let outcome = send(app, account_id, &body, inbox).await;
+    match outcome {
+        Ok(()) => app.store.finish_delivery(activity_id).await,
+        Err(e) if e.kind == Kind::Unavailable => Err(e),
+        Err(e) => {
+            tracing::info!(inbox, error = %e, "delivery given up");
+            app.store.finish_delivery(activity_id).await
+        }
+    }
+}
+
+/// Signs and POSTs `body` to `inbox`. An `Unavailable` error is worth a retry.
+async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Result<()> {
+    let url = Url::parse(inbox).map_err(|_| Error::bad_request("inbox is not a URL"))?;
+    let domain = domain_of(inbox).unwrap_or_default();
+    if app.store.domain_block(&domain).await?.as_deref() == Some("suspend") {
+        return Err(Error::forbidden("domain blocked"));
+    }
+    if app.store.instance_unavailable(&domain).await? {
+        return Err(Error::forbidden("instance unavailable"));
+    }
+    let (key, key_id) = if account_id == 0 {
+        (
+            app.federation.instance_key.clone(),
+            format!("{}#main-key", app.url("/actor")),
+        )
+    } else {
+        let account = app
+            .store
+            .get_account(account_id)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let pem = account.private_key_pem.as_deref().unwrap_or("");
+        (
+            app.federation.local_key(account.id, pem)?,
+            format!("{}#main-key", account.uri),
+        )
+    };
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(super::ACTIVITY_JSON),
+    );
+    signatures::sign_request(
+        &key,
+        &key_id,
+        &http::Method::POST,
+        &url,
+        &mut headers,
+        Some(body.as_bytes()),
+        Utc::now(),
+    )
+    .map_err(|e| Error::internal(format!("signing: {e}")))?;
+    match app
+        .federation
+        .http
+        .post(&url, headers, body.as_bytes().to_vec())
+        .await
+    {
+        Ok(_) => {
+            app.store.instance_succeeded(&domain).await?;
+            Ok(())
+        }
+        Err(e) if e.is_permanent() => Err(Error::forbidden("refused").with_cause(e.to_string())),
+        Err(e) => {
+            app.store.instance_failed(&domain).await?;
+            Err(Error::new(Kind::Unavailable, "delivery failed").with_cause(e.to_string()))
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Fetching remote actors and objects: signed GETs through the guarded
+//! client, the checks every fetched document passes, and WebFinger.
+//! <https://docs.joinmastodon.org/spec/webfinger/>
+
+use chrono::Utc;
+use serde_json::Value;
+use url::Url;
+
+use super::protocol::Actor;
+use super::{ACCEPT_AP, domain_of, same_origin, signatures};
+use crate::app::AppState;
+use crate::db::federation::RemoteAccount;
+use crate::error::{Error, Kind, Result};
+use crate::model::{Account, Field};
+
+/// The most an ActivityPub or WebFinger document may weigh (Mastodon's limit).
+pub const MAX_DOCUMENT: usize = 1024 * 1024;
+
+/// How long a fetched remote profile is trusted before it is fetched again.
+const STALE_AFTER: chrono::Duration = chrono::Duration::days(1);
+
+fn unavailable(e: impl std::fmt::Display) -> Error {
+    Error::new(Kind::Unavailable, "Remote server unavailable").with_cause(e.to_string())
+}
+
+fn bad_document(why: &str) -> Error {
+    Error::unprocessable(format!("Unusable remote document: {why}"))
+}
+
+/// Whether a Content-Type names an ActivityPub document.
+pub fn is_ap_content_type(ct: &str) -> bool {
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    // JSON-LD without the ActivityStreams profile is accepted too: several
+    // servers omit it, and the document's own checks still apply.
+    essence == "application/activity+json" || essence == "application/ld+json"
+}
+
+/// GETs `url` signed by the instance actor. `Ok(None)` when the remote says
+/// the object is gone (404 or 410).
+pub async fn get_signed(
+    app: &AppState,
+    url: &Url,
+    accept: &str,
+) -> Result<Option<crate::net::Fetched>> {
+    let key = app.federation.instance_key.clone();
+    let key_id = format!("{}#main-key", app.url("/actor"));
+    let sign = move |u: &Url, headers: &mut http::HeaderMap| {
+        if let Err(e) = signatures::sign_request(
+            &key,
+            &key_id,
+            &http::Method::GET,
+            u,
+            headers,
+            None,
+            Utc::now(),
+        ) {
+            tracing::warn!(error = %e, "cannot sign a GET");
+        }
+    };
+    let fetched = app
+        .federation
+        .http
+        .get(url, accept, MAX_DOCUMENT, Some(&sign))
+        .await
+        .map_err(unavailable)?;
+    match fetched.status {
+        200..=299 => Ok(Some(fetched)),
+        404 | 410 => Ok(None),
+        s => Err(unavailable(format!("{url} answered {s}"))),
+    }
+}
+
+/// Fetches an ActivityPub document and checks it: AP content type, a JSON
+/// object whose `id` is the URL it was fetched from (after redirects, on the
+/// same origin). `Ok(None)` when it is gone.
+pub async fn fetch_object(app: &AppState, uri: &str) -> Result<Option<Value>> {
+    let url = Url::parse(uri).map_err(|_| bad_document("not a URL"))?;
+    let Some(fetched) = get_signed(app, &url, ACCEPT_AP).await? else {
+        return Ok(None);
+    };
+    let ct = fetched.content_type.as_deref().unwrap_or("");
+    if !is_ap_content_type(ct) {
+        return Err(bad_document("not an ActivityPub content type"));
+    }
+    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| bad_document("not JSON"))?;
+    let id = doc.get("id").and_then(Value::as_str).unwrap_or("");
+    if id != fetched.url.as_str() && id != uri {
+        // Mastodon serves some objects at a URL other than their id; accept
+        // that only when the id is on the same origin, and re-fetch it.
+        if !same_origin(id, fetched.url.as_str()) || id.is_empty() {
+            return Err(bad_document("its id differs from where it was fetched"));
+        }
+        return Box::pin(fetch_object_exact(app, id)).await;
+    }
+    Ok(Some(doc))
+}
+
+/// As [`fetch_object`], but the id must equal `uri` exactly.
+async fn fetch_object_exact(app: &AppState, uri: &str) -> Result<Option<Value>> {
+    let url = Url::parse(uri).map_err(|_| bad_document("not a URL"))?;
+    let Some(fetched) = get_signed(app, &url, ACCEPT_AP).await? else {
+        return Ok(None);
+    };
+    if !is_ap_content_type(fetched.content_type.as_deref().unwrap_or("")) {
+        return Err(bad_document("not an ActivityPub content type"));
+    }
+    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| bad_document("not JSON"))?;
+    if doc.get("id").and_then(Value::as_str) != Some(uri) {
+        return Err(bad_document("its id differs from where it was fetched"));
+    }
+    Ok(Some(doc))
+}
+
+/// The account behind an actor URI: local, known and fresh, or fetched now.
+pub async fn resolve_actor(app: &AppState, uri: &str) -> Result<Account> {
+    if let Some(username) = uri.strip_prefix(&app.url("/users/")) {
+        return app
+            .store
+            .get_local_account_by_username(username)
+            .await?
+            .ok_or_else(Error::not_found);
+    }
+    if let Some(a) = app.store.get_account_by_uri(uri).await?
+        && a.fetched_at.is_some_and(|t| Utc::now() - t < STALE_AFTER)
+    {
+        return Ok(a);
+    }
+    refresh_actor(app, uri).await
+}
+
+/// Fetches the actor at `uri` and stores it.
+pub async fn refresh_actor(app: &AppState, uri: &str) -> Result<Account> {
+    let doc = fetch_object(app, uri).await?.ok_or_else(Error::not_found)?;
+    store_actor(app, &doc).await
+}
+
+/// Stores a fetched (already origin-checked) actor document.
+pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
+    let actor: Actor = serde_json::from_value(doc.clone())
+        .map_err(|e| bad_document(&format!("not an actor: {e}")))?;
+    let remote = remote_account(&actor)?;
+    if app.store.domain_block(&remote.domain).await?.as_deref() == Some("suspend") {
+        return Err(Error::forbidden("This domain is blocked"));
+    }
+    app.store.put_remote_account(&remote).await
+}
+
+/// Maps a parsed actor onto an account row; refuses an actor whose key or
+/// inbox lives on another origin.
+pub fn remote_account(actor: &Actor) -> Result<RemoteAccount> {
+    let id = actor.id.as_str();
+    let domain = domain_of(id).ok_or_else(|| bad_document("actor id is not a URL"))?;
+    let key = actor
+        .public_key
+        .first()
+        .ok_or_else(|| bad_document("actor has no public key"))?;
+    if !same_origin(&key.id, id) || key.owner.as_deref().is_some_and(|o| o != id) {
+        return Err(bad_document("the key does not belong to the actor"));
+    }
+    let inbox = actor.inbox.clone();
+    if !same_origin(&inbox, id) {
+        return Err(bad_document("the inbox is on another server"));
+    }
+    let shared = actor
+        .shared_inbox()
+        .filter(|s| same_origin(s, id))
+        .map(str::to_string);
+    let username = actor.preferred_username.clone().unwrap_or_default();
+    if username.is_empty() || username.len() > 255 {
+        return Err(bad_document("actor has no usable preferredUsername"));
+    }
+    let clean = |s: &Option<String>| crate::text::sanitize::html(s.as_deref().unwrap_or(""));
+    let fields = actor
+        .attachment
+        .iter()
+        .take(16)
+        .map(|f| Field {
+            name: crate::text::sanitize::strip(&f.name),
+            value: crate::text::sanitize::html(&f.value),
+            verified_at: None,
+        })
+        .collect();
+    let kind = actor.kind.clone();
+    Ok(RemoteAccount {
+        username,
+        domain,
+        uri: id.to_string(),
+        url: actor.url().map(str::to_string),
+        display_name: crate::text::sanitize::strip(actor.name.as_deref().unwrap_or("")),
+        note: clean(&actor.summary),
+        fields,
+        locked: actor.manually_approves_followers.unwrap_or(false),
+        bot: kind == "Service" || kind == "Application",
+        group_actor: kind == "Group",
+        discoverable: actor.discoverable.unwrap_or(false),
+        indexable: actor.indexable.unwrap_or(false),
+        inbox_url: inbox,
+        shared_inbox_url: shared,
+        outbox_url: actor.outbox.clone(),
+        followers_url: actor.followers.clone(),
+        following_url: actor.following.clone(),
+        featured_url: actor.featured.clone(),
+        public_key_id: key.id.clone(),
+        public_key_pem: key.public_key_pem.clone(),
+        avatar_remote_url: actor.icon_url().map(str::to_string),
+        header_remote_url: actor.image_url().map(str::to_string),
+        actor_type: kind,
+        also_known_as: actor.also_known_as.iter().cloned().collect(),
+        created_at: actor.published.unwrap_or_else(Utc::now),
+    })
+}
+
+/// Resolves `user@host` through WebFinger to a stored account. The actor
+/// found must WebFinger back to itself when it lives on another host.
+pub async fn webfinger(app: &AppState, user: &str, host: &str) -> Result<Account> {
+    let host = host.to_ascii_lowercase();
+    if host == app.config.server.domain.to_ascii_lowercase() {
+        return app
+            .store
+            .get_local_account_by_username(user)
+            .await?
+            .ok_or_else(Error::not_found);
+    }
+    if let Some(a) = app
+        .store
+        .get_remote_account_by_username(user, &host)
+        .await?
+        && a.fetched_at.is_some_and(|t| Utc::now() - t < STALE_AFTER)
+    {
+        return Ok(a);
+    }
+    let actor_uri = webfinger_self(app, user, &host).await?;
+    let account = resolve_actor(app, &actor_uri).await?;
+    if account.domain.as_deref() != Some(host.as_str()) {
+        // The actor lives elsewhere (e.g. social.example for example): its own
+        // host must name the same actor for `username@its-host`.
+        let back = webfinger_self(
+            app,
+            &account.username,
+            account.domain.as_deref().unwrap_or(""),
+        )
+        .await?;
+        if back != account.uri {
+            return Err(bad_document("WebFinger does not lead back to the actor"));
+        }
+    }
+    Ok(account)
+}
+
+/// The actor URI WebFinger gives for `acct:user@host`.
+async fn webfinger_self(app: &AppState, user: &str, host: &str) -> Result<String> {
+    let schemes: &[&str] = if app.config.federation.allow_http {
+        &["http", "https"]
+    } else {
+        &["https"]
+    };
+    let mut last = Error::not_found();
+    for scheme in schemes {
+        let mut url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger"))
+            .map_err(|_| Error::not_found())?;
+        url.query_pairs_mut()
+            .append_pair("resource", &format!("acct:{user}@{host}"));
+        match get_signed(app, &url, "application/jrd+json, application/json").await {
+            Ok(Some(f)) => {
+                let jrd: Value = serde_json::from_slice(&f.body)
+                    .map_err(|_| bad_document("WebFinger is not JSON"))?;
+                return self_link(&jrd)
+                    .ok_or_else(|| bad_document("WebFinger has no ActivityPub link"));
+            }
+            Ok(None) => return Err(Error::not_found()),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The `self` link of a JRD whose type is an ActivityPub media type.
+fn self_link(jrd: &Value) -> Option<String> {
+    jrd.get("links")?.as_array()?.iter().find_map(|l| {
+        let rel = l.get("rel")?.as_str()?;
+        let ty = l.get("type").and_then(Value::as_str).unwrap_or("");
+        (rel == "self" && is_ap_content_type(ty))
+            .then(|| l.get("href")?.as_str().map(str::to_string))?
+    })
+}
+
+/// Resolves a handle (`user@host`, `@user@host`) or an actor/profile URL.
+pub async fn resolve_handle(app: &AppState, q: &str) -> Result<Account> {
+    let q = q.trim().trim_start_matches('@');
+    if q.starts_with("https://") || q.starts_with("http://") {
+        return resolve_actor(app, q).await;
+    }
+    let (user, host) = q.rsplit_once('@').ok_or_else(Error::not_found)?;
+    if user.is_empty() || host.is_empty() {
+        return Err(Error::not_found());
+    }
+    webfinger(app, user, host).await
+}

@@ -1,0 +1,229 @@
+//! Inbound activities: verify a POST to an inbox (signature, digest, date,
+//! key owner, origin, domain blocks), record it once, and queue it; the job
+//! then applies it through [`super::activities`].
+//! <https://docs.joinmastodon.org/spec/security/#http-verify>
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::signatures::{self, SigError};
+use super::{domain_of, fetch, same_origin};
+use crate::app::AppState;
+use crate::error::{Error, Kind, Result};
+use crate::jobs::Task;
+use crate::model::Account;
+
+/// The largest inbound activity roost reads (Mastodon's limit).
+pub const MAX_ACTIVITY: usize = 1024 * 1024;
+
+fn unauthorized(why: impl std::fmt::Display) -> Error {
+    Error::unauthorized("Request not signed or signature invalid").with_cause(why.to_string())
+}
+
+/// A request as the inbox handler saw it.
+pub struct Inbound<'a> {
+    pub method: &'a http::Method,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// Verifies an inbound POST and queues its activity. `Ok` means 202.
+pub async fn receive(app: &AppState, req: Inbound<'_>) -> Result<()> {
+    if req.body.len() > MAX_ACTIVITY {
+        return Err(Error::new(Kind::PayloadTooLarge, "Activity too large"));
+    }
+    let signer = verify(app, &req).await?;
+    signatures::verify_digest(req.headers, req.body).map_err(unauthorized)?;
+    let activity: Value = serde_json::from_slice(req.body)
+        .map_err(|e| Error::bad_request("Body is not a JSON activity").with_cause(e.to_string()))?;
+    if !activity.is_object() {
+        return Err(Error::bad_request("Body is not a JSON activity"));
+    }
+    let actor = id_of(activity.get("actor")).unwrap_or_default().to_string();
+    let id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if actor.is_empty() {
+        return Err(Error::bad_request("Activity has no actor"));
+    }
+    if !id.is_empty() && !same_origin(&id, &actor) {
+        return Err(Error::unauthorized(
+            "Activity id and actor are on different servers",
+        ));
+    }
+    if actor != signer.uri {
+        // A forwarded activity (Mastodon forwards replies to a thread's
+        // followers): the signer vouches for nothing, so only the parts that
+        // can be re-fetched from their origin are used.
+        return forwarded(app, &signer, &activity, &id).await;
+    }
+    if let Some(domain) = &signer.domain {
+        app.store.instance_succeeded(domain).await?;
+    }
+    queue(app, &id, activity, signer.id).await
+}
+
+/// Records `activity` (once per id) and queues it for processing.
+async fn queue(app: &AppState, id: &str, activity: Value, signer_id: i64) -> Result<()> {
+    let key = if id.is_empty() {
+        // Activities without an id (some Misskey Likes) cannot be deduplicated
+        // by id: key them by their content.
+        format!(
+            "sha256:{}",
+            signatures::digest_header(activity.to_string().as_bytes())
+        )
+    } else {
+        id.to_string()
+    };
+    let task = Task::ProcessActivity {
+        activity,
+        signer_id,
+    };
+    if app.store.put_job_if_new(&key, &task).await? {
+        app.jobs_wakeup.notify_one();
+    }
+    Ok(())
+}
+
+/// A Create or Update relayed by someone other than its actor: fetch the
+/// object from its own server and apply what that says.
+async fn forwarded(app: &AppState, signer: &Account, activity: &Value, id: &str) -> Result<()> {
+    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
+    if !matches!(kind, "Create" | "Update") {
+        tracing::debug!(signer = %signer.uri, kind, "forwarded activity ignored");
+        return Ok(());
+    }
+    let Some(object_id) = id_of(activity.get("object")) else {
+        return Ok(());
+    };
+    let Some(object) = fetch::fetch_object(app, object_id).await.ok().flatten() else {
+        return Ok(());
+    };
+    let author = id_of(object.get("attributedTo"))
+        .unwrap_or_default()
+        .to_string();
+    if !same_origin(&author, object_id) {
+        return Ok(());
+    }
+    let Ok(author) = fetch::resolve_actor(app, &author).await else {
+        return Ok(());
+    };
+    let rebuilt = serde_json::json!({
+        "id": id,
+        "type": kind,
+        "actor": author.uri,
+        "object": object,
+    });
+    queue(app, &format!("{id}#forwarded"), rebuilt, author.id).await
+}
+
+/// Checks the request's signature; returns the account whose key signed it.
+pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
+    let header = req
+        .headers
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthorized("no Signature header"))?;
+    let params = signatures::parse_signature(header).map_err(unauthorized)?;
+    if params.key_id.starts_with(&app.base_url) {
+        return Err(unauthorized("signed with a local key"));
+    }
+    // A blocked server is refused before anything is fetched from it.
+    if let Some(domain) = domain_of(&params.key_id)
+        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
+    {
+        return Err(Error::forbidden("This domain is blocked"));
+    }
+    let (signer, fresh) = signer(app, &params.key_id).await?;
+    let check = |account: &Account| -> std::result::Result<(), SigError> {
+        let key = app
+            .federation
+            .remote_key(&params.key_id, account.id, &account.public_key_pem)
+            .ok_or(SigError::BadKey)?;
+        signatures::verify_request(
+            &params,
+            req.method,
+            req.path,
+            req.query,
+            req.headers,
+            &key,
+            Utc::now(),
+        )
+    };
+    match check(&signer) {
+        Ok(()) => Ok(signer),
+        // The actor may have rotated its key: fetch it once more.
+        Err(SigError::BadSignature | SigError::BadKey) if !fresh => {
+            app.federation.forget_remote_key(&params.key_id);
+            let refreshed = fetch::refresh_actor(app, &signer.uri)
+                .await
+                .map_err(|e| unauthorized(format!("cannot refresh the signer: {e}")))?;
+            check(&refreshed).map_err(unauthorized)?;
+            Ok(refreshed)
+        }
+        Err(e) => Err(unauthorized(e)),
+    }
+}
+
+/// The account owning `key_id`, from the database or fetched; `true` when
+/// it was fetched just now.
+async fn signer(app: &AppState, key_id: &str) -> Result<(Account, bool)> {
+    if let Some(a) = app.store.get_account_by_key_id(key_id).await? {
+        return Ok((a, false));
+    }
+    let owner = signatures::key_owner_hint(key_id);
+    let doc = fetch::fetch_object(app, owner)
+        .await
+        .map_err(|e| unauthorized(format!("cannot fetch the key {key_id}: {e}")))?
+        .ok_or_else(|| unauthorized(format!("the key {key_id} is gone")))?;
+    // The keyId leads to the actor itself (Mastodon's `#main-key`), or to a
+    // key or stub naming its owner (GoToSocial's `/main-key`).
+    let account = if doc.get("inbox").is_some() {
+        fetch::store_actor(app, &doc).await?
+    } else {
+        let owner = id_of(doc.get("owner"))
+            .or_else(|| doc.get("publicKey").and_then(|k| id_of(k.get("owner"))))
+            .ok_or_else(|| unauthorized("the key names no owner"))?
+            .to_string();
+        if !same_origin(&owner, key_id) {
+            return Err(unauthorized("the key's owner is on another server"));
+        }
+        fetch::refresh_actor(app, &owner)
+            .await
+            .map_err(|e| unauthorized(format!("cannot fetch the key's owner: {e}")))?
+    };
+    if account.public_key_id.as_deref() != Some(key_id) {
+        return Err(unauthorized("the key does not belong to its claimed owner"));
+    }
+    Ok((account, true))
+}
+
+/// The id of a reference: the string itself, or an embedded object's `id`.
+pub fn id_of(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::String(s) => Some(s.as_str()),
+        Value::Object(m) => m.get("id").and_then(Value::as_str),
+        Value::Array(a) => a.first().and_then(|x| id_of(Some(x))),
+        _ => None,
+    }
+}
+
+/// Applies a verified activity (the `ProcessActivity` job).
+pub async fn process(app: &AppState, activity: Value, signer_id: i64) -> Result<()> {
+    let Some(signer) = app.store.get_account(signer_id).await? else {
+        return Ok(());
+    };
+    if let Some(domain) = signer
+        .domain
+        .as_deref()
+        .and_then(|d| domain_of(&format!("http://{d}")))
+        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
+    {
+        return Ok(());
+    }
+    super::activities::apply(app, &signer, &activity).await
+}

@@ -1,0 +1,163 @@
+//! Federation: how roost speaks ActivityPub with other servers.
+//!
+//! - [`protocol`]: the wire types roost reads, tolerant of what Mastodon,
+//!   GoToSocial, Akkoma, Misskey and Lemmy emit.
+//! - [`convert`]: roost's rows as the JSON documents Mastodon emits.
+//! - [`signatures`]: HTTP signatures (draft-cavage, rsa-sha256) on `ring`.
+//! - [`fetch`]: signed GETs of actors and objects, WebFinger resolution.
+//! - [`inbox`]: verifying an inbound POST and applying its activity.
+//! - [`activities`]: applying each kind of inbound activity.
+//! - [`outbox`]: what each local action sends, and to whom.
+//! - [`deliver`]: addressing an outbound activity and sending it from the
+//!   persistent job queue.
+//!
+//! roost does not use the `activitypub_federation` crate (DESIGN.md decision
+//! 5); docs/federation.md records why.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+use signatures::{PrivateKey, PublicKey};
+
+pub mod activities;
+pub mod convert;
+pub mod deliver;
+pub mod fetch;
+pub mod inbox;
+pub mod notes;
+pub mod outbox;
+pub mod protocol;
+pub mod signatures;
+
+/// The media type of ActivityPub documents roost serves and sends.
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+/// What roost asks for when it fetches an ActivityPub document.
+pub const ACCEPT_AP: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+
+/// Long-lived federation state: the guarded client and parsed keys.
+pub struct Federation {
+    pub http: crate::net::Client,
+    /// The instance actor (`/actor`), which signs roost's GETs.
+    pub instance_key: Arc<PrivateKey>,
+    pub instance_public_pem: String,
+    /// Local accounts' private keys, parsed once.
+    local_keys: Mutex<HashMap<i64, Arc<PrivateKey>>>,
+    /// Remote public keys by keyId, parsed once.
+    remote_keys: Mutex<HashMap<String, (i64, PublicKey)>>,
+}
+
+impl Federation {
+    pub fn new(http: crate::net::Client, private_pem: &str, public_pem: String) -> Result<Self> {
+        let key = PrivateKey::from_pem(private_pem)
+            .map_err(|e| Error::internal(format!("instance actor key: {e}")))?;
+        Ok(Self {
+            http,
+            instance_key: Arc::new(key),
+            instance_public_pem: public_pem,
+            local_keys: Mutex::default(),
+            remote_keys: Mutex::default(),
+        })
+    }
+
+    /// The parsed private key of local account `id`.
+    pub fn local_key(&self, id: i64, pem: &str) -> Result<Arc<PrivateKey>> {
+        if let Some(k) = self
+            .local_keys
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+        {
+            return Ok(k);
+        }
+        let key = Arc::new(
+            PrivateKey::from_pem(pem).map_err(|e| Error::internal(format!("account key: {e}")))?,
+        );
+        if let Ok(mut m) = self.local_keys.lock() {
+            m.insert(id, key.clone());
+        }
+        Ok(key)
+    }
+
+    /// A remote public key by keyId, parsed and cached; `None` if the PEM is unreadable.
+    pub fn remote_key(&self, key_id: &str, account_id: i64, pem: &str) -> Option<PublicKey> {
+        if let Some((owner, k)) = self
+            .remote_keys
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key_id).cloned())
+            && owner == account_id
+        {
+            return Some(k);
+        }
+        let key = PublicKey::from_pem(pem).ok()?;
+        if let Ok(mut m) = self.remote_keys.lock() {
+            if m.len() > 50_000 {
+                m.clear();
+            }
+            m.insert(key_id.to_string(), (account_id, key.clone()));
+        }
+        Some(key)
+    }
+
+    /// Forgets a remote key (after a failed verification, before re-fetching).
+    pub fn forget_remote_key(&self, key_id: &str) {
+        if let Ok(mut m) = self.remote_keys.lock() {
+            m.remove(key_id);
+        }
+    }
+}
+
+/// The origin of a URL: scheme, host and port. Two URLs on different ports
+/// of one host are different origins (as two instances on loopback are).
+pub fn origin(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    Some(match u.port_or_known_default() {
+        Some(p) => format!("{}://{}:{p}", u.scheme(), host.to_ascii_lowercase()),
+        None => format!("{}://{}", u.scheme(), host.to_ascii_lowercase()),
+    })
+}
+
+/// `host[:port]` of a URL, lower-cased: the `domain` of a remote account and
+/// the key of instances and domain blocks.
+pub fn domain_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+/// Whether two URLs share an origin.
+pub fn same_origin(a: &str, b: &str) -> bool {
+    matches!((origin(a), origin(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_counts_port_and_scheme() {
+        assert!(same_origin(
+            "https://a.example/users/x",
+            "https://a.example:443/y"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:8081/a",
+            "http://127.0.0.1:8082/a"
+        ));
+        assert!(!same_origin("http://a.example/a", "https://a.example/a"));
+        assert!(!same_origin("not a url", "not a url"));
+        assert_eq!(
+            domain_of("http://127.0.0.1:8081/users/a").as_deref(),
+            Some("127.0.0.1:8081")
+        );
+        assert_eq!(
+            domain_of("https://A.Example/users/a").as_deref(),
+            Some("a.example")
+        );
+    }
+}

@@ -1,0 +1,493 @@
+//! Remote posts: Create, Update and Delete of Notes (and the kinds Mastodon
+//! turns into Notes), Announce and its Undo, and Flag.
+//! <https://docs.joinmastodon.org/spec/activitypub/#Note>
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::inbox::id_of;
+use super::protocol::Object;
+use super::{fetch, same_origin};
+use crate::app::AppState;
+use crate::db::statuses::NewStatus;
+use crate::error::Result;
+use crate::model::{Account, Status, Visibility};
+use crate::service::{notifications, timelines};
+
+/// Object types roost stores as statuses (Mastodon's list).
+const POST_TYPES: &[&str] = &[
+    "Note", "Question", "Article", "Page", "Image", "Video", "Audio", "Event",
+];
+
+/// How deep a chain of unknown reply parents is fetched.
+const MAX_PARENT_DEPTH: u32 = 5;
+
+/// The most characters of remote HTML kept per post.
+const MAX_CONTENT: usize = 100_000;
+
+/// The object of a Create/Update, from its origin: embedded objects on the
+/// actor's origin are used as sent; anything else is fetched by id.
+async fn trusted_object(
+    app: &AppState,
+    actor: &Account,
+    object: Option<&Value>,
+) -> Result<Option<Value>> {
+    let Some(object) = object else {
+        return Ok(None);
+    };
+    let Some(id) = id_of(Some(object)) else {
+        return Ok(None);
+    };
+    if object.is_object() && same_origin(id, &actor.uri) {
+        return Ok(Some(object.clone()));
+    }
+    // A bare id, or an object claiming another server's id: only its own
+    // server is believed.
+    Ok(fetch::fetch_object(app, id).await.ok().flatten())
+}
+
+/// `Create`: a new remote post.
+pub async fn create(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    let Some(object) = trusted_object(app, actor, activity.get("object")).await? else {
+        return Ok(());
+    };
+    ingest(app, actor, &object, 0).await.map(|_| ())
+}
+
+/// Stores a post by `actor` unless it is there already, was deleted, or is
+/// not `actor`'s. Returns the stored status.
+async fn ingest(
+    app: &AppState,
+    actor: &Account,
+    doc: &Value,
+    depth: u32,
+) -> Result<Option<Status>> {
+    let Ok(object) = serde_json::from_value::<Object>(doc.clone()) else {
+        return Ok(None);
+    };
+    if !POST_TYPES.contains(&object.kind.as_str())
+        || object.attributed_to_id() != Some(actor.uri.as_str())
+    {
+        return Ok(None);
+    }
+    if !same_origin(&object.id, &actor.uri) {
+        return Ok(None);
+    }
+    if let Some(existing) = app.store.get_status_by_uri(&object.id).await? {
+        return Ok(Some(existing));
+    }
+    if app.store.has_tombstone(&object.id).await? {
+        return Ok(None);
+    }
+    let parent = match object.in_reply_to_id() {
+        Some(uri) => parent(app, uri, depth).await?,
+        None => None,
+    };
+    let mentioned = mentioned_accounts(app, &object).await?;
+    let visibility = visibility(&object, actor, &mentioned);
+    let id = crate::id::new_id();
+    let now = Utc::now();
+    let created_at = object.published.filter(|p| *p < now).unwrap_or(now);
+    let status = Status {
+        id,
+        account_id: actor.id,
+        uri: object.id.clone(),
+        url: object
+            .url()
+            .map(str::to_string)
+            .or_else(|| Some(object.id.clone())),
+        local: false,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        conversation_id: Some(
+            parent
+                .as_ref()
+                .and_then(|p| p.conversation_id)
+                .unwrap_or(id),
+        ),
+        visibility: visibility.as_str().to_string(),
+        text: String::new(),
+        content: content_html(&object),
+        spoiler_text: crate::text::sanitize::strip_long(object.summary.as_deref().unwrap_or("")),
+        sensitive: object.sensitive.unwrap_or(false)
+            || object
+                .summary
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+        language: object
+            .content_map
+            .keys()
+            .next()
+            .filter(|l| l.len() <= 16)
+            .cloned(),
+        application_id: None,
+        poll_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at,
+        edited_at: object.updated.filter(|u| Some(*u) > object.published),
+    };
+    let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let tags: Vec<String> = object
+        .tag
+        .hashtag_names()
+        .map(|t| t.trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty() && t.len() <= 100)
+        .take(32)
+        .collect();
+    let new = NewStatus {
+        status: &status,
+        poll: None,
+        mentions: &mention_ids,
+        tags: &tags,
+        idempotency_key: None,
+    };
+    if let Err(e) = app.store.put_status(&new).await {
+        // The same post arriving twice at once: the other copy won.
+        if let Some(existing) = app.store.get_status_by_uri(&object.id).await? {
+            return Ok(Some(existing));
+        }
+        return Err(e);
+    }
+    if let Some(raw) = attachments(doc) {
+        app.store.put_remote_attachments(status.id, &raw).await?;
+    }
+    timelines::distribute(app, &status).await?;
+    let local_mentions: Vec<i64> = mentioned
+        .iter()
+        .filter(|a| a.is_local())
+        .map(|a| a.id)
+        .collect();
+    notifications::on_new_status(app, actor, &status, &local_mentions).await?;
+    Ok(Some(status))
+}
+
+/// A post by URL: fetched from its server and stored (with its author).
+pub async fn resolve(app: &AppState, uri: &str) -> Result<Option<Status>> {
+    let Some(doc) = fetch::fetch_object(app, uri).await? else {
+        return Ok(None);
+    };
+    let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
+        return Ok(None);
+    };
+    let author = fetch::resolve_actor(app, &author).await?;
+    ingest(app, &author, &doc, 0).await
+}
+
+/// The status a reply answers: known, or fetched (a few levels deep).
+async fn parent(app: &AppState, uri: &str, depth: u32) -> Result<Option<Status>> {
+    if let Some(p) = app.store.get_status_by_uri(uri).await? {
+        return Ok(Some(p));
+    }
+    if depth >= MAX_PARENT_DEPTH || uri.starts_with(&app.base_url) {
+        return Ok(None);
+    }
+    let Ok(Some(doc)) = fetch::fetch_object(app, uri).await else {
+        return Ok(None);
+    };
+    let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
+        return Ok(None);
+    };
+    let Ok(author) = fetch::resolve_actor(app, &author).await else {
+        return Ok(None);
+    };
+    Box::pin(ingest(app, &author, &doc, depth + 1)).await
+}
+
+/// Accounts a post's Mention tags name that roost knows (local ones, and
+/// remote ones already stored).
+async fn mentioned_accounts(app: &AppState, object: &Object) -> Result<Vec<Account>> {
+    let mut out: Vec<Account> = Vec::new();
+    for href in object.tag.mention_hrefs().take(50) {
+        let found = match href.strip_prefix(&app.url("/users/")) {
+            Some(name) => app.store.get_local_account_by_username(name).await?,
+            None => app.store.get_account_by_uri(href).await?,
+        };
+        if let Some(a) = found
+            && !out.iter().any(|o| o.id == a.id)
+        {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Visibility from addressing (Mastodon's rules): the public collection in
+/// `to` is public, in `cc` unlisted; the author's followers are
+/// followers-only; anything else is direct.
+fn visibility(object: &Object, author: &Account, _mentioned: &[Account]) -> Visibility {
+    let is_public = |s: &String| super::protocol::is_public_uri(s);
+    if object.to.iter().any(is_public) {
+        return Visibility::Public;
+    }
+    if object.cc.iter().any(is_public) {
+        return Visibility::Unlisted;
+    }
+    let followers = author.followers_url.as_deref().unwrap_or("");
+    if !followers.is_empty()
+        && object
+            .to
+            .iter()
+            .chain(object.cc.iter())
+            .any(|a| a == followers)
+    {
+        return Visibility::Private;
+    }
+    Visibility::Direct
+}
+
+/// Sanitized HTML of a post; kinds other than Note show their title and link.
+fn content_html(object: &Object) -> String {
+    let raw = object
+        .content
+        .as_deref()
+        .or_else(|| object.content_map.values().next().map(String::as_str))
+        .unwrap_or("");
+    let raw: String = raw.chars().take(MAX_CONTENT).collect();
+    let mut html = crate::text::sanitize::html(&raw);
+    if !matches!(object.kind.as_str(), "Note" | "Question")
+        && let Some(name) = object.name.as_deref().filter(|n| !n.is_empty())
+    {
+        let title = format!("<p><strong>{}</strong></p>", crate::text::escape_html(name));
+        html = format!("{title}{html}");
+        if let Some(url) = object.url() {
+            let link = crate::text::escape_html(url);
+            html.push_str(&format!(
+                "<p><a href=\"{link}\" rel=\"nofollow noopener\" target=\"_blank\">{link}</a></p>"
+            ));
+        }
+    }
+    html
+}
+
+/// The attachments as the remote server described them (kept for the media
+/// issue to cache; clients get them as `remote_url`).
+fn attachments(doc: &Value) -> Option<Value> {
+    let a = doc.get("attachment")?;
+    let list = match a {
+        Value::Array(v) if !v.is_empty() => v.iter().take(16).cloned().collect::<Vec<_>>(),
+        Value::Object(_) => vec![a.clone()],
+        _ => return None,
+    };
+    Some(Value::Array(list))
+}
+
+/// `Update` of a remote post: new content, kept only when newer.
+pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<()> {
+    let Some(doc) = trusted_object(app, actor, Some(object)).await? else {
+        return Ok(());
+    };
+    let Ok(object) = serde_json::from_value::<Object>(doc) else {
+        return Ok(());
+    };
+    let Some(before) = app.store.get_status_by_uri(&object.id).await? else {
+        return Ok(());
+    };
+    if before.account_id != actor.id || before.local {
+        return Ok(());
+    }
+    let edited = object.updated.unwrap_or_else(Utc::now);
+    if before.edited_at.is_some_and(|t| t >= edited) {
+        return Ok(());
+    }
+    let mentioned = mentioned_accounts(app, &object).await?;
+    let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let tags: Vec<String> = object
+        .tag
+        .hashtag_names()
+        .map(|t| t.trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty())
+        .take(32)
+        .collect();
+    let after = Status {
+        content: content_html(&object),
+        spoiler_text: crate::text::sanitize::strip_long(object.summary.as_deref().unwrap_or("")),
+        sensitive: object.sensitive.unwrap_or(false),
+        edited_at: Some(edited.min(Utc::now())),
+        ..before.clone()
+    };
+    app.store
+        .edit_status(&before, &after, &mention_ids, &tags, Utc::now())
+        .await?;
+    notifications::on_edit(app, &after).await
+}
+
+/// `Delete` of a remote post; a Delete arriving first leaves a tombstone so
+/// the late Create is dropped.
+pub async fn delete(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
+    match app.store.get_status_by_uri(uri).await? {
+        Some(status) if status.account_id == actor.id => app.store.delete_status(&status).await,
+        Some(_) => Ok(()),
+        None => app.store.put_tombstone(uri, actor.id).await,
+    }
+}
+
+/// `Announce`: a boost of a public or unlisted post (or the booster's own).
+pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    let id = activity.get("id").and_then(Value::as_str).unwrap_or("");
+    if id.is_empty()
+        || app.store.get_status_by_uri(id).await?.is_some()
+        || app.store.has_tombstone(id).await?
+    {
+        return Ok(());
+    }
+    let Some(object_uri) = id_of(activity.get("object")) else {
+        return Ok(());
+    };
+    let original = match app.store.get_status_by_uri(object_uri).await? {
+        Some(s) => Some(s),
+        None if object_uri.starts_with(&app.base_url) => None,
+        None => {
+            let Ok(Some(doc)) = fetch::fetch_object(app, object_uri).await else {
+                return Ok(());
+            };
+            let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
+                return Ok(());
+            };
+            let Ok(author) = fetch::resolve_actor(app, &author).await else {
+                return Ok(());
+            };
+            ingest(app, &author, &doc, 0).await?
+        }
+    };
+    let Some(original) = original else {
+        return Ok(());
+    };
+    let allowed = match original.visibility() {
+        Visibility::Public | Visibility::Unlisted => true,
+        Visibility::Private => original.account_id == actor.id,
+        Visibility::Direct => false,
+    };
+    if !allowed || app.store.get_reblog(actor.id, original.id).await?.is_some() {
+        return Ok(());
+    }
+    let to = super::protocol::OneOrMany::<String>::from_value(
+        activity.get("to").cloned().unwrap_or(Value::Null),
+    );
+    let cc = super::protocol::OneOrMany::<String>::from_value(
+        activity.get("cc").cloned().unwrap_or(Value::Null),
+    );
+    let visibility = if to.iter().any(|s| super::protocol::is_public_uri(s)) {
+        Visibility::Public
+    } else if cc.iter().any(|s| super::protocol::is_public_uri(s)) {
+        Visibility::Unlisted
+    } else {
+        Visibility::Private
+    };
+    let boost_id = crate::id::new_id();
+    let boost = Status {
+        id: boost_id,
+        account_id: actor.id,
+        uri: id.to_string(),
+        url: None,
+        local: false,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        conversation_id: None,
+        visibility: visibility.as_str().to_string(),
+        text: String::new(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+        application_id: None,
+        poll_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: Utc::now(),
+        edited_at: None,
+    };
+    let new = NewStatus {
+        status: &boost,
+        poll: None,
+        mentions: &[],
+        tags: &[],
+        idempotency_key: None,
+    };
+    if app.store.put_status(&new).await.is_err() {
+        return Ok(()); // A concurrent copy of the same boost won.
+    }
+    timelines::distribute(app, &boost).await?;
+    notifications::notify(app, original.account_id, "reblog", actor, Some(original.id)).await?;
+    Ok(())
+}
+
+/// `Undo` of an embedded Announce.
+pub async fn unannounce(app: &AppState, actor: &Account, inner: &Value) -> Result<()> {
+    match id_of(Some(inner)) {
+        Some(uri) => unannounce_uri(app, actor, uri).await,
+        None => Ok(()),
+    }
+}
+
+/// Removes `actor`'s boost whose activity id is `uri`; a boost not yet here
+/// leaves a tombstone so its late Announce is dropped.
+pub async fn unannounce_uri(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
+    match app.store.get_status_by_uri(uri).await? {
+        Some(boost) if boost.account_id == actor.id && boost.reblog_of_id.is_some() => {
+            app.store.delete_status(&boost).await?;
+            if let Some(of) = boost.reblog_of_id
+                && let Some(original) = app.store.get_status(of).await?
+            {
+                app.store
+                    .delete_notifications_for("reblog", actor.id, Some(of), original.account_id)
+                    .await?;
+            }
+            Ok(())
+        }
+        Some(_) => Ok(()),
+        None => app.store.put_tombstone(uri, actor.id).await,
+    }
+}
+
+/// `Flag`: a report from another server about local accounts and posts.
+pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    let objects = super::protocol::OneOrMany::<Value>::from_value(
+        activity.get("object").cloned().unwrap_or(Value::Null),
+    );
+    let mut target: Option<Account> = None;
+    let mut statuses: Vec<i64> = Vec::new();
+    for o in objects.iter().take(100) {
+        let Some(uri) = id_of(Some(o)) else { continue };
+        if !uri.starts_with(&app.base_url) {
+            continue;
+        }
+        if let Some(name) = uri.strip_prefix(&app.url("/users/"))
+            && !name.contains('/')
+        {
+            target = app.store.get_local_account_by_username(name).await?;
+        } else if let Some(s) = app.store.get_status_by_uri(uri).await? {
+            statuses.push(s.id);
+            if target.is_none() {
+                target = app.store.get_account(s.account_id).await?;
+            }
+        }
+    }
+    let Some(target) = target else {
+        return Ok(());
+    };
+    // Only posts of the reported account belong in its report.
+    let own: Vec<i64> = app
+        .store
+        .get_statuses(&statuses)
+        .await?
+        .into_iter()
+        .filter(|s| s.account_id == target.id)
+        .map(|s| s.id)
+        .collect();
+    let comment: String = activity
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .chars()
+        .take(1000)
+        .collect();
+    let uri = activity.get("id").and_then(Value::as_str);
+    app.store
+        .put_report(uri, actor.id, target.id, &own, &comment, true)
+        .await
+}

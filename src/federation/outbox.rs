@@ -1,0 +1,210 @@
+//! What each local action sends, and to whom. The service layer calls these
+//! after its own writes; each does nothing when the actor is remote (an
+//! inbound activity applied through the same service) or nobody remote
+//! needs to hear.
+
+use serde_json::Value;
+
+use super::convert;
+use super::deliver::{to_followers, to_inboxes};
+use crate::app::AppState;
+use crate::error::Result;
+use crate::model::{Account, Status, Visibility};
+
+fn inbox_of(a: &Account) -> Option<String> {
+    a.inbox_url.clone()
+}
+
+/// A remote account's inbox, when `a` is remote.
+fn remote_inbox(a: &Account) -> Vec<String> {
+    if a.is_local() {
+        Vec::new()
+    } else {
+        inbox_of(a).into_iter().collect()
+    }
+}
+
+/// Remote inboxes of a status's audience besides followers: mentioned
+/// accounts and the author of the post it replies to.
+async fn addressed_inboxes(app: &AppState, status: &Status) -> Result<Vec<String>> {
+    let ids: Vec<i64> = app
+        .store
+        .mentions_of(&[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .chain(status.in_reply_to_account_id)
+        .collect();
+    let accounts = app.store.get_accounts(&ids).await?;
+    Ok(accounts.iter().flat_map(remote_inbox).collect())
+}
+
+/// Sends `activity` about `status` to its audience: followers unless direct,
+/// plus mentioned accounts and the replied-to author.
+async fn to_audience(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    activity: &Value,
+) -> Result<()> {
+    let extra = addressed_inboxes(app, status).await?;
+    if status.visibility() == Visibility::Direct {
+        to_inboxes(app, author, activity, extra).await
+    } else {
+        to_followers(app, author, activity, extra).await
+    }
+}
+
+/// A new post.
+pub async fn status_created(app: &AppState, author: &Account, status: &Status) -> Result<()> {
+    if !author.is_local() {
+        return Ok(());
+    }
+    let note = convert::load_note(app, status).await?;
+    let activity = convert::create(author, note, status.created_at);
+    to_audience(app, author, status, &activity).await
+}
+
+/// An edited post.
+pub async fn status_edited(app: &AppState, author: &Account, status: &Status) -> Result<()> {
+    if !author.is_local() {
+        return Ok(());
+    }
+    let note = convert::load_note(app, status).await?;
+    let edited = status.edited_at.unwrap_or_else(chrono::Utc::now);
+    let activity = convert::update_note(author, note, edited);
+    to_audience(app, author, status, &activity).await
+}
+
+/// A deleted post (or an undone boost, which Mastodon sends as Undo Announce).
+pub async fn status_deleted(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    addressed: Vec<String>,
+) -> Result<()> {
+    if !author.is_local() {
+        return Ok(());
+    }
+    let activity = match status.reblog_of_id {
+        Some(of) => {
+            let Some(original) = app.store.get_status(of).await? else {
+                return Ok(());
+            };
+            let Some(original_author) = app.store.get_account(original.account_id).await? else {
+                return Ok(());
+            };
+            let extra = remote_inbox(&original_author);
+            let announce = convert::announce(author, status, &original, &original_author);
+            return to_followers(app, author, &convert::undo(author, announce), extra).await;
+        }
+        None => convert::delete_note(author, &status.uri),
+    };
+    if status.visibility() == Visibility::Direct {
+        to_inboxes(app, author, &activity, addressed).await
+    } else {
+        to_followers(app, author, &activity, addressed).await
+    }
+}
+
+/// The remote inboxes a status was addressed to, read before it is deleted.
+pub async fn inboxes_before_delete(app: &AppState, status: &Status) -> Result<Vec<String>> {
+    addressed_inboxes(app, status).await
+}
+
+/// A boost.
+pub async fn reblogged(
+    app: &AppState,
+    actor: &Account,
+    boost: &Status,
+    original: &Status,
+    original_author: &Account,
+) -> Result<()> {
+    if !actor.is_local() {
+        return Ok(());
+    }
+    let activity = convert::announce(actor, boost, original, original_author);
+    to_followers(app, actor, &activity, remote_inbox(original_author)).await
+}
+
+/// A favourite (`on`) or its undoing.
+pub async fn favourited(
+    app: &AppState,
+    actor: &Account,
+    status: &Status,
+    author: &Account,
+    on: bool,
+) -> Result<()> {
+    if !actor.is_local() || author.is_local() {
+        return Ok(());
+    }
+    let like = convert::like(actor, status.id, &status.uri);
+    let activity = if on { like } else { convert::undo(actor, like) };
+    to_inboxes(app, actor, &activity, remote_inbox(author)).await
+}
+
+/// A follow (or follow request) of a remote account.
+pub async fn followed(app: &AppState, actor: &Account, target: &Account, uri: &str) -> Result<()> {
+    if !actor.is_local() || target.is_local() {
+        return Ok(());
+    }
+    to_inboxes(
+        app,
+        actor,
+        &convert::follow(actor, target, uri),
+        remote_inbox(target),
+    )
+    .await
+}
+
+/// An unfollow (or a withdrawn request) of a remote account.
+pub async fn unfollowed(
+    app: &AppState,
+    actor: &Account,
+    target: &Account,
+    uri: &str,
+) -> Result<()> {
+    if !actor.is_local() || target.is_local() {
+        return Ok(());
+    }
+    let activity = convert::undo(actor, convert::follow(actor, target, uri));
+    to_inboxes(app, actor, &activity, remote_inbox(target)).await
+}
+
+/// `me` accepted (`Accept`) or rejected (`Reject`) `follower`'s follow `uri`.
+pub async fn answered_follow(
+    app: &AppState,
+    me: &Account,
+    follower: &Account,
+    uri: &str,
+    verb: &str,
+) -> Result<()> {
+    if !me.is_local() || follower.is_local() {
+        return Ok(());
+    }
+    let activity = convert::answer_follow(verb, me, follower, uri);
+    to_inboxes(app, me, &activity, remote_inbox(follower)).await
+}
+
+/// A block (`on`) or unblock of a remote account.
+pub async fn blocked(app: &AppState, actor: &Account, target: &Account, on: bool) -> Result<()> {
+    if !actor.is_local() || target.is_local() {
+        return Ok(());
+    }
+    let uri = format!("{}#blocks/{}", actor.uri, target.id);
+    let block = convert::block(actor, target, &uri);
+    let activity = if on {
+        block
+    } else {
+        convert::undo(actor, block)
+    };
+    to_inboxes(app, actor, &activity, remote_inbox(target)).await
+}
+
+/// A profile change.
+pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
+    if !account.is_local() {
+        return Ok(());
+    }
+    to_followers(app, account, &convert::update_person(account), Vec::new()).await
+}

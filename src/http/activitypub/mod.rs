@@ -1,0 +1,323 @@
+//! ActivityPub over HTTP: actors, posts and collections as JSON for
+//! `Accept: application/activity+json` (browsers are sent to the HTML
+//! pages), the inboxes, and authorized fetch.
+//! <https://www.w3.org/TR/activitypub/>, <https://docs.joinmastodon.org/spec/activitypub/>
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::federation::convert;
+use crate::federation::inbox::{self, Inbound, MAX_ACTIVITY};
+use crate::model::{Account, Visibility};
+
+pub fn router() -> Router<Arc<AppState>> {
+    let inboxes = Router::new()
+        .route("/inbox", post(shared_inbox))
+        .route("/actor/inbox", post(shared_inbox))
+        .route("/users/{name}/inbox", post(personal_inbox))
+        .layer(DefaultBodyLimit::max(MAX_ACTIVITY));
+    Router::new()
+        .route("/actor", get(instance_actor))
+        .route("/users/{name}", get(actor))
+        .route("/users/{name}/statuses/{id}", get(status))
+        .route("/users/{name}/followers", get(followers))
+        .route("/users/{name}/following", get(following))
+        .route("/users/{name}/outbox", get(outbox))
+        .route("/users/{name}/collections/featured", get(featured))
+        .route("/users/{name}/collections/tags", get(featured_tags))
+        .merge(inboxes)
+}
+
+/// Whether the client asked for ActivityPub JSON rather than a page.
+fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| {
+            a.contains("application/activity+json") || a.contains("application/ld+json")
+        })
+}
+
+/// An ActivityPub document response.
+fn ap_json(doc: &Value) -> Response {
+    let body = doc.to_string();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/activity+json; charset=utf-8"),
+            ),
+            (header::VARY, HeaderValue::from_static("Accept, Signature")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Under `federation.authorized_fetch`, a GET must be signed by a server
+/// that is not blocked.
+async fn check_fetch(
+    app: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<()> {
+    if !app.config.federation.authorized_fetch {
+        return Ok(());
+    }
+    let req = Inbound {
+        method,
+        path: uri.path(),
+        query: uri.query(),
+        headers,
+        body: &[],
+    };
+    inbox::verify(app, &req).await.map(|_| ())
+}
+
+async fn local_account(app: &AppState, name: &str) -> Result<Account> {
+    let account = app
+        .store
+        .get_local_account_by_username(name)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    Ok(account)
+}
+
+/// `GET /actor`: the instance actor, unsigned even in authorized-fetch mode
+/// (other servers need its key to check roost's signed GETs).
+async fn instance_actor(State(app): State<Arc<AppState>>) -> Response {
+    ap_json(&convert::instance_actor(&app))
+}
+
+/// `GET /users/:name`: the Person, or the profile page for browsers.
+async fn actor(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    if !wants_activity_json(&headers) {
+        return Ok(Redirect::to(&format!("/@{}", account.username)).into_response());
+    }
+    check_fetch(&app, &method, &uri, &headers).await?;
+    Ok(ap_json(&convert::person(&account)))
+}
+
+/// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note.
+async fn status(
+    State(app): State<Arc<AppState>>,
+    Path((name, id)): Path<(String, i64)>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    let status = app
+        .store
+        .get_status(id)
+        .await?
+        .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
+        .ok_or_else(Error::not_found)?;
+    if !matches!(
+        status.visibility(),
+        Visibility::Public | Visibility::Unlisted
+    ) {
+        return Err(Error::not_found());
+    }
+    if !wants_activity_json(&headers) {
+        return Ok(Redirect::to(&format!("/@{}/{}", account.username, status.id)).into_response());
+    }
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let note = convert::load_note(&app, &status).await?;
+    Ok(ap_json(&convert::note_document(note)))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+/// Follow collections: the size, and pages of actor ids unless the account
+/// hides them.
+async fn follow_collection(
+    app: &AppState,
+    account: &Account,
+    which: &str,
+    page: Option<u32>,
+) -> Result<Response> {
+    let id = format!("{}/{which}", account.uri);
+    let total = if which == "followers" {
+        account.followers_count
+    } else {
+        account.following_count
+    };
+    if account.hide_collections {
+        return Ok(ap_json(&convert::collection_summary(&id, total, None)));
+    }
+    let Some(page) = page.filter(|p| *p >= 1) else {
+        return Ok(ap_json(&convert::collection_summary(
+            &id,
+            total,
+            Some(format!("{id}?page=1")),
+        )));
+    };
+    const PER_PAGE: u32 = 40;
+    let offset = i64::from((page - 1).min(10_000) * PER_PAGE);
+    let uris = app
+        .store
+        .follow_collection_page(
+            account.id,
+            which == "followers",
+            i64::from(PER_PAGE),
+            offset,
+        )
+        .await?;
+    let next = (uris.len() == PER_PAGE as usize).then(|| format!("{id}?page={}", page + 1));
+    let items = uris.into_iter().map(Value::String).collect();
+    Ok(ap_json(&convert::collection_page(
+        &format!("{id}?page={page}"),
+        &id,
+        items,
+        next,
+    )))
+}
+
+async fn followers(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    follow_collection(&app, &account, "followers", q.page).await
+}
+
+async fn following(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    follow_collection(&app, &account, "following", q.page).await
+}
+
+/// `GET /users/:name/outbox`: the number of posts (Mastodon pages the
+/// public ones; roost gives the count, which is what peers read).
+async fn outbox(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let id = format!("{}/outbox", account.uri);
+    Ok(ap_json(&convert::collection_summary(
+        &id,
+        account.statuses_count,
+        None,
+    )))
+}
+
+/// `GET /users/:name/collections/featured`: pinned public posts as Notes.
+async fn featured(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let ids = app.store.pinned_ids(account.id).await?;
+    let mut items = Vec::new();
+    for s in app.store.get_statuses(&ids).await? {
+        if matches!(s.visibility(), Visibility::Public | Visibility::Unlisted) {
+            items.push(convert::load_note(&app, &s).await?);
+        }
+    }
+    let mut doc = convert::collection_summary(
+        &format!("{}/collections/featured", account.uri),
+        i64::try_from(items.len()).unwrap_or(0),
+        None,
+    );
+    doc["orderedItems"] = Value::Array(items);
+    Ok(ap_json(&doc))
+}
+
+/// `GET /users/:name/collections/tags`: featured hashtags (none yet federated).
+async fn featured_tags(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    let mut doc =
+        convert::collection_summary(&format!("{}/collections/tags", account.uri), 0, None);
+    doc["type"] = Value::from("Collection");
+    doc["items"] = Value::Array(Vec::new());
+    Ok(ap_json(&doc))
+}
+
+/// `POST /inbox` (and `/actor/inbox`): the shared inbox.
+async fn shared_inbox(
+    State(app): State<Arc<AppState>>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    receive(&app, &method, &uri, &headers, &body).await
+}
+
+/// `POST /users/:name/inbox`: a personal inbox (treated as the shared one,
+/// as Mastodon does, once the account is known to exist).
+async fn personal_inbox(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    local_account(&app, &name).await?;
+    receive(&app, &method, &uri, &headers, &body).await
+}
+
+async fn receive(
+    app: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response> {
+    let req = Inbound {
+        method,
+        path: uri.path(),
+        query: uri.query(),
+        headers,
+        body,
+    };
+    inbox::receive(app, req).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}

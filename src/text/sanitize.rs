@@ -1,0 +1,134 @@
+//! Making remote HTML safe to show: Mastodon's allowlist of elements,
+//! attributes and link schemes; everything else is removed.
+//! <https://docs.joinmastodon.org/spec/activitypub/#sanitization>
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.add_tags([
+        "p",
+        "br",
+        "span",
+        "a",
+        "del",
+        "s",
+        "pre",
+        "code",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "sub",
+        "sup",
+    ])
+    .add_tag_attributes("a", ["href", "class", "translate"])
+    .add_tag_attributes("span", ["class", "translate"])
+    .add_tag_attributes("ol", ["start", "reversed"])
+    .add_tag_attributes("li", ["value"])
+    .url_schemes(HashSet::from([
+        "http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini",
+    ]))
+    .link_rel(Some("nofollow noopener"))
+    .set_tag_attribute_value("a", "target", "_blank")
+    // Only the microformat and Mastodon classes clients style.
+    .attribute_filter(|element, attribute, value| {
+        if attribute != "class" {
+            return Some(value.into());
+        }
+        let kept: Vec<&str> = value
+            .split_whitespace()
+            .filter(|c| {
+                c.starts_with("h-")
+                    || c.starts_with("p-")
+                    || c.starts_with("u-")
+                    || c.starts_with("dt-")
+                    || c.starts_with("e-")
+                    || matches!(*c, "mention" | "hashtag" | "ellipsis" | "invisible")
+            })
+            .collect();
+        let _ = element;
+        if kept.is_empty() {
+            None
+        } else {
+            Some(kept.join(" ").into())
+        }
+    })
+    .strip_comments(true);
+    b
+});
+
+/// Remote HTML reduced to Mastodon's allowlist.
+pub fn html(input: &str) -> String {
+    CLEANER.clean(input).to_string()
+}
+
+/// A plain-text field from a remote actor (display name, field name): control
+/// characters dropped, at most 255 characters.
+pub fn strip(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A plain-text content warning or similar: control characters other than
+/// newlines dropped, at most 1,000 characters.
+pub fn strip_long(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .take(1000)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_styles_and_handlers_are_removed() {
+        let out = html(
+            r#"<p onclick="x()">hi<script>alert(1)</script><img src=x onerror=y><style>p{}</style></p>"#,
+        );
+        assert_eq!(out, "<p>hi</p>");
+    }
+
+    #[test]
+    fn mention_links_keep_their_classes_and_gain_rel() {
+        let out = html(
+            r#"<span class="h-card"><a href="https://r.example/@bob" class="u-url mention evil">@<span>bob</span></a></span>"#,
+        );
+        assert!(out.contains(r#"class="u-url mention""#), "{out}");
+        assert!(out.contains(r#"rel="nofollow noopener""#), "{out}");
+        assert!(out.contains(r#"target="_blank""#), "{out}");
+    }
+
+    #[test]
+    fn javascript_links_lose_their_href() {
+        let out = html(r#"<a href="javascript:alert(1)">x</a>"#);
+        assert!(!out.contains("javascript"), "{out}");
+    }
+
+    #[test]
+    fn strip_drops_control_characters() {
+        assert_eq!(strip(" Bob\u{0007} "), "Bob");
+    }
+}

@@ -1,0 +1,493 @@
+//! Federation under attack: a fake remote server in the test process (a
+//! real axum server on loopback serving an actor with a known key) sends
+//! roost forged, replayed, oversized and misattributed activities. Each is
+//! refused or ignored, and nothing is stored.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode as AxStatus, Uri};
+use axum::response::IntoResponse;
+use reqwest::StatusCode;
+use roost::federation::signatures::{PrivateKey, sign_request};
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A fake remote server: documents by path, and a count of requests.
+#[derive(Clone, Default)]
+struct Fake {
+    docs: Arc<Mutex<std::collections::HashMap<String, (String, String)>>>,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    fn serve(&self, path: &str, content_type: &str, doc: &Value) {
+        self.docs.lock().unwrap().insert(
+            path.to_string(),
+            (content_type.to_string(), doc.to_string()),
+        );
+    }
+}
+
+async fn fake_handler(State(fake): State<Fake>, uri: Uri) -> axum::response::Response {
+    fake.hits.fetch_add(1, Ordering::SeqCst);
+    let found = fake.docs.lock().unwrap().get(uri.path()).cloned();
+    match found {
+        Some((ct, body)) => ([(axum::http::header::CONTENT_TYPE, ct)], body).into_response(),
+        None => AxStatus::NOT_FOUND.into_response(),
+    }
+}
+
+/// A remote actor on a fake server, with its key.
+struct Remote {
+    base: String,
+    fake: Fake,
+    key: PrivateKey,
+    actor: String,
+}
+
+impl Remote {
+    async fn start(username: &str) -> Remote {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let fake = Fake::default();
+        let app = axum::Router::new()
+            .fallback(fake_handler)
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let keys = roost::auth::keys::generate().unwrap();
+        let actor = format!("{base}/users/{username}");
+        fake.serve(
+            &format!("/users/{username}"),
+            "application/activity+json",
+            &person(&base, username, &keys.public_pem),
+        );
+        Remote {
+            key: PrivateKey::from_pem(&keys.private_pem).unwrap(),
+            base,
+            fake,
+            actor,
+        }
+    }
+
+    fn key_id(&self) -> String {
+        format!("{}#main-key", self.actor)
+    }
+
+    /// POSTs `body` to `inbox_url`, signed with `key` under `key_id`,
+    /// after `tweak` adjusts the headers.
+    async fn post_with(
+        &self,
+        inbox_url: &str,
+        body: &[u8],
+        key: &PrivateKey,
+        key_id: &str,
+        date: chrono::DateTime<chrono::Utc>,
+        tweak: impl FnOnce(&mut HeaderMap),
+    ) -> StatusCode {
+        let url = url::Url::parse(inbox_url).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/activity+json".parse().unwrap());
+        sign_request(
+            key,
+            key_id,
+            &http::Method::POST,
+            &url,
+            &mut headers,
+            Some(body),
+            date,
+        )
+        .unwrap();
+        tweak(&mut headers);
+        let client = reqwest::Client::new();
+        let mut req = client.post(inbox_url).body(body.to_vec());
+        for (k, v) in &headers {
+            if k != "host" {
+                req = req.header(k.as_str(), v.to_str().unwrap());
+            }
+        }
+        req.send().await.unwrap().status()
+    }
+
+    async fn post(&self, inbox_url: &str, activity: &Value) -> StatusCode {
+        let body = activity.to_string();
+        self.post_with(
+            inbox_url,
+            body.as_bytes(),
+            &self.key,
+            &self.key_id(),
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await
+    }
+
+    fn note(&self, id: &str, text: &str) -> Value {
+        json!({
+            "id": id,
+            "type": "Note",
+            "attributedTo": self.actor,
+            "content": format!("<p>{text}</p>"),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{}/followers", self.actor)],
+            "published": "2026-01-01T00:00:00Z",
+        })
+    }
+
+    fn create(&self, note: Value) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/activity", note["id"].as_str().unwrap()),
+            "type": "Create",
+            "actor": self.actor,
+            "to": note["to"],
+            "object": note,
+        })
+    }
+}
+
+fn person(base: &str, username: &str, pem: &str) -> Value {
+    let id = format!("{base}/users/{username}");
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": username,
+        "inbox": format!("{id}/inbox"),
+        "outbox": format!("{id}/outbox"),
+        "followers": format!("{id}/followers"),
+        "endpoints": {"sharedInbox": format!("{base}/inbox")},
+        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem},
+    })
+}
+
+async fn count_statuses(s: &TestServer) -> i64 {
+    let mut sql = roost::db::params::Sql::new("SELECT COUNT(*) FROM statuses");
+    sql.push("");
+    s.app.store.query_ids(&sql).await.unwrap()[0]
+}
+
+async fn setup() -> (TestServer, Remote, String) {
+    let s = TestServer::start_with(federating).await;
+    s.user("alice").await;
+    let remote = Remote::start("mallory").await;
+    let inbox = s.url("/inbox");
+    (s, remote, inbox)
+}
+
+#[tokio::test]
+async fn signed_create_is_accepted_and_stored_once() {
+    let (s, remote, inbox) = setup().await;
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "hello"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    // The same activity again is accepted and applied once.
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    let uri = format!("{}/notes/1", remote.base);
+    eventually("the note to be stored", || async {
+        s.app
+            .store
+            .get_status_by_uri(&uri)
+            .await
+            .unwrap()
+            .map(|_| ())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(count_statuses(&s).await, 1);
+}
+
+#[tokio::test]
+async fn unsigned_post_is_401() {
+    let (s, remote, inbox) = setup().await;
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    let resp = reqwest::Client::new()
+        .post(&inbox)
+        .header("content-type", "application/activity+json")
+        .body(create.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn tampered_body_and_forged_headers_are_401() {
+    let (s, remote, inbox) = setup().await;
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    let body = create.to_string();
+    // Digest of another body.
+    let status = remote
+        .post_with(
+            &inbox,
+            body.as_bytes(),
+            &remote.key,
+            &remote.key_id(),
+            chrono::Utc::now(),
+            |h| {
+                h.insert(
+                    "digest",
+                    format!("SHA-256={}", "A".repeat(44)).parse().unwrap(),
+                );
+            },
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A signed header changed after signing.
+    let status = remote
+        .post_with(
+            &inbox,
+            body.as_bytes(),
+            &remote.key,
+            &remote.key_id(),
+            chrono::Utc::now(),
+            |h| {
+                h.insert("date", httpdate_now_plus(1).parse().unwrap());
+            },
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+fn httpdate_now_plus(secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(secs))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+#[tokio::test]
+async fn signature_by_another_actors_key_is_401() {
+    let (s, remote, inbox) = setup().await;
+    // Eve's key, claiming to be mallory's.
+    let eve = roost::auth::keys::generate().unwrap();
+    let eve_key = PrivateKey::from_pem(&eve.private_pem).unwrap();
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    let status = remote
+        .post_with(
+            &inbox,
+            create.to_string().as_bytes(),
+            &eve_key,
+            &remote.key_id(),
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn replayed_old_date_is_401() {
+    let (s, remote, inbox) = setup().await;
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    let old = chrono::Utc::now() - chrono::Duration::hours(3);
+    let status = remote
+        .post_with(
+            &inbox,
+            create.to_string().as_bytes(),
+            &remote.key,
+            &remote.key_id(),
+            old,
+            |_| {},
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn huge_body_is_413_and_deep_json_is_400() {
+    let (s, remote, inbox) = setup().await;
+    let mut note = remote.note(&format!("{}/notes/1", remote.base), "x");
+    note["content"] = json!("a".repeat(1024 * 1024 + 10));
+    let huge = remote.create(note);
+    assert_eq!(
+        remote.post(&inbox, &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let status = remote
+        .post_with(
+            &inbox,
+            deep.as_bytes(),
+            &remote.key,
+            &remote.key_id(),
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn object_claiming_another_servers_id_is_not_trusted() {
+    let (s, remote, inbox) = setup().await;
+    // A Note embedded with an id on another origin (a different port): roost
+    // fetches it from there, finds nothing, and stores nothing.
+    let other = Remote::start("victim").await;
+    let forged = format!("{}/notes/forged", other.base);
+    let mut note = remote.note(&forged, "forged");
+    note["attributedTo"] = json!(other.actor);
+    let mut create = remote.create(note);
+    create["id"] = json!(format!("{}/activities/1", remote.base));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        s.app
+            .store
+            .get_status_by_uri(&forged)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        other.fake.hits.load(Ordering::SeqCst) >= 1,
+        "the origin was asked"
+    );
+}
+
+#[tokio::test]
+async fn activity_id_on_another_origin_than_actor_is_401() {
+    let (s, remote, inbox) = setup().await;
+    let mut create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    create["id"] = json!("http://127.0.0.1:9/activities/1");
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn delete_of_someone_elses_post_and_unknown_undo_change_nothing() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alice2").await;
+    let (_, posted) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "mine"})),
+        )
+        .await;
+    let delete = json!({
+        "id": format!("{}/activities/del", remote.base),
+        "type": "Delete",
+        "actor": remote.actor,
+        "object": posted["uri"],
+    });
+    assert_eq!(remote.post(&inbox, &delete).await, StatusCode::ACCEPTED);
+    let undo = json!({
+        "id": format!("{}/activities/undo", remote.base),
+        "type": "Undo",
+        "actor": remote.actor,
+        "object": {"id": format!("{}/likes/never", remote.base), "type": "Like", "actor": remote.actor, "object": posted["uri"]},
+    });
+    assert_eq!(remote.post(&inbox, &undo).await, StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (status, still) = s
+        .get(
+            &format!("/api/v1/statuses/{}", posted["id"].as_str().unwrap()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(still["favourites_count"], json!(0));
+}
+
+#[tokio::test]
+async fn delete_before_create_leaves_a_tombstone() {
+    let (s, remote, inbox) = setup().await;
+    let uri = format!("{}/notes/late", remote.base);
+    let delete = json!({
+        "id": format!("{uri}#delete"),
+        "type": "Delete",
+        "actor": remote.actor,
+        "object": {"id": uri, "type": "Tombstone"},
+    });
+    assert_eq!(remote.post(&inbox, &delete).await, StatusCode::ACCEPTED);
+    eventually("the tombstone", || async {
+        s.app.store.has_tombstone(&uri).await.unwrap().then_some(())
+    })
+    .await;
+    let create = remote.create(remote.note(&uri, "too late"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(s.app.store.get_status_by_uri(&uri).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn key_fetched_with_mismatched_id_or_content_type_is_refused() {
+    let (s, remote, inbox) = setup().await;
+    // The actor document now claims another id than its URL.
+    let keys = roost::auth::keys::generate().unwrap();
+    let mut doc = person(&remote.base, "mallory", &keys.public_pem);
+    doc["id"] = json!("http://127.0.0.1:9/users/mallory");
+    remote
+        .fake
+        .serve("/users/mallory", "application/activity+json", &doc);
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::UNAUTHORIZED);
+    // Served as HTML: not an ActivityPub document.
+    remote.fake.serve(
+        "/users/mallory",
+        "text/html",
+        &person(&remote.base, "mallory", &keys.public_pem),
+    );
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(count_statuses(&s).await, 0);
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_unless_allowed() {
+    // A server with the default policy: no http, no loopback.
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let remote = Remote::start("bob").await;
+    let domain = remote.base.trim_start_matches("http://");
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/accounts/lookup?acct=bob@{domain}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A name that resolves to loopback is refused as well.
+    let port = domain.rsplit(':').next().unwrap();
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/accounts/lookup?acct=bob@localhost:{port}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        remote.fake.hits.load(Ordering::SeqCst),
+        0,
+        "nothing reached the private address"
+    );
+    // Signed inbound activities from such a host cannot be verified either.
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    assert_eq!(
+        remote.post(&s.url("/inbox"), &create).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(remote.fake.hits.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn domain_block_refuses_inbound_activities() {
+    let (s, remote, inbox) = setup().await;
+    let domain = remote.base.trim_start_matches("http://").to_string();
+    s.app
+        .store
+        .put_domain_block(&domain, "suspend")
+        .await
+        .unwrap();
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::FORBIDDEN);
+    assert_eq!(count_statuses(&s).await, 0);
+}
