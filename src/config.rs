@@ -20,6 +20,8 @@ pub struct Config {
     pub auth: Auth,
     pub limits: Limits,
     pub federation: Federation,
+    pub moderation: Moderation,
+    pub jobs: Jobs,
     pub log: Log,
 }
 
@@ -181,6 +183,45 @@ pub struct Federation {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct Moderation {
+    /// Hold statuses from remote instances for a moderator's approval:
+    /// `off`, `new_domains` (instances first seen after this was turned on)
+    /// or `all`.
+    pub review_remote: String,
+}
+
+impl Default for Moderation {
+    fn default() -> Self {
+        Self {
+            review_remote: "off".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Jobs {
+    /// Workers for local background work and inbound activities, per node.
+    pub workers: u32,
+    /// Workers sending activities to other servers, per node.
+    pub delivery_workers: u32,
+    /// The first retry of a failed job waits this many milliseconds; each
+    /// later retry twice as long, up to 6 hours.
+    pub retry_base_ms: u64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            delivery_workers: 8,
+            retry_base_ms: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Log {
     /// A tracing filter such as `info` or `roost=debug,sqlx=warn`. `RUST_LOG` wins.
     pub level: String,
@@ -265,6 +306,18 @@ impl Config {
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad("log.format", "must be \"text\" or \"json\"");
+        }
+        if !matches!(
+            self.moderation.review_remote.as_str(),
+            "off" | "new_domains" | "all"
+        ) {
+            return bad(
+                "moderation.review_remote",
+                "must be \"off\", \"new_domains\" or \"all\"",
+            );
+        }
+        if self.jobs.retry_base_ms == 0 {
+            return bad("jobs.retry_base_ms", "must be at least 1");
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024");

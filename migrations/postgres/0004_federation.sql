@@ -82,6 +82,7 @@ CREATE TABLE reports (
     target_account_id       BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     status_ids              JSONB   NOT NULL DEFAULT '[]'::jsonb,
     comment                 TEXT    NOT NULL DEFAULT '',
+    category                TEXT    NOT NULL DEFAULT 'other', -- spam, legal, violation, other
     forwarded               BOOLEAN NOT NULL DEFAULT FALSE,
     created_at              TIMESTAMPTZ    NOT NULL,
     action_taken_at         TIMESTAMPTZ

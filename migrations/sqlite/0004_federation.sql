@@ -82,6 +82,7 @@ CREATE TABLE reports (
     target_account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     status_ids              TEXT    NOT NULL DEFAULT '[]',
     comment                 TEXT    NOT NULL DEFAULT '',
+    category                TEXT    NOT NULL DEFAULT 'other', -- spam, legal, violation, other
     forwarded               INTEGER NOT NULL DEFAULT 0,
     created_at              TEXT    NOT NULL,
     action_taken_at         TEXT

@@ -18,7 +18,11 @@ pub async fn run(config: Config) -> Result<()> {
         "roost is listening"
     );
     tokio::spawn(housekeeping(app.clone()));
-    crate::jobs::start_workers(&app, 2, 8);
+    crate::jobs::start_workers(
+        &app,
+        app.config.jobs.workers as usize,
+        app.config.jobs.delivery_workers as usize,
+    );
     crate::http::serve(app.clone(), listener, shutdown_signal())
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))?;

@@ -38,6 +38,17 @@ pub struct RemoteAccount {
     pub created_at: DateTime<Utc>,
 }
 
+/// A report as filed (a local user's, or a Flag from another server).
+pub struct NewReport<'a> {
+    pub uri: Option<&'a str>,
+    pub account_id: i64,
+    pub target_id: i64,
+    pub status_ids: &'a [i64],
+    pub comment: &'a str,
+    pub category: &'a str,
+    pub forwarded: bool,
+}
+
 impl Store {
     pub async fn get_account_by_uri(&self, uri: &str) -> Result<Option<Account>> {
         let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM accounts WHERE uri = $1")
@@ -145,22 +156,15 @@ impl Store {
         Ok(())
     }
 
-    /// Files a report by `account_id` against `target_id`.
-    pub async fn put_report(
-        &self,
-        uri: Option<&str>,
-        account_id: i64,
-        target_id: i64,
-        status_ids: &[i64],
-        comment: &str,
-        forwarded: bool,
-    ) -> Result<()> {
+    /// Files a report by `account_id` against `target_id`; returns its id.
+    pub async fn put_report(&self, r: &NewReport<'_>) -> Result<i64> {
+        let id = crate::id::new_id();
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO reports (id, uri, account_id, target_account_id, status_ids, comment, forwarded, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(crate::id::new_id()).bind(uri).bind(account_id).bind(target_id).bind(Json(status_ids))
-            .bind(comment).bind(forwarded).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
-        Ok(())
+            "INSERT INTO reports (id, uri, account_id, target_account_id, status_ids, comment, category, forwarded, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id).bind(r.uri).bind(r.account_id).bind(r.target_id).bind(Json(r.status_ids))
+            .bind(r.comment).bind(r.category).bind(r.forwarded).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(id)
     }
 
     /// Reports against `target_id`: `(reporter id, status ids, comment)`, newest first.

@@ -512,3 +512,24 @@ pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<
     }
     doc
 }
+
+/// `Flag`: a report sent to the reported account's server, from the
+/// instance actor.
+pub fn flag(
+    app: &AppState,
+    report_id: i64,
+    target: &Account,
+    status_uris: &[String],
+    comment: &str,
+) -> Value {
+    let mut object = vec![json!(target.uri)];
+    object.extend(status_uris.iter().map(|u| json!(u)));
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": app.url(&format!("/reports/{report_id}")),
+        "type": "Flag",
+        "actor": app.url("/actor"),
+        "content": comment,
+        "object": object,
+    })
+}

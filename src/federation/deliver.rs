@@ -43,6 +43,26 @@ pub async fn to_inboxes(
     crate::jobs::enqueue_many(app, &tasks, DELIVERY_ATTEMPTS).await
 }
 
+/// Sends `activity` signed by the instance actor (a Flag, which Mastodon
+/// sends on the instance's behalf so the reporter stays anonymous).
+pub async fn as_instance(app: &AppState, activity: &Value, inboxes: Vec<String>) -> Result<()> {
+    let inboxes: BTreeSet<String> = inboxes
+        .into_iter()
+        .filter(|i| !i.starts_with(&app.base_url))
+        .collect();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let body = serde_json::to_string(activity).map_err(Error::internal)?;
+    let n = i64::try_from(inboxes.len()).unwrap_or(i64::MAX);
+    let activity_id = app.store.put_outbox_activity(0, &body, n).await?;
+    let tasks: Vec<Task> = inboxes
+        .into_iter()
+        .map(|inbox| Task::Deliver { activity_id, inbox })
+        .collect();
+    crate::jobs::enqueue_many(app, &tasks, DELIVERY_ATTEMPTS).await
+}
+
 /// Sends `activity` to `actor`'s remote followers (one shared inbox per
 /// host) and to `extra` inboxes. The followers are read by a job, so a post
 /// by an account with many followers returns at once.

@@ -488,6 +488,15 @@ pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<(
         .collect();
     let uri = activity.get("id").and_then(Value::as_str);
     app.store
-        .put_report(uri, actor.id, target.id, &own, &comment, true)
+        .put_report(&crate::db::federation::NewReport {
+            uri,
+            account_id: actor.id,
+            target_id: target.id,
+            status_ids: &own,
+            comment: &comment,
+            category: "other",
+            forwarded: true,
+        })
         .await
+        .map(|_| ())
 }

@@ -208,3 +208,19 @@ pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
     }
     to_followers(app, account, &convert::update_person(account), Vec::new()).await
 }
+
+/// A report forwarded to the reported account's server.
+pub async fn report_forwarded(
+    app: &AppState,
+    report_id: i64,
+    target: &Account,
+    statuses: &[Status],
+    comment: &str,
+) -> Result<()> {
+    if target.is_local() {
+        return Ok(());
+    }
+    let uris: Vec<String> = statuses.iter().map(|s| s.uri.clone()).collect();
+    let activity = convert::flag(app, report_id, target, &uris, comment);
+    super::deliver::as_instance(app, &activity, remote_inbox(target)).await
+}

@@ -59,6 +59,7 @@ scopes! {
     ReadFavourites = "read:favourites";
     ReadSearch = "read:search";
     WriteLists = "write:lists";
+    WriteReports = "write:reports";
 }
 
 /// Any valid token, whatever its scopes.

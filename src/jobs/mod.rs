@@ -88,13 +88,14 @@ pub const DELIVER_QUEUE: &str = "deliver";
 /// How long a claimed job stays locked before another worker may take it.
 const LOCK: Duration = Duration::from_secs(300);
 
-/// Backoff after the `attempt`-th failure: 10 s doubling, capped at 6 hours,
-/// so 30 attempts span a bit over 5 days.
-fn backoff(attempt: i64) -> chrono::Duration {
-    let secs = 10i64
+/// Backoff after the `attempt`-th failure: `base_ms` doubling, capped at 6
+/// hours; with the default 10 s, 30 attempts span a bit over 5 days.
+fn backoff(attempt: i64, base_ms: u64) -> chrono::Duration {
+    let ms = i64::try_from(base_ms)
+        .unwrap_or(i64::MAX)
         .saturating_mul(1i64 << attempt.clamp(0, 20))
-        .min(6 * 3600);
-    chrono::Duration::seconds(secs)
+        .min(6 * 3600 * 1000);
+    chrono::Duration::milliseconds(ms)
 }
 
 impl Store {
@@ -176,11 +177,11 @@ impl Store {
     }
 
     /// Records a failure: retry later, or mark failed for good.
-    pub async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
+    pub async fn fail_job(&self, job: &Job, error: &str, retry_base_ms: u64) -> Result<()> {
         let now = Utc::now();
         let give_up = job.attempts >= job.max_attempts;
         let failed_at = give_up.then_some(now);
-        let run_at = now + backoff(job.attempts);
+        let run_at = now + backoff(job.attempts, retry_base_ms);
         on_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET locked_until = NULL, run_at = $2, last_error = $3, failed_at = $4 WHERE id = $1")
             .bind(job.id).bind(run_at).bind(error).bind(failed_at).execute(pool).await.map(|_| ()))?;
@@ -256,7 +257,9 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
                     Ok(()) => app.store.finish_job(job.id).await,
                     Err(e) => {
                         tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                        app.store.fail_job(&job, &e.to_string()).await
+                        app.store
+                            .fail_job(&job, &e.to_string(), app.config.jobs.retry_base_ms)
+                            .await
                     }
                 };
                 if let Err(e) = recorded {
@@ -296,12 +299,12 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff(1).num_seconds(), 20);
-        assert!(backoff(5) > backoff(4));
-        assert_eq!(backoff(30).num_seconds(), 6 * 3600);
-        // 30 attempts cover more than the two days federation needs.
-        let total: i64 = (1..=30).map(|a| backoff(a).num_seconds()).sum();
-        assert!(total > 2 * 86_400);
+        assert_eq!(backoff(1, 10_000).num_seconds(), 20);
+        assert!(backoff(5, 10_000) > backoff(4, 10_000));
+        assert_eq!(backoff(30, 10_000).num_seconds(), 6 * 3600);
+        // Deliveries' 18 attempts cover more than the two days federation needs.
+        let total: i64 = (1..=18).map(|a| backoff(a, 10_000).num_seconds()).sum();
+        assert!(total > 2 * 86_400, "{total}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod collections;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;
+pub mod reports;
 pub mod statuses;
 pub mod timelines;
 pub mod visibility;

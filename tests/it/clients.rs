@@ -80,6 +80,7 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
+    roost::net::install_crypto_provider();
     for _ in 0..100 {
         if reqwest::get(format!("{base}/health"))
             .await

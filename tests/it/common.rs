@@ -112,15 +112,8 @@ impl TestServer {
         let app = AppState::with_store(config, store)
             .await
             .expect("app state");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         roost::jobs::start_workers(&app, 1, 2);
-        let served = app.clone();
-        tokio::spawn(async move {
-            let _ = roost::http::serve(served, listener, async {
-                let _ = rx.await;
-            })
-            .await;
-        });
+        let tx = serve_on(&app, listener);
         roost::net::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -133,6 +126,47 @@ impl TestServer {
             shutdown: Some(tx),
             dir,
         }
+    }
+
+    /// A handle on a server this process does not serve (a `roost serve`
+    /// subprocess on `base`), with `app` open on the same database for
+    /// setting up accounts.
+    pub fn attach(app: Arc<AppState>, base: &str) -> Self {
+        roost::net::install_crypto_provider();
+        Self {
+            base: base.to_string(),
+            app,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            shutdown: None,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Stops answering HTTP (the server is "down"); its workers keep running.
+    pub async fn pause(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        // Wait until the port refuses connections.
+        let addr = self.domain();
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(&addr).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("server on {addr} did not stop");
+    }
+
+    /// Answers HTTP again on the same address after [`TestServer::pause`].
+    pub async fn resume(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.domain())
+            .await
+            .expect("rebind");
+        self.shutdown = Some(serve_on(&self.app, listener));
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -411,6 +445,22 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
+/// Serves `app` on `listener` until the returned sender fires.
+fn serve_on(
+    app: &Arc<AppState>,
+    listener: tokio::net::TcpListener,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = app.clone();
+    tokio::spawn(async move {
+        let _ = roost::http::serve(served, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    tx
+}
+
 /// Two servers that federate with each other over plain http on loopback.
 pub async fn federated_pair() -> (TestServer, TestServer) {
     let a = TestServer::start_with(federating).await;
@@ -422,6 +472,8 @@ pub async fn federated_pair() -> (TestServer, TestServer) {
 pub fn federating(c: &mut Config) {
     c.federation.allow_http = true;
     c.federation.allow_private_addresses = true;
+    // Failed deliveries retry within moments, not 20 s.
+    c.jobs.retry_base_ms = 200;
 }
 
 /// Polls `check` every 50 ms for up to 15 s until it gives `Some`.

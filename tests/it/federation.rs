@@ -338,3 +338,484 @@ async fn remote_follow_request_can_be_rejected() {
     })
     .await;
 }
+
+/// Deliveries to `s`'s peers that failed at least once and wait for a retry.
+async fn failed_deliveries(store: &roost::db::Store) -> i64 {
+    let sql = roost::db::params::Sql::new(
+        "SELECT COUNT(*) FROM jobs WHERE queue = 'deliver' AND attempts >= 1 AND last_error IS NOT NULL AND failed_at IS NULL",
+    );
+    store.query_ids(&sql).await.unwrap()[0]
+}
+
+/// Bob on `b` follows alice on `a`; waits for the Accept.
+async fn remote_follower(a: &TestServer, b: &TestServer, alice: &TestUser, bob: &TestUser) {
+    let alice_on_b = follow_remote(b, bob, &format!("{}@{}", alice.username, a.domain())).await;
+    eventually("bob to follow alice", || async {
+        let rel = relationship(b, &bob.token, &alice_on_b).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+}
+
+async fn post(s: &TestServer, user: &TestUser, body: Value) -> Value {
+    let (status, posted) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&user.token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    posted
+}
+
+async fn in_home(s: &TestServer, user: &TestUser, uri: &Value) -> Option<Value> {
+    let (_, home) = s.get("/api/v1/timelines/home", Some(&user.token)).await;
+    home.as_array()?
+        .iter()
+        .find(|st| st["uri"] == *uri)
+        .cloned()
+}
+
+#[tokio::test]
+async fn delivery_to_a_server_that_is_down_arrives_when_it_is_back() {
+    let (a, mut b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+
+    b.pause().await;
+    let posted = post(&a, &alice, json!({"status": "while you were away"})).await;
+    eventually("a failed delivery attempt", || async {
+        (failed_deliveries(&a.app.store).await > 0).then_some(())
+    })
+    .await;
+    b.resume().await;
+    eventually("the post on b after it came back", || async {
+        in_home(&b, &bob, &posted["uri"]).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
+    use std::process::{Command, Stdio};
+    let (_, mut b) = federated_pair().await;
+    let bob = b.user("bob").await;
+
+    // Server A is the real binary, on its own database.
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = roost::config::Config::default();
+    config.server.domain = format!("127.0.0.1:{port}");
+    config.server.listen = config.server.domain.clone();
+    config.storage.data_dir = dir.path().to_path_buf();
+    config.database.url = db.clone();
+    federating(&mut config);
+    // Alice and her token are made through the services, on A's database.
+    // (Her token's app is registered over HTTP once A is up.)
+    let setup = roost::app::AppState::open(config).await.unwrap();
+    let a = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{port}"));
+    let spawn = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_roost"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("ROOST_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.arg("serve")
+            .env("ROOST_STORAGE_DATA_DIR", dir.path())
+            .env("ROOST_DATABASE_URL", &db)
+            .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
+            .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ROOST_FEDERATION_ALLOW_HTTP", "true")
+            .env("ROOST_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
+            .env("ROOST_JOBS_RETRY_BASE_MS", "300")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut child = spawn();
+    let health = a.url("/health");
+    eventually("A to answer", || async {
+        let resp = a.http.get(&health).send().await.ok()?;
+        (resp.status() == StatusCode::OK).then_some(())
+    })
+    .await;
+    let alice = a.user("alice").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+
+    // B goes down; A queues the post's delivery and fails once.
+    b.pause().await;
+    let posted = post(&a, &alice, json!({"status": "survives a crash"})).await;
+    eventually("a failed delivery attempt on A", || async {
+        (failed_deliveries(&setup.store).await > 0).then_some(())
+    })
+    .await;
+    // SIGKILL: no chance to tidy up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        failed_deliveries(&setup.store).await > 0,
+        "the queued delivery survived the kill"
+    );
+
+    b.resume().await;
+    let mut child = spawn();
+    eventually("the post on b after A restarted", || async {
+        in_home(&b, &bob, &posted["uri"]).await
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+async fn act(
+    s: &TestServer,
+    user: &TestUser,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let (status, out) = s.request(method, path, Some(&user.token), body).await;
+    assert!(status.is_success(), "{path}: {status} {out}");
+    out
+}
+
+#[tokio::test]
+async fn replies_boosts_edits_and_profile_updates_reach_the_other_side() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+    let bob_on_a = a
+        .resolve(&alice.token, &format!("bob@{}", b.domain()))
+        .await;
+    act(
+        &a,
+        &alice,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{bob_on_a}/follow"),
+        None,
+    )
+    .await;
+    eventually("alice to follow bob", || async {
+        let rel = relationship(&a, &alice.token, &bob_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+
+    // Alice posts; bob replies from b; the reply threads under it on a.
+    let original = post(&a, &alice, json!({"status": "first"})).await;
+    let on_b = eventually("alice's post on b", || async {
+        in_home(&b, &bob, &original["uri"]).await
+    })
+    .await;
+    let reply = post(
+        &b,
+        &bob,
+        json!({"status": format!("@alice@{} welcome", a.domain()), "in_reply_to_id": on_b["id"]}),
+    )
+    .await;
+    let reply_on_a = eventually("bob's reply on a", || async {
+        let (_, ctx) = a
+            .get(
+                &format!(
+                    "/api/v1/statuses/{}/context",
+                    original["id"].as_str().unwrap()
+                ),
+                Some(&alice.token),
+            )
+            .await;
+        ctx["descendants"]
+            .as_array()?
+            .iter()
+            .find(|s| s["uri"] == reply["uri"])
+            .cloned()
+    })
+    .await;
+    assert_eq!(reply_on_a["in_reply_to_id"], original["id"]);
+    // The mention notified alice.
+    eventually("the mention notification", || async {
+        let (_, n) = a
+            .get("/api/v1/notifications?types[]=mention", Some(&alice.token))
+            .await;
+        n.as_array().filter(|n| !n.is_empty()).map(|_| ())
+    })
+    .await;
+
+    // Bob boosts alice's post; alice hears of it and the boost counts.
+    act(
+        &b,
+        &bob,
+        reqwest::Method::POST,
+        &format!("/api/v1/statuses/{}/reblog", on_b["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    eventually("the boost on a", || async {
+        let (_, s) = a
+            .get(
+                &format!("/api/v1/statuses/{}", original["id"].as_str().unwrap()),
+                Some(&alice.token),
+            )
+            .await;
+        (s["reblogs_count"] == json!(1)).then_some(())
+    })
+    .await;
+    act(
+        &b,
+        &bob,
+        reqwest::Method::POST,
+        &format!("/api/v1/statuses/{}/unreblog", on_b["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    eventually("the unboost on a", || async {
+        let (_, s) = a
+            .get(
+                &format!("/api/v1/statuses/{}", original["id"].as_str().unwrap()),
+                Some(&alice.token),
+            )
+            .await;
+        (s["reblogs_count"] == json!(0)).then_some(())
+    })
+    .await;
+
+    // Alice edits; b shows the new text.
+    act(
+        &a,
+        &alice,
+        reqwest::Method::PUT,
+        &format!("/api/v1/statuses/{}", original["id"].as_str().unwrap()),
+        Some(json!({"status": "first, edited"})),
+    )
+    .await;
+    eventually("the edit on b", || async {
+        let (_, s) = b
+            .get(
+                &format!("/api/v1/statuses/{}", on_b["id"].as_str().unwrap()),
+                Some(&bob.token),
+            )
+            .await;
+        (s["content"].as_str()?.contains("edited") && s["edited_at"].is_string()).then_some(())
+    })
+    .await;
+
+    // Alice renames herself; b refreshes her profile.
+    act(
+        &a,
+        &alice,
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(json!({"display_name": "Alice A."})),
+    )
+    .await;
+    let alice_on_b = b
+        .resolve(&bob.token, &format!("alice@{}", a.domain()))
+        .await;
+    eventually("the new name on b", || async {
+        let (_, acc) = b
+            .get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token))
+            .await;
+        (acc["display_name"] == json!("Alice A.")).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn direct_and_followers_only_posts_reach_exactly_their_audience() {
+    let (a, b) = federated_pair().await;
+    let c = TestServer::start_with(federating).await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let carol = c.user("carol").await;
+    let dave = b.user("dave").await;
+    // Bob (b) and carol (c) follow alice; dave (b) does not.
+    remote_follower(&a, &b, &alice, &bob).await;
+    remote_follower(&a, &c, &alice, &carol).await;
+
+    let dm = post(
+        &a,
+        &alice,
+        json!({"status": format!("@bob@{} just you", b.domain()), "visibility": "direct"}),
+    )
+    .await;
+    let private = post(
+        &a,
+        &alice,
+        json!({"status": "followers only", "visibility": "private"}),
+    )
+    .await;
+    // Bob gets both; the DM as a conversation.
+    eventually("the DM for bob", || async {
+        let (_, convs) = b.get("/api/v1/conversations", Some(&bob.token)).await;
+        convs
+            .as_array()?
+            .iter()
+            .find(|c| c["last_status"]["uri"] == dm["uri"])
+            .map(|_| ())
+    })
+    .await;
+    eventually("the private post for carol", || async {
+        in_home(&c, &carol, &private["uri"]).await
+    })
+    .await;
+    // Carol never gets the DM; dave (same server as bob) cannot read either.
+    let (_, search) = c
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true",
+                dm["uri"].as_str().unwrap()
+            ),
+            Some(&carol.token),
+        )
+        .await;
+    assert_eq!(search["statuses"], json!([]), "the DM is not fetchable");
+    assert!(in_home(&c, &carol, &dm["uri"]).await.is_none());
+    let dm_on_b = b
+        .app
+        .store
+        .get_status_by_uri(dm["uri"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, _) = b
+        .get(
+            &format!("/api/v1/statuses/{}", dm_on_b.id),
+            Some(&dave.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let private_on_b = b
+        .app
+        .store
+        .get_status_by_uri(private["uri"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, _) = b
+        .get(
+            &format!("/api/v1/statuses/{}", private_on_b.id),
+            Some(&dave.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // And an unsigned fetch of either from a is refused.
+    for uri in [&dm["uri"], &private["uri"]] {
+        let resp = a
+            .http
+            .get(uri.as_str().unwrap())
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn blocks_reports_and_domain_blocks_cross_over() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+    let bob_on_a = a
+        .resolve(&alice.token, &format!("bob@{}", b.domain()))
+        .await;
+    let alice_on_b = b
+        .resolve(&bob.token, &format!("alice@{}", a.domain()))
+        .await;
+
+    // Alice reports bob's post and forwards the report: b gets a Flag.
+    let bad = post(&b, &bob, json!({"status": "something reportable"})).await;
+    let bad_on_a = eventually("bob's post on a", || async {
+        let (_, r) = a
+            .get(
+                &format!(
+                    "/api/v2/search?q={}&resolve=true",
+                    bad["uri"].as_str().unwrap()
+                ),
+                Some(&alice.token),
+            )
+            .await;
+        r["statuses"].as_array()?.first().cloned()
+    })
+    .await;
+    let report = act(
+        &a,
+        &alice,
+        reqwest::Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": bob_on_a, "status_ids": [bad_on_a["id"]], "comment": "spam", "forward": true})),
+    )
+    .await;
+    assert_eq!(report["forwarded"], json!(true));
+    let bob_id: i64 = bob.id.parse().unwrap();
+    let reports = eventually("the Flag on b", || async {
+        let r = b.app.store.reports_against(bob_id).await.unwrap();
+        (!r.is_empty()).then_some(r)
+    })
+    .await;
+    assert_eq!(reports[0].2, "spam");
+    assert_eq!(
+        reports[0].1.0,
+        vec![bad["id"].as_str().unwrap().parse::<i64>().unwrap()]
+    );
+
+    // Alice blocks bob: b drops bob's follow of alice.
+    act(
+        &a,
+        &alice,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{bob_on_a}/block"),
+        None,
+    )
+    .await;
+    eventually("the block severing the follow on b", || async {
+        let rel = relationship(&b, &bob.token, &alice_on_b).await;
+        (rel["following"] == json!(false)).then_some(())
+    })
+    .await;
+
+    // b suspends a's domain: a's posts no longer get in, and a gives up.
+    b.app
+        .store
+        .put_domain_block(&a.domain(), "suspend")
+        .await
+        .unwrap();
+    act(
+        &a,
+        &alice,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{bob_on_a}/unblock"),
+        None,
+    )
+    .await;
+    let posted = post(
+        &a,
+        &alice,
+        json!({"status": format!("@bob@{} hello?", b.domain())}),
+    )
+    .await;
+    eventually("a's deliveries to b to be given up", || async {
+        (a.app.store.count_pending_jobs().await.unwrap() == 0).then_some(())
+    })
+    .await;
+    assert!(
+        b.app
+            .store
+            .get_status_by_uri(posted["uri"].as_str().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

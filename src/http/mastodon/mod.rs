@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod paging;
 pub mod placeholders;
 pub mod relationships;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod timelines;
@@ -162,6 +163,7 @@ fn social_router() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/accounts/search", get(relationships::search))
         .route("/api/v2/search", get(search::v2))
+        .route("/api/v1/reports", post(reports::create))
         .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

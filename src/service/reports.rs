@@ -1,0 +1,104 @@
+//! Reports: a local user reports an account (and some of its posts) to the
+//! moderators, and may forward the report to the account's own server.
+//! <https://docs.joinmastodon.org/methods/reports/>
+
+use crate::app::AppState;
+use crate::db::federation::NewReport;
+use crate::error::{Error, Result, Validation};
+use crate::federation::outbox;
+use crate::model::Account;
+
+/// The longest comment Mastodon accepts.
+pub const MAX_COMMENT: usize = 1000;
+
+/// What `POST /api/v1/reports` carries.
+pub struct ReportDraft {
+    pub target_id: i64,
+    pub status_ids: Vec<i64>,
+    pub comment: String,
+    pub category: String,
+    pub forward: bool,
+}
+
+/// A filed report, as the API shows it.
+pub struct Filed {
+    pub id: i64,
+    pub target: Account,
+    pub status_ids: Vec<i64>,
+    pub forwarded: bool,
+    pub comment: String,
+    pub category: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Files `reporter`'s report; forwards it as a Flag when asked and the
+/// target is remote.
+pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Result<Filed> {
+    let mut v = Validation::new();
+    if d.comment.chars().count() > MAX_COMMENT {
+        v.add(
+            "comment",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_COMMENT} characters)"),
+        );
+    }
+    if !matches!(
+        d.category.as_str(),
+        "spam" | "legal" | "violation" | "other"
+    ) {
+        v.add("category", "ERR_INCLUSION", "is not included in the list");
+    }
+    if d.status_ids.len() > 100 {
+        v.add("status_ids", "ERR_TOO_LONG", "is too long (maximum is 100)");
+    }
+    v.finish()?;
+    let target = app
+        .store
+        .get_account(d.target_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if target.id == reporter.id {
+        return Err(Error::unprocessable("You cannot report yourself"));
+    }
+    // Only the target's own posts, and only ones the reporter can see.
+    let mut statuses = Vec::new();
+    for s in app.store.get_statuses(&d.status_ids).await? {
+        if s.account_id != target.id
+            || !crate::service::visibility::can_see(app, Some(reporter), &s, &target).await?
+        {
+            return Err(Error::unprocessable(
+                "Validation failed: Status ids must belong to the reported account",
+            ));
+        }
+        statuses.push(s);
+    }
+    if statuses.len() != d.status_ids.len() {
+        return Err(Error::not_found());
+    }
+    let forwarded = d.forward && !target.is_local();
+    let ids: Vec<i64> = statuses.iter().map(|s| s.id).collect();
+    let id = app
+        .store
+        .put_report(&NewReport {
+            uri: None,
+            account_id: reporter.id,
+            target_id: target.id,
+            status_ids: &ids,
+            comment: &d.comment,
+            category: &d.category,
+            forwarded,
+        })
+        .await?;
+    if forwarded {
+        outbox::report_forwarded(app, id, &target, &statuses, &d.comment).await?;
+    }
+    Ok(Filed {
+        id,
+        target,
+        status_ids: ids,
+        forwarded,
+        comment: d.comment,
+        category: d.category,
+        created_at: chrono::Utc::now(),
+    })
+}
