@@ -144,18 +144,6 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps a remote post's attachments as its server described them.
-    pub async fn put_remote_attachments(
-        &self,
-        status_id: i64,
-        list: &serde_json::Value,
-    ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("UPDATE statuses SET remote_attachments = $2 WHERE id = $1")
-            .bind(status_id).bind(Json(list)).execute(pool).await.map(|_| ()))?;
-        self.cache.forget_status(status_id);
-        Ok(())
-    }
-
     /// Files a report by `account_id` against `target_id`; returns its id.
     pub async fn put_report(&self, r: &NewReport<'_>) -> Result<i64> {
         let id = crate::id::new_id();

@@ -28,13 +28,13 @@ impl Store {
             sqlx::query(
                 "INSERT INTO statuses (id, account_id, uri, url, local, in_reply_to_id, in_reply_to_account_id,
                     reblog_of_id, conversation_id, visibility, text, content, spoiler_text, sensitive, language,
-                    application_id, poll_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
+                    application_id, poll_id, created_at, remote_attachments)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
                 .bind(s.id).bind(s.account_id).bind(&s.uri).bind(&s.url).bind(s.local)
                 .bind(s.in_reply_to_id).bind(s.in_reply_to_account_id).bind(s.reblog_of_id)
                 .bind(s.conversation_id).bind(&s.visibility).bind(&s.text).bind(&s.content)
                 .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.application_id)
-                .bind(s.poll_id).bind(now)
+                .bind(s.poll_id).bind(now).bind(&s.remote_attachments)
                 .execute(&mut *tx).await?;
             for account_id in n.mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")

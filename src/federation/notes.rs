@@ -11,7 +11,7 @@ use super::{fetch, same_origin};
 use crate::app::AppState;
 use crate::db::statuses::NewStatus;
 use crate::error::Result;
-use crate::model::{Account, Status, Visibility};
+use crate::model::{Account, RemoteMedia, Status, Visibility};
 use crate::service::{notifications, timelines};
 
 /// Object types roost stores as statuses (Mastodon's list).
@@ -128,6 +128,8 @@ async fn ingest(
         favourites_count: 0,
         created_at,
         edited_at: object.updated.filter(|u| Some(*u) > object.published),
+        remote_attachments: Some(sqlx::types::Json(remote_media(&object)))
+            .filter(|m| !m.0.is_empty()),
     };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let tags: Vec<String> = object
@@ -150,9 +152,6 @@ async fn ingest(
             return Ok(Some(existing));
         }
         return Err(e);
-    }
-    if let Some(raw) = attachments(doc) {
-        app.store.put_remote_attachments(status.id, &raw).await?;
     }
     timelines::distribute(app, &status).await?;
     let local_mentions: Vec<i64> = mentioned
@@ -262,16 +261,33 @@ fn content_html(object: &Object) -> String {
     html
 }
 
-/// The attachments as the remote server described them (kept for the media
-/// issue to cache; clients get them as `remote_url`).
-fn attachments(doc: &Value) -> Option<Value> {
-    let a = doc.get("attachment")?;
-    let list = match a {
-        Value::Array(v) if !v.is_empty() => v.iter().take(16).cloned().collect::<Vec<_>>(),
-        Value::Object(_) => vec![a.clone()],
-        _ => return None,
-    };
-    Some(Value::Array(list))
+/// The attachments of a post, as references to the remote files.
+fn remote_media(object: &Object) -> Vec<RemoteMedia> {
+    object
+        .attachment
+        .iter()
+        .take(16)
+        .filter(|a| a.url.starts_with("https://") || a.url.starts_with("http://"))
+        .map(|a| {
+            let media_type = a.media_type.as_deref().unwrap_or("");
+            let kind = match (media_type.split('/').next(), a.kind.as_deref()) {
+                (Some("image"), _) if media_type == "image/gif" => "gifv",
+                (Some("image"), _) | (_, Some("Image")) => "image",
+                (Some("video"), _) | (_, Some("Video")) => "video",
+                (Some("audio"), _) | (_, Some("Audio")) => "audio",
+                _ => "unknown",
+            };
+            RemoteMedia {
+                kind: kind.to_string(),
+                url: a.url.clone(),
+                description: a.alt().map(|d| d.chars().take(1500).collect()),
+                blurhash: a.blurhash.clone().filter(|b| b.len() <= 100),
+                width: a.width,
+                height: a.height,
+                focus: a.focal_point,
+            }
+        })
+        .collect()
 }
 
 /// `Update` of a remote post: new content, kept only when newer.
@@ -400,6 +416,7 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
         favourites_count: 0,
         created_at: Utc::now(),
         edited_at: None,
+        remote_attachments: None,
     };
     let new = NewStatus {
         status: &boost,

@@ -9,4 +9,4 @@ pub mod status;
 pub use account::{Account, Field, Role, User};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use scope::Scopes;
-pub use status::{Follow, Notification, Poll, Status, StatusEdit, Visibility};
+pub use status::{Follow, Notification, Poll, RemoteMedia, Status, StatusEdit, Visibility};

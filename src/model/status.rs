@@ -60,7 +60,23 @@ db_row! {
         pub favourites_count: i64,
         pub created_at: DateTime<Utc>,
         pub edited_at: Option<DateTime<Utc>>,
+        /// A remote post's attachments as its server described them (the
+        /// media issue caches the files themselves).
+        pub remote_attachments: Option<sqlx::types::Json<Vec<RemoteMedia>>>,
     }
+}
+
+/// An attachment of a remote post, referenced by URL.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RemoteMedia {
+    /// Mastodon's attachment type: `image`, `gifv`, `video`, `audio` or `unknown`.
+    pub kind: String,
+    pub url: String,
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub focus: Option<[f64; 2]>,
 }
 
 impl Status {

@@ -63,12 +63,18 @@ fn counted_length(text: &str) -> usize {
         .sum()
 }
 
-/// Resolves the accounts a text mentions (local, or remote ones already known).
+/// How many unknown remote accounts one post may look up.
+const MAX_MENTION_LOOKUPS: usize = 10;
+
+/// Resolves the accounts a text mentions: local ones, remote ones already
+/// known, and (a few) unknown remote ones through WebFinger.
 async fn resolve_mentions(
     app: &AppState,
     text: &str,
 ) -> Result<HashMap<(String, Option<String>), ResolvedMention>> {
     let mut out = HashMap::new();
+    // Unknown remote accounts are looked up with WebFinger, a few per post.
+    let mut lookups = 0;
     for (username, domain) in render::mentioned(text) {
         let local = domain
             .as_deref()
@@ -76,9 +82,21 @@ async fn resolve_mentions(
         let account = if local {
             app.store.get_local_account_by_username(&username).await?
         } else {
-            app.store
-                .get_remote_account_by_username(&username, domain.as_deref().unwrap_or(""))
+            let host = domain.as_deref().unwrap_or("");
+            match app
+                .store
+                .get_remote_account_by_username(&username, host)
                 .await?
+            {
+                Some(a) => Some(a),
+                None if lookups < MAX_MENTION_LOOKUPS => {
+                    lookups += 1;
+                    crate::federation::fetch::webfinger(app, &username, host)
+                        .await
+                        .ok()
+                }
+                None => None,
+            }
         };
         if let Some(a) = account.filter(|a| a.suspended_at.is_none()) {
             out.insert(
@@ -236,6 +254,7 @@ pub async fn create(
         favourites_count: 0,
         created_at: now,
         edited_at: None,
+        remote_attachments: None,
     };
     let new = NewStatus {
         status: &status,
@@ -487,6 +506,7 @@ pub async fn reblog(
         favourites_count: 0,
         created_at: Utc::now(),
         edited_at: None,
+        remote_attachments: None,
     };
     let new = NewStatus {
         status: &boost,

@@ -491,3 +491,54 @@ async fn domain_block_refuses_inbound_activities() {
     assert_eq!(remote.post(&inbox, &create).await, StatusCode::FORBIDDEN);
     assert_eq!(count_statuses(&s).await, 0);
 }
+
+#[tokio::test]
+async fn remote_note_maps_mentions_tags_attachments_and_sanitizes_html() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let alice_uri = s.url("/users/alicia");
+    let mut note = remote.note(&format!("{}/notes/rich", remote.base), "hi");
+    note["content"] = json!(format!(
+        "<p>hi <span class=\"h-card\"><a href=\"{alice_uri}\" class=\"u-url mention\">@<span>alicia</span></a></span> #Rust<script>alert(1)</script></p>"
+    ));
+    note["cc"] = json!([format!("{}/followers", remote.actor), alice_uri]);
+    note["tag"] = json!([
+        {"type": "Mention", "href": alice_uri, "name": "@alicia"},
+        {"type": "Hashtag", "href": format!("{}/tags/rust", remote.base), "name": "#Rust"},
+        {"type": "Emoji", "name": ":blob:", "icon": {"type": "Image", "url": format!("{}/blob.png", remote.base)}},
+    ]);
+    note["attachment"] = json!({
+        "type": "Document", "mediaType": "image/png", "url": format!("{}/media/1.png", remote.base),
+        "name": "a cat", "blurhash": "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH", "width": 640, "height": 480,
+    });
+    note["summary"] = json!("cw here");
+    assert_eq!(
+        remote.post(&inbox, &remote.create(note)).await,
+        StatusCode::ACCEPTED
+    );
+    let n = eventually("the mention notification", || async {
+        let (_, n) = s.get("/api/v1/notifications", Some(&alice.token)).await;
+        n.as_array()?.first().cloned()
+    })
+    .await;
+    assert_eq!(n["type"], json!("mention"));
+    let st = &n["status"];
+    assert_eq!(st["visibility"], json!("public"));
+    assert_eq!(st["spoiler_text"], json!("cw here"));
+    assert_eq!(st["sensitive"], json!(true));
+    let content = st["content"].as_str().unwrap();
+    assert!(!content.contains("script"), "{content}");
+    assert!(content.contains("u-url mention"), "{content}");
+    assert_eq!(st["mentions"][0]["acct"], json!("alicia"));
+    assert_eq!(st["tags"][0]["name"], json!("rust"));
+    let media = &st["media_attachments"][0];
+    assert_eq!(media["type"], json!("image"));
+    assert_eq!(
+        media["remote_url"],
+        json!(format!("{}/media/1.png", remote.base))
+    );
+    assert_eq!(media["description"], json!("a cat"));
+    assert_eq!(media["meta"]["original"]["width"], json!(640));
+    let domain = remote.base.trim_start_matches("http://");
+    assert_eq!(st["account"]["acct"], json!(format!("mallory@{domain}")));
+}
