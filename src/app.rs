@@ -45,7 +45,18 @@ impl AppState {
         let agent = format!("roost/{} (+{base_url}/)", env!("CARGO_PKG_VERSION"));
         let http = crate::net::Client::new(policy, &agent)
             .map_err(|e| crate::error::Error::internal(format!("HTTP client: {e}")))?;
-        let federation = Federation::new(http, &private_pem, public_pem)?;
+        // "new_domains" reviews servers first met after review was turned on.
+        let review_since = match config.moderation.review_remote.as_str() {
+            "new_domains" => {
+                let now = chrono::Utc::now().to_rfc3339();
+                let since = store.put_setting_once("review_remote_since", &now).await?;
+                chrono::DateTime::parse_from_rfc3339(&since)
+                    .ok()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+            }
+            _ => None,
+        };
+        let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
         Ok(Arc::new(Self {
             config,
             store,

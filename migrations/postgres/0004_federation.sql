@@ -13,12 +13,21 @@ CREATE INDEX accounts_domain ON accounts (domain, id) WHERE domain IS NOT NULL;
 
 -- A remote reply whose parent is not (yet) here keeps the parent's id.
 ALTER TABLE statuses ADD COLUMN in_reply_to_uri TEXT;
--- NULL: shown. 'held': in the moderation queue for remote content.
-ALTER TABLE statuses ADD COLUMN review_state TEXT;
-CREATE INDEX statuses_held ON statuses (id) WHERE review_state = 'held';
 -- Remote attachments as the remote server described them (JSON list), until
 -- the media issue caches them.
 ALTER TABLE statuses ADD COLUMN remote_attachments JSONB;
+
+-- The moderation queue for remote content (moderation.review_remote): posts
+-- received from servers under review wait here, shown to nobody, until a
+-- moderator approves (they become statuses) or rejects them.
+CREATE TABLE held_statuses (
+    id                      BIGINT  PRIMARY KEY,
+    account_id              BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    uri                     TEXT    NOT NULL,
+    object                  JSONB   NOT NULL,        -- the post as received
+    received_at             TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX held_statuses_uri ON held_statuses (uri);
 
 -- Key-value settings of the instance itself (the instance actor's keys).
 CREATE TABLE instance_settings (

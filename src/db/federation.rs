@@ -8,6 +8,34 @@ use super::{Store, on_pool};
 use crate::error::Result;
 use crate::model::{Account, Field};
 
+crate::model::row::db_row! {
+    /// An instance-level block of a remote server.
+    #[derive(Debug, Clone)]
+    pub struct DomainBlock {
+        pub id: i64,
+        pub domain: String,
+        /// `suspend`, `silence` or `noop`.
+        pub severity: String,
+        pub reject_media: bool,
+        pub reject_reports: bool,
+        pub private_comment: Option<String>,
+        pub public_comment: Option<String>,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+crate::model::row::db_row! {
+    /// A remote post waiting in the moderation queue.
+    #[derive(Debug, Clone)]
+    pub struct HeldStatus {
+        pub id: i64,
+        pub account_id: i64,
+        pub uri: String,
+        pub object: Json<serde_json::Value>,
+        pub received_at: DateTime<Utc>,
+    }
+}
+
 /// A remote actor as fetched, ready to insert or refresh.
 #[derive(Debug, Clone)]
 pub struct RemoteAccount {
@@ -210,6 +238,62 @@ impl Store {
         Ok(rows)
     }
 
+    /// Puts a remote post in the moderation queue (once per uri).
+    pub async fn put_held_status(
+        &self,
+        account_id: i64,
+        uri: &str,
+        object: &serde_json::Value,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO held_statuses (id, account_id, uri, object, received_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (uri) DO UPDATE SET object = excluded.object")
+            .bind(crate::id::new_id()).bind(account_id).bind(uri).bind(Json(object)).bind(Utc::now())
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The moderation queue, oldest first.
+    pub async fn held_statuses(&self, limit: i64) -> Result<Vec<HeldStatus>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, account_id, uri, object, received_at FROM held_statuses ORDER BY id LIMIT $1")
+            .bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn get_held_status(&self, id: i64) -> Result<Option<HeldStatus>> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, account_id, uri, object, received_at FROM held_statuses WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Takes a post out of the queue (by id, or by uri and author); true if it was there.
+    pub async fn delete_held_status(
+        &self,
+        id: Option<i64>,
+        uri_and_author: Option<(&str, i64)>,
+    ) -> Result<bool> {
+        let n = match (id, uri_and_author) {
+            (Some(id), _) => {
+                on_pool!(self, pool => sqlx::query("DELETE FROM held_statuses WHERE id = $1")
+                .bind(id).execute(pool).await.map(|r| r.rows_affected()))?
+            }
+            (None, Some((uri, author))) => on_pool!(self, pool => sqlx::query(
+                "DELETE FROM held_statuses WHERE uri = $1 AND account_id = $2")
+                .bind(uri).bind(author).execute(pool).await.map(|r| r.rows_affected()))?,
+            (None, None) => 0,
+        };
+        Ok(n > 0)
+    }
+
+    /// When roost first met `domain`.
+    pub async fn instance_first_seen(&self, domain: &str) -> Result<Option<DateTime<Utc>>> {
+        let t = on_pool!(self, pool => sqlx::query_scalar("SELECT first_seen_at FROM instances WHERE domain = $1")
+            .bind(domain).fetch_optional(pool).await)?;
+        Ok(t)
+    }
+
     /// A setting of the instance itself.
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let v = on_pool!(self, pool => sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
@@ -365,6 +449,34 @@ impl Store {
             .bind(&candidates[0]).bind(&candidates[1]).bind(&candidates[2]).bind(&candidates[3]).bind(&candidates[4])
             .fetch_optional(pool).await)?;
         Ok(row)
+    }
+
+    /// Every domain block, newest first.
+    pub async fn domain_blocks(&self) -> Result<Vec<DomainBlock>> {
+        let rows = on_pool!(self, pool => sqlx::query_as("SELECT * FROM domain_blocks ORDER BY id DESC")
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Blocks a domain, or changes its block; returns the block as stored.
+    pub async fn put_domain_block_full(&self, b: &DomainBlock) -> Result<DomainBlock> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO domain_blocks (id, domain, severity, reject_media, reject_reports, private_comment, public_comment, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity, reject_media = excluded.reject_media,
+                reject_reports = excluded.reject_reports, private_comment = excluded.private_comment,
+                public_comment = excluded.public_comment
+             RETURNING *")
+            .bind(b.id).bind(&b.domain).bind(&b.severity).bind(b.reject_media).bind(b.reject_reports)
+            .bind(&b.private_comment).bind(&b.public_comment).bind(b.created_at)
+            .fetch_one(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn delete_domain_block(&self, id: i64) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query("DELETE FROM domain_blocks WHERE id = $1")
+            .bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
     }
 
     pub async fn put_domain_block(&self, domain: &str, severity: &str) -> Result<i64> {

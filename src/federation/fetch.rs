@@ -47,6 +47,12 @@ pub async fn get_signed(
     url: &Url,
     accept: &str,
 ) -> Result<Option<crate::net::Fetched>> {
+    // Nothing is fetched from a suspended server.
+    if let Some(domain) = domain_of(url.as_str())
+        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
+    {
+        return Err(Error::forbidden("This domain is blocked"));
+    }
     let key = app.federation.instance_key.clone();
     let key_id = format!("{}#main-key", app.url("/actor"));
     let sign = move |u: &Url, headers: &mut http::HeaderMap| {

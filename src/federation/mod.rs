@@ -45,10 +45,18 @@ pub struct Federation {
     local_keys: Mutex<HashMap<i64, Arc<PrivateKey>>>,
     /// Remote public keys by keyId, parsed once.
     remote_keys: Mutex<HashMap<String, (i64, PublicKey)>>,
+    /// Under `moderation.review_remote = "new_domains"`: servers first met
+    /// after this moment are reviewed.
+    pub review_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Federation {
-    pub fn new(http: crate::net::Client, private_pem: &str, public_pem: String) -> Result<Self> {
+    pub fn new(
+        http: crate::net::Client,
+        private_pem: &str,
+        public_pem: String,
+        review_since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Self> {
         let key = PrivateKey::from_pem(private_pem)
             .map_err(|e| Error::internal(format!("instance actor key: {e}")))?;
         Ok(Self {
@@ -57,6 +65,7 @@ impl Federation {
             instance_public_pem: public_pem,
             local_keys: Mutex::default(),
             remote_keys: Mutex::default(),
+            review_since,
         })
     }
 

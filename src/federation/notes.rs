@@ -51,7 +51,36 @@ pub async fn create(app: &AppState, actor: &Account, activity: &Value) -> Result
     let Some(object) = trusted_object(app, actor, activity.get("object")).await? else {
         return Ok(());
     };
-    ingest(app, actor, &object, 0).await.map(|_| ())
+    ingest(app, actor, &object, 0, Review::Apply)
+        .await
+        .map(|_| ())
+}
+
+/// Whether a post goes through the moderation queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    /// As `moderation.review_remote` says.
+    Apply,
+    /// A moderator approved it.
+    Approved,
+}
+
+/// Whether posts from `actor`'s server wait for a moderator.
+async fn under_review(app: &AppState, actor: &Account) -> Result<bool> {
+    Ok(match app.config.moderation.review_remote.as_str() {
+        "all" => true,
+        "new_domains" => {
+            let domain = actor.domain.as_deref().unwrap_or("");
+            match (
+                app.federation.review_since,
+                app.store.instance_first_seen(domain).await?,
+            ) {
+                (Some(since), Some(first)) => first >= since,
+                _ => true,
+            }
+        }
+        _ => false,
+    })
 }
 
 /// Stores a post by `actor` unless it is there already, was deleted, or is
@@ -61,6 +90,7 @@ async fn ingest(
     actor: &Account,
     doc: &Value,
     depth: u32,
+    review: Review,
 ) -> Result<Option<Status>> {
     let Ok(object) = serde_json::from_value::<Object>(doc.clone()) else {
         return Ok(None);
@@ -77,6 +107,10 @@ async fn ingest(
         return Ok(Some(existing));
     }
     if app.store.has_tombstone(&object.id).await? {
+        return Ok(None);
+    }
+    if review == Review::Apply && under_review(app, actor).await? {
+        app.store.put_held_status(actor.id, &object.id, doc).await?;
         return Ok(None);
     }
     let parent = match object.in_reply_to_id() {
@@ -172,7 +206,7 @@ pub async fn resolve(app: &AppState, uri: &str) -> Result<Option<Status>> {
         return Ok(None);
     };
     let author = fetch::resolve_actor(app, &author).await?;
-    ingest(app, &author, &doc, 0).await
+    ingest(app, &author, &doc, 0, Review::Apply).await
 }
 
 /// The status a reply answers: known, or fetched (a few levels deep).
@@ -192,7 +226,7 @@ async fn parent(app: &AppState, uri: &str, depth: u32) -> Result<Option<Status>>
     let Ok(author) = fetch::resolve_actor(app, &author).await else {
         return Ok(None);
     };
-    Box::pin(ingest(app, &author, &doc, depth + 1)).await
+    Box::pin(ingest(app, &author, &doc, depth + 1, Review::Apply)).await
 }
 
 /// Accounts a post's Mention tags name that roost knows (local ones, and
@@ -336,8 +370,36 @@ pub async fn delete(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
     match app.store.get_status_by_uri(uri).await? {
         Some(status) if status.account_id == actor.id => app.store.delete_status(&status).await,
         Some(_) => Ok(()),
-        None => app.store.put_tombstone(uri, actor.id).await,
+        None => {
+            app.store
+                .delete_held_status(None, Some((uri, actor.id)))
+                .await?;
+            app.store.put_tombstone(uri, actor.id).await
+        }
     }
+}
+
+/// A moderator approves a held post: it becomes a status, as if just received.
+pub async fn approve_held(app: &AppState, id: i64) -> Result<Option<Status>> {
+    let Some(held) = app.store.get_held_status(id).await? else {
+        return Err(crate::error::Error::not_found());
+    };
+    let Some(author) = app.store.get_account(held.account_id).await? else {
+        return Err(crate::error::Error::not_found());
+    };
+    let status = ingest(app, &author, &held.object.0, 0, Review::Approved).await?;
+    app.store.delete_held_status(Some(id), None).await?;
+    Ok(status)
+}
+
+/// A moderator rejects a held post: it goes, and a late copy is dropped.
+pub async fn reject_held(app: &AppState, id: i64) -> Result<()> {
+    let Some(held) = app.store.get_held_status(id).await? else {
+        return Err(crate::error::Error::not_found());
+    };
+    app.store.put_tombstone(&held.uri, held.account_id).await?;
+    app.store.delete_held_status(Some(id), None).await?;
+    Ok(())
 }
 
 /// `Announce`: a boost of a public or unlisted post (or the booster's own).
@@ -365,7 +427,7 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
             let Ok(author) = fetch::resolve_actor(app, &author).await else {
                 return Ok(());
             };
-            ingest(app, &author, &doc, 0).await?
+            ingest(app, &author, &doc, 0, Review::Apply).await?
         }
     };
     let Some(original) = original else {

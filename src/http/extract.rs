@@ -60,6 +60,10 @@ scopes! {
     ReadSearch = "read:search";
     WriteLists = "write:lists";
     WriteReports = "write:reports";
+    AdminRead = "admin:read";
+    AdminWrite = "admin:write";
+    AdminReadDomainBlocks = "admin:read:domain_blocks";
+    AdminWriteDomainBlocks = "admin:write:domain_blocks";
 }
 
 /// Any valid token, whatever its scopes.

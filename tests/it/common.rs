@@ -241,6 +241,20 @@ impl TestServer {
         }
     }
 
+    /// An admin with a token carrying the admin scopes as well.
+    pub async fn admin(&self, username: &str) -> TestUser {
+        let user = self
+            .user_with_scopes(username, "read write follow push admin:read admin:write")
+            .await;
+        let id: i64 = user.id.parse().unwrap();
+        let mut sql =
+            roost::db::params::Sql::new("UPDATE users SET role = 'admin' WHERE account_id = ");
+        sql.bind_i64(id);
+        self.app.store.execute(&sql).await.unwrap();
+        self.app.store.cache.users.clear();
+        user
+    }
+
     pub async fn user(&self, username: &str) -> TestUser {
         self.user_with_scopes(username, "read write follow push")
             .await

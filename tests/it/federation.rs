@@ -819,3 +819,151 @@ async fn blocks_reports_and_domain_blocks_cross_over() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn held_remote_posts_wait_for_a_moderator() {
+    let a = TestServer::start_with(|c| {
+        federating(c);
+        c.moderation.review_remote = "all".into();
+    })
+    .await;
+    let b = TestServer::start_with(federating).await;
+    let alice = a.user("alice").await;
+    let admin = a.admin("modder").await;
+    let bob = b.user("bob").await;
+    follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
+    let bob_on_a = a
+        .resolve(&alice.token, &format!("bob@{}", b.domain()))
+        .await;
+    eventually("alice to follow bob", || async {
+        let rel = relationship(&a, &alice.token, &bob_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+    let first = post(&b, &bob, json!({"status": "needs review"})).await;
+    let second = post(&b, &bob, json!({"status": "also held"})).await;
+
+    // Both wait in the queue, shown nowhere.
+    let held = eventually("two held posts", || async {
+        let (_, held) = a
+            .get("/api/v1/admin/held_statuses", Some(&admin.token))
+            .await;
+        held.as_array().filter(|h| h.len() == 2).cloned()
+    })
+    .await;
+    assert!(in_home(&a, &alice, &first["uri"]).await.is_none());
+    let (_, public) = a.get("/api/v1/timelines/public", Some(&alice.token)).await;
+    assert_eq!(public, json!([]));
+    let (_, found) = a
+        .get(
+            &format!("/api/v2/search?q={}", first["uri"].as_str().unwrap()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(found["statuses"], json!([]));
+    // Only moderators see the queue.
+    let (status, _) = a
+        .get("/api/v1/admin/held_statuses", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let id_of = |uri: &Value| {
+        held.iter().find(|h| h["uri"] == *uri).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (status, approved) = a
+        .request(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/admin/held_statuses/{}/approve",
+                id_of(&first["uri"])
+            ),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["uri"], first["uri"]);
+    assert!(in_home(&a, &alice, &first["uri"]).await.is_some());
+    let (status, _) = a
+        .request(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/admin/held_statuses/{}/reject",
+                id_of(&second["uri"])
+            ),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, held) = a
+        .get("/api/v1/admin/held_statuses", Some(&admin.token))
+        .await;
+    assert_eq!(held, json!([]));
+    assert!(in_home(&a, &alice, &second["uri"]).await.is_none());
+}
+
+#[tokio::test]
+async fn admin_domain_blocks_refuse_a_server_until_lifted() {
+    let (a, b) = federated_pair().await;
+    let admin = a.admin("operator").await;
+    let alice = a.user("alice").await;
+    b.user("bob").await;
+    // Validation first: nothing is stored.
+    let (status, _) = a
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/admin/domain_blocks",
+            Some(&admin.token),
+            Some(json!({"domain": b.domain(), "severity": "obliterate"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = a
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/admin/domain_blocks",
+            Some(&alice.token),
+            Some(json!({"domain": b.domain(), "severity": "suspend"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, block) = a
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/admin/domain_blocks",
+            Some(&admin.token),
+            Some(json!({"domain": b.domain(), "severity": "suspend"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{block}");
+    assert_eq!(block["severity"], json!("suspend"));
+    // Lookups of the blocked server fail without asking it.
+    let (status, _) = a
+        .get(
+            &format!("/api/v1/accounts/lookup?acct=bob@{}", b.domain()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, peers) = a.get("/api/v1/instance/peers", None).await;
+    assert!(!peers.as_array().unwrap().contains(&json!(b.domain())));
+    // Lifted: the lookup works.
+    let (status, _) = a
+        .request(
+            reqwest::Method::DELETE,
+            &format!(
+                "/api/v1/admin/domain_blocks/{}",
+                block["id"].as_str().unwrap()
+            ),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    a.resolve(&alice.token, &format!("bob@{}", b.domain()))
+        .await;
+}

@@ -86,13 +86,13 @@ pub async fn run(args: &Args) -> Result<(), String> {
 
 /// Prints the counts once a second while they change; runs until killed.
 async fn report_every_second(fleet: &Fleet) {
-    let mut last: Option<(u64, u64)> = None;
+    let mut last: Option<(u64, u64, u64, u64)> = None;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
         let line = {
             let Ok(s) = fleet.stats.lock() else { return };
-            let now = (s.verified, s.failed);
+            let now = (s.verified, s.failed, s.key_fetches, s.actor_gets);
             if last == Some(now) {
                 continue;
             }

@@ -9,6 +9,7 @@ use axum::routing::{get, patch, post};
 use crate::app::AppState;
 
 pub mod accounts;
+pub mod admin;
 pub mod apps;
 pub mod collections;
 pub mod entities;
@@ -164,6 +165,23 @@ fn social_router() -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/search", get(relationships::search))
         .route("/api/v2/search", get(search::v2))
         .route("/api/v1/reports", post(reports::create))
+        .route("/api/v1/admin/held_statuses", get(admin::held_statuses))
+        .route(
+            "/api/v1/admin/held_statuses/{id}/approve",
+            post(admin::approve_held),
+        )
+        .route(
+            "/api/v1/admin/held_statuses/{id}/reject",
+            post(admin::reject_held),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks",
+            get(admin::domain_blocks).post(admin::create_domain_block),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks/{id}",
+            axum::routing::delete(admin::delete_domain_block),
+        )
         .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",
