@@ -967,3 +967,53 @@ async fn admin_domain_blocks_refuse_a_server_until_lifted() {
     a.resolve(&alice.token, &format!("bob@{}", b.domain()))
         .await;
 }
+
+#[tokio::test]
+async fn authorized_fetch_needs_a_signature_except_for_the_instance_actor() {
+    let a = TestServer::start_with(|c| {
+        federating(c);
+        c.federation.authorized_fetch = true;
+    })
+    .await;
+    let b = TestServer::start_with(federating).await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let get = |url: String| {
+        let http = a.http.clone();
+        async move {
+            http.get(url)
+                .header("accept", "application/activity+json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Unsigned: the actor is refused, the instance actor is served.
+    assert_eq!(get(a.url("/users/alice")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(a.url("/users/alice/followers")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(get(a.url("/actor")).await, StatusCode::OK);
+    // b's signed GETs work: bob resolves and follows alice, and gets her posts.
+    remote_follower(&a, &b, &alice, &bob).await;
+    let posted = post(&a, &alice, json!({"status": "secure mode"})).await;
+    eventually("the post on b", || async {
+        in_home(&b, &bob, &posted["uri"]).await
+    })
+    .await;
+    // A post b has never received is fetched, signed, through b's search.
+    let carol = a.user("carol").await;
+    let unseen = post(&a, &carol, json!({"status": "fetch me"})).await;
+    let uri = unseen["uri"].as_str().unwrap();
+    assert!(b.app.store.get_status_by_uri(uri).await.unwrap().is_none());
+    let (_, found) = b
+        .get(
+            &format!("/api/v2/search?q={uri}&resolve=true"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(found["statuses"][0]["uri"], unseen["uri"]);
+    assert_eq!(get(uri.to_string()).await, StatusCode::UNAUTHORIZED);
+}
