@@ -10,6 +10,8 @@ ALTER TABLE accounts ADD COLUMN also_known_as TEXT NOT NULL DEFAULT '[]';  -- JS
 CREATE UNIQUE INDEX accounts_public_key_id ON accounts (public_key_id) WHERE public_key_id IS NOT NULL;
 -- Per-host work: peers, domain blocks, delivery to an instance's followers.
 CREATE INDEX accounts_domain ON accounts (domain, id) WHERE domain IS NOT NULL;
+-- Silenced accounts (a silenced server's) stay out of public timelines.
+CREATE INDEX accounts_silenced ON accounts (id) WHERE silenced_at IS NOT NULL;
 
 -- A remote reply whose parent is not (yet) here keeps the parent's id.
 ALTER TABLE statuses ADD COLUMN in_reply_to_uri TEXT;

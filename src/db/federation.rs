@@ -473,10 +473,61 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn delete_domain_block(&self, id: i64) -> Result<bool> {
-        let n = on_pool!(self, pool => sqlx::query("DELETE FROM domain_blocks WHERE id = $1")
-            .bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(n > 0)
+    /// Lifts a domain block; returns the block it removed.
+    pub async fn delete_domain_block(&self, id: i64) -> Result<Option<DomainBlock>> {
+        let row: Option<DomainBlock> = on_pool!(self, pool => sqlx::query_as("DELETE FROM domain_blocks WHERE id = $1 RETURNING *")
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// The full block on `domain` or a parent domain, the most severe first.
+    pub async fn domain_block_of(&self, domain: &str) -> Result<Option<DomainBlock>> {
+        let Some(severity) = self.domain_block(domain).await? else {
+            return Ok(None);
+        };
+        let domain = domain.to_ascii_lowercase();
+        let host = domain.split(':').next().unwrap_or(&domain).to_string();
+        let blocks = self.domain_blocks().await?;
+        Ok(blocks.into_iter().find(|b| {
+            b.severity == severity
+                && (b.domain == domain
+                    || b.domain == host
+                    || host.ends_with(&format!(".{}", b.domain)))
+        }))
+    }
+
+    /// Marks the accounts of `domain` (and its subdomains) as the block says:
+    /// `suspend` suspends them, `silence` silences them; `None` lifts both.
+    pub async fn apply_domain_block(&self, domain: &str, severity: Option<&str>) -> Result<()> {
+        let escaped = domain
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let sub = format!("%.{escaped}");
+        let with_port = format!("{escaped}:%");
+        let now = Utc::now();
+        let (set, value): (&str, Option<DateTime<Utc>>) = match severity {
+            Some("suspend") => ("suspended_at", Some(now)),
+            Some("silence") => ("silenced_at", Some(now)),
+            _ => ("", None),
+        };
+        let matching = "(domain = $1 OR domain LIKE $2 ESCAPE '\\' OR domain LIKE $3 ESCAPE '\\')";
+        if set.is_empty() {
+            let sql = format!(
+                "UPDATE accounts SET suspended_at = NULL, silenced_at = NULL WHERE domain IS NOT NULL AND {matching}"
+            );
+            on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(domain).bind(&sub).bind(&with_port).execute(pool).await.map(|_| ()))?;
+        } else {
+            let sql = format!(
+                "UPDATE accounts SET {set} = $4 WHERE domain IS NOT NULL AND {set} IS NULL AND {matching}"
+            );
+            on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(domain).bind(&sub).bind(&with_port).bind(value).execute(pool).await.map(|_| ()))?;
+        }
+        self.cache.clear_accounts();
+        self.cache.clear_statuses();
+        Ok(())
     }
 
     pub async fn put_domain_block(&self, domain: &str, severity: &str) -> Result<i64> {

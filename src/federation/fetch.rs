@@ -150,10 +150,22 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     let actor: Actor = serde_json::from_value(doc.clone())
         .map_err(|e| bad_document(&format!("not an actor: {e}")))?;
     let remote = remote_account(&actor)?;
-    if app.store.domain_block(&remote.domain).await?.as_deref() == Some("suspend") {
+    let block = app.store.domain_block(&remote.domain).await?;
+    if block.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));
     }
-    app.store.put_remote_account(&remote).await
+    let account = app.store.put_remote_account(&remote).await?;
+    if block.as_deref() == Some("silence") && account.silenced_at.is_none() {
+        app.store
+            .apply_domain_block(&remote.domain, Some("silence"))
+            .await?;
+        return app
+            .store
+            .get_account(account.id)
+            .await?
+            .ok_or_else(Error::not_found);
+    }
+    Ok(account)
 }
 
 /// Maps a parsed actor onto an account row; refuses an actor whose key or

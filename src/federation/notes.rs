@@ -119,6 +119,11 @@ async fn ingest(
     };
     let mentioned = mentioned_accounts(app, &object).await?;
     let visibility = visibility(&object, actor, &mentioned);
+    let reject_media = app
+        .store
+        .domain_block_of(actor.domain.as_deref().unwrap_or(""))
+        .await?
+        .is_some_and(|b| b.reject_media);
     let id = crate::id::new_id();
     let now = Utc::now();
     let created_at = object.published.filter(|p| *p < now).unwrap_or(now);
@@ -163,7 +168,7 @@ async fn ingest(
         created_at,
         edited_at: object.updated.filter(|u| Some(*u) > object.published),
         remote_attachments: Some(sqlx::types::Json(remote_media(&object)))
-            .filter(|m| !m.0.is_empty()),
+            .filter(|m| !m.0.is_empty() && !reject_media),
     };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let tags: Vec<String> = object

@@ -208,12 +208,15 @@ pub async fn public(
     f: PublicFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
-    if f.only_media {
-        return Ok(Vec::new()); // No media yet: no status has any.
-    }
     let mut sql = Sql::new(
         "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
     );
+    if f.only_media {
+        // Remote attachments so far; local media comes with the media issue.
+        sql.push(" AND s.remote_attachments IS NOT NULL");
+    }
+    // Silenced accounts (a silenced server's) stay out of public timelines.
+    sql.push(" AND NOT EXISTS (SELECT 1 FROM accounts xa WHERE xa.id = s.account_id AND xa.silenced_at IS NOT NULL)");
     if f.local {
         sql.push(" AND s.local");
     } else if f.remote {
@@ -268,6 +271,7 @@ pub async fn tag(
     if local {
         sql.push(" AND s.local");
     }
+    sql.push(" AND NOT EXISTS (SELECT 1 FROM accounts xa WHERE xa.id = s.account_id AND xa.silenced_at IS NOT NULL)");
     visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
     page.apply(&mut sql, "s.id");
     let rows = app.store.query_statuses(&sql).await?;

@@ -1017,3 +1017,43 @@ async fn authorized_fetch_needs_a_signature_except_for_the_instance_actor() {
     assert_eq!(found["statuses"][0]["uri"], unseen["uri"]);
     assert_eq!(get(uri.to_string()).await, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_silenced_server_stays_out_of_public_timelines_but_reaches_followers() {
+    let (a, b) = federated_pair().await;
+    let admin = a.admin("operator").await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let bob_on_a = follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
+    eventually("alice to follow bob", || async {
+        let rel = relationship(&a, &alice.token, &bob_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+    let (status, _) = a
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/admin/domain_blocks",
+            Some(&admin.token),
+            Some(json!({"domain": b.domain(), "severity": "silence", "reject_media": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let posted = post(&b, &bob, json!({"status": "quiet please"})).await;
+    let seen = eventually("the post in alice's home", || async {
+        in_home(&a, &alice, &posted["uri"]).await
+    })
+    .await;
+    assert_eq!(
+        seen["account"]["acct"],
+        json!(format!("bob@{}", b.domain()))
+    );
+    let (_, public) = a.get("/api/v1/timelines/public", Some(&alice.token)).await;
+    assert!(
+        !public
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == posted["uri"])
+    );
+}

@@ -164,6 +164,11 @@ pub async fn create_domain_block(
             created_at: chrono::Utc::now(),
         })
         .await?;
+    // The server's known accounts follow the block (Mastodon does the same).
+    app.store.apply_domain_block(&block.domain, None).await?;
+    app.store
+        .apply_domain_block(&block.domain, Some(&block.severity))
+        .await?;
     Ok(Json(domain_block_entity(&block)))
 }
 
@@ -175,8 +180,11 @@ pub async fn delete_domain_block(
 ) -> Result<Json<Value>> {
     require(&auth.user, Role::Admin)?;
     let id: i64 = id.parse().map_err(|_| Error::not_found())?;
-    if !app.store.delete_domain_block(id).await? {
-        return Err(Error::not_found());
-    }
+    let block = app
+        .store
+        .delete_domain_block(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    app.store.apply_domain_block(&block.domain, None).await?;
     Ok(Json(json!({})))
 }
