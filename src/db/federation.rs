@@ -294,6 +294,14 @@ impl Store {
         Ok(t)
     }
 
+    /// Records that `account_id` moved to `target_id`.
+    pub async fn set_moved_to(&self, account_id: i64, target_id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1")
+            .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
+        self.cache.forget_account(account_id);
+        Ok(())
+    }
+
     /// A setting of the instance itself.
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let v = on_pool!(self, pool => sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")

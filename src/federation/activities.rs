@@ -38,6 +38,9 @@ pub async fn apply(app: &AppState, actor: &Account, activity: &Value) -> Result<
         "Announce" => super::notes::announce(app, actor, activity).await,
         "Block" => block(app, actor, object, true).await,
         "Flag" => super::notes::flag(app, actor, activity).await,
+        "Move" => moved(app, actor, activity).await,
+        "Add" => featured(app, actor, activity, true).await,
+        "Remove" => featured(app, actor, activity, false).await,
         other => {
             tracing::debug!(kind = other, actor = %actor.uri, "activity type ignored");
             Ok(())
@@ -224,5 +227,73 @@ async fn block(app: &AppState, actor: &Account, object: Option<&Value>, on: bool
         relationships::block(app, actor, &target).await
     } else {
         relationships::unblock(app, actor, &target).await
+    }
+}
+
+/// `Move`: the actor moved to `target`, which must list the actor in its
+/// `alsoKnownAs`. Local followers follow the new account instead, as on
+/// Mastodon.
+async fn moved(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    if id_of(activity.get("object")) != Some(actor.uri.as_str()) {
+        return Ok(());
+    }
+    let Some(target_uri) = id_of(activity.get("target")) else {
+        return Ok(());
+    };
+    if target_uri == actor.uri || target_uri.starts_with(&app.base_url) {
+        return Ok(());
+    }
+    // The target's own server must confirm the alias.
+    let Ok(target) = fetch::refresh_actor(app, target_uri).await else {
+        return Ok(());
+    };
+    if !target.also_known_as.0.iter().any(|a| a == &actor.uri) {
+        tracing::info!(actor = %actor.uri, target = %target.uri, "Move without alias ignored");
+        return Ok(());
+    }
+    app.store.set_moved_to(actor.id, target.id).await?;
+    let opts = FollowOptions {
+        reblogs: None,
+        notify: None,
+    };
+    for (follower_id, _) in app.store.local_followers(actor.id).await? {
+        let Some(follower) = app.store.get_account(follower_id).await? else {
+            continue;
+        };
+        if app.store.blocked_either_way(follower.id, target.id).await? {
+            continue;
+        }
+        relationships::follow(app, &follower, &target, opts).await?;
+        relationships::unfollow(app, &follower, actor).await?;
+    }
+    Ok(())
+}
+
+/// `Add`/`Remove` of one of the actor's posts to its featured collection
+/// (pinning).
+async fn featured(app: &AppState, actor: &Account, activity: &Value, on: bool) -> Result<()> {
+    let target = id_of(activity.get("target"));
+    if target.is_none() || target != actor.featured_url.as_deref() {
+        return Ok(());
+    }
+    let Some(uri) = id_of(activity.get("object")) else {
+        return Ok(());
+    };
+    let status = match app.store.get_status_by_uri(uri).await? {
+        Some(s) => Some(s),
+        None if on && same_origin(uri, &actor.uri) => {
+            super::notes::resolve(app, uri).await.ok().flatten()
+        }
+        None => None,
+    };
+    let Some(status) = status.filter(|s| s.account_id == actor.id) else {
+        return Ok(());
+    };
+    if on {
+        app.store
+            .put_flag("pins", actor.id, status.id, chrono::Utc::now())
+            .await
+    } else {
+        app.store.delete_flag("pins", actor.id, status.id).await
     }
 }

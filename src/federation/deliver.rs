@@ -147,6 +147,7 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     if app.store.instance_unavailable(&domain).await? {
         return Err(Error::forbidden("instance unavailable"));
     }
+    let _slot = app.federation.host_slot(&domain).await;
     let (key, key_id) = if account_id == 0 {
         (
             app.federation.instance_key.clone(),

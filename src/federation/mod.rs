@@ -48,7 +48,13 @@ pub struct Federation {
     /// Under `moderation.review_remote = "new_domains"`: servers first met
     /// after this moment are reviewed.
     pub review_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Deliveries in flight per remote host, so one slow server cannot take
+    /// every delivery worker (and no server gets more than a few at once).
+    host_slots: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
+
+/// Deliveries one node sends to one host at the same time.
+pub const DELIVERIES_PER_HOST: usize = 4;
 
 impl Federation {
     pub fn new(
@@ -66,6 +72,7 @@ impl Federation {
             local_keys: Mutex::default(),
             remote_keys: Mutex::default(),
             review_since,
+            host_slots: Mutex::default(),
         })
     }
 
@@ -107,6 +114,22 @@ impl Federation {
             m.insert(key_id.to_string(), (account_id, key.clone()));
         }
         Some(key)
+    }
+
+    /// Waits for a delivery slot for `host`.
+    pub async fn host_slot(&self, host: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let sem = {
+            let mut slots = self.host_slots.lock().ok()?;
+            if slots.len() > 10_000 {
+                // Forget idle hosts now and then.
+                slots.retain(|_, s| s.available_permits() < DELIVERIES_PER_HOST);
+            }
+            slots
+                .entry(host.to_string())
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(DELIVERIES_PER_HOST)))
+                .clone()
+        };
+        sem.acquire_owned().await.ok()
     }
 
     /// Forgets a remote key (after a failed verification, before re-fetching).

@@ -160,6 +160,7 @@ fn person(base: &str, username: &str, pem: &str) -> Value {
         "inbox": format!("{id}/inbox"),
         "outbox": format!("{id}/outbox"),
         "followers": format!("{id}/followers"),
+        "featured": format!("{id}/collections/featured"),
         "endpoints": {"sharedInbox": format!("{base}/inbox")},
         "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem},
     })
@@ -541,4 +542,153 @@ async fn remote_note_maps_mentions_tags_attachments_and_sanitizes_html() {
     assert_eq!(media["meta"]["original"]["width"], json!(640));
     let domain = remote.base.trim_start_matches("http://");
     assert_eq!(st["account"]["acct"], json!(format!("mallory@{domain}")));
+}
+
+#[tokio::test]
+async fn move_moves_local_followers_to_the_new_account() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    // Alice follows mallory (the follow is written directly: the fake server
+    // sends no Accept).
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "hi"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    let mallory = eventually("mallory stored", || async {
+        s.app.store.get_account_by_uri(&remote.actor).await.unwrap()
+    })
+    .await;
+    let alice_id: i64 = alice.id.parse().unwrap();
+    s.app
+        .store
+        .put_follow(
+            roost::db::relationships::FollowTable::Follows,
+            &roost::model::Follow {
+                id: 1,
+                account_id: alice_id,
+                target_account_id: mallory.id,
+                show_reblogs: true,
+                notify: false,
+                uri: Some(format!("{}#follows/1", s.url("/users/alicia"))),
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    // The new account, on the same fake server, names mallory as an alias.
+    let keys = roost::auth::keys::generate().unwrap();
+    let mut new_actor = person(&remote.base, "mallory2", &keys.public_pem);
+    new_actor["alsoKnownAs"] = json!([remote.actor]);
+    remote
+        .fake
+        .serve("/users/mallory2", "application/activity+json", &new_actor);
+    let new_uri = format!("{}/users/mallory2", remote.base);
+    // A Move to an account that does not name mallory is ignored.
+    let impostor = person(&remote.base, "impostor", &keys.public_pem);
+    remote
+        .fake
+        .serve("/users/impostor", "application/activity+json", &impostor);
+    let bad_move = json!({
+        "id": format!("{}#moves/0", remote.actor), "type": "Move", "actor": remote.actor,
+        "object": remote.actor, "target": format!("{}/users/impostor", remote.base),
+    });
+    assert_eq!(remote.post(&inbox, &bad_move).await, StatusCode::ACCEPTED);
+    let good_move = json!({
+        "id": format!("{}#moves/1", remote.actor), "type": "Move", "actor": remote.actor,
+        "object": remote.actor, "target": new_uri,
+    });
+    assert_eq!(remote.post(&inbox, &good_move).await, StatusCode::ACCEPTED);
+    let new_account = eventually("the move", || async {
+        let a = s.app.store.get_account_by_uri(&new_uri).await.unwrap()?;
+        let asked = s
+            .app
+            .store
+            .get_follow(
+                roost::db::relationships::FollowTable::Requests,
+                alice_id,
+                a.id,
+            )
+            .await
+            .unwrap();
+        asked.map(|_| a)
+    })
+    .await;
+    assert!(!s.app.store.follows(alice_id, mallory.id).await.unwrap());
+    assert!(
+        s.app
+            .store
+            .get_account_by_uri(&format!("{}/users/impostor", remote.base))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let impostor_id = s
+        .app
+        .store
+        .get_account_by_uri(&format!("{}/users/impostor", remote.base))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(
+        s.app
+            .store
+            .get_follow(
+                roost::db::relationships::FollowTable::Requests,
+                alice_id,
+                impostor_id
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let moved = s.app.store.get_account(mallory.id).await.unwrap().unwrap();
+    assert_eq!(moved.moved_to_account_id, Some(new_account.id));
+}
+
+#[tokio::test]
+async fn add_and_remove_pin_the_actors_own_posts_only() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let note_uri = format!("{}/notes/pinned", remote.base);
+    assert_eq!(
+        remote
+            .post(&inbox, &remote.create(remote.note(&note_uri, "pin me")))
+            .await,
+        StatusCode::ACCEPTED
+    );
+    let status = eventually("the note", || async {
+        s.app.store.get_status_by_uri(&note_uri).await.unwrap()
+    })
+    .await;
+    let featured = format!("{}/collections/featured", remote.actor);
+    let add = json!({"type": "Add", "actor": remote.actor, "object": note_uri, "target": featured});
+    assert_eq!(remote.post(&inbox, &add).await, StatusCode::ACCEPTED);
+    let pinned_path = format!(
+        "/api/v1/accounts/{}/statuses?pinned=true",
+        status.account_id
+    );
+    eventually("the pin", || async {
+        let (_, pinned) = s.get(&pinned_path, Some(&alice.token)).await;
+        (pinned.as_array()?.len() == 1).then_some(())
+    })
+    .await;
+    // Someone else's post cannot be added to mallory's collection.
+    let (_, mine) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "mine"})),
+        )
+        .await;
+    let steal = json!({"id": format!("{}/add/2", remote.base), "type": "Add", "actor": remote.actor, "object": mine["uri"], "target": featured});
+    assert_eq!(remote.post(&inbox, &steal).await, StatusCode::ACCEPTED);
+    let remove = json!({"id": format!("{}/remove/1", remote.base), "type": "Remove", "actor": remote.actor, "object": note_uri, "target": featured});
+    assert_eq!(remote.post(&inbox, &remove).await, StatusCode::ACCEPTED);
+    eventually("the unpin", || async {
+        let (_, pinned) = s.get(&pinned_path, Some(&alice.token)).await;
+        pinned.as_array()?.is_empty().then_some(())
+    })
+    .await;
+    // Nothing at all is pinned for mallory: the stolen Add was refused.
+    assert_eq!(s.app.store.count_pins(status.account_id).await.unwrap(), 0);
 }

@@ -28,6 +28,32 @@ pub fn keygen(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Times `--count` (default 2,000) signatures and verifications of a
+/// Mastodon-sized signing string on this thread, with key 0 of `--keys`.
+pub fn speed(args: &Args) -> Result<(), String> {
+    let dir = args.str("keys")?;
+    let n: u32 = args.num("count", Some(2000))?;
+    let key = private_keys(&dir)?.swap_remove(0);
+    let public = key.public_key();
+    let msg = b"(request-target): post /inbox\nhost: 127.0.0.1:21000\n\
+        date: Wed, 25 Nov 2026 23:00:00 GMT\n\
+        digest: SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\
+        content-type: application/activity+json";
+    let t = std::time::Instant::now();
+    let mut sig = Vec::new();
+    for _ in 0..n {
+        sig = key.sign_bytes(msg).map_err(|e| e.to_string())?;
+    }
+    let sign = t.elapsed().as_secs_f64() / f64::from(n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        public.verify_bytes(msg, &sig).map_err(|e| e.to_string())?;
+    }
+    let verify = t.elapsed().as_secs_f64() / f64::from(n);
+    println!("SPEED sign_us={:.1} verify_us={:.1} count={n}", sign * 1e6, verify * 1e6);
+    Ok(())
+}
+
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -8,6 +8,8 @@
 //! - `fedbench intake --keys D --target URL --fleet-base-port P --fleet-ports N
 //!   --actors K --count M --concurrency C`: signed Create(Note) activities
 //!   POSTed to roost's shared inbox ([`intake`]).
+//! - `fedbench speed --keys D [--count 2000]`: what one RSA-2048 signature
+//!   and one verification cost on one core ([`keys::speed`]).
 //!
 //! Signing and verifying are roost's own code: `signatures` is roost's
 //! src/federation/signatures.rs compiled into this crate.
@@ -26,7 +28,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
     let Some(command) = argv.next() else {
-        eprintln!("usage: fedbench keygen|fleet|intake [--option value …]");
+        eprintln!("usage: fedbench keygen|speed|fleet|intake [--option value …]");
         return ExitCode::from(2);
     };
     let args = match args::Args::parse(argv) {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     };
     let outcome = match command.as_str() {
         "keygen" => keys::keygen(&args),
+        "speed" => keys::speed(&args),
         "fleet" => runtime().and_then(|rt| rt.block_on(fleet::run(&args))),
         "intake" => runtime().and_then(|rt| rt.block_on(intake::run(&args))),
         other => Err(format!("unknown command {other}")),
