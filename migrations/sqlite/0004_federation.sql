@@ -19,6 +19,10 @@ ALTER TABLE statuses ADD COLUMN in_reply_to_uri TEXT;
 -- the media issue caches them.
 ALTER TABLE statuses ADD COLUMN remote_attachments TEXT;
 
+-- A remote poll's option counts as its server last reported them (local
+-- polls count poll_votes rows instead).
+ALTER TABLE polls ADD COLUMN remote_tallies TEXT;
+
 -- The moderation queue for remote content (moderation.review_remote): posts
 -- received from servers under review wait here, shown to nobody, until a
 -- moderator approves (they become statuses) or rejects them.

@@ -69,6 +69,50 @@ impl Store {
         Ok(done)
     }
 
+    /// Stores a remote poll's counts as its server reports them.
+    pub async fn set_remote_tallies(
+        &self,
+        poll_id: i64,
+        tallies: &[i64],
+        voters_count: i64,
+    ) -> Result<()> {
+        let votes: i64 = tallies.iter().sum();
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE polls SET remote_tallies = $2, votes_count = $3, voters_count = $4 WHERE id = $1")
+            .bind(poll_id).bind(sqlx::types::Json(tallies)).bind(votes).bind(voters_count)
+            .execute(pool).await.map(|_| ()))?;
+        self.cache.clear_statuses();
+        Ok(())
+    }
+
+    /// Records one choice of a remote voter in a local poll (a multiple-choice
+    /// vote arrives as one activity per choice); false if already counted.
+    pub async fn add_remote_vote(
+        &self,
+        poll_id: i64,
+        account_id: i64,
+        choice: i64,
+    ) -> Result<bool> {
+        let now = chrono::Utc::now();
+        let done = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let same: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM poll_votes WHERE poll_id = $1 AND account_id = $2 AND choice = $3")
+                .bind(poll_id).bind(account_id).bind(choice).fetch_one(&mut *tx).await?;
+            if same > 0 {
+                return Ok(false);
+            }
+            let earlier: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM poll_votes WHERE poll_id = $1 AND account_id = $2")
+                .bind(poll_id).bind(account_id).fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO poll_votes (id, poll_id, account_id, choice, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(crate::id::new_id()).bind(poll_id).bind(account_id).bind(choice).bind(now)
+                .execute(&mut *tx).await?;
+            sqlx::query("UPDATE polls SET votes_count = votes_count + 1, voters_count = voters_count + $2 WHERE id = $1")
+                .bind(poll_id).bind(i64::from(earlier == 0)).execute(&mut *tx).await?;
+            tx.commit().await.map(|_| true)
+        })?;
+        Ok(done)
+    }
+
     /// Accounts that voted in a poll.
     pub async fn poll_voters(&self, poll_id: i64) -> Result<Vec<i64>> {
         let mut sql = Sql::new("SELECT DISTINCT account_id FROM poll_votes WHERE poll_id = ");

@@ -41,8 +41,10 @@ impl Store {
                     .bind(s.id).bind(*account_id).execute(&mut *tx).await?;
             }
             if let Some(p) = n.poll {
-                sqlx::query("INSERT INTO polls (id, status_id, options, multiple, hide_totals, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                sqlx::query("INSERT INTO polls (id, status_id, options, multiple, hide_totals, expires_at, created_at, remote_tallies, votes_count, voters_count)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .bind(p.id).bind(s.id).bind(&p.options).bind(p.multiple).bind(p.hide_totals).bind(p.expires_at).bind(now)
+                    .bind(&p.remote_tallies).bind(p.votes_count).bind(p.voters_count)
                     .execute(&mut *tx).await?;
             }
             for name in n.tags {

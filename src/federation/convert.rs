@@ -533,3 +533,31 @@ pub fn flag(
         "object": object,
     })
 }
+
+/// A vote in a remote poll: a `Create` of a `Note` whose `name` is the
+/// chosen option, in reply to the `Question`, addressed to its author only.
+pub fn vote(
+    voter: &Account,
+    author: &Account,
+    question: &Status,
+    option: &str,
+    poll_id: i64,
+    choice: i64,
+) -> Value {
+    let id = format!("{}#votes/{poll_id}/{choice}", voter.uri);
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{id}/activity"),
+        "type": "Create",
+        "actor": voter.uri,
+        "to": [author.uri],
+        "object": {
+            "id": id,
+            "type": "Note",
+            "name": option,
+            "attributedTo": voter.uri,
+            "to": [author.uri],
+            "inReplyTo": question.uri,
+        },
+    })
+}

@@ -103,6 +103,10 @@ async fn ingest(
     if !same_origin(&object.id, &actor.uri) {
         return Ok(None);
     }
+    if is_vote(&object) {
+        vote(app, actor, &object).await?;
+        return Ok(None);
+    }
     if let Some(existing) = app.store.get_status_by_uri(&object.id).await? {
         return Ok(Some(existing));
     }
@@ -127,6 +131,7 @@ async fn ingest(
     let id = crate::id::new_id();
     let now = Utc::now();
     let created_at = object.published.filter(|p| *p < now).unwrap_or(now);
+    let poll = remote_poll(&object, id, now);
     let status = Status {
         id,
         account_id: actor.id,
@@ -161,7 +166,7 @@ async fn ingest(
             .filter(|l| l.len() <= 16)
             .cloned(),
         application_id: None,
-        poll_id: None,
+        poll_id: poll.as_ref().map(|p| p.id),
         replies_count: 0,
         reblogs_count: 0,
         favourites_count: 0,
@@ -180,7 +185,7 @@ async fn ingest(
         .collect();
     let new = NewStatus {
         status: &status,
-        poll: None,
+        poll: poll.as_ref(),
         mentions: &mention_ids,
         tags: &tags,
         idempotency_key: None,
@@ -212,6 +217,93 @@ pub async fn resolve(app: &AppState, uri: &str) -> Result<Option<Status>> {
     };
     let author = fetch::resolve_actor(app, &author).await?;
     ingest(app, &author, &doc, 0, Review::Apply).await
+}
+
+/// A poll vote (Mastodon's format): a Note with a `name`, no content, in
+/// reply to a Question.
+fn is_vote(object: &Object) -> bool {
+    object.kind == "Note"
+        && object.name.is_some()
+        && object
+            .content
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+        && object.in_reply_to_id().is_some()
+}
+
+/// Counts a remote vote in a local poll that is still open.
+async fn vote(app: &AppState, actor: &Account, object: &Object) -> Result<()> {
+    let Some(question) = object.in_reply_to_id() else {
+        return Ok(());
+    };
+    let Some(status) = app.store.get_status_by_uri(question).await? else {
+        return Ok(());
+    };
+    let Some(poll_id) = status.poll_id.filter(|_| status.local) else {
+        return Ok(());
+    };
+    let Some(poll) = app.store.get_poll(poll_id).await? else {
+        return Ok(());
+    };
+    let name = object.name.as_deref().unwrap_or("");
+    let Some(choice) = poll.options.0.iter().position(|o| o == name) else {
+        return Ok(());
+    };
+    if poll.expired(Utc::now()) || status.account_id == actor.id {
+        return Ok(());
+    }
+    // A single-choice poll takes one vote per account.
+    if !poll.multiple && !app.store.own_votes(actor.id, &[poll.id]).await?.is_empty() {
+        return Ok(());
+    }
+    let choice = i64::try_from(choice).unwrap_or(0);
+    app.store.add_remote_vote(poll.id, actor.id, choice).await?;
+    Ok(())
+}
+
+/// The poll of a remote Question, with its counts as reported.
+fn remote_poll(
+    object: &Object,
+    status_id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Option<crate::model::Poll> {
+    if !object.is_poll() {
+        return None;
+    }
+    let (options, multiple) = object.poll_options();
+    let options: Vec<_> = options.iter().take(20).collect();
+    if options.len() < 2 {
+        return None;
+    }
+    let closed_at = match object.closed {
+        Some(super::protocol::Closed::At(t)) => Some(t),
+        Some(super::protocol::Closed::Flag(true)) => Some(object.end_time.unwrap_or(now).min(now)),
+        _ => None,
+    };
+    let tallies: Vec<i64> = options
+        .iter()
+        .map(|o| i64::try_from(o.votes.unwrap_or(0)).unwrap_or(0))
+        .collect();
+    Some(crate::model::Poll {
+        id: crate::id::new_id(),
+        status_id,
+        options: sqlx::types::Json(
+            options
+                .iter()
+                .map(|o| o.name.chars().take(200).collect())
+                .collect(),
+        ),
+        multiple,
+        hide_totals: false,
+        expires_at: closed_at.or(object.end_time),
+        votes_count: tallies.iter().sum(),
+        voters_count: object
+            .voters_count
+            .and_then(|v| i64::try_from(v).ok())
+            .unwrap_or_else(|| tallies.iter().sum()),
+        created_at: now,
+        remote_tallies: Some(sqlx::types::Json(tallies)),
+    })
 }
 
 /// The status a reply answers: known, or fetched (a few levels deep).
@@ -342,6 +434,23 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
     };
     if before.account_id != actor.id || before.local {
         return Ok(());
+    }
+    // A Question's Update carries its new counts (Mastodon sends one as
+    // votes come in), with or without an edit.
+    if let (Some(poll_id), Some(poll)) =
+        (before.poll_id, remote_poll(&object, before.id, Utc::now()))
+    {
+        if let Some(tallies) = &poll.remote_tallies {
+            app.store
+                .set_remote_tallies(poll_id, &tallies.0, poll.voters_count)
+                .await?;
+        }
+        if object
+            .updated
+            .is_none_or(|u| before.edited_at.is_some_and(|t| t >= u))
+        {
+            return Ok(());
+        }
     }
     let edited = object.updated.unwrap_or_else(Utc::now);
     if before.edited_at.is_some_and(|t| t >= edited) {

@@ -224,3 +224,31 @@ pub async fn report_forwarded(
     let activity = convert::flag(app, report_id, target, &uris, comment);
     super::deliver::as_instance(app, &activity, remote_inbox(target)).await
 }
+
+/// A local vote in a remote poll: one Create of a Note named after each
+/// chosen option, to the poll's author only (Mastodon's format).
+pub async fn voted(
+    app: &AppState,
+    voter: &Account,
+    question: &Status,
+    poll: &crate::model::Poll,
+    choices: &[i64],
+) -> Result<()> {
+    let Some(author) = app.store.get_account(question.account_id).await? else {
+        return Ok(());
+    };
+    if !voter.is_local() || author.is_local() {
+        return Ok(());
+    }
+    for choice in choices {
+        let Some(name) = usize::try_from(*choice)
+            .ok()
+            .and_then(|i| poll.options.0.get(i))
+        else {
+            continue;
+        };
+        let activity = convert::vote(voter, &author, question, name, poll.id, *choice);
+        to_inboxes(app, voter, &activity, remote_inbox(&author)).await?;
+    }
+    Ok(())
+}

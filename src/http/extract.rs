@@ -459,6 +459,8 @@ pub mod de {
                 .into_iter()
                 .map(|i| match i {
                     Value::String(s) => Ok(s),
+                    // JSON clients send ids and choices as numbers too.
+                    Value::Number(n) => Ok(n.to_string()),
                     other => Err(serde::de::Error::custom(format!(
                         "expected a string, got {other}"
                     ))),

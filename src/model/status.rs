@@ -139,6 +139,8 @@ db_row! {
         pub votes_count: i64,
         pub voters_count: i64,
         pub created_at: DateTime<Utc>,
+        /// A remote poll's option counts, as its server reports them.
+        pub remote_tallies: Option<sqlx::types::Json<Vec<i64>>>,
     }
 }
 

@@ -222,6 +222,7 @@ pub async fn create(
         votes_count: 0,
         voters_count: 0,
         created_at: now,
+        remote_tallies: None,
     });
     let status = Status {
         id,
@@ -690,6 +691,19 @@ pub async fn vote(
         return Err(Error::unprocessable(
             "Validation failed: You have already voted on this poll",
         ));
+    }
+    if let Some(remote) = &poll.remote_tallies {
+        // Counted here at once; the author's server sends the real counts.
+        let mut tallies = remote.0.clone();
+        for c in &choices {
+            if let Some(t) = usize::try_from(*c).ok().and_then(|i| tallies.get_mut(i)) {
+                *t += 1;
+            }
+        }
+        app.store
+            .set_remote_tallies(poll.id, &tallies, poll.voters_count + 1)
+            .await?;
+        outbox::voted(app, voter, &status, &poll, &choices).await?;
     }
     app.store
         .get_poll(poll.id)

@@ -1057,3 +1057,50 @@ async fn a_silenced_server_stays_out_of_public_timelines_but_reaches_followers()
             .any(|s| s["uri"] == posted["uri"])
     );
 }
+
+#[tokio::test]
+async fn remote_polls_arrive_and_votes_go_back_to_their_author() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let bob_on_a = follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
+    eventually("alice to follow bob", || async {
+        let rel = relationship(&a, &alice.token, &bob_on_a).await;
+        (rel["following"] == json!(true)).then_some(())
+    })
+    .await;
+    let question = post(
+        &b,
+        &bob,
+        json!({"status": "tea or coffee?", "poll": {"options": ["tea", "coffee"], "expires_in": 3600}}),
+    )
+    .await;
+    let on_a = eventually("the poll on a", || async {
+        in_home(&a, &alice, &question["uri"]).await
+    })
+    .await;
+    let poll = &on_a["poll"];
+    assert_eq!(poll["options"][0]["title"], json!("tea"));
+    assert_eq!(poll["options"][1]["title"], json!("coffee"));
+    assert_eq!(poll["expired"], json!(false));
+    let (status, voted) = a
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/polls/{}/votes", poll["id"].as_str().unwrap()),
+            Some(&alice.token),
+            Some(json!({"choices": [1]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{voted}");
+    assert_eq!(voted["options"][1]["votes_count"], json!(1));
+    assert_eq!(voted["own_votes"], json!([1]));
+    // The vote reaches bob's server and counts there.
+    let poll_on_b = question["poll"]["id"].as_str().unwrap().to_string();
+    eventually("the vote on b", || async {
+        let (_, p) = b
+            .get(&format!("/api/v1/polls/{poll_on_b}"), Some(&bob.token))
+            .await;
+        (p["options"][1]["votes_count"] == json!(1) && p["voters_count"] == json!(1)).then_some(())
+    })
+    .await;
+}

@@ -734,7 +734,14 @@ pub async fn poll(
         .enumerate()
         .map(|(i, title)| {
             let i = i64::try_from(i).unwrap_or(0);
-            let votes = tallies.iter().find(|(_, c, _)| *c == i).map_or(0, |t| t.2);
+            let votes = match &p.remote_tallies {
+                Some(remote) => usize::try_from(i)
+                    .ok()
+                    .and_then(|i| remote.0.get(i))
+                    .copied()
+                    .unwrap_or(0),
+                None => tallies.iter().find(|(_, c, _)| *c == i).map_or(0, |t| t.2),
+            };
             json!({"title": title, "votes_count": if show { Some(votes) } else { None }})
         })
         .collect();
