@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::{Store, on_pool};
+use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::{Account, Field, User};
 
@@ -116,7 +116,7 @@ impl Store {
         a: &NewLocalAccount<'_>,
     ) -> std::result::Result<(), sqlx::Error> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO accounts (id, username, domain, uri, url, inbox_url, shared_inbox_url, outbox_url,
                     followers_url, following_url, featured_url, public_key_pem, private_key_pem, created_at, updated_at)
@@ -161,7 +161,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5, locked = $6,
                     bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, updated_at = $11

@@ -128,6 +128,12 @@ pub struct Cache {
     /// The viewer-independent part of a status's Mastodon entity as JSON
     /// (an unclosed object), filled by the HTTP layer, forgotten with the status.
     pub status_json: TtlMap<i64, Arc<str>>,
+    /// Every domain block (one entry, key `()`), read on each inbound
+    /// activity; forgotten by every block write.
+    pub domain_blocks: TtlMap<(), Arc<Vec<crate::db::federation::DomainBlock>>>,
+    /// Hosts whose health was recorded lately: the next success within the
+    /// entry's life needs no write.
+    pub healthy_hosts: TtlMap<String, ()>,
 }
 
 impl Cache {

@@ -1,10 +1,12 @@
 //! What federation keeps: remote actors, instances and their health, inbound
 //! activity ids, tombstones, outbound activity bodies, domain blocks.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 
-use super::{Store, on_pool};
+use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::{Account, Field};
 
@@ -98,7 +100,7 @@ impl Store {
         let now = Utc::now();
         let id = crate::id::new_id();
         let account: Account = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE accounts SET username = username || '_' || id WHERE lower(username) = lower($1) AND lower(domain) = lower($2) AND uri <> $3")
                 .bind(&a.username).bind(&a.domain).bind(&a.uri).execute(&mut *tx).await?;
             let row = sqlx::query_as(
@@ -156,7 +158,7 @@ impl Store {
     /// it), keeping local accounts' counters right.
     pub async fn delete_remote_account(&self, id: i64) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE accounts SET following_count = following_count - 1
                          WHERE id IN (SELECT account_id FROM follows WHERE target_account_id = $1) AND following_count > 0")
                 .bind(id).execute(&mut *tx).await?;
@@ -369,7 +371,7 @@ impl Store {
     /// One delivery of `id` is finished; the body goes with the last one.
     pub async fn finish_delivery(&self, id: i64) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE outbox_activities SET pending = pending - 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM outbox_activities WHERE id = $1 AND pending <= 0").bind(id).execute(&mut *tx).await?;
             tx.commit().await
@@ -404,22 +406,28 @@ impl Store {
 
     /// A delivery to (or a verified request from) `domain` succeeded.
     pub async fn instance_succeeded(&self, domain: &str) -> Result<()> {
+        // Recorded lately: nothing to change (a failure forgets the entry).
+        if self.cache.healthy_hosts.get(&domain.to_string()).is_some() {
+            return Ok(());
+        }
         let now = Utc::now();
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO instances (domain, first_seen_at, last_success_at) VALUES ($1, $2, $2)
              ON CONFLICT (domain) DO UPDATE SET last_success_at = excluded.last_success_at, failure_days = 0,
                 last_failure_day = NULL, unavailable_since = NULL")
             .bind(domain).bind(now).execute(pool).await.map(|_| ()))?;
+        self.cache.healthy_hosts.put(domain.to_string(), ());
         Ok(())
     }
 
     /// A delivery to `domain` failed: count the day once; at 7 distinct days
     /// the instance is marked unavailable (Mastodon's rule).
     pub async fn instance_failed(&self, domain: &str) -> Result<()> {
+        self.cache.healthy_hosts.forget(&domain.to_string());
         let now = Utc::now();
         let today: NaiveDate = now.date_naive();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO instances (domain, first_seen_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING")
                 .bind(domain).bind(now).execute(&mut *tx).await?;
             sqlx::query(
@@ -433,30 +441,20 @@ impl Store {
         Ok(())
     }
 
-    /// The severity of a domain block on `domain` or a parent domain.
+    /// The severity of a domain block on `domain` (`host[:port]`) or a
+    /// parent domain, the most severe when several apply.
     pub async fn domain_block(&self, domain: &str) -> Result<Option<String>> {
-        let domain = domain.to_ascii_lowercase();
-        let host = domain.split(':').next().unwrap_or(&domain).to_string();
-        // The domain itself, with and without port, and each parent domain.
-        let mut candidates = vec![domain.clone(), host.clone()];
-        let mut rest = host.as_str();
-        while let Some((_, parent)) = rest.split_once('.') {
-            if parent.contains('.') {
-                candidates.push(parent.to_string());
-            }
-            rest = parent;
+        Ok(self.domain_block_of(domain).await?.map(|b| b.severity))
+    }
+
+    /// The blocks, from the cache (5 s) or the database.
+    async fn cached_domain_blocks(&self) -> Result<Arc<Vec<DomainBlock>>> {
+        if let Some(b) = self.cache.domain_blocks.get(&()) {
+            return Ok(b);
         }
-        // Five candidates at most, padded with repeats: one statement shape.
-        candidates.truncate(5);
-        while candidates.len() < 5 {
-            candidates.push(domain.clone());
-        }
-        let row: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT severity FROM domain_blocks WHERE domain IN ($1, $2, $3, $4, $5)
-             ORDER BY CASE severity WHEN 'suspend' THEN 0 WHEN 'silence' THEN 1 ELSE 2 END LIMIT 1")
-            .bind(&candidates[0]).bind(&candidates[1]).bind(&candidates[2]).bind(&candidates[3]).bind(&candidates[4])
-            .fetch_optional(pool).await)?;
-        Ok(row)
+        let blocks = Arc::new(self.domain_blocks().await?);
+        self.cache.domain_blocks.put((), blocks.clone());
+        Ok(blocks)
     }
 
     /// Every domain block, newest first.
@@ -478,6 +476,7 @@ impl Store {
             .bind(b.id).bind(&b.domain).bind(&b.severity).bind(b.reject_media).bind(b.reject_reports)
             .bind(&b.private_comment).bind(&b.public_comment).bind(b.created_at)
             .fetch_one(pool).await)?;
+        self.cache.domain_blocks.clear();
         Ok(row)
     }
 
@@ -485,23 +484,30 @@ impl Store {
     pub async fn delete_domain_block(&self, id: i64) -> Result<Option<DomainBlock>> {
         let row: Option<DomainBlock> = on_pool!(self, pool => sqlx::query_as("DELETE FROM domain_blocks WHERE id = $1 RETURNING *")
             .bind(id).fetch_optional(pool).await)?;
+        self.cache.domain_blocks.clear();
         Ok(row)
     }
 
     /// The full block on `domain` or a parent domain, the most severe first.
     pub async fn domain_block_of(&self, domain: &str) -> Result<Option<DomainBlock>> {
-        let Some(severity) = self.domain_block(domain).await? else {
+        let blocks = self.cached_domain_blocks().await?;
+        if blocks.is_empty() {
             return Ok(None);
-        };
+        }
         let domain = domain.to_ascii_lowercase();
-        let host = domain.split(':').next().unwrap_or(&domain).to_string();
-        let blocks = self.domain_blocks().await?;
-        Ok(blocks.into_iter().find(|b| {
-            b.severity == severity
-                && (b.domain == domain
-                    || b.domain == host
-                    || host.ends_with(&format!(".{}", b.domain)))
-        }))
+        let host = domain.split(':').next().unwrap_or(&domain);
+        let rank = |s: &str| match s {
+            "suspend" => 0,
+            "silence" => 1,
+            _ => 2,
+        };
+        Ok(blocks
+            .iter()
+            .filter(|b| {
+                b.domain == domain || b.domain == host || host.ends_with(&format!(".{}", b.domain))
+            })
+            .min_by_key(|b| rank(&b.severity))
+            .cloned())
     }
 
     /// Marks the accounts of `domain` (and its subdomains) as the block says:
@@ -544,6 +550,7 @@ impl Store {
             "INSERT INTO domain_blocks (id, domain, severity, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity")
             .bind(id).bind(domain.to_ascii_lowercase()).bind(severity).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        self.cache.domain_blocks.clear();
         Ok(id)
     }
 

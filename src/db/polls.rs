@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::params::Sql;
-use super::{Store, on_pool};
+use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::Poll;
 
@@ -51,7 +51,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let done = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM poll_votes WHERE poll_id = $1 AND account_id = $2")
                 .bind(poll_id).bind(account_id).fetch_one(&mut *tx).await?;
             if before > 0 {
@@ -95,7 +95,7 @@ impl Store {
     ) -> Result<bool> {
         let now = chrono::Utc::now();
         let done = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let same: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM poll_votes WHERE poll_id = $1 AND account_id = $2 AND choice = $3")
                 .bind(poll_id).bind(account_id).bind(choice).fetch_one(&mut *tx).await?;
             if same > 0 {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::params::{Page, Sql};
-use super::{Store, on_pool};
+use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::Follow;
 
@@ -61,7 +61,7 @@ impl Store {
             table.name()
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existed: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT id FROM {} WHERE account_id = $1 AND target_account_id = $2", table.name())))
                 .bind(f.account_id).bind(f.target_account_id).fetch_optional(&mut *tx).await?;
@@ -94,7 +94,7 @@ impl Store {
             table.name()
         );
         let removed = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(account_id).bind(target_id)
                 .execute(&mut *tx).await?.rows_affected();
             if table == FollowTable::Follows && n == 1 {

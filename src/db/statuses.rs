@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::params::{Param, Sql, bind_params};
-use super::{Store, on_pool};
+use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::{Status, StatusEdit};
 
@@ -24,7 +24,7 @@ impl Store {
         let s = n.status;
         let now = s.created_at;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO statuses (id, account_id, uri, url, local, in_reply_to_id, in_reply_to_account_id,
                     reblog_of_id, conversation_id, visibility, text, content, spoiler_text, sensitive, language,
@@ -264,7 +264,7 @@ impl Store {
     /// keeping the counters right.
     pub async fn delete_status(&self, s: &Status) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Boosts of it vanish with it: take them off their authors' counts.
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1
                          WHERE id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1) AND statuses_count > 0")
@@ -314,7 +314,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let has_history: Option<i64> = sqlx::query_scalar("SELECT id FROM status_edits WHERE status_id = $1 LIMIT 1")
                 .bind(before.id).fetch_optional(&mut *tx).await?;
             if has_history.is_none() {
@@ -361,7 +361,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let added = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("INSERT INTO favourites (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
                 .bind(crate::id::new_id()).bind(account_id).bind(status_id).bind(now)
                 .execute(&mut *tx).await?.rows_affected();
@@ -378,7 +378,7 @@ impl Store {
     /// Removes a favourite; returns false if there was none.
     pub async fn delete_favourite(&self, account_id: i64, status_id: i64) -> Result<bool> {
         let removed = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM favourites WHERE account_id = $1 AND status_id = $2")
                 .bind(account_id).bind(status_id).execute(&mut *tx).await?.rows_affected();
             if n == 1 {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::db::{Store, on_pool};
+use crate::db::{BeginWrite, Store, on_pool};
 use crate::error::{Error, Result};
 use crate::model::row::db_row;
 
@@ -118,7 +118,7 @@ impl Store {
     pub async fn put_jobs(&self, tasks: &[Task], max_attempts: i64) -> Result<()> {
         let now = Utc::now();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for task in tasks {
                 let payload = serde_json::to_value(task).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                 sqlx::query(
@@ -137,7 +137,7 @@ impl Store {
         let now = Utc::now();
         let payload = serde_json::to_value(task).map_err(Error::internal)?;
         let fresh = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("INSERT INTO received_activities (uri, received_at) VALUES ($1, $2) ON CONFLICT (uri) DO NOTHING")
                 .bind(uri).bind(now).execute(&mut *tx).await?.rows_affected();
             if n == 1 {
