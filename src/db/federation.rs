@@ -304,6 +304,24 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a remote account's counters to what its server reports (`None`
+    /// leaves a counter as it is).
+    pub async fn set_remote_counts(
+        &self,
+        id: i64,
+        followers: Option<i64>,
+        following: Option<i64>,
+        statuses: Option<i64>,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE accounts SET followers_count = COALESCE($2, followers_count),
+                following_count = COALESCE($3, following_count), statuses_count = COALESCE($4, statuses_count)
+             WHERE id = $1 AND domain IS NOT NULL")
+            .bind(id).bind(followers).bind(following).bind(statuses).execute(pool).await.map(|_| ()))?;
+        self.cache.forget_account(id);
+        Ok(())
+    }
+
     /// A setting of the instance itself.
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let v = on_pool!(self, pool => sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")

@@ -154,7 +154,18 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     if block.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));
     }
+    let known = app.store.get_account_by_uri(&remote.uri).await?.is_some();
     let account = app.store.put_remote_account(&remote).await?;
+    if !known {
+        // Counts shown on the profile come from the actor's collections.
+        crate::jobs::enqueue(
+            app,
+            crate::jobs::Task::RefreshCounts {
+                account_id: account.id,
+            },
+        )
+        .await?;
+    }
     if block.as_deref() == Some("silence") && account.silenced_at.is_none() {
         app.store
             .apply_domain_block(&remote.domain, Some("silence"))
@@ -318,4 +329,30 @@ pub async fn resolve_handle(app: &AppState, q: &str) -> Result<Account> {
         return Err(Error::not_found());
     }
     webfinger(app, user, host).await
+}
+
+/// The `totalItems` of a collection on the account's own server.
+async fn collection_total(app: &AppState, account: &Account, url: Option<&str>) -> Option<i64> {
+    let url = url.filter(|u| same_origin(u, &account.uri))?;
+    let doc = fetch_object(app, url).await.ok()??;
+    let n = doc.get("totalItems")?.as_i64()?;
+    Some(n.clamp(0, i64::from(i32::MAX)))
+}
+
+/// Reads a remote account's follower, following and post counts from its
+/// collections (Mastodon shows the remote numbers). Collections that are
+/// hidden or unreachable leave the current counts.
+pub async fn refresh_counts(app: &AppState, account_id: i64) -> Result<()> {
+    let Some(account) = app.store.get_account(account_id).await? else {
+        return Ok(());
+    };
+    if account.is_local() {
+        return Ok(());
+    }
+    let followers = collection_total(app, &account, account.followers_url.as_deref()).await;
+    let following = collection_total(app, &account, account.following_url.as_deref()).await;
+    let statuses = collection_total(app, &account, account.outbox_url.as_deref()).await;
+    app.store
+        .set_remote_counts(account.id, followers, following, statuses)
+        .await
 }

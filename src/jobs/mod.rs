@@ -54,6 +54,9 @@ pub enum Task {
         account_id: i64,
         extra: Vec<String>,
     },
+    /// Read a remote account's follower, following and post counts from
+    /// its collections.
+    RefreshCounts { account_id: i64 },
     /// Apply a verified inbound activity signed by `signer_id`.
     ProcessActivity { activity: Value, signer_id: i64 },
 }
@@ -67,6 +70,7 @@ impl Task {
             Task::Deliver { .. } => "deliver",
             Task::DeliverToFollowers { .. } => "deliver_to_followers",
             Task::ProcessActivity { .. } => "process_activity",
+            Task::RefreshCounts { .. } => "refresh_counts",
         }
     }
 
@@ -241,6 +245,9 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
             activity,
             signer_id,
         } => crate::federation::inbox::process(app, activity, signer_id).await,
+        Task::RefreshCounts { account_id } => {
+            crate::federation::fetch::refresh_counts(app, account_id).await
+        }
     }
 }
 

@@ -1104,3 +1104,68 @@ async fn remote_polls_arrive_and_votes_go_back_to_their_author() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn outbox_pages_posts_and_remote_profiles_show_remote_counts() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let carol = b.user("carol").await;
+    for i in 0..3 {
+        post(&b, &bob, json!({"status": format!("post {i}")})).await;
+    }
+    post(
+        &b,
+        &bob,
+        json!({"status": "not in the outbox", "visibility": "private"}),
+    )
+    .await;
+    // carol follows bob on b: one follower.
+    act(
+        &b,
+        &carol,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{}/follow", bob.id),
+        None,
+    )
+    .await;
+
+    let outbox = format!("{}/users/bob/outbox", b.base);
+    let get = |url: String| {
+        let http = b.http.clone();
+        async move {
+            http.get(url)
+                .header("accept", "application/activity+json")
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let summary = get(outbox.clone()).await;
+    assert_eq!(summary["totalItems"], json!(4));
+    let page = get(summary["first"].as_str().unwrap().to_string()).await;
+    let items = page["orderedItems"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["type"], json!("Create"));
+    assert!(
+        items[0]["object"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("post 2")
+    );
+
+    // a shows bob's counts as b reports them.
+    let bob_on_a = a
+        .resolve(&alice.token, &format!("bob@{}", b.domain()))
+        .await;
+    eventually("bob's counts on a", || async {
+        let (_, acc) = a
+            .get(&format!("/api/v1/accounts/{bob_on_a}"), Some(&alice.token))
+            .await;
+        (acc["statuses_count"] == json!(4) && acc["followers_count"] == json!(1)).then_some(())
+    })
+    .await;
+}

@@ -221,11 +221,19 @@ async fn following(
     follow_collection(&app, &account, "following", q.page).await
 }
 
-/// `GET /users/:name/outbox`: the number of posts (Mastodon pages the
-/// public ones; roost gives the count, which is what peers read).
+#[derive(Deserialize)]
+struct OutboxQuery {
+    page: Option<String>,
+    max_id: Option<i64>,
+}
+
+/// `GET /users/:name/outbox`: the number of posts, and pages (`?page=true`,
+/// then `max_id`) of Create activities of public and unlisted posts, newest
+/// first, as Mastodon pages them.
 async fn outbox(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
+    Query(q): Query<OutboxQuery>,
     uri: Uri,
     method: Method,
     headers: HeaderMap,
@@ -233,10 +241,44 @@ async fn outbox(
     let account = local_account(&app, &name).await?;
     check_fetch(&app, &method, &uri, &headers).await?;
     let id = format!("{}/outbox", account.uri);
-    Ok(ap_json(&convert::collection_summary(
-        &id,
-        account.statuses_count,
-        None,
+    if q.page.is_none() {
+        return Ok(ap_json(&convert::collection_summary(
+            &id,
+            account.statuses_count,
+            Some(format!("{id}?page=true")),
+        )));
+    }
+    const PER_PAGE: i64 = 20;
+    let mut sql = crate::db::params::Sql::new("SELECT * FROM statuses WHERE account_id = ");
+    sql.bind_i64(account.id)
+        .push(" AND visibility IN ('public', 'unlisted') AND reblog_of_id IS NULL");
+    if let Some(max) = q.max_id {
+        sql.push(" AND id < ").bind_i64(max);
+    }
+    sql.push(" ORDER BY id DESC LIMIT ").bind_i64(PER_PAGE);
+    let statuses = app.store.query_statuses(&sql).await?;
+    let mut items = Vec::with_capacity(statuses.len());
+    for s in &statuses {
+        let note = convert::load_note(&app, s).await?;
+        let mut create = convert::create(&account, note, s.created_at);
+        if let Value::Object(m) = &mut create {
+            m.remove("@context");
+        }
+        items.push(create);
+    }
+    let next = (statuses.len() == PER_PAGE as usize)
+        .then(|| {
+            statuses
+                .last()
+                .map(|s| format!("{id}?max_id={}&page=true", s.id))
+        })
+        .flatten();
+    let page_id = match q.max_id {
+        Some(max) => format!("{id}?max_id={max}&page=true"),
+        None => format!("{id}?page=true"),
+    };
+    Ok(ap_json(&convert::collection_page(
+        &page_id, &id, items, next,
     )))
 }
 
