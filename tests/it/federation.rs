@@ -441,6 +441,7 @@ async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
+            .map(KillOnDrop)
             .unwrap()
     };
     let mut child = spawn();
@@ -461,21 +462,29 @@ async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
     })
     .await;
     // SIGKILL: no chance to tidy up.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     assert!(
         failed_deliveries(&setup.store).await > 0,
         "the queued delivery survived the kill"
     );
 
     b.resume().await;
-    let mut child = spawn();
+    let _child = spawn();
     eventually("the post on b after A restarted", || async {
         in_home(&b, &bob, &posted["uri"]).await
     })
     .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+}
+
+/// A child process killed when the test ends, even by a panic.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 async fn act(
