@@ -1178,3 +1178,68 @@ async fn outbox_pages_posts_and_remote_profiles_show_remote_counts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_host_failing_on_seven_days_is_skipped_until_it_answers() {
+    let (a, mut b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+    // Six failing days are on record already; the seventh comes now.
+    let domain = b.domain();
+    let mut sql = roost::db::params::Sql::new(
+        "UPDATE instances SET failure_days = 6, last_failure_day = '2000-01-01', last_success_at = NULL WHERE domain = ",
+    );
+    sql.bind(roost::db::params::Param::Text(domain.clone()));
+    assert_eq!(a.app.store.execute(&sql).await.unwrap(), 1);
+    a.app.store.cache.healthy_hosts.clear();
+    b.pause().await;
+    post(&a, &alice, json!({"status": "into the void"})).await;
+    eventually("b to be marked unavailable", || async {
+        a.app
+            .store
+            .instance_unavailable(&domain)
+            .await
+            .unwrap()
+            .then_some(())
+    })
+    .await;
+    b.resume().await;
+    // While marked, deliveries to b are dropped without trying.
+    let skipped = post(&a, &alice, json!({"status": "skipped"})).await;
+    eventually("the skipped delivery to finish", || async {
+        (a.app.store.count_pending_jobs().await.unwrap() == 0).then_some(())
+    })
+    .await;
+    assert!(in_home(&b, &bob, &skipped["uri"]).await.is_none());
+    // Any verified request from b clears the mark: bob likes alice's post.
+    let first = post(&a, &alice, json!({"status": "are you back?"})).await;
+    let (status, found) = b
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true",
+                first["uri"].as_str().unwrap()
+            ),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = found["statuses"][0]["id"].as_str().unwrap().to_string();
+    act(
+        &b,
+        &bob,
+        reqwest::Method::POST,
+        &format!("/api/v1/statuses/{id}/favourite"),
+        None,
+    )
+    .await;
+    eventually("the mark to clear", || async {
+        (!a.app.store.instance_unavailable(&domain).await.unwrap()).then_some(())
+    })
+    .await;
+    let back = post(&a, &alice, json!({"status": "welcome back"})).await;
+    eventually("deliveries to resume", || async {
+        in_home(&b, &bob, &back["uri"]).await
+    })
+    .await;
+}
