@@ -356,3 +356,91 @@ pub async fn refresh_counts(app: &AppState, account_id: i64) -> Result<()> {
         .set_remote_counts(account.id, followers, following, statuses)
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    //! Actors from each server's fixtures, mapped onto account rows.
+    use super::*;
+
+    fn account(fixture: &str) -> RemoteAccount {
+        let actor: Actor = serde_json::from_str(fixture).unwrap();
+        remote_account(&actor).unwrap()
+    }
+
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!("../../tests/fixtures/activitypub/", $path))
+        };
+    }
+
+    #[test]
+    fn actors_of_each_server_map_onto_accounts() {
+        let cases = [
+            (
+                fixture!("mastodon/person.json"),
+                "alice",
+                "mastodon.example",
+                Some("https://mastodon.example/inbox"),
+                "https://mastodon.example/users/alice#main-key",
+            ),
+            (
+                fixture!("gotosocial/person.json"),
+                "tilde",
+                "gts.example",
+                None,
+                "https://gts.example/users/tilde/main-key",
+            ),
+            (
+                fixture!("akkoma/person.json"),
+                "akko",
+                "akkoma.example",
+                Some("https://akkoma.example/inbox"),
+                "https://akkoma.example/users/akko#main-key",
+            ),
+            (
+                fixture!("misskey/person.json"),
+                "neko",
+                "misskey.example",
+                Some("https://misskey.example/inbox"),
+                "https://misskey.example/users/9kxq2m1b3c#main-key",
+            ),
+            (
+                fixture!("lemmy/person.json"),
+                "ferris",
+                "lemmy.example",
+                Some("https://lemmy.example/inbox"),
+                "https://lemmy.example/u/ferris#main-key",
+            ),
+        ];
+        for (doc, username, domain, shared, key_id) in cases {
+            let a = account(doc);
+            assert_eq!(a.username, username);
+            assert_eq!(a.domain, domain);
+            assert_eq!(a.shared_inbox_url.as_deref(), shared, "{username}");
+            assert_eq!(a.public_key_id, key_id);
+            assert!(a.public_key_pem.contains("PUBLIC KEY"), "{username}");
+            assert!(a.inbox_url.ends_with("/inbox"));
+            assert!(!a.note.contains("<script"));
+        }
+        assert!(account(fixture!("gotosocial/person.json")).locked);
+    }
+
+    #[test]
+    fn a_lemmy_community_is_a_group() {
+        let a = account(fixture!("lemmy/group.json"));
+        assert!(a.group_actor);
+        assert_eq!(a.actor_type, "Group");
+    }
+
+    #[test]
+    fn an_actor_whose_key_or_inbox_is_elsewhere_is_refused() {
+        let mut doc: Value = serde_json::from_str(fixture!("mastodon/person.json")).unwrap();
+        doc["publicKey"]["id"] = Value::from("https://evil.example/key#main-key");
+        let actor: Actor = serde_json::from_value(doc.clone()).unwrap();
+        assert!(remote_account(&actor).is_err());
+        let mut doc: Value = serde_json::from_str(fixture!("mastodon/person.json")).unwrap();
+        doc["inbox"] = Value::from("https://evil.example/inbox");
+        let actor: Actor = serde_json::from_value(doc).unwrap();
+        assert!(remote_account(&actor).is_err());
+    }
+}

@@ -693,3 +693,182 @@ pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<(
         .await
         .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Posts from each server's fixtures, mapped as roost stores them.
+    use super::*;
+
+    fn object(fixture: &str) -> Object {
+        let doc: Value = serde_json::from_str(fixture).unwrap();
+        serde_json::from_value(doc["object"].clone()).unwrap()
+    }
+
+    fn author(uri: &str) -> Account {
+        // Only the uri and followers collection matter for visibility.
+        let mut a = test_account();
+        a.uri = uri.to_string();
+        a.followers_url = Some(format!("{uri}/followers"));
+        a
+    }
+
+    fn test_account() -> Account {
+        Account {
+            id: 1,
+            username: "x".into(),
+            domain: Some("remote.example".into()),
+            display_name: String::new(),
+            note: String::new(),
+            note_source: String::new(),
+            fields: sqlx::types::Json(Vec::new()),
+            locked: false,
+            bot: false,
+            group_actor: false,
+            discoverable: true,
+            indexable: true,
+            hide_collections: false,
+            uri: String::new(),
+            url: None,
+            inbox_url: None,
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            featured_url: None,
+            public_key_pem: String::new(),
+            private_key_pem: None,
+            avatar_remote_url: None,
+            header_remote_url: None,
+            statuses_count: 0,
+            followers_count: 0,
+            following_count: 0,
+            last_status_at: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            fetched_at: None,
+            suspended_at: None,
+            silenced_at: None,
+            moved_to_account_id: None,
+            public_key_id: None,
+            actor_type: "Person".into(),
+            also_known_as: sqlx::types::Json(Vec::new()),
+        }
+    }
+
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!("../../tests/fixtures/activitypub/", $path))
+        };
+    }
+
+    #[test]
+    fn mastodon_note_is_public_with_its_image_and_clean_html() {
+        let o = object(fixture!("mastodon/create_note.json"));
+        let a = author("https://mastodon.example/users/alice");
+        assert_eq!(visibility(&o, &a, &[]), Visibility::Public);
+        let media = remote_media(&o);
+        assert_eq!(media.len(), 1);
+        assert_eq!(media[0].kind, "image");
+        assert!(media[0].url.starts_with("https://"));
+        let html = content_html(&o);
+        assert!(!html.contains("<script"));
+        assert!(o.tag.mention_hrefs().count() >= 1);
+    }
+
+    #[test]
+    fn gotosocial_note_with_single_values_maps_the_same() {
+        let o = object(fixture!("gotosocial/create_note.json"));
+        let a = author("https://gts.example/users/tilde");
+        assert_eq!(visibility(&o, &a, &[]), Visibility::Public);
+        let media = remote_media(&o);
+        assert_eq!(media[0].kind, "image");
+        assert_eq!(
+            media[0].description.as_deref(),
+            Some("Pigeon on a railing at dusk.")
+        );
+    }
+
+    #[test]
+    fn akkoma_and_misskey_notes_are_public() {
+        for (fixture, uri) in [
+            (
+                fixture!("akkoma/create_note.json"),
+                "https://akkoma.example/users/akko",
+            ),
+            (
+                fixture!("misskey/create_note.json"),
+                "https://misskey.example/users/9kxq2m1b3c",
+            ),
+        ] {
+            let o = object(fixture);
+            assert_eq!(
+                visibility(&o, &author(uri), &[]),
+                Visibility::Public,
+                "{uri}"
+            );
+            assert!(!content_html(&o).is_empty(), "{uri}");
+        }
+    }
+
+    #[test]
+    fn lemmy_page_shows_its_title_and_link() {
+        let o = object(fixture!("lemmy/create_page.json"));
+        assert_eq!(o.kind, "Page");
+        let html = content_html(&o);
+        assert!(html.starts_with("<p><strong>"), "{html}");
+        assert_eq!(
+            visibility(&o, &author("https://lemmy.example/u/ferris"), &[]),
+            Visibility::Public
+        );
+    }
+
+    #[test]
+    fn mastodon_question_becomes_a_poll_with_counts() {
+        let o = object(fixture!("mastodon/create_question.json"));
+        let poll = remote_poll(&o, 7, Utc::now()).unwrap();
+        assert!(poll.options.0.len() >= 2);
+        let tallies = poll.remote_tallies.unwrap().0;
+        assert_eq!(tallies.len(), poll.options.0.len());
+        assert_eq!(poll.votes_count, tallies.iter().sum::<i64>());
+    }
+
+    #[test]
+    fn addressing_decides_visibility() {
+        let a = author("https://r.example/users/a");
+        let note = |to: Value, cc: Value| -> Object {
+            serde_json::from_value(serde_json::json!({
+                "id": "https://r.example/n/1", "type": "Note", "attributedTo": a.uri,
+                "content": "x", "to": to, "cc": cc,
+            }))
+            .unwrap()
+        };
+        let followers = "https://r.example/users/a/followers";
+        assert_eq!(
+            visibility(&note(serde_json::json!("as:Public"), Value::Null), &a, &[]),
+            Visibility::Public
+        );
+        assert_eq!(
+            visibility(
+                &note(serde_json::json!(followers), serde_json::json!(["Public"])),
+                &a,
+                &[]
+            ),
+            Visibility::Unlisted
+        );
+        assert_eq!(
+            visibility(&note(serde_json::json!([followers]), Value::Null), &a, &[]),
+            Visibility::Private
+        );
+        assert_eq!(
+            visibility(
+                &note(
+                    serde_json::json!(["https://l.example/users/b"]),
+                    Value::Null
+                ),
+                &a,
+                &[]
+            ),
+            Visibility::Direct
+        );
+    }
+}
