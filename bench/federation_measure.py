@@ -27,6 +27,7 @@ idle machine. Python stdlib only.
 import argparse
 import json
 import os
+import pwd
 import queue
 import statistics
 import subprocess
@@ -50,6 +51,27 @@ def ticks(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+try:
+    PG_UID = pwd.getpwnam("postgres").pw_uid
+except KeyError:
+    PG_UID = None
+
+
+def pg_ticks():
+    """CPU ticks of all PostgreSQL server processes (0 without PostgreSQL)."""
+    total = 0
+    if PG_UID is None:
+        return 0
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.stat(f"/proc/{d}").st_uid == PG_UID:
+                    total += ticks(d)
+            except OSError:
+                pass
+    return total
 
 
 def busy():
@@ -102,7 +124,7 @@ def post_status(base, token, text):
 
 
 def one_post(a, db, i):
-    r0, f0, b0 = ticks(a.roost_pid), ticks(a.fleet_pid), busy()
+    r0, f0, p0, b0 = ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks(), busy()
     failed0 = get_json(f"{a.fleet}/stats")["failed"]
     t0 = epoch_ms()
     status = post_status(a.base, a.token, f"federation bench post {i} at {time.time():.3f}")
@@ -125,12 +147,12 @@ def one_post(a, db, i):
             break
         time.sleep(0.01)
     done_ms = epoch_ms() - t0
-    r1, f1, b1 = ticks(a.roost_pid), ticks(a.fleet_pid), busy()
+    r1, f1, p1, b1 = ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks(), busy()
     s = get_json(f"{a.fleet}/stats")
     act = next((x for x in s["activities"] if x["object"] == uri), act)
     n = act["ports"] if act else 0
-    roost_ms, fleet_ms = (r1 - r0) * TICK_MS, (f1 - f0) * TICK_MS
-    other_ms = (b1 - b0) * TICK_MS - roost_ms - fleet_ms
+    roost_ms, fleet_ms, pg_ms = (r1 - r0) * TICK_MS, (f1 - f0) * TICK_MS, (p1 - p0) * TICK_MS
+    other_ms = (b1 - b0) * TICK_MS - roost_ms - fleet_ms - pg_ms
     row = {
         "i": i, "status_id": status["id"], "post_ms": post_ms, "instances": n,
         "deliveries": act["deliveries"] if act else 0,
@@ -143,6 +165,7 @@ def one_post(a, db, i):
         "roost_cpu_ms_per_delivery": roost_ms / n if n else None,
         "roost_cores": roost_ms / done_ms,
         "fleet_cpu_ms_per_delivery": fleet_ms / n if n else None,
+        "postgres_cores": pg_ms / done_ms,
         "other_cores": other_ms / done_ms,
         "failed": s["failed"] - failed0,
     }
@@ -172,7 +195,8 @@ def cmd_post(a):
             time.sleep(1)
     db.close()
     keys = ["post_ms", "first_ms", "all_ms", "jobs_done_ms", "deliveries_per_s", "spread_per_s",
-            "roost_cpu_ms_per_delivery", "roost_cores", "fleet_cpu_ms_per_delivery", "other_cores"]
+            "roost_cpu_ms_per_delivery", "roost_cores", "fleet_cpu_ms_per_delivery", "postgres_cores",
+            "other_cores"]
     lines += [f"deliver_posts\t{len(rows)}",
               f"deliver_instances_reached_min\t{min(r['instances'] for r in rows)}",
               f"deliver_duplicates_total\t{sum(r['deliveries'] - r['instances'] for r in rows)}",
@@ -211,15 +235,15 @@ def intake_once(a, db, label, count, warmup):
         for line in p.stdout:
             now = epoch_ms()
             if line.startswith("signed ") or line.startswith("WARMUP"):
-                marks.setdefault("start", (now, ticks(a.roost_pid), ticks(a.fleet_pid)))
+                marks.setdefault("start", (now, ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks()))
             if line.startswith("WARMUP" if count == 0 else "RESULT"):
-                marks["end"] = (now, ticks(a.roost_pid), ticks(a.fleet_pid))
+                marks["end"] = (now, ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks())
             lines.put(line)
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     if warmup:  # the warm-up starts at once
-        marks.setdefault("start", (epoch_ms(), ticks(a.roost_pid), ticks(a.fleet_pid)))
+        marks.setdefault("start", (epoch_ms(), ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks()))
     samples = []
     while True:  # wait4 rather than poll: it gives the generator's CPU time
         pid, status, usage = os.wait4(p.pid, os.WNOHANG)
@@ -249,7 +273,7 @@ def intake_once(a, db, label, count, warmup):
                   f"after {a.timeout} s", file=sys.stderr)
             break
         time.sleep(0.02)
-    done = (epoch_ms(), ticks(a.roost_pid), ticks(a.fleet_pid))
+    done = (epoch_ms(), ticks(a.roost_pid), ticks(a.fleet_pid), pg_ticks())
     stored = remote_statuses(db) - base
     at_end = max((c for t, c in samples if t <= res["end_ms"]), default=base) - base
     s0, e0 = marks.get("start", done), marks.get("end", done)
@@ -264,6 +288,8 @@ def intake_once(a, db, label, count, warmup):
         "processed_per_s": stored / ((done[0] - t_start) / 1000),
         "roost_cores_during_intake": (e0[1] - s0[1]) * TICK_MS / max(e0[0] - s0[0], 1),
         "roost_cpu_ms_per_activity": (done[1] - s0[1]) * TICK_MS / accepted,
+        "postgres_cores_during_intake": (e0[3] - s0[3]) * TICK_MS / max(e0[0] - s0[0], 1),
+        "postgres_cpu_ms_per_activity": (done[3] - s0[3]) * TICK_MS / accepted,
         "fleet_cpu_ms": (done[2] - s0[2]) * TICK_MS,
         "generator_cpu_s": usage.ru_utime + usage.ru_stime,
         "failed_jobs": db.scalar("SELECT COUNT(*) FROM jobs WHERE failed_at IS NOT NULL") - failed_jobs0,
@@ -309,6 +335,7 @@ def cmd_intake(a):
     lines += summarize("intake_", rows, ["accepted_per_s", "p50_ms", "p99_ms", "max_ms",
                                          "stored_during_intake", "processed_s", "processed_per_s",
                                          "roost_cores_during_intake", "roost_cpu_ms_per_activity",
+                                         "postgres_cores_during_intake", "postgres_cpu_ms_per_activity",
                                          "fleet_cpu_ms", "generator_cpu_s"])
     print("\n".join(lines))
 

@@ -21,6 +21,12 @@ pub enum AdminCommand {
         #[arg(long, default_value = "user", value_parser = ["user", "moderator", "admin"])]
         role: String,
     },
+    /// Delete a local account: its posts and relationships go, other servers
+    /// are told (by the running server's delivery workers), the name stays taken.
+    DeleteAccount {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -51,6 +57,17 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                     role.as_str()
                 );
             })
+        }
+        AdminCommand::DeleteAccount { username } => {
+            match app.store.get_local_account_by_username(&username).await {
+                Ok(Some(account)) => accounts::delete_account(&app, &account)
+                    .await
+                    .map(|()| println!("deleted account @{}", account.username)),
+                Ok(None) => Err(crate::error::Error::unprocessable(format!(
+                    "no local account @{username}"
+                ))),
+                Err(e) => Err(e),
+            }
         }
     };
     app.store.close().await;

@@ -137,6 +137,24 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Forgets everything (after a write that touches many kinds of rows).
+    pub fn clear_all(&self) {
+        self.tokens.clear();
+        self.accounts.clear();
+        self.users.clear();
+        self.apps.clear();
+        self.statuses.clear();
+        self.mentions.clear();
+        self.tags.clear();
+        self.hidden.clear();
+        self.exclusive.clear();
+        self.feeds.clear();
+        self.account_json.clear();
+        self.status_json.clear();
+        self.domain_blocks.clear();
+        self.healthy_hosts.clear();
+    }
+
     /// Forgets an account row and what is rendered from it.
     pub fn forget_account(&self, id: i64) {
         self.accounts.forget(&id);

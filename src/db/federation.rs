@@ -322,6 +322,49 @@ impl Store {
         Ok(())
     }
 
+    /// Shared (or personal) inboxes of the remote accounts `account_id` follows.
+    pub async fn remote_following_inboxes(&self, account_id: i64) -> Result<Vec<String>> {
+        let rows = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f JOIN accounts a ON a.id = f.target_account_id
+             WHERE f.account_id = $1 AND a.domain IS NOT NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Empties a deleted local account: its posts, relationships, sessions
+    /// and tokens go, the login is disabled, and the row stays (suspended,
+    /// with its key) so the Delete can still be signed and its name is not
+    /// taken again.
+    pub async fn erase_local_account(&self, id: i64) -> Result<()> {
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for sql in [
+                "UPDATE accounts SET following_count = following_count - 1
+                 WHERE id IN (SELECT account_id FROM follows WHERE target_account_id = $1) AND following_count > 0",
+                "UPDATE accounts SET followers_count = followers_count - 1
+                 WHERE id IN (SELECT target_account_id FROM follows WHERE account_id = $1) AND followers_count > 0",
+                "UPDATE statuses SET reblogs_count = reblogs_count - 1
+                 WHERE id IN (SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IS NOT NULL) AND reblogs_count > 0",
+                "DELETE FROM follows WHERE account_id = $1 OR target_account_id = $1",
+                "DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1",
+                "DELETE FROM statuses WHERE account_id = $1",
+                "DELETE FROM notifications WHERE account_id = $1 OR from_account_id = $1",
+                "DELETE FROM tokens WHERE account_id = $1",
+                "DELETE FROM sessions WHERE account_id = $1",
+                "UPDATE users SET disabled = TRUE WHERE account_id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE accounts SET suspended_at = $2, display_name = '', note = '', note_source = '',
+                            statuses_count = 0, followers_count = 0, following_count = 0 WHERE id = $1")
+                .bind(id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        self.cache.clear_all();
+        Ok(())
+    }
+
     /// A setting of the instance itself.
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let v = on_pool!(self, pool => sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")

@@ -252,3 +252,14 @@ pub async fn voted(
     }
     Ok(())
 }
+
+/// A deleted local account: `Delete` of the actor to every server that
+/// followed it or that it followed. Call before its relationships go.
+pub async fn account_deleted(app: &AppState, account: &Account) -> Result<()> {
+    if !account.is_local() {
+        return Ok(());
+    }
+    let mut inboxes = app.store.remote_follower_inboxes(account.id).await?;
+    inboxes.extend(app.store.remote_following_inboxes(account.id).await?);
+    to_inboxes(app, account, &convert::delete_actor(account), inboxes).await
+}

@@ -400,6 +400,20 @@ pub async fn update_profile(
     Ok(updated)
 }
 
+/// Deletes a local account: other servers hear a `Delete` of the actor, and
+/// its posts, relationships, tokens and sessions go. The row stays, suspended
+/// and unable to sign in, so the name is not reused and the deliveries can be
+/// signed. <https://docs.joinmastodon.org/spec/activitypub/#Delete>
+pub async fn delete_account(app: &AppState, account: &Account) -> Result<()> {
+    if !account.is_local() {
+        return Err(Error::unprocessable(
+            "Only local accounts can be deleted here",
+        ));
+    }
+    crate::federation::outbox::account_deleted(app, account).await?;
+    app.store.erase_local_account(account.id).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1243,3 +1243,44 @@ async fn a_host_failing_on_seven_days_is_skipped_until_it_answers() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_deleted_account_disappears_from_other_servers() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    remote_follower(&a, &b, &alice, &bob).await;
+    let posted = post(&a, &alice, json!({"status": "goodbye soon"})).await;
+    eventually("the post on b", || async {
+        in_home(&b, &bob, &posted["uri"]).await
+    })
+    .await;
+
+    let account = a
+        .app
+        .store
+        .get_local_account_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    roost::service::accounts::delete_account(&a.app, &account)
+        .await
+        .unwrap();
+    // Locally: no posts, no sign-in, the token is gone.
+    let (status, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Remotely: the account and its posts are gone.
+    eventually("alice gone from b", || async {
+        b.app
+            .store
+            .get_account_by_uri(&account.uri)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(in_home(&b, &bob, &posted["uri"]).await.is_none());
+}
