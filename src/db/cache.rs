@@ -134,6 +134,8 @@ pub struct Cache {
     /// Hosts whose health was recorded lately: the next success within the
     /// entry's life needs no write.
     pub healthy_hosts: TtlMap<String, ()>,
+    /// Outgoing activities' `(signer, body)`, read by each of their deliveries.
+    pub outbox: TtlMap<i64, Arc<(i64, String)>>,
 }
 
 impl Cache {
@@ -153,6 +155,7 @@ impl Cache {
         self.status_json.clear();
         self.domain_blocks.clear();
         self.healthy_hosts.clear();
+        self.outbox.clear();
     }
 
     /// Forgets an account row and what is rendered from it.

@@ -422,11 +422,19 @@ impl Store {
         Ok(id)
     }
 
-    /// `(signer account id, body)` of an outgoing activity.
-    pub async fn get_outbox_activity(&self, id: i64) -> Result<Option<(i64, String)>> {
-        let row = on_pool!(self, pool => sqlx::query_as("SELECT account_id, body FROM outbox_activities WHERE id = $1")
+    /// `(signer account id, body)` of an outgoing activity; cached, as each
+    /// of its deliveries reads it.
+    pub async fn get_outbox_activity(&self, id: i64) -> Result<Option<Arc<(i64, String)>>> {
+        if let Some(found) = self.cache.outbox.get(&id) {
+            return Ok(Some(found));
+        }
+        let row: Option<(i64, String)> = on_pool!(self, pool => sqlx::query_as("SELECT account_id, body FROM outbox_activities WHERE id = $1")
             .bind(id).fetch_optional(pool).await)?;
-        Ok(row)
+        Ok(row.map(|r| {
+            let r = Arc::new(r);
+            self.cache.outbox.put(id, r.clone());
+            r
+        }))
     }
 
     /// One delivery of `id` is finished; the body goes with the last one.

@@ -123,16 +123,18 @@ pub async fn expand_to_followers(
 /// (4xx other than 401/408/429, a blocked or unavailable host); `Err` to
 /// retry later.
 pub async fn deliver(app: &AppState, activity_id: i64, inbox: &str) -> Result<()> {
-    let Some((account_id, body)) = app.store.get_outbox_activity(activity_id).await? else {
+    let Some(outgoing) = app.store.get_outbox_activity(activity_id).await? else {
         return Ok(());
     };
-    let outcome = send(app, account_id, &body, inbox).await;
-    match outcome {
-        Ok(()) => app.store.finish_delivery(activity_id).await,
+    let (account_id, body) = (outgoing.0, &outgoing.1);
+    // Done or given up, the job's end counts the delivery (see
+    // `Store::finish_delivery_job`); only a temporary failure retries.
+    match send(app, account_id, body, inbox).await {
+        Ok(()) => Ok(()),
         Err(e) if e.kind == Kind::Unavailable => Err(e),
         Err(e) => {
             tracing::info!(inbox, error = %e, "delivery given up");
-            app.store.finish_delivery(activity_id).await
+            Ok(())
         }
     }
 }
@@ -144,7 +146,9 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     if app.store.domain_block(&domain).await?.as_deref() == Some("suspend") {
         return Err(Error::forbidden("domain blocked"));
     }
-    if app.store.instance_unavailable(&domain).await? {
+    if app.store.cache.healthy_hosts.get(&domain).is_none()
+        && app.store.instance_unavailable(&domain).await?
+    {
         return Err(Error::forbidden("instance unavailable"));
     }
     let _slot = app.federation.host_slot(&domain).await;

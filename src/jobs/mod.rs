@@ -158,25 +158,45 @@ impl Store {
 
     /// Takes the next due job of `queue`, locking it for [`LOCK`].
     pub async fn claim_job(&self, queue: &str) -> Result<Option<Job>> {
+        Ok(self.claim_jobs(queue, 1).await?.into_iter().next())
+    }
+
+    /// Takes up to `n` due jobs of `queue` at once (one write instead of
+    /// `n`), locking them for [`LOCK`].
+    pub async fn claim_jobs(&self, queue: &str, n: i64) -> Result<Vec<Job>> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(LOCK).unwrap_or_default();
-        let job = match &self.pool {
+        let mut jobs: Vec<Job> = match &self.pool {
             crate::db::Pool::Sqlite(pool) => sqlx::query_as(
-                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
+                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id IN (
                     SELECT id FROM jobs WHERE queue = $3 AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-                    ORDER BY run_at LIMIT 1) RETURNING *")
-                .bind(now).bind(until).bind(queue).fetch_optional(pool).await?,
+                    ORDER BY run_at LIMIT $4) RETURNING *")
+                .bind(now).bind(until).bind(queue).bind(n).fetch_all(pool).await?,
             crate::db::Pool::Postgres(pool) => sqlx::query_as(
-                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = (
+                "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id IN (
                     SELECT id FROM jobs WHERE queue = $3 AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-                    ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *")
-                .bind(now).bind(until).bind(queue).fetch_optional(pool).await?,
+                    ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING *")
+                .bind(now).bind(until).bind(queue).bind(n).fetch_all(pool).await?,
         };
-        Ok(job)
+        jobs.sort_by_key(|j| j.run_at);
+        Ok(jobs)
     }
 
     pub async fn finish_job(&self, id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Finishes a delivery job and counts the delivery of its activity, in
+    /// one transaction; the activity's body goes with its last delivery.
+    pub async fn finish_delivery_job(&self, job_id: i64, activity_id: i64) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("DELETE FROM jobs WHERE id = $1").bind(job_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE outbox_activities SET pending = pending - 1 WHERE id = $1").bind(activity_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM outbox_activities WHERE id = $1 AND pending <= 0").bind(activity_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
         Ok(())
     }
 
@@ -253,27 +273,16 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
 
 /// Works `queue` until the process ends: claim, run, record; sleep when idle.
 pub async fn worker(app: Arc<AppState>, queue: &'static str) {
+    // Deliveries are many and short: claim a few at a time.
+    let batch = if queue == DELIVER_QUEUE { 4 } else { 1 };
     loop {
-        match app.store.claim_job(queue).await {
-            Ok(Some(job)) => {
-                let outcome = match serde_json::from_value::<Task>(job.payload.0.clone()) {
-                    Ok(task) => run(&app, task).await,
-                    Err(e) => Err(Error::internal(format!("unreadable job payload: {e}"))),
-                };
-                let recorded = match outcome {
-                    Ok(()) => app.store.finish_job(job.id).await,
-                    Err(e) => {
-                        tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                        app.store
-                            .fail_job(&job, &e.to_string(), app.config.jobs.retry_base_ms)
-                            .await
-                    }
-                };
-                if let Err(e) = recorded {
-                    tracing::error!(job = job.id, error = %e, "cannot record job outcome");
+        match app.store.claim_jobs(queue, batch).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                for job in jobs {
+                    work(&app, job).await;
                 }
             }
-            Ok(None) => {
+            Ok(_) => {
                 let wakeup = if queue == DELIVER_QUEUE {
                     &app.deliver_wakeup
                 } else {
@@ -286,6 +295,32 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+/// Runs one claimed job and records how it went.
+async fn work(app: &AppState, job: Job) {
+    let task = serde_json::from_value::<Task>(job.payload.0.clone());
+    let delivery = match &task {
+        Ok(Task::Deliver { activity_id, .. }) => Some(*activity_id),
+        _ => None,
+    };
+    let outcome = match task {
+        Ok(task) => run(app, task).await,
+        Err(e) => Err(Error::internal(format!("unreadable job payload: {e}"))),
+    };
+    let recorded = match (outcome, delivery) {
+        (Ok(()), Some(activity_id)) => app.store.finish_delivery_job(job.id, activity_id).await,
+        (Ok(()), None) => app.store.finish_job(job.id).await,
+        (Err(e), _) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+            app.store
+                .fail_job(&job, &e.to_string(), app.config.jobs.retry_base_ms)
+                .await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(job = job.id, error = %e, "cannot record job outcome");
     }
 }
 
