@@ -172,6 +172,13 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
 /// The account owning `key_id`, from the database or fetched; `true` when
 /// it was fetched just now.
 async fn signer(app: &AppState, key_id: &str) -> Result<(Account, bool)> {
+    // A key seen lately names its account without a query.
+    if let Some(id) = app.federation.remote_key_owner(key_id)
+        && let Some(a) = app.store.get_account(id).await?
+        && a.public_key_id.as_deref() == Some(key_id)
+    {
+        return Ok((a, false));
+    }
     if let Some(a) = app.store.get_account_by_key_id(key_id).await? {
         return Ok((a, false));
     }

@@ -132,6 +132,14 @@ impl Federation {
         sem.acquire_owned().await.ok()
     }
 
+    /// The account whose key `key_id` was parsed lately.
+    pub fn remote_key_owner(&self, key_id: &str) -> Option<i64> {
+        self.remote_keys
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key_id).map(|(owner, _)| *owner))
+    }
+
     /// Forgets a remote key (after a failed verification, before re-fetching).
     pub fn forget_remote_key(&self, key_id: &str) {
         if let Ok(mut m) = self.remote_keys.lock() {
