@@ -157,7 +157,7 @@ summary roost_rss_idle_kib "$(rss "$PID")"
 summary fleet_rss_idle_kib "$(rss "$FLEET_PID")"
 
 # --- a. delivery
-python3 bench/federation_measure.py post --base "$BASE" --token "$TOKEN" --fleet "$FLEET" --db "$DB" \
+python3 bench/federation_measure.py post --base "$BASE" --token="$TOKEN" --fleet "$FLEET" --db "$DB" \
   --roost-pid "$PID" --fleet-pid "$FLEET_PID" --expect "$INSTANCES" --count "$POSTS" \
   --quiet-max "$QUIET_MAX" --raw "$OUT/deliver.tsv" | tee -a "$OUT/summary.tsv"
 summary roost_rss_after_delivery_kib "$(rss "$PID")"
@@ -175,7 +175,7 @@ if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
   perf record -F 999 -g -p "$PID" -o "$OUT/perf-deliver.data" 2> "$OUT/perf-deliver.log" &
   PERF_PID=$!
   sleep 1
-  python3 bench/federation_measure.py post --base "$BASE" --token "$TOKEN" --fleet "$FLEET" --db "$DB" \
+  python3 bench/federation_measure.py post --base "$BASE" --token="$TOKEN" --fleet "$FLEET" --db "$DB" \
     --roost-pid "$PID" --fleet-pid "$FLEET_PID" --expect "$INSTANCES" --count 1 --quiet-max 0 \
     --raw "$OUT/deliver-perf.tsv" > /dev/null
   kill -INT "$PERF_PID"; wait "$PERF_PID" || true

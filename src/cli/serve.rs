@@ -31,7 +31,8 @@ pub async fn run(config: Config) -> Result<()> {
     Ok(())
 }
 
-/// Hourly: forget expired authorization codes and sessions.
+/// Hourly: forget expired authorization codes and sessions, old inbound
+/// activity ids and outgoing activities no delivery will send any more.
 async fn housekeeping(app: std::sync::Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -42,6 +43,22 @@ async fn housekeeping(app: std::sync::Arc<AppState>) {
         }
         if let Err(e) = app.store.delete_expired_sessions(now).await {
             tracing::warn!(error = %e, "cannot purge expired sessions");
+        }
+        // Inbound activity ids are kept a week: long enough for any retry.
+        if let Err(e) = app
+            .store
+            .prune_received(now - chrono::Duration::days(7))
+            .await
+        {
+            tracing::warn!(error = %e, "cannot prune received activity ids");
+        }
+        // Bodies whose last delivery gave up for good (after ~2 days).
+        if let Err(e) = app
+            .store
+            .prune_outbox(now - chrono::Duration::days(7))
+            .await
+        {
+            tracing::warn!(error = %e, "cannot prune outgoing activities");
         }
     }
 }

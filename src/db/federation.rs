@@ -397,6 +397,14 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets outgoing activities older than `before` (their deliveries
+    /// have finished or given up by then).
+    pub async fn prune_outbox(&self, before: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM outbox_activities WHERE created_at < $1")
+            .bind(before).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     pub async fn put_tombstone(&self, uri: &str, account_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("INSERT INTO tombstones (uri, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (uri) DO NOTHING")
             .bind(uri).bind(account_id).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
