@@ -383,13 +383,6 @@ impl Store {
             .unwrap_or_else(|| value.to_string()))
     }
 
-    /// Records an inbound activity id; false when it was seen before.
-    pub async fn mark_received(&self, uri: &str) -> Result<bool> {
-        let n = on_pool!(self, pool => sqlx::query("INSERT INTO received_activities (uri, received_at) VALUES ($1, $2) ON CONFLICT (uri) DO NOTHING")
-            .bind(uri).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
-    }
-
     /// Forgets inbound activity ids older than `before`.
     pub async fn prune_received(&self, before: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM received_activities WHERE received_at < $1")
