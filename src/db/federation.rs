@@ -390,10 +390,10 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets outgoing activities older than `before` (their deliveries
-    /// have finished or given up by then).
+    /// Forgets outgoing activities whose deliveries are all done, and any
+    /// older than `before` (their deliveries have given up by then).
     pub async fn prune_outbox(&self, before: DateTime<Utc>) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM outbox_activities WHERE created_at < $1")
+        on_pool!(self, pool => sqlx::query("DELETE FROM outbox_activities WHERE pending <= 0 OR created_at < $1")
             .bind(before).execute(pool).await.map(|_| ()))?;
         Ok(())
     }

@@ -187,16 +187,35 @@ impl Store {
         Ok(())
     }
 
-    /// Finishes a delivery job and counts the delivery of its activity, in
-    /// one transaction; the activity's body goes with its last delivery.
+    /// Finishes a delivery job and counts the delivery of its activity, at
+    /// once (one statement on PostgreSQL, one transaction on SQLite, which
+    /// has no writes in `WITH`). Bodies with no delivery left are removed by
+    /// the hourly housekeeping.
     pub async fn finish_delivery_job(&self, job_id: i64, activity_id: i64) -> Result<()> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM jobs WHERE id = $1").bind(job_id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE outbox_activities SET pending = pending - 1 WHERE id = $1").bind(activity_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM outbox_activities WHERE id = $1 AND pending <= 0").bind(activity_id).execute(&mut *tx).await?;
-            tx.commit().await
-        })?;
+        match &self.pool {
+            crate::db::Pool::Postgres(pool) => {
+                sqlx::query(
+                    "WITH done AS (DELETE FROM jobs WHERE id = $1)
+                     UPDATE outbox_activities SET pending = pending - 1 WHERE id = $2",
+                )
+                .bind(job_id)
+                .bind(activity_id)
+                .execute(pool)
+                .await?;
+            }
+            crate::db::Pool::Sqlite(pool) => {
+                let mut tx = pool.begin_write().await?;
+                sqlx::query("DELETE FROM jobs WHERE id = $1")
+                    .bind(job_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE outbox_activities SET pending = pending - 1 WHERE id = $1")
+                    .bind(activity_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 

@@ -196,7 +196,8 @@ impl Fleet {
             return Err(format!("fetching {key_id}: HTTP {status}"));
         }
         let doc: Value = serde_json::from_slice(&body).map_err(|_| "key document is not JSON")?;
-        let pem = key_pem(&doc, key_id).ok_or_else(|| format!("no key {key_id} in its document"))?;
+        let pem =
+            key_pem(&doc, key_id).ok_or_else(|| format!("no key {key_id} in its document"))?;
         PublicKey::from_pem(pem).map_err(|e| format!("key {key_id}: {e}"))
     }
 
@@ -209,8 +210,16 @@ impl Fleet {
 
     fn record_delivery(&self, port: u16, activity: &Value) {
         let now = epoch_ms();
-        let id = activity.get("id").and_then(Value::as_str).unwrap_or("").to_string();
-        let kind = activity.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+        let id = activity
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let kind = activity
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let object = match activity.get("object") {
             Some(Value::String(s)) => Some(s.clone()),
             Some(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
@@ -279,7 +288,12 @@ async fn receive(st: &PortState, uri: &Uri, headers: &HeaderMap, body: &[u8]) ->
 }
 
 /// Checks a delivery as a remote server would; returns its activity.
-async fn verify(st: &PortState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Value, String> {
+async fn verify(
+    st: &PortState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Value, String> {
     let header = headers
         .get("signature")
         .and_then(|v| v.to_str().ok())
@@ -339,7 +353,11 @@ async fn stats(State(st): State<PortState>) -> Response {
     let doc = match st.fleet.stats.lock() {
         Ok(s) => {
             let mut acts: Vec<&String> = s.activities.keys().collect();
-            acts.sort_by(|a, b| s.activities[*a].first_ms.total_cmp(&s.activities[*b].first_ms));
+            acts.sort_by(|a, b| {
+                s.activities[*a]
+                    .first_ms
+                    .total_cmp(&s.activities[*b].first_ms)
+            });
             let activities: Vec<Value> = acts
                 .into_iter()
                 .map(|id| {

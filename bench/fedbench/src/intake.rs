@@ -39,7 +39,9 @@ pub async fn run(args: &Args) -> Result<(), String> {
         base_port: args.num("fleet-base-port", None)?,
         ports: args.num("fleet-ports", Some(1000))?,
         actors: args.num("actors", Some(100))?,
-        tag: args.opt("tag").unwrap_or_else(|| format!("{}", epoch_ms() as u64)),
+        tag: args
+            .opt("tag")
+            .unwrap_or_else(|| format!("{}", epoch_ms() as u64)),
     };
     if load.actors == 0 || load.ports == 0 {
         return Err("--actors and --fleet-ports must be positive".into());
@@ -151,7 +153,10 @@ fn sign_all(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("a signing thread panicked".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a signing thread panicked".into()))
+            })
             .collect()
     });
     let mut out = Vec::with_capacity(count);
@@ -171,7 +176,10 @@ fn sign_one(
     let (port, actor, doc) = load.activity(phase, n);
     let body = doc.to_string().into_bytes();
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/activity+json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json"),
+    );
     let key = &keys[keys::index_for_port(port, keys.len())];
     signatures::sign_request(
         key,
@@ -214,8 +222,11 @@ impl Outcome {
         let accepted = self.statuses.get(&202).copied().unwrap_or(0);
         let total: usize = self.statuses.values().sum();
         let secs = self.elapsed.as_secs_f64();
-        let statuses: BTreeMap<String, usize> =
-            self.statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let statuses: BTreeMap<String, usize> = self
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
         json!({
             "sent": total,
             "accepted": accepted,
@@ -243,7 +254,8 @@ async fn send_all(
     let t0 = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (reqs, next, client, target) = (reqs.clone(), next.clone(), client.clone(), target.clone());
+        let (reqs, next, client, target) =
+            (reqs.clone(), next.clone(), client.clone(), target.clone());
         tasks.spawn(async move {
             let mut seen: Vec<(u64, u16)> = Vec::new();
             let mut first_error = None;
@@ -262,7 +274,8 @@ async fn send_all(
                         let s = resp.status().as_u16();
                         let body = resp.bytes().await.unwrap_or_default();
                         if s != 202 && first_error.is_none() {
-                            first_error = Some(format!("HTTP {s}: {}", String::from_utf8_lossy(&body)));
+                            first_error =
+                                Some(format!("HTTP {s}: {}", String::from_utf8_lossy(&body)));
                         }
                         s
                     }

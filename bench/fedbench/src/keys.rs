@@ -16,8 +16,11 @@ pub fn keygen(args: &Args) -> Result<(), String> {
     let count: usize = args.num("count", Some(4))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{dir}: {e}"))?;
     for i in 0..count {
-        let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| e.to_string())?;
-        let private = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+        let key =
+            rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| e.to_string())?;
+        let private = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?;
         let public = rsa::RsaPublicKey::from(&key)
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| e.to_string())?;
@@ -50,7 +53,11 @@ pub fn speed(args: &Args) -> Result<(), String> {
         public.verify_bytes(msg, &sig).map_err(|e| e.to_string())?;
     }
     let verify = t.elapsed().as_secs_f64() / f64::from(n);
-    println!("SPEED sign_us={:.1} verify_us={:.1} count={n}", sign * 1e6, verify * 1e6);
+    println!(
+        "SPEED sign_us={:.1} verify_us={:.1} count={n}",
+        sign * 1e6,
+        verify * 1e6
+    );
     Ok(())
 }
 
