@@ -692,3 +692,63 @@ async fn add_and_remove_pin_the_actors_own_posts_only() {
     // Nothing at all is pinned for mallory: the stolen Add was refused.
     assert_eq!(s.app.store.count_pins(status.account_id).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn undo_or_update_before_their_object_change_nothing() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let (_, mine) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "boost me"})),
+        )
+        .await;
+    // An Undo of a boost roost never saw: nothing happens, and the boost,
+    // arriving late, is dropped.
+    let announce_id = format!("{}/boosts/1", remote.base);
+    let announce = json!({
+        "id": announce_id, "type": "Announce", "actor": remote.actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "object": mine["uri"],
+    });
+    let undo = json!({
+        "id": format!("{announce_id}/undo"), "type": "Undo", "actor": remote.actor, "object": announce,
+    });
+    assert_eq!(remote.post(&inbox, &undo).await, StatusCode::ACCEPTED);
+    eventually("the tombstone", || async {
+        s.app
+            .store
+            .has_tombstone(&announce_id)
+            .await
+            .unwrap()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(remote.post(&inbox, &announce).await, StatusCode::ACCEPTED);
+    // An Update of a post roost does not have creates nothing.
+    let ghost = format!("{}/notes/ghost", remote.base);
+    let mut note = remote.note(&ghost, "edited before it existed");
+    note["updated"] = json!("2026-01-02T00:00:00Z");
+    let update = json!({
+        "id": format!("{ghost}#updates/1"), "type": "Update", "actor": remote.actor, "object": note,
+    });
+    assert_eq!(remote.post(&inbox, &update).await, StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        s.app
+            .store
+            .get_status_by_uri(&ghost)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (_, st) = s
+        .get(
+            &format!("/api/v1/statuses/{}", mine["id"].as_str().unwrap()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(st["reblogs_count"], json!(0));
+    assert_eq!(count_statuses(&s).await, 1);
+}
