@@ -518,6 +518,14 @@ pub async fn reject_held(app: &AppState, id: i64) -> Result<()> {
 
 /// `Announce`: a boost of a public or unlisted post (or the booster's own).
 pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    // A Lemmy community announces whole activities (Create, Update…) of its
+    // members: the wrapped object is taken from its own server, never from
+    // the wrapper, and stored as its author's post.
+    if let Some(inner) = activity.get("object").filter(|o| o.get("object").is_some())
+        && matches!(super::activities::kind_of(inner), "Create" | "Update")
+    {
+        return relayed(app, inner).await;
+    }
     let id = activity.get("id").and_then(Value::as_str).unwrap_or("");
     if id.is_empty()
         || app.store.get_status_by_uri(id).await?.is_some()
@@ -607,6 +615,29 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
     timelines::distribute(app, &boost).await?;
     notifications::notify(app, original.account_id, "reblog", actor, Some(original.id)).await?;
     Ok(())
+}
+
+/// A Create or Update relayed inside another activity: its object is
+/// fetched from its origin and stored for its author.
+async fn relayed(app: &AppState, inner: &Value) -> Result<()> {
+    let Some(object_id) = id_of(inner.get("object")) else {
+        return Ok(());
+    };
+    let Ok(Some(doc)) = fetch::fetch_object(app, object_id).await else {
+        return Ok(());
+    };
+    let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
+        return Ok(());
+    };
+    if !same_origin(&author, object_id) {
+        return Ok(());
+    }
+    let Ok(author) = fetch::resolve_actor(app, &author).await else {
+        return Ok(());
+    };
+    ingest(app, &author, &doc, 0, Review::Apply)
+        .await
+        .map(|_| ())
 }
 
 /// `Undo` of an embedded Announce.

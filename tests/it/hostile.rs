@@ -752,3 +752,58 @@ async fn undo_or_update_before_their_object_change_nothing() {
     assert_eq!(st["reblogs_count"], json!(0));
     assert_eq!(count_statuses(&s).await, 1);
 }
+
+#[tokio::test]
+async fn a_community_announcing_a_create_is_stored_from_the_origin_only() {
+    let (s, remote, inbox) = setup().await;
+    // mallory plays a Lemmy community relaying a member's post; the member
+    // (author) lives on the same fake server and serves the Page itself.
+    let keys = roost::auth::keys::generate().unwrap();
+    remote.fake.serve(
+        "/u/ferris",
+        "application/activity+json",
+        &person(&remote.base, "ferris", &keys.public_pem)
+            .as_object()
+            .map(|m| {
+                let mut m = m.clone();
+                m.insert("id".into(), json!(format!("{}/u/ferris", remote.base)));
+                m.insert("inbox".into(), json!(format!("{}/u/ferris/inbox", remote.base)));
+                m.insert(
+                    "publicKey".into(),
+                    json!({"id": format!("{}/u/ferris#main-key", remote.base), "owner": format!("{}/u/ferris", remote.base), "publicKeyPem": keys.public_pem}),
+                );
+                Value::Object(m)
+            })
+            .unwrap(),
+    );
+    let page_id = format!("{}/post/1337", remote.base);
+    let page = json!({
+        "id": page_id, "type": "Page", "attributedTo": format!("{}/u/ferris", remote.base),
+        "to": [remote.actor, "https://www.w3.org/ns/activitystreams#Public"],
+        "name": "Async closures are stable!", "content": "<p>From the origin.</p>",
+        "published": "2026-01-01T00:00:00Z",
+    });
+    remote
+        .fake
+        .serve("/post/1337", "application/activity+json", &page);
+    // The wrapper's copy says something else: it must not be believed.
+    let mut forged = page.clone();
+    forged["content"] = json!("<p>Forged by the relay.</p>");
+    let announce = json!({
+        "id": format!("{}/activities/announce/1", remote.base), "type": "Announce", "actor": remote.actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"id": format!("{}/activities/create/1", remote.base), "type": "Create",
+                   "actor": format!("{}/u/ferris", remote.base), "object": forged},
+    });
+    assert_eq!(remote.post(&inbox, &announce).await, StatusCode::ACCEPTED);
+    let stored = eventually("the relayed page", || async {
+        s.app.store.get_status_by_uri(&page_id).await.unwrap()
+    })
+    .await;
+    assert!(
+        stored.content.contains("From the origin"),
+        "{}",
+        stored.content
+    );
+    assert!(stored.content.contains("Async closures are stable!"));
+}
