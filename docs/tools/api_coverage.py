@@ -49,6 +49,9 @@ STATUS = {
     "PATCH /api/v1/accounts/update_credentials": DONE,
     "GET /api/v1/accounts/{id}": DONE,
     "GET /api/v1/accounts/lookup": DONE,
+    "GET /api/v1/instance/peers": DONE,
+    "POST /api/v1/reports": DONE,
+    "GET /api/v2/search": DONE,
     # Instance
     "GET /api/v1/instance": DONE,
     "GET /api/v2/instance": DONE,
@@ -147,8 +150,11 @@ STATUS = {
 }
 
 NOTES = {
+    "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
+    "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true), hashtags by prefix; no full-text search of posts yet.",
+    "POST /api/v1/reports": "forward=true sends a Flag to the reported account's server.",
     "POST /api/v1/statuses": "Polls, scheduled_at and Idempotency-Key supported; media_ids not yet (media issue).",
-    "GET /api/v1/timelines/public": "Remote statuses arrive with federation; only_media is empty until media.",
+    "GET /api/v1/timelines/public": "Local and remote statuses; only_media keeps posts with remote attachments until local media exists; silenced servers' accounts are left out.",
     "PATCH /api/v1/accounts/update_credentials":
         "Avatar and header upload not yet supported (waits for the media issue).",
     "GET /api/v1/custom_emojis": "Always `[]` until custom emoji exist.",
@@ -160,6 +166,12 @@ NOTES = {
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
     "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
+    "GET /api/v1/admin/domain_blocks": (DONE, "Mastodon's admin API (admin role)."),
+    "POST /api/v1/admin/domain_blocks": (DONE, "suspend, silence or noop; reject_media; applied to known accounts."),
+    "DELETE /api/v1/admin/domain_blocks/{id}": (DONE, "Lifts the block and its effect on known accounts."),
+    "GET /api/v1/admin/held_statuses": (DONE, "roost's moderation queue for remote posts (moderation.review_remote)."),
+    "POST /api/v1/admin/held_statuses/{id}/approve": (DONE, "roost only: the held post becomes a status."),
+    "POST /api/v1/admin/held_statuses/{id}/reject": (DONE, "roost only: the held post is dropped."),
 }
 
 # ---------------------------------------------------------------------------
