@@ -576,32 +576,14 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
     } else {
         Visibility::Private
     };
-    let boost_id = crate::id::new_id();
-    let boost = Status {
-        id: boost_id,
-        account_id: actor.id,
-        uri: id.to_string(),
-        url: None,
-        local: false,
-        in_reply_to_id: None,
-        in_reply_to_account_id: None,
-        reblog_of_id: Some(original.id),
-        conversation_id: None,
-        visibility: visibility.as_str().to_string(),
-        text: String::new(),
-        content: String::new(),
-        spoiler_text: String::new(),
-        sensitive: false,
-        language: None,
-        application_id: None,
-        poll_id: None,
-        replies_count: 0,
-        reblogs_count: 0,
-        favourites_count: 0,
-        created_at: Utc::now(),
-        edited_at: None,
-        remote_attachments: None,
-    };
+    let boost = Status::boost(
+        crate::id::new_id(),
+        actor.id,
+        id.to_string(),
+        false,
+        original.id,
+        visibility,
+    );
     let new = NewStatus {
         status: &boost,
         poll: None,

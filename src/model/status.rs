@@ -80,6 +80,43 @@ pub struct RemoteMedia {
 }
 
 impl Status {
+    /// A boost of status `original_id` by `account_id`, whose own id is
+    /// `id` and whose ActivityPub id (the Announce's) is `uri`.
+    pub fn boost(
+        id: i64,
+        account_id: i64,
+        uri: String,
+        local: bool,
+        original_id: i64,
+        visibility: Visibility,
+    ) -> Status {
+        Status {
+            id,
+            account_id,
+            uri,
+            url: None,
+            local,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original_id),
+            conversation_id: None,
+            visibility: visibility.as_str().to_string(),
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            application_id: None,
+            poll_id: None,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: Utc::now(),
+            edited_at: None,
+            remote_attachments: None,
+        }
+    }
+
     pub fn visibility(&self) -> Visibility {
         Visibility::parse(&self.visibility).unwrap_or(Visibility::Direct)
     }

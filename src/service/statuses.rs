@@ -484,31 +484,14 @@ pub async fn reblog(
         vis.min(Visibility::Private)
     };
     let id = crate::id::new_id();
-    let boost = Status {
+    let boost = Status::boost(
         id,
-        account_id: viewer.id,
-        uri: format!("{}/statuses/{id}/activity", viewer.uri),
-        url: None,
-        local: true,
-        in_reply_to_id: None,
-        in_reply_to_account_id: None,
-        reblog_of_id: Some(original.id),
-        conversation_id: None,
-        visibility: vis.as_str().to_string(),
-        text: String::new(),
-        content: String::new(),
-        spoiler_text: String::new(),
-        sensitive: false,
-        language: None,
-        application_id: None,
-        poll_id: None,
-        replies_count: 0,
-        reblogs_count: 0,
-        favourites_count: 0,
-        created_at: Utc::now(),
-        edited_at: None,
-        remote_attachments: None,
-    };
+        viewer.id,
+        format!("{}/statuses/{id}/activity", viewer.uri),
+        true,
+        original.id,
+        vis,
+    );
     let new = NewStatus {
         status: &boost,
         poll: None,
