@@ -121,6 +121,7 @@ impl Store {
                     avatar_remote_url = excluded.avatar_remote_url, header_remote_url = excluded.header_remote_url,
                     actor_type = excluded.actor_type, also_known_as = excluded.also_known_as,
                     updated_at = excluded.updated_at, fetched_at = excluded.fetched_at
+                 WHERE accounts.domain IS NOT NULL
                  RETURNING *")
                 .bind(id).bind(&a.username).bind(&a.domain).bind(&a.display_name).bind(&a.note)
                 .bind(Json(&a.fields)).bind(a.locked).bind(a.bot).bind(a.group_actor)
@@ -129,7 +130,11 @@ impl Store {
                 .bind(&a.following_url).bind(&a.featured_url).bind(&a.public_key_pem).bind(&a.public_key_id)
                 .bind(&a.avatar_remote_url).bind(&a.header_remote_url).bind(&a.actor_type)
                 .bind(Json(&a.also_known_as)).bind(a.created_at).bind(now)
-                .fetch_one(&mut *tx).await?;
+                .fetch_optional(&mut *tx).await?;
+            // A local account's uri never becomes a remote account.
+            let Some(row) = row else {
+                return Err(crate::error::Error::unprocessable("A local account is not a remote one"));
+            };
             sqlx::query("INSERT INTO instances (domain, first_seen_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING")
                 .bind(&a.domain).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;

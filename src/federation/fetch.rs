@@ -47,6 +47,11 @@ pub async fn get_signed(
     url: &Url,
     accept: &str,
 ) -> Result<Option<crate::net::Fetched>> {
+    // roost never fetches from itself: its own rows are not remote documents
+    // (however the URL is spelled: domain_of lower-cases the host).
+    if domain_of(url.as_str()).is_some_and(|d| d == app.config.server.domain.to_ascii_lowercase()) {
+        return Err(Error::not_found());
+    }
     // Nothing is fetched from a suspended server.
     if let Some(domain) = domain_of(url.as_str())
         && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
@@ -95,6 +100,10 @@ pub async fn fetch_object(app: &AppState, uri: &str) -> Result<Option<Value>> {
     }
     let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| bad_document("not JSON"))?;
     let id = doc.get("id").and_then(Value::as_str).unwrap_or("");
+    // A redirect to another server proves nothing about the first one.
+    if !same_origin(fetched.url.as_str(), uri) {
+        return Err(bad_document("redirected to another server"));
+    }
     if id != fetched.url.as_str() && id != uri {
         // Mastodon serves some objects at a URL other than their id; accept
         // that only when the id is on the same origin, and re-fetch it.
@@ -150,6 +159,9 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     let actor: Actor = serde_json::from_value(doc.clone())
         .map_err(|e| bad_document(&format!("not an actor: {e}")))?;
     let remote = remote_account(&actor)?;
+    if remote.domain == app.config.server.domain.to_ascii_lowercase() {
+        return Err(bad_document("a local actor is not a remote one"));
+    }
     let block = app.store.domain_block(&remote.domain).await?;
     if block.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));

@@ -118,7 +118,14 @@ async fn forwarded(app: &AppState, signer: &Account, activity: &Value, id: &str)
         "actor": author.uri,
         "object": object,
     });
-    queue(app, &format!("{id}#forwarded"), rebuilt, author.id).await
+    // Keyed by the object fetched, so one forwarded copy is applied once.
+    queue(
+        app,
+        &format!("{object_id}#forwarded-{kind}"),
+        rebuilt,
+        author.id,
+    )
+    .await
 }
 
 /// Checks the request's signature; returns the account whose key signed it.
@@ -129,7 +136,8 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| unauthorized("no Signature header"))?;
     let params = signatures::parse_signature(header).map_err(unauthorized)?;
-    if params.key_id.starts_with(&app.base_url) {
+    if domain_of(&params.key_id).is_some_and(|d| d == app.config.server.domain.to_ascii_lowercase())
+    {
         return Err(unauthorized("signed with a local key"));
     }
     // A blocked server is refused before anything is fetched from it.

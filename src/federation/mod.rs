@@ -44,7 +44,8 @@ pub struct Federation {
     /// Local accounts' private keys, parsed once.
     local_keys: Mutex<HashMap<i64, Arc<PrivateKey>>>,
     /// Remote public keys by keyId, parsed once.
-    remote_keys: Mutex<HashMap<String, (i64, PublicKey)>>,
+    /// keyId → (owner account, hash of the PEM it was parsed from, key).
+    remote_keys: Mutex<HashMap<String, (i64, u64, PublicKey)>>,
     /// Under `moderation.review_remote = "new_domains"`: servers first met
     /// after this moment are reviewed.
     pub review_since: Option<chrono::DateTime<chrono::Utc>>,
@@ -97,12 +98,18 @@ impl Federation {
 
     /// A remote public key by keyId, parsed and cached; `None` if the PEM is unreadable.
     pub fn remote_key(&self, key_id: &str, account_id: i64, pem: &str) -> Option<PublicKey> {
-        if let Some((owner, k)) = self
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        pem.hash(&mut h);
+        let pem_hash = h.finish();
+        // A rotated key (a new PEM for the same keyId) is parsed afresh.
+        if let Some((owner, hash, k)) = self
             .remote_keys
             .lock()
             .ok()
             .and_then(|m| m.get(key_id).cloned())
             && owner == account_id
+            && hash == pem_hash
         {
             return Some(k);
         }
@@ -111,7 +118,7 @@ impl Federation {
             if m.len() > 50_000 {
                 m.clear();
             }
-            m.insert(key_id.to_string(), (account_id, key.clone()));
+            m.insert(key_id.to_string(), (account_id, pem_hash, key.clone()));
         }
         Some(key)
     }
@@ -137,7 +144,7 @@ impl Federation {
         self.remote_keys
             .lock()
             .ok()
-            .and_then(|m| m.get(key_id).map(|(owner, _)| *owner))
+            .and_then(|m| m.get(key_id).map(|(owner, _, _)| *owner))
     }
 
     /// Forgets a remote key (after a failed verification, before re-fetching).

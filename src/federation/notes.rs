@@ -462,7 +462,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
         .tag
         .hashtag_names()
         .map(|t| t.trim_start_matches('#').to_lowercase())
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && t.len() <= 100)
         .take(32)
         .collect();
     let after = Status {
@@ -646,12 +646,22 @@ pub async fn unannounce_uri(app: &AppState, actor: &Account, uri: &str) -> Resul
             Ok(())
         }
         Some(_) => Ok(()),
-        None => app.store.put_tombstone(uri, actor.id).await,
+        // Only the actor's own server's ids can be tombstoned by it.
+        None if same_origin(uri, &actor.uri) => app.store.put_tombstone(uri, actor.id).await,
+        None => Ok(()),
     }
 }
 
 /// `Flag`: a report from another server about local accounts and posts.
 pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
+    if app
+        .store
+        .domain_block_of(actor.domain.as_deref().unwrap_or(""))
+        .await?
+        .is_some_and(|b| b.reject_reports)
+    {
+        return Ok(());
+    }
     let objects = super::protocol::OneOrMany::<Value>::from_value(
         activity.get("object").cloned().unwrap_or(Value::Null),
     );

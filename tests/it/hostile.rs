@@ -807,3 +807,105 @@ async fn a_community_announcing_a_create_is_stored_from_the_origin_only() {
     );
     assert!(stored.content.contains("Async closures are stable!"));
 }
+
+#[tokio::test]
+async fn a_local_account_cannot_be_turned_into_a_remote_one() {
+    // A server named by a host name, so that its URLs can be spelled in
+    // another case: http://LOCALHOST:PORT is the same server.
+    let s = TestServer::start_with(|c| {
+        federating(c);
+        let port = c.server.listen.rsplit(':').next().unwrap().to_string();
+        c.server.domain = format!("localhost:{port}");
+    })
+    .await;
+    let alice = s.user("alicia").await;
+    let remote = Remote::start("mallory").await;
+    let shouting = s.url("/users/alicia").replace("localhost", "LOCALHOST");
+    let create = remote.create(remote.note(&format!("{}/notes/1", remote.base), "x"));
+    let status = remote
+        .post_with(
+            &s.url("/inbox"),
+            create.to_string().as_bytes(),
+            &remote.key,
+            &format!("{shouting}#main-key"),
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s
+        .get(
+            &format!("/api/v2/search?q={shouting}&resolve=true"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let me = s
+        .app
+        .store
+        .get_local_account_by_username("alicia")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(me.is_local(), "the local account stayed local");
+    assert!(me.public_key_id.is_none());
+    assert!(me.fetched_at.is_none());
+}
+
+#[tokio::test]
+async fn undo_of_another_servers_id_leaves_no_tombstone() {
+    let (s, remote, inbox) = setup().await;
+    let victim = "http://victim.example/notes/123";
+    let undo = json!({
+        "id": format!("{}/undo/1", remote.base), "type": "Undo", "actor": remote.actor,
+        "object": victim,
+    });
+    assert_eq!(remote.post(&inbox, &undo).await, StatusCode::ACCEPTED);
+    let own = format!("{}/boosts/9", remote.base);
+    let undo_own = json!({
+        "id": format!("{}/undo/2", remote.base), "type": "Undo", "actor": remote.actor,
+        "object": own,
+    });
+    assert_eq!(remote.post(&inbox, &undo_own).await, StatusCode::ACCEPTED);
+    eventually("the actor's own tombstone", || async {
+        s.app.store.has_tombstone(&own).await.unwrap().then_some(())
+    })
+    .await;
+    assert!(!s.app.store.has_tombstone(victim).await.unwrap());
+}
+
+#[tokio::test]
+async fn search_by_url_does_not_reveal_private_posts() {
+    let (s, _remote, _inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let eve = s.user("eve").await;
+    for visibility in ["private", "direct"] {
+        let (_, posted) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/statuses",
+                Some(&alice.token),
+                Some(json!({"status": "secret", "visibility": visibility})),
+            )
+            .await;
+        for q in [&posted["uri"], &posted["url"]] {
+            let (_, found) = s
+                .get(
+                    &format!("/api/v2/search?q={}", q.as_str().unwrap()),
+                    Some(&eve.token),
+                )
+                .await;
+            assert_eq!(found["statuses"], json!([]), "{visibility} {q}");
+            let (_, own) = s
+                .get(
+                    &format!("/api/v2/search?q={}", q.as_str().unwrap()),
+                    Some(&alice.token),
+                )
+                .await;
+            assert_eq!(
+                own["statuses"][0]["uri"], posted["uri"],
+                "the author finds it"
+            );
+        }
+    }
+}

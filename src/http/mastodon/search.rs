@@ -106,6 +106,17 @@ pub async fn v2(
         }
     }
     accounts.retain(|a| a.suspended_at.is_none());
+    // Only what the searcher may see: a URL is no key to a private post.
+    let mut visible = Vec::with_capacity(statuses.len());
+    for s in statuses {
+        if crate::service::statuses::visible_status(&app, Some(&auth.account), s.id)
+            .await
+            .is_ok()
+        {
+            visible.push(s);
+        }
+    }
+    let statuses = visible;
     let statuses_json = entities::statuses(&app, Some(&auth.account), &statuses).await?;
     Ok(Json(json!({
         "accounts": accounts.iter().map(|a| entities::account(&app, a)).collect::<Vec<_>>(),
