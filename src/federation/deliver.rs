@@ -78,6 +78,17 @@ pub async fn to_followers(
     if !app.store.has_remote_followers(actor.id).await? {
         return to_inboxes(app, actor, activity, extra).await;
     }
+    to_known_followers(app, actor, activity, extra).await
+}
+
+/// [`to_followers`] for a caller that has checked the actor is local and
+/// has remote followers.
+pub async fn to_known_followers(
+    app: &AppState,
+    actor: &Account,
+    activity: &Value,
+    extra: Vec<String>,
+) -> Result<()> {
     let body = serde_json::to_string(activity).map_err(Error::internal)?;
     let activity_id = app.store.put_outbox_activity(actor.id, &body, 0).await?;
     crate::jobs::enqueue(

@@ -39,30 +39,50 @@ async fn addressed_inboxes(app: &AppState, status: &Status) -> Result<Vec<String
     Ok(accounts.iter().flat_map(remote_inbox).collect())
 }
 
-/// Sends `activity` about `status` to its audience: followers unless direct,
-/// plus mentioned accounts and the replied-to author.
-async fn to_audience(
-    app: &AppState,
-    author: &Account,
-    status: &Status,
-    activity: &Value,
-) -> Result<()> {
-    let extra = addressed_inboxes(app, status).await?;
-    if status.visibility() == Visibility::Direct {
-        to_inboxes(app, author, activity, extra).await
-    } else {
-        to_followers(app, author, activity, extra).await
+/// Who on other servers hears about `status`: the remote inboxes it is
+/// addressed to (mentioned accounts, the replied-to author), and whether the
+/// author's remote followers do (not for a direct post).
+struct Audience {
+    addressed: Vec<String>,
+    followers: bool,
+}
+
+impl Audience {
+    async fn of(app: &AppState, author: &Account, status: &Status) -> Result<Audience> {
+        let addressed = addressed_inboxes(app, status).await?;
+        let followers = status.visibility() != Visibility::Direct
+            && app.store.has_remote_followers(author.id).await?;
+        Ok(Audience {
+            addressed,
+            followers,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.addressed.is_empty() && !self.followers
+    }
+
+    async fn send(self, app: &AppState, author: &Account, activity: &Value) -> Result<()> {
+        if self.followers {
+            super::deliver::to_known_followers(app, author, activity, self.addressed).await
+        } else {
+            to_inboxes(app, author, activity, self.addressed).await
+        }
     }
 }
 
-/// A new post.
+/// A new post. A post nobody elsewhere hears of costs two lookups, not a Note.
 pub async fn status_created(app: &AppState, author: &Account, status: &Status) -> Result<()> {
     if !author.is_local() {
         return Ok(());
     }
+    let audience = Audience::of(app, author, status).await?;
+    if audience.is_empty() {
+        return Ok(());
+    }
     let note = convert::load_note(app, status).await?;
     let activity = convert::create(author, note, status.created_at);
-    to_audience(app, author, status, &activity).await
+    audience.send(app, author, &activity).await
 }
 
 /// An edited post.
@@ -70,10 +90,14 @@ pub async fn status_edited(app: &AppState, author: &Account, status: &Status) ->
     if !author.is_local() {
         return Ok(());
     }
+    let audience = Audience::of(app, author, status).await?;
+    if audience.is_empty() {
+        return Ok(());
+    }
     let note = convert::load_note(app, status).await?;
     let edited = status.edited_at.unwrap_or_else(chrono::Utc::now);
     let activity = convert::update_note(author, note, edited);
-    to_audience(app, author, status, &activity).await
+    audience.send(app, author, &activity).await
 }
 
 /// A deleted post (or an undone boost, which Mastodon sends as Undo Announce).
