@@ -347,14 +347,24 @@ async fn failed_deliveries(store: &roost::db::Store) -> i64 {
     store.query_ids(&sql).await.unwrap()[0]
 }
 
-/// Bob on `b` follows alice on `a`; waits for the Accept.
-async fn remote_follower(a: &TestServer, b: &TestServer, alice: &TestUser, bob: &TestUser) {
+/// Bob on `b` follows alice on `a` and waits for the Accept; returns
+/// alice's id on `b`.
+async fn remote_follower(
+    a: &TestServer,
+    b: &TestServer,
+    alice: &TestUser,
+    bob: &TestUser,
+) -> String {
     let alice_on_b = follow_remote(b, bob, &format!("{}@{}", alice.username, a.domain())).await;
-    eventually("bob to follow alice", || async {
-        let rel = relationship(b, &bob.token, &alice_on_b).await;
-        (rel["following"] == json!(true)).then_some(())
-    })
+    eventually(
+        &format!("{} to follow {}", bob.username, alice.username),
+        || async {
+            let rel = relationship(b, &bob.token, &alice_on_b).await;
+            (rel["following"] == json!(true)).then_some(())
+        },
+    )
     .await;
+    alice_on_b
 }
 
 async fn post(s: &TestServer, user: &TestUser, body: Value) -> Value {
@@ -505,22 +515,7 @@ async fn replies_boosts_edits_and_profile_updates_reach_the_other_side() {
     let alice = a.user("alice").await;
     let bob = b.user("bob").await;
     remote_follower(&a, &b, &alice, &bob).await;
-    let bob_on_a = a
-        .resolve(&alice.token, &format!("bob@{}", b.domain()))
-        .await;
-    act(
-        &a,
-        &alice,
-        reqwest::Method::POST,
-        &format!("/api/v1/accounts/{bob_on_a}/follow"),
-        None,
-    )
-    .await;
-    eventually("alice to follow bob", || async {
-        let rel = relationship(&a, &alice.token, &bob_on_a).await;
-        (rel["following"] == json!(true)).then_some(())
-    })
-    .await;
+    remote_follower(&b, &a, &bob, &alice).await;
 
     // Alice posts; bob replies from b; the reply threads under it on a.
     let original = post(&a, &alice, json!({"status": "first"})).await;
@@ -840,15 +835,7 @@ async fn held_remote_posts_wait_for_a_moderator() {
     let alice = a.user("alice").await;
     let admin = a.admin("modder").await;
     let bob = b.user("bob").await;
-    follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
-    let bob_on_a = a
-        .resolve(&alice.token, &format!("bob@{}", b.domain()))
-        .await;
-    eventually("alice to follow bob", || async {
-        let rel = relationship(&a, &alice.token, &bob_on_a).await;
-        (rel["following"] == json!(true)).then_some(())
-    })
-    .await;
+    remote_follower(&b, &a, &bob, &alice).await;
     let first = post(&b, &bob, json!({"status": "needs review"})).await;
     let second = post(&b, &bob, json!({"status": "also held"})).await;
 
@@ -1033,12 +1020,7 @@ async fn a_silenced_server_stays_out_of_public_timelines_but_reaches_followers()
     let admin = a.admin("operator").await;
     let alice = a.user("alice").await;
     let bob = b.user("bob").await;
-    let bob_on_a = follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
-    eventually("alice to follow bob", || async {
-        let rel = relationship(&a, &alice.token, &bob_on_a).await;
-        (rel["following"] == json!(true)).then_some(())
-    })
-    .await;
+    remote_follower(&b, &a, &bob, &alice).await;
     let (status, _) = a
         .request(
             reqwest::Method::POST,
@@ -1072,12 +1054,7 @@ async fn remote_polls_arrive_and_votes_go_back_to_their_author() {
     let (a, b) = federated_pair().await;
     let alice = a.user("alice").await;
     let bob = b.user("bob").await;
-    let bob_on_a = follow_remote(&a, &alice, &format!("bob@{}", b.domain())).await;
-    eventually("alice to follow bob", || async {
-        let rel = relationship(&a, &alice.token, &bob_on_a).await;
-        (rel["following"] == json!(true)).then_some(())
-    })
-    .await;
+    remote_follower(&b, &a, &bob, &alice).await;
     let question = post(
         &b,
         &bob,
