@@ -132,3 +132,12 @@ pub fn with_link(
     }
     response
 }
+
+/// An integer query parameter such as `limit` or `offset`: `default` when
+/// absent or unreadable, then held within `min..=max`.
+pub fn int_param(value: Option<&str>, default: i64, min: i64, max: i64) -> i64 {
+    value
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+        .clamp(min, max)
+}

@@ -390,18 +390,8 @@ pub async fn search(
     if term.is_empty() {
         return Ok(Json(json!([])));
     }
-    let limit = q
-        .limit
-        .as_deref()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(40i64)
-        .clamp(1, 80);
-    let offset = q
-        .offset
-        .as_deref()
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0i64)
-        .clamp(0, 10_000);
+    let limit = super::paging::int_param(q.limit.as_deref(), 40, 1, 80);
+    let offset = super::paging::int_param(q.offset.as_deref(), 0, 0, 10_000);
     let accounts = app.store.search_local_accounts(term, limit, offset).await?;
     Ok(Json(json!(
         accounts

@@ -40,18 +40,8 @@ pub async fn v2(
 ) -> Result<Json<Value>> {
     let term = q.q.as_deref().unwrap_or("").trim().to_string();
     let resolve = truthy(q.resolve.as_deref());
-    let limit = q
-        .limit
-        .as_deref()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(20i64)
-        .clamp(1, 40);
-    let offset = q
-        .offset
-        .as_deref()
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0i64)
-        .clamp(0, 10_000);
+    let limit = super::paging::int_param(q.limit.as_deref(), 20, 1, 40);
+    let offset = super::paging::int_param(q.offset.as_deref(), 0, 0, 10_000);
     let want = |k: &str| q.kind.as_deref().is_none_or(|t| t == k);
     let mut accounts: Vec<Account> = Vec::new();
     let mut statuses: Vec<Status> = Vec::new();
