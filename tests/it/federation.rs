@@ -1261,3 +1261,60 @@ async fn a_deleted_account_disappears_from_other_servers() {
     .await;
     assert!(in_home(&b, &bob, &posted["uri"]).await.is_none());
 }
+
+#[tokio::test]
+async fn bad_reports_are_refused_and_store_nothing() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let carols = post(&s, &carol, json!({"status": "not bob's"})).await;
+    let cases = [
+        json!({"account_id": bob.id, "comment": "x".repeat(1001)}),
+        json!({"account_id": bob.id, "category": "boredom"}),
+        json!({"account_id": bob.id, "status_ids": [carols["id"]]}),
+        json!({"account_id": alice.id}),
+    ];
+    for body in cases {
+        let (status, out) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/reports",
+                Some(&alice.token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} {out}");
+    }
+    let (status, _) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/reports",
+            Some(&alice.token),
+            Some(json!({"account_id": "999"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let bob_id: i64 = bob.id.parse().unwrap();
+    assert!(
+        s.app
+            .store
+            .reports_against(bob_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A good one is filed, not forwarded (bob is local).
+    let (status, report) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/reports",
+            Some(&alice.token),
+            Some(json!({"account_id": bob.id, "comment": "spam", "category": "spam", "forward": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["forwarded"], json!(false));
+    assert_eq!(report["category"], json!("spam"));
+    assert_eq!(s.app.store.reports_against(bob_id).await.unwrap().len(), 1);
+}
