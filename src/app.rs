@@ -21,8 +21,12 @@ pub struct AppState {
     pub jobs_wakeup: tokio::sync::Notify,
     /// Wakes a local delivery worker when a delivery is queued.
     pub deliver_wakeup: tokio::sync::Notify,
+    /// Wakes a local media worker when media work is queued.
+    pub media_wakeup: tokio::sync::Notify,
     /// The guarded HTTP client and the keys federation signs with.
     pub federation: Federation,
+    /// Media storage, the video tools and the image work limit.
+    pub media: crate::media::Media,
 }
 
 impl AppState {
@@ -57,6 +61,7 @@ impl AppState {
             _ => None,
         };
         let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
+        let media = crate::media::Media::open(&config).await?;
         Ok(Arc::new(Self {
             config,
             store,
@@ -65,7 +70,9 @@ impl AppState {
             base_url,
             jobs_wakeup: tokio::sync::Notify::new(),
             deliver_wakeup: tokio::sync::Notify::new(),
+            media_wakeup: tokio::sync::Notify::new(),
             federation,
+            media,
         }))
     }
 

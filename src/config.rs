@@ -16,6 +16,7 @@ pub struct Config {
     pub server: Server,
     pub database: Database,
     pub storage: Storage,
+    pub media: Media,
     pub instance: Instance,
     pub auth: Auth,
     pub limits: Limits,
@@ -65,12 +66,95 @@ pub struct Database {
 pub struct Storage {
     /// Directory for the SQLite database and local media.
     pub data_dir: PathBuf,
+    /// Where media files go: `local` (under `data_dir/media`, served by
+    /// roost) or `s3` (an S3-compatible bucket).
+    pub backend: String,
+    /// S3 endpoint URL, e.g. `https://s3.eu-central-1.amazonaws.com` or a
+    /// MinIO/Garage address. Empty means AWS for `s3_region`.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    /// Address buckets as `endpoint/bucket` instead of `bucket.endpoint`.
+    pub s3_path_style: bool,
+    /// Base URL clients load files from (a CDN or the bucket's public
+    /// address); empty means `s3_endpoint/s3_bucket`.
+    pub s3_public_url: String,
 }
 
 impl Default for Storage {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("./data"),
+            backend: "local".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_path_style: false,
+            s3_public_url: String::new(),
+        }
+    }
+}
+
+/// Limits and processing of uploaded and fetched media (Mastodon's defaults).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Media {
+    /// Largest image upload, in bytes.
+    pub image_max_bytes: u64,
+    /// Largest video, GIF or audio upload, in bytes.
+    pub video_max_bytes: u64,
+    /// Images with more pixels than this are refused before decoding.
+    pub image_max_input_pixels: u64,
+    /// Stored images are downsized to at most this many pixels.
+    pub image_max_pixels: u64,
+    /// Videos are scaled down to fit this frame.
+    pub video_max_width: u32,
+    pub video_max_height: u32,
+    pub video_max_fps: u32,
+    /// Longest video or audio accepted, in seconds.
+    pub video_max_duration_secs: u32,
+    /// A video or audio file whose processing takes longer fails (at most
+    /// 280: a job's claim lasts 300 seconds).
+    pub processing_timeout_secs: u64,
+    /// Images decoded or encoded at once, per node (each can take ~100 MB).
+    pub image_concurrency: u32,
+    /// Workers transcoding video and audio, per node.
+    pub video_workers: u32,
+    /// Path or name of the ffmpeg and ffprobe programs.
+    pub ffmpeg: String,
+    pub ffprobe: String,
+    /// Fetch and keep copies of remote attachments.
+    pub cache_remote: bool,
+    /// Cached remote media not viewed for this many days is removed by the
+    /// periodic prune (0 keeps it forever).
+    pub remote_cache_days: u32,
+    /// Largest remote file fetched, in bytes.
+    pub remote_max_bytes: u64,
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Self {
+            image_max_bytes: 16 * 1024 * 1024,
+            video_max_bytes: 99 * 1024 * 1024,
+            image_max_input_pixels: 8192 * 8192,
+            image_max_pixels: 3840 * 2160,
+            video_max_width: 1920,
+            video_max_height: 1080,
+            video_max_fps: 60,
+            video_max_duration_secs: 3600,
+            processing_timeout_secs: 240,
+            image_concurrency: 2,
+            video_workers: 1,
+            ffmpeg: "ffmpeg".into(),
+            ffprobe: "ffprobe".into(),
+            cache_remote: true,
+            remote_cache_days: 30,
+            remote_max_bytes: 40 * 1024 * 1024,
         }
     }
 }
@@ -318,6 +402,24 @@ impl Config {
         }
         if self.jobs.retry_base_ms == 0 {
             return bad("jobs.retry_base_ms", "must be at least 1");
+        }
+        if !matches!(self.storage.backend.as_str(), "local" | "s3") {
+            return bad("storage.backend", "must be \"local\" or \"s3\"");
+        }
+        if self.storage.backend == "s3" && self.storage.s3_bucket.is_empty() {
+            return bad(
+                "storage.s3_bucket",
+                "must be set when storage.backend is \"s3\"",
+            );
+        }
+        if !(1..=280).contains(&self.media.processing_timeout_secs) {
+            return bad("media.processing_timeout_secs", "must be from 1 to 280");
+        }
+        if self.media.image_concurrency == 0 {
+            return bad("media.image_concurrency", "must be at least 1");
+        }
+        if self.media.image_max_bytes < 1024 || self.media.video_max_bytes < 1024 {
+            return bad("media.image_max_bytes", "byte limits must be at least 1024");
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024");

@@ -12,6 +12,7 @@ pub mod federation;
 pub mod http;
 pub mod id;
 pub mod jobs;
+pub mod media;
 pub mod model;
 pub mod net;
 pub mod service;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 mod admin;
+mod media;
 mod serve;
 
 #[derive(Parser)]
@@ -34,6 +35,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,
+    },
+    /// Media storage: usage and pruning.
+    Media {
+        #[command(subcommand)]
+        command: media::MediaCommand,
     },
 }
 
@@ -63,6 +69,7 @@ pub fn run() -> ExitCode {
             Command::Serve => serve::run(config).await,
             Command::Migrate => migrate(config).await,
             Command::Admin { command } => admin::run(config, command).await,
+            Command::Media { command } => media::run(config, command).await,
         }
     });
     match result {

@@ -136,6 +136,8 @@ pub struct Cache {
     pub healthy_hosts: TtlMap<String, ()>,
     /// Outgoing activities' `(signer, body)`, read by each of their deliveries.
     pub outbox: TtlMap<i64, Arc<(i64, String)>>,
+    /// Media attachments by id, read when statuses are rendered.
+    pub media: TtlMap<i64, crate::model::MediaAttachment>,
 }
 
 impl Cache {
@@ -156,6 +158,7 @@ impl Cache {
         self.domain_blocks.clear();
         self.healthy_hosts.clear();
         self.outbox.clear();
+        self.media.clear();
     }
 
     /// Forgets an account row and what is rendered from it.

@@ -22,6 +22,7 @@ pub mod cache;
 pub mod collections;
 pub mod federation;
 pub mod feeds;
+pub mod media;
 pub mod oauth;
 pub mod params;
 pub mod polls;
@@ -108,6 +109,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "federation",
         include_str!("../../migrations/sqlite/0004_federation.sql"),
     ),
+    (
+        5,
+        "media",
+        include_str!("../../migrations/sqlite/0005_media.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -129,6 +135,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "federation",
         include_str!("../../migrations/postgres/0004_federation.sql"),
+    ),
+    (
+        5,
+        "media",
+        include_str!("../../migrations/postgres/0005_media.sql"),
     ),
 ];
 

@@ -15,6 +15,11 @@ pub struct NewStatus<'a> {
     pub mentions: &'a [i64],
     pub tags: &'a [String],
     pub idempotency_key: Option<&'a str>,
+    /// The author's uploads the post takes (`status.media_ids`, checked by
+    /// the caller; taken only if still unattached).
+    pub attach_media: &'a [i64],
+    /// Attachments that arrive with the post (remote posts).
+    pub new_media: &'a [crate::model::MediaAttachment],
 }
 
 impl Store {
@@ -28,14 +33,32 @@ impl Store {
             sqlx::query(
                 "INSERT INTO statuses (id, account_id, uri, url, local, in_reply_to_id, in_reply_to_account_id,
                     reblog_of_id, conversation_id, visibility, text, content, spoiler_text, sensitive, language,
-                    application_id, poll_id, created_at, remote_attachments)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
+                    application_id, poll_id, created_at, remote_attachments, media_ids)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
                 .bind(s.id).bind(s.account_id).bind(&s.uri).bind(&s.url).bind(s.local)
                 .bind(s.in_reply_to_id).bind(s.in_reply_to_account_id).bind(s.reblog_of_id)
                 .bind(s.conversation_id).bind(&s.visibility).bind(&s.text).bind(&s.content)
                 .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.application_id)
-                .bind(s.poll_id).bind(now).bind(&s.remote_attachments)
+                .bind(s.poll_id).bind(now).bind(&s.remote_attachments).bind(&s.media_ids)
                 .execute(&mut *tx).await?;
+            for media_id in n.attach_media {
+                let taken = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
+                    .bind(s.id).bind(*media_id).bind(s.account_id).execute(&mut *tx).await?;
+                if taken.rows_affected() != 1 {
+                    // Another post took it since the caller checked.
+                    return Err(crate::error::Error::unprocessable("Validation failed: Media ids are not media you uploaded"));
+                }
+            }
+            for m in n.new_media {
+                sqlx::query(
+                    "INSERT INTO media_attachments (id, account_id, status_id, kind, state, content_type, meta, description,
+                        focus_x, focus_y, blurhash, remote_url, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                    .bind(m.id).bind(s.account_id).bind(s.id).bind(&m.kind).bind(&m.state).bind(&m.content_type)
+                    .bind(&m.meta).bind(&m.description).bind(m.focus_x).bind(m.focus_y).bind(&m.blurhash)
+                    .bind(&m.remote_url).bind(m.created_at).bind(m.updated_at)
+                    .execute(&mut *tx).await?;
+            }
             for account_id in n.mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(s.id).bind(*account_id).execute(&mut *tx).await?;
@@ -70,6 +93,9 @@ impl Store {
             tx.commit().await
         })?;
         self.cache.forget_account(s.account_id);
+        for id in n.attach_media {
+            self.cache.media.forget(id);
+        }
         for id in [s.in_reply_to_id, s.reblog_of_id].into_iter().flatten() {
             self.cache.forget_status(id);
         }
@@ -311,6 +337,7 @@ impl Store {
         after: &Status,
         mentions: &[i64],
         tags: &[String],
+        media: Option<&[i64]>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         on_pool!(self, pool => {
@@ -329,6 +356,20 @@ impl Store {
             sqlx::query("UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = $7 WHERE id = $1")
                 .bind(after.id).bind(&after.text).bind(&after.content).bind(&after.spoiler_text)
                 .bind(after.sensitive).bind(&after.language).bind(now).execute(&mut *tx).await?;
+            if let Some(media) = media {
+                // The author's new list: taken ones stay, others return to the uploads.
+                sqlx::query("UPDATE statuses SET media_ids = $2 WHERE id = $1")
+                    .bind(after.id).bind(&after.media_ids).execute(&mut *tx).await?;
+                sqlx::query("UPDATE media_attachments SET status_id = NULL WHERE status_id = $1")
+                    .bind(after.id).execute(&mut *tx).await?;
+                for media_id in media {
+                    let taken = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
+                        .bind(after.id).bind(*media_id).bind(after.account_id).execute(&mut *tx).await?;
+                    if taken.rows_affected() != 1 {
+                        return Err(crate::error::Error::unprocessable("Validation failed: Media ids are not media you uploaded"));
+                    }
+                }
+            }
             sqlx::query("DELETE FROM mentions WHERE status_id = $1").bind(after.id).execute(&mut *tx).await?;
             for account_id in mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -344,6 +385,13 @@ impl Store {
             tx.commit().await
         })?;
         self.cache.forget_status(after.id);
+        for id in media
+            .into_iter()
+            .flatten()
+            .chain(before.media_ids.iter().flat_map(|m| m.0.iter()))
+        {
+            self.cache.media.forget(id);
+        }
         Ok(())
     }
 

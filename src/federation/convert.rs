@@ -67,7 +67,7 @@ pub fn with_context(mut doc: Value, context: Value) -> Value {
 }
 
 /// The `Person` (or `Service` for bots, `Group` for group actors) of a local account.
-pub fn person(account: &Account) -> Value {
+pub fn person(app: &AppState, account: &Account) -> Value {
     let uri = &account.uri;
     let kind = if account.group_actor {
         "Group"
@@ -118,6 +118,19 @@ pub fn person(account: &Account) -> Value {
     });
     if suspended {
         doc["suspended"] = json!(true);
+    } else {
+        for (field, key) in [
+            ("icon", &account.avatar_key),
+            ("image", &account.header_key),
+        ] {
+            if let Some(key) = key {
+                doc[field] = json!({
+                    "type": "Image",
+                    "mediaType": media_type_of(key),
+                    "url": app.media.storage.url(&app.base_url, key),
+                });
+            }
+        }
     }
     with_context(doc, actor_context())
 }
@@ -171,6 +184,39 @@ pub struct NoteParts<'a> {
     pub tags: &'a [String],
     pub in_reply_to: Option<String>,
     pub poll: Option<(&'a crate::model::Poll, Vec<i64>)>,
+    /// The post's attachments, in order.
+    pub media: &'a [crate::model::MediaAttachment],
+}
+
+/// The media type of a stored file, by the extension roost gave it.
+fn media_type_of(key: &str) -> &'static str {
+    match key.rsplit_once('.').map(|(_, e)| e) {
+        Some("png") => "image/png",
+        Some("mp4") => "video/mp4",
+        Some("mp3") => "audio/mpeg",
+        _ => "image/jpeg",
+    }
+}
+
+/// A local attachment as an ActivityPub `Document`, as Mastodon sends it.
+pub fn document(app: &AppState, m: &crate::model::MediaAttachment) -> Option<Value> {
+    let key = m.file_key.as_deref()?;
+    let mut doc = json!({
+        "type": "Document",
+        "mediaType": m.content_type.as_deref().unwrap_or_else(|| media_type_of(key)),
+        "url": app.media.storage.url(&app.base_url, key),
+        "name": m.description,
+        "blurhash": m.blurhash,
+    });
+    if let (Some(x), Some(y)) = (m.focus_x, m.focus_y) {
+        doc["focalPoint"] = json!([x, y]);
+    }
+    let original = &m.meta.0["original"];
+    if let (Some(w), Some(h)) = (original["width"].as_u64(), original["height"].as_u64()) {
+        doc["width"] = json!(w);
+        doc["height"] = json!(h);
+    }
+    Some(doc)
 }
 
 /// A status as a `Note` (a `Question` when it has a poll), without `@context`.
@@ -212,7 +258,7 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
         "inReplyToAtomUri": p.in_reply_to,
         "conversation": conversation,
         "content": status.content,
-        "attachment": [],
+        "attachment": p.media.iter().filter_map(|m| document(app, m)).collect::<Vec<_>>(),
         "tag": tag,
         "replies": {
             "id": format!("{}/replies", status.uri),
@@ -284,6 +330,16 @@ pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
         Some(id) => app.store.get_poll(id).await?,
         None => None,
     };
+    let media_ids: Vec<i64> = status
+        .media_ids
+        .iter()
+        .flat_map(|m| m.0.iter().copied())
+        .collect();
+    let found = app.store.get_media_many(&media_ids).await?;
+    let media: Vec<crate::model::MediaAttachment> = media_ids
+        .iter()
+        .filter_map(|id| found.iter().find(|m| m.id == *id).cloned())
+        .collect();
     let counts = match &poll {
         Some(p) => {
             let mut counts = vec![0; p.options.0.len()];
@@ -305,6 +361,7 @@ pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
             tags: &tags,
             in_reply_to,
             poll: poll.as_ref().map(|p| (p, counts)),
+            media: &media,
         },
     ))
 }
@@ -361,8 +418,8 @@ pub fn delete_note(author: &Account, uri: &str) -> Value {
 }
 
 /// `Update` of a profile.
-pub fn update_person(account: &Account) -> Value {
-    let mut person = person(account);
+pub fn update_person(app: &AppState, account: &Account) -> Value {
+    let mut person = person(app, account);
     if let Value::Object(m) = &mut person {
         m.remove("@context");
     }

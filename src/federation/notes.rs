@@ -172,8 +172,20 @@ async fn ingest(
         favourites_count: 0,
         created_at,
         edited_at: object.updated.filter(|u| Some(*u) > object.published),
-        remote_attachments: Some(sqlx::types::Json(remote_media(&object)))
-            .filter(|m| !m.0.is_empty() && !reject_media),
+        remote_attachments: None,
+        media_ids: None,
+    };
+    let media = if reject_media {
+        Vec::new()
+    } else {
+        media_rows(actor.id, &remote_media(&object))
+    };
+    let status = Status {
+        media_ids: Some(sqlx::types::Json(
+            media.iter().map(|m| m.id).collect::<Vec<_>>(),
+        ))
+        .filter(|ids| !ids.0.is_empty()),
+        ..status
     };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let tags: Vec<String> = object
@@ -189,6 +201,8 @@ async fn ingest(
         mentions: &mention_ids,
         tags: &tags,
         idempotency_key: None,
+        attach_media: &[],
+        new_media: &media,
     };
     if let Err(e) = app.store.put_status(&new).await {
         // The same post arriving twice at once: the other copy won.
@@ -196,6 +210,12 @@ async fn ingest(
             return Ok(Some(existing));
         }
         return Err(e);
+    }
+    if app.config.media.cache_remote {
+        for m in media.iter().filter(|m| m.kind == "image") {
+            crate::jobs::enqueue(app, crate::jobs::Task::CacheRemoteMedia { media_id: m.id })
+                .await?;
+        }
     }
     timelines::distribute(app, &status).await?;
     let local_mentions: Vec<i64> = mentioned
@@ -421,6 +441,42 @@ fn remote_media(object: &Object) -> Vec<RemoteMedia> {
         .collect()
 }
 
+/// A remote post's attachments as rows, referenced by URL until cached.
+fn media_rows(account_id: i64, list: &[RemoteMedia]) -> Vec<crate::model::MediaAttachment> {
+    use crate::model::media::{MediaAttachment, MediaKind, state};
+    list.iter()
+        .map(|r| {
+            let mut m = MediaAttachment::new(
+                crate::id::new_id(),
+                account_id,
+                MediaKind::parse(&r.kind),
+                state::REMOTE,
+            );
+            m.remote_url = Some(r.url.clone());
+            m.description = r.description.clone();
+            m.blurhash = r.blurhash.clone();
+            m.focus_x = r.focus.map(|f| f[0].clamp(-1.0, 1.0));
+            m.focus_y = r.focus.map(|f| f[1].clamp(-1.0, 1.0));
+            let mut meta = serde_json::Map::new();
+            if let (Some(w), Some(h)) = (r.width, r.height)
+                && w > 0
+                && h > 0
+            {
+                meta.insert(
+                    "original".into(),
+                    serde_json::json!({"width": w, "height": h, "size": format!("{w}x{h}"),
+                        "aspect": f64::from(w) / f64::from(h)}),
+                );
+            }
+            if let (Some(x), Some(y)) = (m.focus_x, m.focus_y) {
+                meta.insert("focus".into(), serde_json::json!({"x": x, "y": y}));
+            }
+            m.meta = sqlx::types::Json(serde_json::Value::Object(meta));
+            m
+        })
+        .collect()
+}
+
 /// `Update` of a remote post: new content, kept only when newer.
 pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<()> {
     let Some(doc) = trusted_object(app, actor, Some(object)).await? else {
@@ -473,7 +529,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
         ..before.clone()
     };
     app.store
-        .edit_status(&before, &after, &mention_ids, &tags, Utc::now())
+        .edit_status(&before, &after, &mention_ids, &tags, None, Utc::now())
         .await?;
     notifications::on_edit(app, &after).await
 }
@@ -590,6 +646,8 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
         mentions: &[],
         tags: &[],
         idempotency_key: None,
+        attach_media: &[],
+        new_media: &[],
     };
     if app.store.put_status(&new).await.is_err() {
         return Ok(()); // A concurrent copy of the same boost won.
@@ -762,6 +820,8 @@ mod tests {
             private_key_pem: None,
             avatar_remote_url: None,
             header_remote_url: None,
+            avatar_key: None,
+            header_key: None,
             statuses_count: 0,
             followers_count: 0,
             following_count: 0,

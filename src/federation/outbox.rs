@@ -230,7 +230,13 @@ pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
     if !account.is_local() {
         return Ok(());
     }
-    to_followers(app, account, &convert::update_person(account), Vec::new()).await
+    to_followers(
+        app,
+        account,
+        &convert::update_person(app, account),
+        Vec::new(),
+    )
+    .await
 }
 
 /// A report forwarded to the reported account's server.

@@ -45,6 +45,7 @@ scopes! {
     ReadAccountsOrStatuses = "read:accounts" | "read:statuses";
     Read = "read";
     WriteStatuses = "write:statuses";
+    WriteMedia = "write:media";
     WriteFavourites = "write:favourites";
     WriteBookmarks = "write:bookmarks";
     WriteConversations = "write:conversations";
@@ -295,6 +296,104 @@ fn map_multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
     } else {
         Error::bad_request(format!("Invalid multipart body: {}", e.body_text()))
     }
+}
+
+/// Request parameters like [`Params`], plus the files of a multipart body,
+/// each streamed to a temporary file under the data directory and never
+/// held whole in memory. A file over the media byte limit is refused with
+/// 413 as it streams, and its partial file removed; every temporary file is
+/// removed when the request ends.
+pub struct FormWithFiles<T> {
+    pub params: T,
+    pub files: std::collections::HashMap<String, crate::media::process::TempFile>,
+}
+
+/// Most files one request may carry (media, thumbnail, avatar, header).
+const MAX_FILES: usize = 4;
+
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for FormWithFiles<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, app: &Arc<AppState>) -> Result<Self> {
+        if content_type(req.headers()) != "multipart/form-data" {
+            // Only files get the media routes' larger body limit.
+            let limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, limit)
+                .await
+                .map_err(|_| Error::new(Kind::PayloadTooLarge, "Request body too large"))?;
+            let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            let Params(params) = Params::<T>::from_request(req, app).await?;
+            return Ok(FormWithFiles {
+                params,
+                files: Default::default(),
+            });
+        }
+        let query = req.uri().query().map(str::to_string);
+        let mut multipart = Multipart::from_request(req, app)
+            .await
+            .map_err(|e| Error::bad_request(format!("Invalid multipart body: {e}")))?;
+        let mut pairs = Vec::new();
+        let mut files = std::collections::HashMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(map_multipart_error)? {
+            let Some(name) = field.name().map(str::to_string) else {
+                continue;
+            };
+            if field.file_name().is_some() {
+                if files.len() >= MAX_FILES {
+                    return Err(Error::unprocessable("Too many files"));
+                }
+                let file = stream_to_temp(app, field).await?;
+                files.insert(name, file);
+            } else {
+                pairs.push((name, field.text().await.map_err(map_multipart_error)?));
+            }
+        }
+        if let Some(query) = query {
+            pairs.extend(url::form_urlencoded::parse(query.as_bytes()).into_owned());
+        }
+        let params = serde_json::from_value(nest_pairs(pairs)?)
+            .map_err(|e| Error::unprocessable(format!("Validation failed: {e}")))?;
+        Ok(FormWithFiles { params, files })
+    }
+}
+
+/// Writes one multipart file to a temporary file, refusing it past the
+/// limit of its kind (told by its first bytes: images have the smaller one).
+async fn stream_to_temp(
+    app: &AppState,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<crate::media::process::TempFile> {
+    use tokio::io::AsyncWriteExt;
+    let path = crate::media::process::temp_path(&app.media)?;
+    let mut out = tokio::fs::File::create(&path)
+        .await
+        .map_err(Error::internal)?;
+    let media = &app.config.media;
+    let mut limit = media.image_max_bytes.max(media.video_max_bytes);
+    let mut size: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(map_multipart_error)? {
+        if size == 0
+            && let Some(found) = crate::media::detect(&chunk)
+            && found.kind == crate::model::MediaKind::Image
+            && found.mime != "image/gif"
+        {
+            limit = media.image_max_bytes;
+        }
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(Error::new(
+                Kind::PayloadTooLarge,
+                format!(
+                    "File is too large (the limit is {} MB)",
+                    limit / (1024 * 1024)
+                ),
+            ));
+        }
+        out.write_all(&chunk).await.map_err(Error::internal)?;
+    }
+    out.flush().await.map_err(Error::internal)?;
+    Ok(crate::media::process::TempFile { path, size })
 }
 
 /// The whole body, within the configured size limit (413 beyond it).

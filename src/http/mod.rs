@@ -24,6 +24,7 @@ use crate::error::{Error, Kind};
 pub mod activitypub;
 pub mod extract;
 pub mod mastodon;
+pub mod media;
 pub mod metrics;
 pub mod nodeinfo;
 pub mod oauth;
@@ -55,7 +56,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         ])
         .max_age(Duration::from_secs(3600));
     // Routes browser-based clients call from other origins.
-    let cross_origin = mastodon::router()
+    let cross_origin = mastodon::router(&app)
         .merge(oauth::api_router())
         .merge(nodeinfo::router())
         .merge(webfinger::router())
@@ -69,6 +70,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .merge(oauth::pages_router())
         .merge(activitypub::router())
         .merge(pages::router())
+        .route("/media/{*key}", get(media::serve))
         .route("/health", get(health))
         .route("/metrics", get(metrics::serve))
         .route(

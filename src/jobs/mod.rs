@@ -59,6 +59,10 @@ pub enum Task {
     RefreshCounts { account_id: i64 },
     /// Apply a verified inbound activity signed by `signer_id`.
     ProcessActivity { activity: Value, signer_id: i64 },
+    /// Transcode an uploaded video, audio file or animated GIF.
+    ProcessMedia { media_id: i64 },
+    /// Fetch and keep a copy of a remote attachment.
+    CacheRemoteMedia { media_id: i64 },
 }
 
 impl Task {
@@ -71,6 +75,8 @@ impl Task {
             Task::DeliverToFollowers { .. } => "deliver_to_followers",
             Task::ProcessActivity { .. } => "process_activity",
             Task::RefreshCounts { .. } => "refresh_counts",
+            Task::ProcessMedia { .. } => "process_media",
+            Task::CacheRemoteMedia { .. } => "cache_remote_media",
         }
     }
 
@@ -79,6 +85,7 @@ impl Task {
     pub fn queue(&self) -> &'static str {
         match self {
             Task::Deliver { .. } => DELIVER_QUEUE,
+            Task::ProcessMedia { .. } | Task::CacheRemoteMedia { .. } => MEDIA_QUEUE,
             _ => DEFAULT_QUEUE,
         }
     }
@@ -88,6 +95,9 @@ impl Task {
 pub const DEFAULT_QUEUE: &str = "default";
 /// The queue of outgoing deliveries.
 pub const DELIVER_QUEUE: &str = "deliver";
+/// The queue of media work (transcoding, fetching remote files), which can
+/// take minutes per job.
+pub const MEDIA_QUEUE: &str = "media";
 
 /// How long a claimed job stays locked before another worker may take it.
 const LOCK: Duration = Duration::from_secs(300);
@@ -242,10 +252,10 @@ impl Store {
 /// Queues `task` to run now and wakes a local worker.
 pub async fn enqueue(app: &AppState, task: Task) -> Result<()> {
     app.store.put_job(&task, Utc::now(), 30).await?;
-    if task.queue() == DELIVER_QUEUE {
-        app.deliver_wakeup.notify_one();
-    } else {
-        app.jobs_wakeup.notify_one();
+    match task.queue() {
+        DELIVER_QUEUE => app.deliver_wakeup.notify_one(),
+        MEDIA_QUEUE => app.media_wakeup.notify_one(),
+        _ => app.jobs_wakeup.notify_one(),
     }
     Ok(())
 }
@@ -258,6 +268,7 @@ pub async fn enqueue_many(app: &AppState, tasks: &[Task], max_attempts: i64) -> 
     app.store.put_jobs(tasks, max_attempts).await?;
     app.jobs_wakeup.notify_waiters();
     app.deliver_wakeup.notify_waiters();
+    app.media_wakeup.notify_waiters();
     Ok(())
 }
 
@@ -287,6 +298,10 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
         Task::RefreshCounts { account_id } => {
             crate::federation::fetch::refresh_counts(app, account_id).await
         }
+        Task::ProcessMedia { media_id } => crate::media::process::process_job(app, media_id).await,
+        Task::CacheRemoteMedia { media_id } => {
+            crate::media::process::cache_remote(app, media_id).await
+        }
     }
 }
 
@@ -302,10 +317,10 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
                 }
             }
             Ok(_) => {
-                let wakeup = if queue == DELIVER_QUEUE {
-                    &app.deliver_wakeup
-                } else {
-                    &app.jobs_wakeup
+                let wakeup = match queue {
+                    DELIVER_QUEUE => &app.deliver_wakeup,
+                    MEDIA_QUEUE => &app.media_wakeup,
+                    _ => &app.jobs_wakeup,
                 };
                 let _ = tokio::time::timeout(Duration::from_secs(1), wakeup.notified()).await;
             }
@@ -343,14 +358,46 @@ async fn work(app: &AppState, job: Job) {
     }
 }
 
-/// Starts `n` workers of local work and `deliverers` delivery workers on
-/// the current runtime.
+/// Starts `n` workers of local work, `deliverers` delivery workers and
+/// the configured media workers on the current runtime, and the hourly
+/// media prune.
 pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     for _ in 0..n {
         tokio::spawn(worker(app.clone(), DEFAULT_QUEUE));
     }
     for _ in 0..deliverers {
         tokio::spawn(worker(app.clone(), DELIVER_QUEUE));
+    }
+    for _ in 0..app.config.media.video_workers.max(1) {
+        tokio::spawn(worker(app.clone(), MEDIA_QUEUE));
+    }
+    tokio::spawn(prune_periodically(app.clone()));
+}
+
+/// Prunes media every hour. Several nodes may prune at once; each deletion
+/// is idempotent.
+async fn prune_periodically(app: Arc<AppState>) {
+    let days = app.config.media.remote_cache_days;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let older_than = if days == 0 {
+            chrono::Duration::days(365 * 1000)
+        } else {
+            chrono::Duration::days(i64::from(days))
+        };
+        match crate::media::process::prune(&app, older_than).await {
+            Ok(p) if p.unattached + p.remote > 0 => {
+                tracing::info!(
+                    unattached = p.unattached,
+                    remote = p.remote,
+                    bytes = p.bytes,
+                    "media pruned"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "media prune failed"),
+        }
     }
 }
 

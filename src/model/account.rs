@@ -47,6 +47,9 @@ pub struct Account {
     pub private_key_pem: Option<String>,
     pub avatar_remote_url: Option<String>,
     pub header_remote_url: Option<String>,
+    /// A local account's avatar and header files (storage keys).
+    pub avatar_key: Option<String>,
+    pub header_key: Option<String>,
     pub statuses_count: i64,
     pub followers_count: i64,
     pub following_count: i64,

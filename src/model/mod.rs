@@ -1,12 +1,14 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
+pub mod media;
 pub mod oauth;
 pub(crate) mod row;
 pub mod scope;
 pub mod status;
 
 pub use account::{Account, Field, Role, User};
+pub use media::{MediaAttachment, MediaKind};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use scope::Scopes;
 pub use status::{Follow, Notification, Poll, RemoteMedia, Status, StatusEdit, Visibility};

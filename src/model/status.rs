@@ -63,6 +63,8 @@ db_row! {
         /// A remote post's attachments as its server described them (the
         /// media issue caches the files themselves).
         pub remote_attachments: Option<sqlx::types::Json<Vec<RemoteMedia>>>,
+        /// Ids of the post's attachments in the author's order; None without media.
+        pub media_ids: Option<sqlx::types::Json<Vec<i64>>>,
     }
 }
 
@@ -114,6 +116,7 @@ impl Status {
             created_at: Utc::now(),
             edited_at: None,
             remote_attachments: None,
+            media_ids: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod collections;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

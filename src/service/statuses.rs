@@ -134,10 +134,6 @@ fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
     {
         v.add("language", "ERR_INVALID", "is invalid");
     }
-    if !d.media_ids.is_empty() {
-        // Media uploads arrive with the media issue; until then no id is ours.
-        v.add("media_ids", "ERR_INVALID", "are not media you uploaded");
-    }
     if let Some(poll) = &d.poll {
         let max_options = app.config.instance.max_poll_options as usize;
         let max_chars = app.config.instance.max_poll_option_chars as usize;
@@ -198,6 +194,7 @@ pub async fn create(
     let mut v = Validation::new();
     validate(app, &d, &mut v);
     v.finish()?;
+    let media_ids = super::media::attachable(app, author.id, &d.media_ids, None).await?;
     let visibility = d
         .visibility
         .as_deref()
@@ -256,6 +253,7 @@ pub async fn create(
         created_at: now,
         edited_at: None,
         remote_attachments: None,
+        media_ids: Some(sqlx::types::Json(media_ids.clone())).filter(|m| !m.0.is_empty()),
     };
     let new = NewStatus {
         status: &status,
@@ -263,6 +261,8 @@ pub async fn create(
         mentions: &rendered.mentions,
         tags: &rendered.tags,
         idempotency_key: d.idempotency_key.as_deref(),
+        attach_media: &media_ids,
+        new_media: &[],
     };
     if let Err(e) = app.store.put_status(&new).await {
         // Two requests with one Idempotency-Key raced: the other one won.
@@ -369,10 +369,20 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         &mut v,
     );
     v.finish()?;
+    // An edit without media_ids keeps the attachments.
+    let media = if d.media_ids.is_empty() {
+        None
+    } else {
+        Some(super::media::attachable(app, owner.id, &d.media_ids, Some(before.id)).await?)
+    };
     let resolved = resolve_mentions(app, &d.text).await?;
     let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
     let now = Utc::now();
     let after = Status {
+        media_ids: match &media {
+            Some(ids) => Some(sqlx::types::Json(ids.clone())),
+            None => before.media_ids.clone(),
+        },
         text: d.text.clone(),
         content: rendered.html,
         spoiler_text: d.spoiler_text.trim().to_string(),
@@ -382,7 +392,14 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         ..before.clone()
     };
     app.store
-        .edit_status(&before, &after, &rendered.mentions, &rendered.tags, now)
+        .edit_status(
+            &before,
+            &after,
+            &rendered.mentions,
+            &rendered.tags,
+            media.as_deref(),
+            now,
+        )
         .await?;
     notifications::on_edit(app, &after).await?;
     outbox::status_edited(app, owner, &after).await?;
@@ -498,6 +515,8 @@ pub async fn reblog(
         mentions: &[],
         tags: &[],
         idempotency_key: None,
+        attach_media: &[],
+        new_media: &[],
     };
     if let Err(e) = app.store.put_status(&new).await {
         // A concurrent boost of the same status won the unique index.

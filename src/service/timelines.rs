@@ -212,8 +212,7 @@ pub async fn public(
         "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
     );
     if f.only_media {
-        // Remote attachments so far; local media comes with the media issue.
-        sql.push(" AND s.remote_attachments IS NOT NULL");
+        sql.push(" AND (s.media_ids IS NOT NULL OR s.remote_attachments IS NOT NULL)");
     }
     // Silenced accounts (a silenced server's) stay out of public timelines.
     sql.push(" AND NOT EXISTS (SELECT 1 FROM accounts xa WHERE xa.id = s.account_id AND xa.silenced_at IS NOT NULL)");
@@ -300,9 +299,6 @@ pub async fn account(
     f: &AccountFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
-    if f.only_media {
-        return Ok(Vec::new()); // No media yet: no status has any.
-    }
     if let Some(v) = viewer
         && v.id != author.id
         && app.store.blocked_either_way(v.id, author.id).await?
@@ -324,6 +320,10 @@ pub async fn account(
     }
     if f.exclude_reblogs {
         sql.push(" AND s.reblog_of_id IS NULL");
+    }
+    if f.only_media {
+        // As Mastodon: the author's own posts with media, no boosts.
+        sql.push(" AND s.reblog_of_id IS NULL AND (s.media_ids IS NOT NULL OR s.remote_attachments IS NOT NULL)");
     }
     if let Some(tag) = &f.tagged {
         sql.push(" AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = ")

@@ -116,7 +116,7 @@ async fn host_meta_points_at_webfinger() {
 // Two instances on loopback, checked end to end through the Mastodon API.
 
 /// Alice on `a` follows bob on `b`; returns bob's id on `a`.
-async fn follow_remote(a: &TestServer, alice: &TestUser, bob_acct: &str) -> String {
+pub(crate) async fn follow_remote(a: &TestServer, alice: &TestUser, bob_acct: &str) -> String {
     let bob_on_a = a.resolve(&alice.token, bob_acct).await;
     let (status, rel) = a
         .request(
@@ -130,7 +130,7 @@ async fn follow_remote(a: &TestServer, alice: &TestUser, bob_acct: &str) -> Stri
     bob_on_a
 }
 
-async fn relationship(s: &TestServer, token: &str, id: &str) -> Value {
+pub(crate) async fn relationship(s: &TestServer, token: &str, id: &str) -> Value {
     let (status, body) = s
         .get(
             &format!("/api/v1/accounts/relationships?id[]={id}"),
@@ -349,7 +349,7 @@ async fn failed_deliveries(store: &roost::db::Store) -> i64 {
 
 /// Bob on `b` follows alice on `a` and waits for the Accept; returns
 /// alice's id on `b`.
-async fn remote_follower(
+pub(crate) async fn remote_follower(
     a: &TestServer,
     b: &TestServer,
     alice: &TestUser,

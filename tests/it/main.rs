@@ -11,6 +11,7 @@ mod collections;
 mod common;
 mod federation;
 mod hostile;
+mod media;
 mod oauth;
 mod pages;
 mod social;

@@ -113,7 +113,7 @@ async fn actor(
         return Ok(Redirect::to(&format!("/@{}", account.username)).into_response());
     }
     check_fetch(&app, &method, &uri, &headers).await?;
-    Ok(ap_json(&convert::person(&account)))
+    Ok(ap_json(&convert::person(&app, &account)))
 }
 
 /// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note.

@@ -11,8 +11,8 @@ use crate::app::AppState;
 use crate::config::Registrations;
 use crate::error::{Error, Result, Validation};
 use crate::http::extract::{
-    AppAuth, Auth, ClientIp, MaybeAuth, Params, ReadAccounts, ReadAccountsOrProfile, WriteAccounts,
-    de,
+    AppAuth, Auth, ClientIp, FormWithFiles, MaybeAuth, Params, ReadAccounts, ReadAccountsOrProfile,
+    WriteAccounts, de,
 };
 use crate::model::Role;
 use crate::service::accounts::{self, ProfileChanges, Registration};
@@ -149,8 +149,15 @@ pub struct UpdateCredentials {
 pub async fn update_credentials(
     State(app): State<Arc<AppState>>,
     auth: Auth<WriteAccounts>,
-    Params(p): Params<UpdateCredentials>,
+    form: FormWithFiles<UpdateCredentials>,
 ) -> Result<Json<AccountEntity>> {
+    let FormWithFiles { params: p, files } = form;
+    // Images first: a bad file changes nothing else.
+    for (name, header) in [("avatar", false), ("header", true)] {
+        if let Some(file) = files.get(name) {
+            crate::media::process::set_account_image(&app, auth.account.id, file, header).await?;
+        }
+    }
     let source = p.source.unwrap_or_default();
     let changes = ProfileChanges {
         display_name: p.display_name,

@@ -104,13 +104,15 @@ fn field_value_html(account: &Account, value: &str) -> String {
 
 /// The public view of an account.
 pub fn account(app: &AppState, a: &Account) -> AccountEntity {
-    let avatar = a
-        .avatar_remote_url
-        .clone()
+    let stored = |key: &Option<String>| {
+        key.as_deref()
+            .map(|k| app.media.storage.url(&app.base_url, k))
+    };
+    let avatar = stored(&a.avatar_key)
+        .or_else(|| a.avatar_remote_url.clone())
         .unwrap_or_else(|| app.url("/avatars/original/missing.png"));
-    let header = a
-        .header_remote_url
-        .clone()
+    let header = stored(&a.header_key)
+        .or_else(|| a.header_remote_url.clone())
         .unwrap_or_else(|| app.url("/headers/original/missing.png"));
     AccountEntity {
         id: a.id.to_string(),
@@ -478,6 +480,20 @@ impl StatusContext {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
+        let media_ids: Vec<i64> = missing
+            .iter()
+            .flat_map(|s| s.media_ids.iter().flat_map(|m| m.0.iter().copied()))
+            .collect();
+        let media: HashMap<i64, crate::model::MediaAttachment> = if media_ids.is_empty() {
+            HashMap::new()
+        } else {
+            app.store
+                .get_media_many(&media_ids)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect()
+        };
         let mut apps = HashMap::new();
         for id in missing.iter().filter_map(|s| s.application_id) {
             if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(id)
@@ -497,11 +513,16 @@ impl StatusContext {
                 visibility: &s.visibility,
                 sensitive: s.sensitive,
                 spoiler_text: &s.spoiler_text,
-                media_attachments: s
-                    .remote_attachments
-                    .as_ref()
-                    .map(|m| remote_media(s.id, &m.0))
-                    .unwrap_or_default(),
+                media_attachments: match (&s.media_ids, &s.remote_attachments) {
+                    (Some(ids), _) => ids
+                        .0
+                        .iter()
+                        .filter_map(|id| media.get(id))
+                        .map(|m| super::media::entity(app, m))
+                        .collect(),
+                    (None, Some(remote)) => remote_media(s.id, &remote.0),
+                    (None, None) => Vec::new(),
+                },
                 application: s
                     .application_id
                     .and_then(|id| apps.get(&id))

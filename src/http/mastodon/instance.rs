@@ -16,9 +16,37 @@ pub fn version_string() -> String {
     format!("4.3.0 (compatible; roost {})", env!("CARGO_PKG_VERSION"))
 }
 
+/// The MIME types uploads may have.
+fn supported_mime_types(app: &AppState) -> Vec<&'static str> {
+    let mut types = vec!["image/jpeg", "image/png", "image/gif", "image/webp"];
+    if app.media.tools.is_some() {
+        types.extend([
+            "video/webm",
+            "video/mp4",
+            "video/quicktime",
+            "video/x-matroska",
+            "audio/wave",
+            "audio/wav",
+            "audio/x-wav",
+            "audio/mpeg",
+            "audio/mp3",
+            "audio/ogg",
+            "audio/vorbis",
+            "audio/opus",
+            "audio/flac",
+            "audio/mp4",
+            "audio/m4a",
+            "audio/x-m4a",
+            "audio/aac",
+        ]);
+    }
+    types
+}
+
 /// The `configuration` limits clients read to size their composers.
 fn configuration(app: &AppState) -> Value {
     let i = &app.config.instance;
+    let m = &app.config.media;
     json!({
         "urls": { "streaming": app.base_url.replacen("http", "ws", 1) },
         "vapid": { "public_key": "" },
@@ -29,18 +57,15 @@ fn configuration(app: &AppState) -> Value {
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": [
-                "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic",
-                "video/webm", "video/mp4", "video/quicktime",
-                "audio/wave", "audio/wav", "audio/x-wav", "audio/mpeg", "audio/mp3", "audio/ogg", "audio/vorbis",
-                "audio/flac", "audio/mp4", "audio/m4a", "audio/x-m4a",
-            ],
-            "description_limit": 1500,
-            "image_size_limit": 16_777_216,
-            "image_matrix_limit": 33_177_600,
-            "video_size_limit": 103_809_024,
-            "video_frame_rate_limit": 120,
-            "video_matrix_limit": 8_294_400,
+            // What detection accepts (src/media/mod.rs); video and audio
+            // only when ffmpeg is installed.
+            "supported_mime_types": supported_mime_types(app),
+            "description_limit": crate::media::process::MAX_DESCRIPTION_CHARS,
+            "image_size_limit": m.image_max_bytes,
+            "image_matrix_limit": m.image_max_input_pixels,
+            "video_size_limit": m.video_max_bytes,
+            "video_frame_rate_limit": m.video_max_fps,
+            "video_matrix_limit": u64::from(m.video_max_width) * u64::from(m.video_max_height),
         },
         "polls": {
             "max_options": i.max_poll_options,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 
@@ -14,6 +14,7 @@ pub mod apps;
 pub mod collections;
 pub mod entities;
 pub mod instance;
+pub mod media;
 pub mod notifications;
 pub mod paging;
 pub mod placeholders;
@@ -23,8 +24,9 @@ pub mod search;
 pub mod statuses;
 pub mod timelines;
 
-pub fn router() -> Router<Arc<AppState>> {
+pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     Router::new()
+        .merge(media::router(app))
         .route("/api/v1/apps", post(apps::create))
         .route(
             "/api/v1/apps/verify_credentials",
@@ -34,10 +36,6 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),
-        )
-        .route(
-            "/api/v1/accounts/update_credentials",
-            patch(accounts::update_credentials),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route("/api/v1/accounts/{id}", get(accounts::show))

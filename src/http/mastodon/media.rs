@@ -1,0 +1,171 @@
+//! Media uploads. <https://docs.joinmastodon.org/methods/media/>
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::http::extract::{Auth, FormWithFiles, WriteMedia, de};
+use crate::media::process::{self, NewUpload};
+use crate::model::MediaAttachment;
+use crate::service::media::{self as media_service, MediaChanges};
+
+#[derive(Deserialize)]
+pub struct MediaForm {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    focus: Option<String>,
+}
+
+/// The MediaAttachment entity.
+/// <https://docs.joinmastodon.org/entities/MediaAttachment/>
+pub fn entity(app: &AppState, m: &MediaAttachment) -> Value {
+    let stored = |key: &Option<String>| {
+        key.as_deref()
+            .map(|k| app.media.storage.url(&app.base_url, k))
+    };
+    let url = stored(&m.file_key).or_else(|| m.remote_url.clone());
+    let preview = stored(&m.thumbnail_key).or_else(|| {
+        // A remote image not cached (yet) previews as itself.
+        m.remote_url.clone().filter(|_| m.kind == "image")
+    });
+    json!({
+        "id": m.id.to_string(),
+        "type": m.kind,
+        "url": url,
+        "preview_url": preview,
+        "remote_url": m.remote_url,
+        "preview_remote_url": null,
+        "text_url": null,
+        "meta": if m.meta.0.as_object().is_some_and(|o| o.is_empty()) { Value::Null } else { m.meta.0.clone() },
+        "description": m.description,
+        "blurhash": m.blurhash,
+    })
+}
+
+fn upload_from(form: FormWithFiles<MediaForm>) -> Result<NewUpload> {
+    let FormWithFiles { params, mut files } = form;
+    let file = files
+        .remove("file")
+        .ok_or_else(|| Error::unprocessable("Validation failed: File can't be blank"))?;
+    let focus = params
+        .focus
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .map(process::parse_focus)
+        .transpose()?;
+    Ok(NewUpload {
+        file,
+        thumbnail: files.remove("thumbnail"),
+        description: params.description,
+        focus,
+    })
+}
+
+/// `POST /api/v2/media`: 200 when the file is processed at once (images),
+/// 202 while a video or audio file is still processing.
+pub async fn create_v2(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteMedia>,
+    form: FormWithFiles<MediaForm>,
+) -> Result<Response> {
+    let upload = upload_from(form)?;
+    let m = process::upload(&app, auth.account.id, upload, false).await?;
+    let status = if m.is_processing() {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entity(&app, &m))).into_response())
+}
+
+/// `POST /api/v1/media` (deprecated): processes before answering.
+pub async fn create_v1(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteMedia>,
+    form: FormWithFiles<MediaForm>,
+) -> Result<Json<Value>> {
+    let upload = upload_from(form)?;
+    let m = process::upload(&app, auth.account.id, upload, true).await?;
+    Ok(Json(entity(&app, &m)))
+}
+
+/// `GET /api/v1/media/:id`: 206 while processing.
+pub async fn show(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteMedia>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let m = media_service::owned(&app, &auth.account, &id).await?;
+    if m.state == crate::model::media::state::FAILED {
+        return Err(Error::unprocessable(
+            "Validation failed: Media could not be processed",
+        ));
+    }
+    let status = if m.is_processing() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entity(&app, &m))).into_response())
+}
+
+/// `PUT /api/v1/media/:id`: alt text, focal point, thumbnail.
+pub async fn update(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteMedia>,
+    Path(id): Path<String>,
+    form: FormWithFiles<MediaForm>,
+) -> Result<Json<Value>> {
+    let FormWithFiles { params, mut files } = form;
+    let focus = params
+        .focus
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .map(process::parse_focus)
+        .transpose()?;
+    let changes = MediaChanges {
+        description: params.description,
+        focus,
+        thumbnail: files.remove("thumbnail"),
+    };
+    let m = media_service::update(&app, &auth.account, &id, changes).await?;
+    Ok(Json(entity(&app, &m)))
+}
+
+/// `DELETE /api/v1/media/:id`: only while no post has it.
+pub async fn delete(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteMedia>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    media_service::delete(&app, &auth.account, &id).await?;
+    Ok(Json(json!({})))
+}
+
+/// The routes that take files, with a body limit fitting the largest
+/// upload (the rest of the API keeps `limits.max_body_bytes`).
+pub fn router(app: &AppState) -> axum::Router<Arc<AppState>> {
+    use axum::routing::{get, patch, post};
+    let m = &app.config.media;
+    // Room for the largest file, a thumbnail and the form around them.
+    let limit = m.video_max_bytes + m.image_max_bytes + 1024 * 1024;
+    axum::Router::new()
+        .route("/api/v2/media", post(create_v2))
+        .route("/api/v1/media", post(create_v1))
+        .route("/api/v1/media/{id}", get(show).put(update).delete(delete))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(super::accounts::update_credentials),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+}
