@@ -141,7 +141,7 @@ impl Default for Media {
         Self {
             image_max_bytes: 16 * 1024 * 1024,
             video_max_bytes: 99 * 1024 * 1024,
-            image_max_input_pixels: 8192 * 8192,
+            image_max_input_pixels: 7680 * 4320,
             image_max_pixels: 3840 * 2160,
             video_max_width: 1920,
             video_max_height: 1080,

@@ -36,6 +36,8 @@ CREATE INDEX media_attachments_account ON media_attachments (account_id, id);
 -- Pruning: uploads never attached, and cached copies of remote files.
 CREATE INDEX media_attachments_unattached ON media_attachments (created_at) WHERE status_id IS NULL AND remote_url IS NULL;
 CREATE INDEX media_attachments_cached ON media_attachments (cached_at) WHERE remote_url IS NOT NULL AND file_key IS NOT NULL;
+-- Remote attachments whose post was deleted.
+CREATE INDEX media_attachments_orphaned ON media_attachments (id) WHERE status_id IS NULL AND remote_url IS NOT NULL;
 
 -- A post's attachments in the author's order (Mastodon's
 -- ordered_media_attachment_ids); NULL for a post without media, so

@@ -53,6 +53,35 @@ impl Store {
         Ok(())
     }
 
+    /// Changes what a client may change on an upload: alt text and focus.
+    pub async fn update_media_text(&self, m: &MediaAttachment) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE media_attachments SET description = $2, focus_x = $3, focus_y = $4, updated_at = $5 WHERE id = $1")
+            .bind(m.id).bind(&m.description).bind(m.focus_x).bind(m.focus_y).bind(m.updated_at)
+            .execute(pool).await.map(|_| ()))?;
+        self.forget_media(m);
+        Ok(())
+    }
+
+    /// Records a processing job's result, only if the attachment is still
+    /// waiting for that job (not deleted, not finished by another worker).
+    /// False means the caller's new files belong to nobody.
+    pub async fn finish_media_processing(
+        &self,
+        m: &MediaAttachment,
+        source_key: &str,
+    ) -> Result<bool> {
+        let done = on_pool!(self, pool => sqlx::query(
+            "UPDATE media_attachments SET state = $3, file_key = $4, content_type = $5, file_size = $6,
+                thumbnail_key = $7, thumbnail_size = $8, meta = $9, blurhash = $10, source_key = NULL, updated_at = $11
+             WHERE id = $1 AND state = 'processing' AND source_key = $2")
+            .bind(m.id).bind(source_key).bind(&m.state).bind(&m.file_key).bind(&m.content_type).bind(m.file_size)
+            .bind(&m.thumbnail_key).bind(m.thumbnail_size).bind(&m.meta).bind(&m.blurhash).bind(m.updated_at)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        self.forget_media(m);
+        Ok(done == 1)
+    }
+
     pub async fn get_media(&self, id: i64) -> Result<Option<MediaAttachment>> {
         Ok(self.get_media_many(&[id]).await?.pop())
     }
@@ -121,6 +150,21 @@ impl Store {
              AND cached_at < $1 AND (last_viewed_at IS NULL OR last_viewed_at < $1)
              ORDER BY cached_at LIMIT $2")
             .bind(before).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Every attachment of an account (its deletion removes their files).
+    pub async fn media_of_account(&self, account_id: i64) -> Result<Vec<MediaAttachment>> {
+        let rows = on_pool!(self, pool => sqlx::query_as("SELECT * FROM media_attachments WHERE account_id = $1")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Remote attachments whose post is gone.
+    pub async fn orphaned_remote_media(&self, limit: i64) -> Result<Vec<MediaAttachment>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM media_attachments WHERE status_id IS NULL AND remote_url IS NOT NULL LIMIT $1")
+            .bind(limit).fetch_all(pool).await)?;
         Ok(rows)
     }
 

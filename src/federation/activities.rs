@@ -187,6 +187,7 @@ async fn delete(app: &AppState, actor: &Account, object: Option<&Value>) -> Resu
         return Ok(());
     };
     if uri == actor.uri {
+        crate::media::process::delete_account_media(app, actor).await?;
         return app.store.delete_remote_account(actor.id).await;
     }
     if !same_origin(uri, &actor.uri) {

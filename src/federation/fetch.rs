@@ -168,6 +168,15 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     }
     let known = app.store.get_account_by_uri(&remote.uri).await?.is_some();
     let account = app.store.put_remote_account(&remote).await?;
+    if crate::media::process::account_images_stale(app, &account) {
+        crate::jobs::enqueue(
+            app,
+            crate::jobs::Task::CacheAccountImages {
+                account_id: account.id,
+            },
+        )
+        .await?;
+    }
     if !known {
         // Counts shown on the profile come from the actor's collections.
         crate::jobs::enqueue(

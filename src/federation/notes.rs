@@ -538,7 +538,14 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
 /// the late Create is dropped.
 pub async fn delete(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
     match app.store.get_status_by_uri(uri).await? {
-        Some(status) if status.account_id == actor.id => app.store.delete_status(&status).await,
+        Some(status) if status.account_id == actor.id => {
+            let media = status.media_ids.clone();
+            app.store.delete_status(&status).await?;
+            if let Some(ids) = media {
+                crate::media::process::delete_media_rows(app, &ids.0).await?;
+            }
+            Ok(())
+        }
         Some(_) => Ok(()),
         None => {
             app.store

@@ -335,7 +335,9 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for FormWithFiles<T> {
             .map_err(|e| Error::bad_request(format!("Invalid multipart body: {e}")))?;
         let mut pairs = Vec::new();
         let mut files = std::collections::HashMap::new();
-        while let Some(field) = multipart.next_field().await.map_err(map_multipart_error)? {
+        let text_limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
+        let mut text_bytes = 0usize;
+        while let Some(mut field) = multipart.next_field().await.map_err(map_multipart_error)? {
             let Some(name) = field.name().map(str::to_string) else {
                 continue;
             };
@@ -346,7 +348,18 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for FormWithFiles<T> {
                 let file = stream_to_temp(app, field).await?;
                 files.insert(name, file);
             } else {
-                pairs.push((name, field.text().await.map_err(map_multipart_error)?));
+                // Text fields share the ordinary body limit.
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(map_multipart_error)? {
+                    text_bytes += chunk.len();
+                    if text_bytes > text_limit {
+                        return Err(Error::new(Kind::PayloadTooLarge, "Request body too large"));
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                let text = String::from_utf8(text)
+                    .map_err(|_| Error::bad_request(format!("Field {name} is not UTF-8")))?;
+                pairs.push((name, text));
             }
         }
         if let Some(query) = query {

@@ -63,6 +63,8 @@ pub enum Task {
     ProcessMedia { media_id: i64 },
     /// Fetch and keep a copy of a remote attachment.
     CacheRemoteMedia { media_id: i64 },
+    /// Fetch and keep copies of a remote account's avatar and header.
+    CacheAccountImages { account_id: i64 },
 }
 
 impl Task {
@@ -77,6 +79,7 @@ impl Task {
             Task::RefreshCounts { .. } => "refresh_counts",
             Task::ProcessMedia { .. } => "process_media",
             Task::CacheRemoteMedia { .. } => "cache_remote_media",
+            Task::CacheAccountImages { .. } => "cache_account_images",
         }
     }
 
@@ -85,7 +88,9 @@ impl Task {
     pub fn queue(&self) -> &'static str {
         match self {
             Task::Deliver { .. } => DELIVER_QUEUE,
-            Task::ProcessMedia { .. } | Task::CacheRemoteMedia { .. } => MEDIA_QUEUE,
+            // Remote fetches wait in the default queue: a burst of remote
+            // posts must not hold up local transcodes.
+            Task::ProcessMedia { .. } => MEDIA_QUEUE,
             _ => DEFAULT_QUEUE,
         }
     }
@@ -301,6 +306,9 @@ async fn run(app: &AppState, task: Task) -> Result<()> {
         Task::ProcessMedia { media_id } => crate::media::process::process_job(app, media_id).await,
         Task::CacheRemoteMedia { media_id } => {
             crate::media::process::cache_remote(app, media_id).await
+        }
+        Task::CacheAccountImages { account_id } => {
+            crate::media::process::cache_account_images(app, account_id).await
         }
     }
 }

@@ -69,6 +69,9 @@ pub struct Media {
     pub tools: Option<video::Tools>,
     /// Permits for decoding and encoding images at once.
     pub image_slots: Arc<tokio::sync::Semaphore>,
+    /// Permits for transcoding in a request (`POST /api/v1/media`), as many
+    /// as the media workers.
+    pub av_slots: Arc<tokio::sync::Semaphore>,
     /// Where uploads and downloads wait while processed (same filesystem
     /// as local storage, under the data directory).
     pub tmp_dir: PathBuf,
@@ -98,6 +101,22 @@ impl Media {
         tokio::fs::create_dir_all(&tmp_dir)
             .await
             .map_err(|e| Error::internal(format!("cannot create {}: {e}", tmp_dir.display())))?;
+        // What a crashed run left behind. An hour's margin spares the
+        // files of a server running beside this process (`roost media …`).
+        if let Ok(mut dir) = tokio::fs::read_dir(&tmp_dir).await {
+            while let Ok(Some(entry)) = dir.next_entry().await {
+                let old = entry
+                    .metadata()
+                    .await
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(3600));
+                if old {
+                    let _ = tokio::fs::remove_file(entry.path()).await;
+                }
+            }
+        }
         let tools = video::Tools::find(&config.media.ffmpeg, &config.media.ffprobe).await;
         if tools.is_none() {
             tracing::warn!(
@@ -111,6 +130,9 @@ impl Media {
             tools,
             image_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.media.image_concurrency.max(1) as usize,
+            )),
+            av_slots: Arc::new(tokio::sync::Semaphore::new(
+                config.media.video_workers.max(1) as usize,
             )),
             tmp_dir,
         })

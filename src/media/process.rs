@@ -133,15 +133,20 @@ async fn on_image_slot<T: Send + 'static>(
     media: &Media,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {
-    let _permit = media
+    let permit = media
         .image_slots
         .clone()
         .acquire_owned()
         .await
         .map_err(Error::internal)?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(Error::internal)
+    // The permit lives as long as the work, even if the request that
+    // started it is dropped (a client hanging up) while it runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(Error::internal)
 }
 
 fn size_meta(width: u32, height: u32) -> Value {
@@ -151,13 +156,6 @@ fn size_meta(width: u32, height: u32) -> Value {
         "size": format!("{width}x{height}"),
         "aspect": if height > 0 { f64::from(width) / f64::from(height) } else { 0.0 },
     })
-}
-
-fn focus_meta(m: &MediaAttachment) -> Option<Value> {
-    match (m.focus_x, m.focus_y) {
-        (Some(x), Some(y)) => Some(json!({"x": x, "y": y})),
-        _ => None,
-    }
 }
 
 /// A new temporary file in the media temporary directory.
@@ -216,6 +214,14 @@ pub async fn upload(
         return Err(video_error(VideoError::Missing));
     }
     if wait {
+        // As many at once as the media workers run, whoever asks.
+        let _permit = app
+            .media
+            .av_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(Error::internal)?;
         if let Err(e) = store_av(app, &mut m, &new.file.path).await {
             delete_files(app, &m).await;
             return Err(e);
@@ -289,9 +295,6 @@ async fn store_image(
         meta["small"] = size_meta(sw, sh);
     } else if let Some(small) = m.meta.0.get("small").cloned() {
         meta["small"] = small;
-    }
-    if let Some(focus) = focus_meta(m) {
-        meta["focus"] = focus;
     }
     m.meta = Json(meta);
     m.state = state::READY.to_string();
@@ -388,9 +391,6 @@ async fn store_av(app: &AppState, m: &mut MediaAttachment, input: &Path) -> Resu
     if let Some(small) = m.meta.0.get("small").cloned() {
         meta["small"] = small;
     }
-    if let Some(focus) = focus_meta(m) {
-        meta["focus"] = focus;
-    }
     m.meta = Json(meta);
     m.state = state::READY.to_string();
     m.updated_at = Utc::now();
@@ -406,15 +406,43 @@ pub async fn process_job(app: &AppState, media_id: i64) -> Result<()> {
     let Some(source) = m.source_key.clone().filter(|_| m.is_processing()) else {
         return Ok(());
     };
-    let local = app.media.storage.local_path(&source);
+    // One deadline for the whole job, under the queue's 300-second claim,
+    // so no second worker starts on it while this one runs.
+    let limit = std::time::Duration::from_secs(app.config.media.processing_timeout_secs);
+    let outcome = match tokio::time::timeout(limit, transcode_source(app, &mut m, &source)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(video_error(VideoError::Timeout)),
+    };
+    match outcome {
+        Ok(()) => {}
+        Err(e) if e.kind == Kind::Unprocessable => {
+            tracing::info!(media_id, error = %e, "media processing failed");
+            m.state = state::FAILED.to_string();
+            m.updated_at = Utc::now();
+        }
+        Err(e) => return Err(e),
+    }
+    if app.store.finish_media_processing(&m, &source).await? {
+        delete_key(app, &source).await;
+    } else {
+        // Deleted, or finished by another worker, meanwhile.
+        for key in [&m.file_key, &m.thumbnail_key].into_iter().flatten() {
+            delete_key(app, key).await;
+        }
+    }
+    Ok(())
+}
+
+/// Fetches a kept upload to a local file (S3) and transcodes it.
+async fn transcode_source(app: &AppState, m: &mut MediaAttachment, source: &str) -> Result<()> {
     let downloaded;
-    let input: PathBuf = match local {
+    let input: PathBuf = match app.media.storage.local_path(source) {
         Some(p) => p,
         None => {
             let bytes = app
                 .media
                 .storage
-                .get_bytes(&source, app.config.media.video_max_bytes)
+                .get_bytes(source, app.config.media.video_max_bytes)
                 .await
                 .map_err(Error::internal)?;
             downloaded = temp_path(&app.media)?;
@@ -424,19 +452,7 @@ pub async fn process_job(app: &AppState, media_id: i64) -> Result<()> {
             downloaded.to_path_buf()
         }
     };
-    match store_av(app, &mut m, &input).await {
-        Ok(()) => {}
-        Err(e) if e.kind == Kind::Unprocessable => {
-            tracing::info!(media_id, error = %e, "media processing failed");
-            m.state = state::FAILED.to_string();
-            m.updated_at = Utc::now();
-        }
-        Err(e) => return Err(e),
-    }
-    m.source_key = None;
-    app.store.update_media(&m).await?;
-    delete_key(app, &source).await;
-    Ok(())
+    store_av(app, m, &input).await
 }
 
 /// Removes a stored file, logging (not failing) when storage refuses.
@@ -464,6 +480,18 @@ pub async fn set_account_image(
     file: &TempFile,
     header: bool,
 ) -> Result<()> {
+    store_account_image(app, account_id, file, header, None).await
+}
+
+/// Processes and stores an avatar or header under `key_prefix` (a random
+/// key without one), replacing the account's previous file.
+async fn store_account_image(
+    app: &AppState,
+    account_id: i64,
+    file: &TempFile,
+    header: bool,
+    key_prefix: Option<&str>,
+) -> Result<()> {
     if file.size > app.config.media.image_max_bytes {
         return Err(too_large(app.config.media.image_max_bytes));
     }
@@ -479,10 +507,13 @@ pub async fn set_account_image(
     })
     .await?
     .map_err(image_error)?;
-    let key = new_key(
-        if header { "headers" } else { "avatars" },
-        encoded.extension,
-    );
+    let key = match key_prefix {
+        Some(prefix) => format!("{prefix}{}", encoded.extension),
+        None => new_key(
+            if header { "headers" } else { "avatars" },
+            encoded.extension,
+        ),
+    };
     app.media
         .storage
         .put_bytes(&key, encoded.bytes, encoded.content_type)
@@ -607,6 +638,18 @@ pub async fn prune(app: &AppState, remote_older_than: ChronoDuration) -> Result<
         }
     }
     loop {
+        // Remote attachments whose post was deleted.
+        let batch = app.store.orphaned_remote_media(200).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for m in batch {
+            delete_files(app, &m).await;
+            out.bytes += u64::try_from(m.file_size + m.thumbnail_size).unwrap_or(0);
+            app.store.delete_media(&m).await?;
+        }
+    }
+    loop {
         let batch = app
             .store
             .cached_remote_media_before(now - remote_older_than, 200)
@@ -628,4 +671,111 @@ pub async fn prune(app: &AppState, remote_older_than: ChronoDuration) -> Result<
         }
     }
     Ok(out)
+}
+
+/// Deletes attachments and their files (a remote post deleted by its author).
+pub async fn delete_media_rows(app: &AppState, ids: &[i64]) -> Result<()> {
+    for m in app.store.get_media_many(ids).await? {
+        delete_files(app, &m).await;
+        app.store.delete_media(&m).await?;
+    }
+    Ok(())
+}
+
+/// Removes every file of an account (attachments, avatar, header) and its
+/// attachment rows, before the account itself is deleted or erased.
+pub async fn delete_account_media(app: &AppState, account: &crate::model::Account) -> Result<()> {
+    for m in app.store.media_of_account(account.id).await? {
+        delete_files(app, &m).await;
+        app.store.delete_media(&m).await?;
+    }
+    for header in [false, true] {
+        clear_account_image(app, account.id, header).await?;
+    }
+    Ok(())
+}
+
+/// The key prefix of a remote account's cached avatar or header made from
+/// `url`: a new URL means a new file.
+fn account_image_prefix(account_id: i64, header: bool, url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(url.as_bytes());
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let kind = if header { "headers" } else { "avatars" };
+    format!("cache/{kind}/{account_id}/{hex}.")
+}
+
+/// Whether a remote account's cached avatar or header is missing or made
+/// from another URL than the one its actor now names.
+pub fn account_images_stale(app: &AppState, a: &crate::model::Account) -> bool {
+    if a.is_local() || !app.config.media.cache_remote {
+        return false;
+    }
+    [
+        (false, &a.avatar_remote_url, &a.avatar_key),
+        (true, &a.header_remote_url, &a.header_key),
+    ]
+    .into_iter()
+    .any(|(header, url, key)| match (url, key) {
+        (Some(url), Some(key)) => !key.starts_with(&account_image_prefix(a.id, header, url)),
+        (None, None) => false,
+        _ => true,
+    })
+}
+
+/// The `CacheAccountImages` job: fetches a remote account's avatar and
+/// header through the guarded client, crops them as local ones are, and
+/// replaces the previous copies.
+pub async fn cache_account_images(app: &AppState, account_id: i64) -> Result<()> {
+    let Some(a) = app.store.get_account(account_id).await? else {
+        return Ok(());
+    };
+    if a.is_local() {
+        return Ok(());
+    }
+    for (header, url, key) in [
+        (false, a.avatar_remote_url.clone(), a.avatar_key.clone()),
+        (true, a.header_remote_url.clone(), a.header_key.clone()),
+    ] {
+        let Some(url) = url else {
+            if key.is_some() {
+                clear_account_image(app, a.id, header).await?;
+            }
+            continue;
+        };
+        let prefix = account_image_prefix(a.id, header, &url);
+        if key.as_deref().is_some_and(|k| k.starts_with(&prefix)) {
+            continue;
+        }
+        let Ok(parsed) = url::Url::parse(&url) else {
+            continue;
+        };
+        let max = usize::try_from(app.config.media.image_max_bytes).unwrap_or(usize::MAX);
+        let body = match app.federation.http.get(&parsed, "image/*", max, None).await {
+            Ok(f) if (200..300).contains(&f.status) => f.body,
+            Ok(_) => continue,
+            Err(e) if e.is_permanent() => {
+                tracing::info!(account_id, error = %e, "remote avatar or header not fetched");
+                continue;
+            }
+            Err(e) => return Err(Error::internal(e)),
+        };
+        let tmp = temp_path(&app.media)?;
+        tokio::fs::write(&tmp, &body)
+            .await
+            .map_err(Error::internal)?;
+        let file = TempFile {
+            path: tmp,
+            size: body.len() as u64,
+        };
+        drop(body);
+        match store_account_image(app, a.id, &file, header, Some(&prefix)).await {
+            Ok(()) => {}
+            Err(e) if e.kind == Kind::Unprocessable || e.kind == Kind::PayloadTooLarge => {
+                tracing::info!(account_id, error = %e, "remote avatar or header not usable");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

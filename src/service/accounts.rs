@@ -411,6 +411,7 @@ pub async fn delete_account(app: &AppState, account: &Account) -> Result<()> {
         ));
     }
     crate::federation::outbox::account_deleted(app, account).await?;
+    crate::media::process::delete_account_media(app, account).await?;
     app.store.erase_local_account(account.id).await
 }
 

@@ -25,7 +25,9 @@ pub struct MediaChanges {
     pub thumbnail: Option<TempFile>,
 }
 
-/// Changes an upload's alt text, focal point or thumbnail.
+/// Changes an upload's alt text, focal point or thumbnail, while no post
+/// has it (a posted attachment changes through an edit of its post, as on
+/// Mastodon: 404 here).
 pub async fn update(
     app: &AppState,
     account: &Account,
@@ -33,6 +35,9 @@ pub async fn update(
     c: MediaChanges,
 ) -> Result<MediaAttachment> {
     let mut m = owned(app, account, id).await?;
+    if m.status_id.is_some() {
+        return Err(Error::not_found());
+    }
     process::check_description(&c.description)?;
     if let Some(d) = c.description {
         m.description = Some(d).filter(|d| !d.trim().is_empty());
@@ -40,13 +45,22 @@ pub async fn update(
     if let Some(f) = c.focus {
         m.focus_x = Some(f.x);
         m.focus_y = Some(f.y);
-        m.meta.0["focus"] = serde_json::json!({"x": f.x, "y": f.y});
-    }
-    if let Some(t) = &c.thumbnail {
-        process::set_thumbnail(app, &mut m, t).await?;
     }
     m.updated_at = chrono::Utc::now();
-    app.store.update_media(&m).await?;
+    if let Some(t) = &c.thumbnail {
+        if m.is_processing() {
+            // The job writes the preview; a thumbnail can follow it.
+            return Err(Error::unprocessable(
+                "Cannot change the thumbnail while the file is processing. Try again in a moment!",
+            ));
+        }
+        process::set_thumbnail(app, &mut m, t).await?;
+        app.store.update_media(&m).await?;
+    } else {
+        // Only the columns a client owns: a processing job may be writing
+        // the rest.
+        app.store.update_media_text(&m).await?;
+    }
     Ok(m)
 }
 

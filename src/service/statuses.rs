@@ -767,6 +767,14 @@ pub async fn schedule(
             "must be at least 5 minutes in the future",
         );
     }
+    if !d.media_ids.is_empty() {
+        // An upload waiting for a scheduled post would be pruned first.
+        v.add(
+            "media_ids",
+            "ERR_UNSUPPORTED",
+            "cannot be scheduled yet: post media now or without a schedule",
+        );
+    }
     v.finish()?;
     if let Some(parent) = d.in_reply_to_id {
         visible_status(app, Some(author), parent).await?;

@@ -305,6 +305,27 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Sets a timestamp column of one attachment (to make it look old).
+async fn set_media_time(s: &TestServer, id: i64, column: &str, at: chrono::DateTime<chrono::Utc>) {
+    let sql = format!("UPDATE media_attachments SET {column} = $2 WHERE id = $1");
+    match &s.app.store.pool {
+        roost::db::Pool::Sqlite(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        roost::db::Pool::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    s.app.store.cache.clear_all();
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -543,6 +564,16 @@ async fn video_and_audio_are_transcoded_with_meta_and_preview() {
                 .unwrap()
                 .starts_with("image/")
         );
+        // Range requests, as browsers seek in a video.
+        let resp = s
+            .http
+            .get(m["url"].as_str().unwrap())
+            .header("range", "bytes=0-9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(resp.bytes().await.unwrap().len(), 10);
     }
 
     // The legacy endpoint answers once the file is processed.
@@ -561,17 +592,6 @@ async fn video_and_audio_are_transcoded_with_meta_and_preview() {
     assert!(m["meta"]["duration"].as_f64().unwrap() > 0.5, "{m}");
     let (_, headers, _) = fetch(&s, m["url"].as_str().unwrap()).await;
     assert_eq!(headers["content-type"], "audio/mpeg");
-
-    // A video server-side range request (browsers seek this way).
-    let resp = s
-        .http
-        .get(m["url"].as_str().unwrap())
-        .header("range", "bytes=0-9")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(resp.bytes().await.unwrap().len(), 10);
 }
 
 // ---------------------------------------------------------------------------
@@ -696,6 +716,28 @@ async fn posts_take_only_their_authors_uploads() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A posted attachment changes only through an edit of its post.
+    let (status, _) = s
+        .request(
+            Method::PUT,
+            &format!("/api/v1/media/{media_id}"),
+            Some(&alice.token),
+            Some(json!({"description": "changed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Scheduled posts cannot take media yet (it would be pruned first).
+    let (_, m3) = upload(&s, &alice.token, halves_jpeg(30, 30), "s.jpg", "image/jpeg").await;
+    let at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let (status, body) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "later", "media_ids": [m3["id"]], "scheduled_at": at})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     // only_media finds it, on her profile and the public timeline.
     let (_, plain) = s
@@ -847,24 +889,13 @@ async fn unattached_uploads_are_pruned_after_a_day() {
     // Two uploads are made to look two days old.
     for m in [&old, &posted] {
         let id: i64 = m["id"].as_str().unwrap().parse().unwrap();
-        let mut row = s.app.store.get_media(id).await.unwrap().unwrap();
-        row.created_at -= chrono::Duration::days(2);
-        let sql = "UPDATE media_attachments SET created_at = $2 WHERE id = $1";
-        match &s.app.store.pool {
-            roost::db::Pool::Sqlite(p) => sqlx::query(sql)
-                .bind(id)
-                .bind(row.created_at)
-                .execute(p)
-                .await
-                .map(|_| ()),
-            roost::db::Pool::Postgres(p) => sqlx::query(sql)
-                .bind(id)
-                .bind(row.created_at)
-                .execute(p)
-                .await
-                .map(|_| ()),
-        }
-        .unwrap();
+        set_media_time(
+            &s,
+            id,
+            "created_at",
+            chrono::Utc::now() - chrono::Duration::days(2),
+        )
+        .await;
     }
     let pruned = roost::media::process::prune(&s.app, chrono::Duration::days(30))
         .await
@@ -1044,7 +1075,39 @@ async fn remote_attachments_are_cached_and_pruned() {
     let (a, b) = federated_pair().await;
     let alice = a.user("alice").await;
     let bob = b.user("bob").await;
-    crate::federation::remote_follower(&a, &b, &alice, &bob).await;
+    let form = Form::new().part(
+        "avatar",
+        Part::bytes(halves_jpeg(300, 300)).file_name("me.jpg"),
+    );
+    let resp = a
+        .http
+        .patch(a.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&alice.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let alice_avatar = resp.json::<Value>().await.unwrap()["avatar"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alice_on_b = crate::federation::remote_follower(&a, &b, &alice, &bob).await;
+
+    // Bob's server keeps its own copy of alice's avatar.
+    let avatar_on_b = eventually("alice's avatar to be cached on b", || async {
+        b.app.store.cache.clear_all();
+        let (_, acct) = b
+            .get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token))
+            .await;
+        let url = acct["avatar"].as_str()?.to_string();
+        url.starts_with(&b.base).then_some(url)
+    })
+    .await;
+    assert_ne!(avatar_on_b, alice_avatar);
+    let (status, _, body) = fetch(&b, &avatar_on_b).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(image::load_from_memory(&body).unwrap().width(), 300);
 
     let (_, m) = upload_to(
         &a,
@@ -1108,12 +1171,22 @@ async fn remote_attachments_are_cached_and_pruned() {
     let usage = b.app.store.media_usage().await.unwrap();
     assert_eq!(usage.remote_cached_files, 1);
 
-    // A recent view keeps it; a prune of everything older than now removes it.
+    // Cached two days ago but viewed just now (the fetch above): kept by a
+    // one-day prune. Not viewed for two days either: removed.
+    let media_id: i64 = cached["id"].as_str().unwrap().parse().unwrap();
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    set_media_time(&b, media_id, "cached_at", two_days_ago).await;
+    let row = b.app.store.get_media(media_id).await.unwrap().unwrap();
+    assert!(
+        row.last_viewed_at.is_some(),
+        "serving the copy records the view"
+    );
     let pruned = roost::media::process::prune(&b.app, chrono::Duration::days(1))
         .await
         .unwrap();
     assert_eq!(pruned.remote, 0, "viewed moments ago");
-    let pruned = roost::media::process::prune(&b.app, chrono::Duration::seconds(-1))
+    set_media_time(&b, media_id, "last_viewed_at", two_days_ago).await;
+    let pruned = roost::media::process::prune(&b.app, chrono::Duration::days(1))
         .await
         .unwrap();
     assert_eq!(pruned.remote, 1);
@@ -1130,4 +1203,69 @@ async fn remote_attachments_are_cached_and_pruned() {
         b.app.store.media_usage().await.unwrap().remote_cached_files,
         0
     );
+
+    // Alice deletes the post: b forgets its attachment.
+    let (status, _) = a
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap()),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("b to drop the deleted post's media", || async {
+        b.app.store.cache.clear_all();
+        b.app
+            .store
+            .get_media(media_id)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_an_account_deletes_its_files() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let (_, posted) = upload(&s, &alice.token, halves_jpeg(30, 30), "a.jpg", "image/jpeg").await;
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "x", "media_ids": [posted["id"]]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    upload(&s, &alice.token, halves_jpeg(30, 30), "b.jpg", "image/jpeg").await;
+    let form = Form::new().part(
+        "header",
+        Part::bytes(halves_jpeg(300, 100)).file_name("h.jpg"),
+    );
+    let resp = s
+        .http
+        .patch(s.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&alice.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(files_under(&s.dir.path().join("media")).len(), 5);
+    let account = s
+        .app
+        .store
+        .get_account(alice.id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    roost::service::accounts::delete_account(&s.app, &account)
+        .await
+        .unwrap();
+    assert!(files_under(&s.dir.path().join("media")).is_empty());
+    assert_eq!(s.app.store.media_usage().await.unwrap(), Default::default());
 }

@@ -65,7 +65,8 @@ fn configuration(app: &AppState) -> Value {
             "image_matrix_limit": m.image_max_input_pixels,
             "video_size_limit": m.video_max_bytes,
             "video_frame_rate_limit": m.video_max_fps,
-            "video_matrix_limit": u64::from(m.video_max_width) * u64::from(m.video_max_height),
+            // Larger frames are accepted and scaled down; this is the refusal line.
+            "video_matrix_limit": crate::media::video::MAX_INPUT_PIXELS,
         },
         "polls": {
             "max_options": i.max_poll_options,

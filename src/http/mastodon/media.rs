@@ -36,6 +36,10 @@ pub fn entity(app: &AppState, m: &MediaAttachment) -> Value {
         // A remote image not cached (yet) previews as itself.
         m.remote_url.clone().filter(|_| m.kind == "image")
     });
+    let mut meta = m.meta.0.clone();
+    if let (Some(x), Some(y), Some(obj)) = (m.focus_x, m.focus_y, meta.as_object_mut()) {
+        obj.insert("focus".into(), json!({"x": x, "y": y}));
+    }
     json!({
         "id": m.id.to_string(),
         "type": m.kind,
@@ -44,7 +48,7 @@ pub fn entity(app: &AppState, m: &MediaAttachment) -> Value {
         "remote_url": m.remote_url,
         "preview_remote_url": null,
         "text_url": null,
-        "meta": if m.meta.0.as_object().is_some_and(|o| o.is_empty()) { Value::Null } else { m.meta.0.clone() },
+        "meta": if meta.as_object().is_some_and(|o| o.is_empty()) { Value::Null } else { meta },
         "description": m.description,
         "blurhash": m.blurhash,
     })
@@ -123,7 +127,7 @@ pub async fn update(
     auth: Auth<WriteMedia>,
     Path(id): Path<String>,
     form: FormWithFiles<MediaForm>,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
     let FormWithFiles { params, mut files } = form;
     let focus = params
         .focus
@@ -137,7 +141,12 @@ pub async fn update(
         thumbnail: files.remove("thumbnail"),
     };
     let m = media_service::update(&app, &auth.account, &id, changes).await?;
-    Ok(Json(entity(&app, &m)))
+    let status = if m.is_processing() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entity(&app, &m))).into_response())
 }
 
 /// `DELETE /api/v1/media/:id`: only while no post has it.
