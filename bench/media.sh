@@ -2,7 +2,7 @@
 # Media processing: 12-megapixel JPEG uploads through POST /api/v2/media.
 #
 # Makes a 4000x3000 photo-like JPEG (noise over gradients, so it compresses
-# like a photo: ~5-8 MB) with ffmpeg, starts a release roost on SQLite in a
+# like a photo: ~4.5 MB) with ffmpeg, starts a release roost on SQLite in a
 # temporary directory, signs up one account, and then:
 #   a. SEQ uploads one at a time: median and range of the time per upload
 #      (original + small + blurhash, stored on local disk);
@@ -35,8 +35,8 @@ DATA=$(mktemp -d)
 trap 'kill $ROOST_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 ffmpeg -nostdin -hide_banner -loglevel error -y \
-  -f lavfi -i "gradients=s=4000x3000:c0=0x3060a0:c1=0xe0c080:seed=7,noise=alls=40:allf=t" \
-  -frames:v 1 -q:v 2 "$DATA/photo.jpg"
+  -f lavfi -i "gradients=s=4000x3000:c0=0x3060a0:c1=0xe0c080:seed=7,format=yuv420p,noise=alls=16:allf=t" \
+  -frames:v 1 -pix_fmt yuvj420p -q:v 3 "$DATA/photo.jpg"
 echo "input: $(stat -c %s "$DATA/photo.jpg") bytes, 4000x3000"
 
 export ROOST_STORAGE_DATA_DIR="$DATA/roost" ROOST_SERVER_LISTEN="127.0.0.1:$PORT" \

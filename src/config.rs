@@ -120,7 +120,8 @@ pub struct Media {
     /// A video or audio file whose processing takes longer fails (at most
     /// 280: a job's claim lasts 300 seconds).
     pub processing_timeout_secs: u64,
-    /// Images decoded or encoded at once, per node (each can take ~100 MB).
+    /// Images decoded or encoded at once, per node. Each adds ~120 MB to
+    /// the peak memory for 12-megapixel photos (see docs/performance.md).
     pub image_concurrency: u32,
     /// Workers transcoding video and audio, per node.
     pub video_workers: u32,
@@ -148,7 +149,7 @@ impl Default for Media {
             video_max_fps: 60,
             video_max_duration_secs: 3600,
             processing_timeout_secs: 240,
-            image_concurrency: 2,
+            image_concurrency: 1,
             video_workers: 1,
             ffmpeg: "ffmpeg".into(),
             ffprobe: "ffprobe".into(),

@@ -3,9 +3,9 @@
 //!
 //! - [`detect`] names a file's type from its first bytes, never from its name
 //!   or a declared MIME type.
-//! - [`image`] decodes, orients, strips, resizes and blurhashes images, on a
-//!   blocking thread under [`Media::image_slots`] so uploads cannot take every
-//!   core or all memory.
+//! - [`image`] decodes, orients, strips, resizes and blurhashes images, on
+//!   [`ImageWorkers`]' few threads so uploads cannot take every core or all
+//!   memory.
 //! - [`video`] probes and transcodes video and audio with the `ffmpeg` and
 //!   `ffprobe` programs, in the `media` job queue.
 //! - [`storage`] keeps files on local disk or in an S3-compatible bucket
@@ -60,6 +60,68 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
     Some(Detected { kind, mime })
 }
 
+type ImageJob = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads for image work. Images take tens of megabytes
+/// each while processed; running them on the same few threads (rather than
+/// on whichever blocking-pool thread is free) bounds both how many run at
+/// once and the memory the allocator keeps per thread between them.
+pub struct ImageWorkers {
+    jobs: std::sync::mpsc::Sender<ImageJob>,
+}
+
+impl ImageWorkers {
+    fn start(n: usize) -> Result<ImageWorkers> {
+        let (tx, rx) = std::sync::mpsc::channel::<ImageJob>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..n {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("roost-image-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A panicking decoder loses its job, not the thread.
+                            Ok(job) => {
+                                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+                                    .is_err()
+                                {
+                                    tracing::error!("image processing panicked");
+                                }
+                            }
+                            Err(_) => return, // Every sender is gone.
+                        }
+                    }
+                })
+                .map_err(|e| Error::internal(format!("cannot start image threads: {e}")))?;
+        }
+        Ok(ImageWorkers { jobs: tx })
+    }
+
+    /// Runs `f` on an image thread and waits for its result. The work goes
+    /// on if the caller stops waiting (a client hanging up), so the thread
+    /// count stays the bound.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: ImageJob = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| Error::internal("image threads stopped"))?;
+        rx.await
+            .map_err(|_| Error::internal("an image thread panicked"))
+    }
+}
+
 /// The media half of the shared state: storage, the video tools (if
 /// installed) and the limit on concurrent image work.
 pub struct Media {
@@ -67,8 +129,8 @@ pub struct Media {
     /// `None` when ffmpeg or ffprobe is missing: video, audio and animated
     /// GIF uploads are then refused.
     pub tools: Option<video::Tools>,
-    /// Permits for decoding and encoding images at once.
-    pub image_slots: Arc<tokio::sync::Semaphore>,
+    /// The threads that decode and encode images.
+    pub image_workers: ImageWorkers,
     /// Permits for transcoding in a request (`POST /api/v1/media`), as many
     /// as the media workers.
     pub av_slots: Arc<tokio::sync::Semaphore>,
@@ -128,9 +190,7 @@ impl Media {
         Ok(Media {
             storage,
             tools,
-            image_slots: Arc::new(tokio::sync::Semaphore::new(
-                config.media.image_concurrency.max(1) as usize,
-            )),
+            image_workers: ImageWorkers::start(config.media.image_concurrency.max(1) as usize)?,
             av_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.media.video_workers.max(1) as usize,
             )),

@@ -127,26 +127,12 @@ fn video_error(e: VideoError) -> Error {
     }
 }
 
-/// Runs image work on the blocking pool, at most `media.image_concurrency`
-/// at once.
+/// Runs image work on the image threads (`media.image_concurrency` of them).
 async fn on_image_slot<T: Send + 'static>(
     media: &Media,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {
-    let permit = media
-        .image_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(Error::internal)?;
-    // The permit lives as long as the work, even if the request that
-    // started it is dropped (a client hanging up) while it runs.
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        f()
-    })
-    .await
-    .map_err(Error::internal)
+    media.image_workers.run(f).await
 }
 
 fn size_meta(width: u32, height: u32) -> Value {

@@ -136,3 +136,8 @@ async fn masto_js_follows_posts_reads_home_and_notifications() {
 async fn mastodon_py_three_account_daily_flow() {
     run_client_script(python_script("mastodon_py_social.py")).await;
 }
+
+#[tokio::test]
+async fn mastodon_py_uploads_describes_and_posts_media() {
+    run_client_script(python_script("mastodon_py_media.py")).await;
+}
