@@ -521,17 +521,91 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
         .filter(|t| !t.is_empty() && t.len() <= 100)
         .take(32)
         .collect();
+    let new_media = changed_media(app, actor, &before, &object).await?;
     let after = Status {
         content: content_html(&object),
         spoiler_text: crate::text::sanitize::strip_long(object.summary.as_deref().unwrap_or("")),
         sensitive: object.sensitive.unwrap_or(false),
         edited_at: Some(edited.min(Utc::now())),
+        media_ids: match &new_media {
+            Some(rows) => Some(sqlx::types::Json(
+                rows.iter().map(|m| m.id).collect::<Vec<_>>(),
+            ))
+            .filter(|ids| !ids.0.is_empty()),
+            None => before.media_ids.clone(),
+        },
         ..before.clone()
     };
+    let new_ids: Option<Vec<i64>> = new_media
+        .as_ref()
+        .map(|rows| rows.iter().map(|m| m.id).collect());
     app.store
-        .edit_status(&before, &after, &mention_ids, &tags, None, Utc::now())
+        .edit_status(
+            &before,
+            &after,
+            &mention_ids,
+            &tags,
+            new_ids.as_deref(),
+            Utc::now(),
+        )
         .await?;
+    if let Some(rows) = &new_media {
+        // The replaced attachments, now detached, go with their files.
+        if let Some(old) = &before.media_ids {
+            crate::media::process::delete_media_rows(app, &old.0).await?;
+        }
+        if app.config.media.cache_remote {
+            for m in rows.iter().filter(|m| m.kind == "image") {
+                crate::jobs::enqueue(app, crate::jobs::Task::CacheRemoteMedia { media_id: m.id })
+                    .await?;
+            }
+        }
+    }
     notifications::on_edit(app, &after).await
+}
+
+/// The attachments of an edited remote post when they differ from the
+/// ones kept (other files, order or alt text): new rows, stored unattached
+/// for the edit to take. None when nothing changed.
+async fn changed_media(
+    app: &AppState,
+    actor: &Account,
+    before: &Status,
+    object: &Object,
+) -> Result<Option<Vec<crate::model::MediaAttachment>>> {
+    let reject_media = app
+        .store
+        .domain_block_of(actor.domain.as_deref().unwrap_or(""))
+        .await?
+        .is_some_and(|b| b.reject_media);
+    let wanted = if reject_media {
+        Vec::new()
+    } else {
+        remote_media(object)
+    };
+    let ids: Vec<i64> = before
+        .media_ids
+        .iter()
+        .flat_map(|m| m.0.iter().copied())
+        .collect();
+    let rows = app.store.get_media_many(&ids).await?;
+    let kept: Vec<(Option<&str>, Option<&str>)> = ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|m| m.id == *id))
+        .map(|m| (m.remote_url.as_deref(), m.description.as_deref()))
+        .collect();
+    let same = kept.len() == wanted.len()
+        && kept.iter().zip(&wanted).all(|((url, alt), w)| {
+            *url == Some(w.url.as_str()) && *alt == w.description.as_deref()
+        });
+    if same {
+        return Ok(None);
+    }
+    let fresh = media_rows(actor.id, &wanted);
+    for m in &fresh {
+        app.store.put_media(m).await?;
+    }
+    Ok(Some(fresh))
 }
 
 /// `Delete` of a remote post; a Delete arriving first leaves a tombstone so

@@ -425,14 +425,10 @@ async fn transcode_source(app: &AppState, m: &mut MediaAttachment, source: &str)
     let input: PathBuf = match app.media.storage.local_path(source) {
         Some(p) => p,
         None => {
-            let bytes = app
-                .media
-                .storage
-                .get_bytes(source, app.config.media.video_max_bytes)
-                .await
-                .map_err(Error::internal)?;
             downloaded = temp_path(&app.media)?;
-            tokio::fs::write(&downloaded, bytes)
+            app.media
+                .storage
+                .get_to_file(source, &downloaded, app.config.media.video_max_bytes)
                 .await
                 .map_err(Error::internal)?;
             downloaded.to_path_buf()

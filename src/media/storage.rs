@@ -284,6 +284,23 @@ impl Storage {
         }
     }
 
+    /// Copies a stored object into the file at `dest`, streaming (a video
+    /// is never held whole in memory); refuses objects over `max` bytes.
+    pub async fn get_to_file(&self, key: &str, dest: &Path, max: u64) -> Result<u64, StorageError> {
+        let key = checked(key)?;
+        match self {
+            Storage::Local(local) => {
+                let src = local.path(key);
+                let size = tokio::fs::metadata(&src).await?.len();
+                if size > max {
+                    return Err(StorageError::TooLarge);
+                }
+                Ok(tokio::fs::copy(&src, dest).await?)
+            }
+            Storage::S3(s3) => s3.get_to_file(key, dest, max).await,
+        }
+    }
+
     /// Start-up check: the local root can be written, or the bucket answers
     /// a listing with these credentials.
     pub async fn check(&self) -> Result<(), StorageError> {
@@ -528,6 +545,31 @@ impl S3 {
             return Err(StorageError::TooLarge);
         }
         Ok(result.bytes().await?.to_vec())
+    }
+
+    async fn get_to_file(&self, key: &str, dest: &Path, max: u64) -> Result<u64, StorageError> {
+        use futures_util::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let result = self
+            .store
+            .get_opts(&Self::location(key)?, GetOptions::default())
+            .await?;
+        if result.meta.size > max {
+            return Err(StorageError::TooLarge);
+        }
+        let mut out = tokio::fs::File::create(dest).await?;
+        let mut stream = result.into_stream();
+        let mut written: u64 = 0;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            written += chunk.len() as u64;
+            if written > max {
+                return Err(StorageError::TooLarge);
+            }
+            out.write_all(&chunk).await?;
+        }
+        out.flush().await?;
+        Ok(written)
     }
 
     async fn check(&self) -> Result<(), StorageError> {

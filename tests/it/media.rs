@@ -1052,6 +1052,19 @@ async fn s3_storage_keeps_uploads_in_the_bucket() {
         "nothing on local disk"
     );
 
+    // A video waits in the bucket for its job, which streams it back.
+    if have_ffmpeg() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, v) = upload(&s, &alice.token, mp4(dir.path()), "v.mp4", "video/mp4").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{v}");
+        let v = processed(&s, &alice.token, v["id"].as_str().unwrap()).await;
+        let url = v["url"].as_str().unwrap();
+        assert!(url.starts_with(&moto.endpoint), "{url}");
+        let (status, headers, _) = fetch(&s, url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "video/mp4");
+    }
+
     // Deleting the upload deletes the objects.
     let (status, _) = s
         .request(
@@ -1203,6 +1216,37 @@ async fn remote_attachments_are_cached_and_pruned() {
         b.app.store.media_usage().await.unwrap().remote_cached_files,
         0
     );
+
+    // Alice edits the post to carry another picture: b follows.
+    let (_, m2) = upload(&a, &alice.token, halves_jpeg(50, 50), "b.jpg", "image/jpeg").await;
+    let (status, edited) = a
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap()),
+            Some(&alice.token),
+            Some(json!({"status": "look again", "media_ids": [m2["id"]]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["media_attachments"][0]["id"], m2["id"]);
+    let new_remote = m2["url"].as_str().unwrap().to_string();
+    eventually("b to show the edited post's new picture", || async {
+        b.app.store.cache.clear_all();
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        let list = home[0]["media_attachments"].as_array()?.clone();
+        (list.len() == 1 && list[0]["remote_url"] == json!(new_remote)).then_some(())
+    })
+    .await;
+    assert!(
+        b.app.store.get_media(media_id).await.unwrap().is_none(),
+        "the replaced attachment is gone"
+    );
+    let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let media_id: i64 = home[0]["media_attachments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
 
     // Alice deletes the post: b forgets its attachment.
     let (status, _) = a
