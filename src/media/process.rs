@@ -236,6 +236,17 @@ pub async fn upload(
     Ok(m)
 }
 
+/// Decodes and processes an image file on an image thread.
+async fn process_image_file(app: &AppState, path: &Path) -> Result<image::Processed> {
+    let limits = Media::image_limits(&app.config);
+    let path = path.to_path_buf();
+    on_image_slot(&app.media, move || {
+        image::process_attachment(&path, &limits)
+    })
+    .await?
+    .map_err(image_error)
+}
+
 /// Processes an image file into the attachment's original and preview.
 async fn store_image(
     app: &AppState,
@@ -243,13 +254,7 @@ async fn store_image(
     path: &Path,
     prefix: &str,
 ) -> Result<()> {
-    let limits = Media::image_limits(&app.config);
-    let path = path.to_path_buf();
-    let processed = on_image_slot(&app.media, move || {
-        image::process_attachment(&path, &limits)
-    })
-    .await?
-    .map_err(image_error)?;
+    let processed = process_image_file(app, path).await?;
     let original_key = new_key(prefix, processed.original.extension);
     let (ow, oh) = (processed.original.width, processed.original.height);
     let size = processed.original.bytes.len() as i64;
@@ -295,13 +300,7 @@ async fn store_thumbnail(app: &AppState, m: &mut MediaAttachment, path: &Path) -
     if found.kind != MediaKind::Image {
         return Err(unsupported());
     }
-    let limits = Media::image_limits(&app.config);
-    let path = path.to_path_buf();
-    let processed = on_image_slot(&app.media, move || {
-        image::process_attachment(&path, &limits)
-    })
-    .await?
-    .map_err(image_error)?;
+    let processed = process_image_file(app, path).await?;
     let key = new_key("attachments", processed.small.extension);
     let (sw, sh) = (processed.small.width, processed.small.height);
     let size = processed.small.bytes.len() as i64;

@@ -24,6 +24,17 @@ pub struct MediaForm {
     focus: Option<String>,
 }
 
+impl MediaForm {
+    /// The focal point, if one was sent (`"x,y"`).
+    fn focus(&self) -> Result<Option<crate::media::image::Focus>> {
+        self.focus
+            .as_deref()
+            .filter(|f| !f.is_empty())
+            .map(process::parse_focus)
+            .transpose()
+    }
+}
+
 /// The MediaAttachment entity.
 /// <https://docs.joinmastodon.org/entities/MediaAttachment/>
 pub fn entity(app: &AppState, m: &MediaAttachment) -> Value {
@@ -59,18 +70,24 @@ fn upload_from(form: FormWithFiles<MediaForm>) -> Result<NewUpload> {
     let file = files
         .remove("file")
         .ok_or_else(|| Error::unprocessable("Validation failed: File can't be blank"))?;
-    let focus = params
-        .focus
-        .as_deref()
-        .filter(|f| !f.is_empty())
-        .map(process::parse_focus)
-        .transpose()?;
+    let focus = params.focus()?;
     Ok(NewUpload {
         file,
         thumbnail: files.remove("thumbnail"),
         description: params.description,
         focus,
     })
+}
+
+/// The attachment, with 206 while it is processing (Mastodon's status for
+/// `GET` and `PUT` on media not ready yet).
+fn with_state(app: &AppState, m: &MediaAttachment) -> Response {
+    let status = if m.is_processing() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(entity(app, m))).into_response()
 }
 
 /// `POST /api/v2/media`: 200 when the file is processed at once (images),
@@ -113,12 +130,7 @@ pub async fn show(
             "Validation failed: Media could not be processed",
         ));
     }
-    let status = if m.is_processing() {
-        StatusCode::PARTIAL_CONTENT
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(entity(&app, &m))).into_response())
+    Ok(with_state(&app, &m))
 }
 
 /// `PUT /api/v1/media/:id`: alt text, focal point, thumbnail.
@@ -129,24 +141,14 @@ pub async fn update(
     form: FormWithFiles<MediaForm>,
 ) -> Result<Response> {
     let FormWithFiles { params, mut files } = form;
-    let focus = params
-        .focus
-        .as_deref()
-        .filter(|f| !f.is_empty())
-        .map(process::parse_focus)
-        .transpose()?;
+    let focus = params.focus()?;
     let changes = MediaChanges {
         description: params.description,
         focus,
         thumbnail: files.remove("thumbnail"),
     };
     let m = media_service::update(&app, &auth.account, &id, changes).await?;
-    let status = if m.is_processing() {
-        StatusCode::PARTIAL_CONTENT
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(entity(&app, &m))).into_response())
+    Ok(with_state(&app, &m))
 }
 
 /// `DELETE /api/v1/media/:id`: only while no post has it.
