@@ -320,6 +320,10 @@ impl Store {
         self.cache.clear_accounts();
         self.cache.feeds.clear();
         self.cache.forget_status(s.id);
+        // Its uploads are free again (a redraft takes them at once).
+        for id in s.media_ids.iter().flat_map(|m| m.0.iter()) {
+            self.cache.media.forget(id);
+        }
         Ok(())
     }
 

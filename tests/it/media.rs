@@ -1313,3 +1313,41 @@ async fn deleting_an_account_deletes_its_files() {
     assert!(files_under(&s.dir.path().join("media")).is_empty());
     assert_eq!(s.app.store.media_usage().await.unwrap(), Default::default());
 }
+
+#[tokio::test]
+async fn deleting_a_post_frees_its_media_for_a_redraft() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let (_, m) = upload(&s, &alice.token, halves_jpeg(30, 30), "a.jpg", "image/jpeg").await;
+    let (status, post) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "first", "media_ids": [m["id"]]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    let (status, _) = s
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap()),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // At once, as Mastodon's "delete and redraft" does.
+    let (status, again) = s
+        .request(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": "second", "media_ids": [m["id"]]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["media_attachments"][0]["id"], m["id"]);
+    let (status, _, _) = fetch(&s, m["url"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+}
