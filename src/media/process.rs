@@ -293,13 +293,51 @@ async fn store_image(
     Ok(())
 }
 
+/// 422 unless the file's bytes say it is an image.
+async fn require_image(path: &Path) -> Result<()> {
+    match detect(&head(path).await?) {
+        Some(found) if found.kind == MediaKind::Image => Ok(()),
+        _ => Err(unsupported()),
+    }
+}
+
+/// Fetches a remote image through the guarded client into a temporary
+/// file. None (logged) when the server says no, the fetch can never work,
+/// or the bytes are not an image; an error when it may work later.
+async fn fetch_remote_image(app: &AppState, url: &str, max: u64) -> Result<Option<TempFile>> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Ok(None);
+    };
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let fetched = match app.federation.http.get(&parsed, "image/*", max, None).await {
+        Ok(f) if (200..300).contains(&f.status) => f,
+        Ok(f) => {
+            tracing::info!(url, status = f.status, "remote image not fetched");
+            return Ok(None);
+        }
+        Err(e) if e.is_permanent() => {
+            tracing::info!(url, error = %e, "remote image not fetched");
+            return Ok(None);
+        }
+        Err(e) => return Err(Error::internal(e)),
+    };
+    if detect(&fetched.body).map(|d| d.kind) != Some(MediaKind::Image) {
+        return Ok(None);
+    }
+    let path = temp_path(&app.media)?;
+    tokio::fs::write(&path, &fetched.body)
+        .await
+        .map_err(Error::internal)?;
+    Ok(Some(TempFile {
+        path,
+        size: fetched.body.len() as u64,
+    }))
+}
+
 /// Makes an uploaded image the attachment's preview (for video and audio,
 /// or a client's own choice of thumbnail).
 async fn store_thumbnail(app: &AppState, m: &mut MediaAttachment, path: &Path) -> Result<()> {
-    let found = detect(&head(path).await?).ok_or_else(unsupported)?;
-    if found.kind != MediaKind::Image {
-        return Err(unsupported());
-    }
+    require_image(path).await?;
     let processed = process_image_file(app, path).await?;
     let key = new_key("attachments", processed.small.extension);
     let (sw, sh) = (processed.small.width, processed.small.height);
@@ -476,10 +514,7 @@ async fn store_account_image(
     if file.size > app.config.media.image_max_bytes {
         return Err(too_large(app.config.media.image_max_bytes));
     }
-    let found = detect(&head(&file.path).await?).ok_or_else(unsupported)?;
-    if found.kind != MediaKind::Image {
-        return Err(unsupported());
-    }
+    require_image(&file.path).await?;
     let (w, h) = if header { (1500, 500) } else { (400, 400) };
     let limits = Media::image_limits(&app.config);
     let path = file.path.to_path_buf();
@@ -532,39 +567,17 @@ pub async fn cache_remote(app: &AppState, media_id: i64) -> Result<()> {
     if m.file_key.is_some() || m.kind() != MediaKind::Image {
         return Ok(());
     }
-    let Some(url) = m
-        .remote_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-    else {
+    let Some(url) = m.remote_url.clone() else {
         return Ok(());
     };
-    let max = usize::try_from(app.config.media.remote_max_bytes).unwrap_or(usize::MAX);
-    let fetched = match app.federation.http.get(&url, "image/*", max, None).await {
-        Ok(f) if (200..300).contains(&f.status) => f,
-        Ok(f) => {
-            tracing::info!(media_id, status = f.status, "remote media not fetched");
-            return Ok(());
-        }
-        Err(e) if e.is_permanent() => {
-            tracing::info!(media_id, error = %e, "remote media not fetched");
-            return Ok(());
-        }
-        Err(e) => return Err(Error::internal(e)),
-    };
-    if detect(&fetched.body).map(|d| d.kind) != Some(MediaKind::Image) {
+    let Some(file) = fetch_remote_image(app, &url, app.config.media.remote_max_bytes).await? else {
         return Ok(());
-    }
-    let tmp = temp_path(&app.media)?;
-    tokio::fs::write(&tmp, &fetched.body)
-        .await
-        .map_err(Error::internal)?;
-    drop(fetched);
+    };
     let remote_blurhash = m.blurhash.clone();
     // Cached copies carry their attachment's id, so serving one can note
     // the view without a lookup by key.
     let prefix = format!("cache/{}", m.id);
-    match store_image(app, &mut m, &tmp, &prefix).await {
+    match store_image(app, &mut m, &file.path, &prefix).await {
         Ok(()) => {}
         Err(e) if e.kind == Kind::Unprocessable => {
             delete_files(app, &m).await;
@@ -728,28 +741,10 @@ pub async fn cache_account_images(app: &AppState, account_id: i64) -> Result<()>
         if key.as_deref().is_some_and(|k| k.starts_with(&prefix)) {
             continue;
         }
-        let Ok(parsed) = url::Url::parse(&url) else {
+        let Some(file) = fetch_remote_image(app, &url, app.config.media.image_max_bytes).await?
+        else {
             continue;
         };
-        let max = usize::try_from(app.config.media.image_max_bytes).unwrap_or(usize::MAX);
-        let body = match app.federation.http.get(&parsed, "image/*", max, None).await {
-            Ok(f) if (200..300).contains(&f.status) => f.body,
-            Ok(_) => continue,
-            Err(e) if e.is_permanent() => {
-                tracing::info!(account_id, error = %e, "remote avatar or header not fetched");
-                continue;
-            }
-            Err(e) => return Err(Error::internal(e)),
-        };
-        let tmp = temp_path(&app.media)?;
-        tokio::fs::write(&tmp, &body)
-            .await
-            .map_err(Error::internal)?;
-        let file = TempFile {
-            path: tmp,
-            size: body.len() as u64,
-        };
-        drop(body);
         match store_account_image(app, a.id, &file, header, Some(&prefix)).await {
             Ok(()) => {}
             Err(e) if e.kind == Kind::Unprocessable || e.kind == Kind::PayloadTooLarge => {

@@ -267,6 +267,17 @@ async fn upload(
     upload_to(s, "/api/v2/media", token, bytes, name, mime, &[]).await
 }
 
+/// `PATCH /api/v1/accounts/update_credentials` with a multipart form.
+async fn update_credentials(s: &TestServer, token: &str, form: Form) -> reqwest::Response {
+    s.http
+        .patch(s.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Waits until `GET /api/v1/media/:id` says 200 and returns the attachment.
 async fn processed(s: &TestServer, token: &str, id: &str) -> Value {
     eventually("media processing", || async {
@@ -811,14 +822,7 @@ async fn avatar_and_header_are_cropped_to_size() {
                 .mime_str("image/jpeg")
                 .unwrap(),
         );
-    let resp = s
-        .http
-        .patch(s.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = update_credentials(&s, &alice.token, form).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let me: Value = resp.json().await.unwrap();
     assert_eq!(me["display_name"], "Alice");
@@ -854,14 +858,7 @@ async fn avatar_and_header_are_cropped_to_size() {
         "avatar",
         Part::bytes(b"not an image".to_vec()).file_name("x.png"),
     );
-    let resp = s
-        .http
-        .patch(s.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = update_credentials(&s, &alice.token, form).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (_, me) = s
         .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
@@ -1092,14 +1089,7 @@ async fn remote_attachments_are_cached_and_pruned() {
         "avatar",
         Part::bytes(halves_jpeg(300, 300)).file_name("me.jpg"),
     );
-    let resp = a
-        .http
-        .patch(a.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = update_credentials(&a, &alice.token, form).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let alice_avatar = resp.json::<Value>().await.unwrap()["avatar"]
         .as_str()
@@ -1290,14 +1280,7 @@ async fn deleting_an_account_deletes_its_files() {
         "header",
         Part::bytes(halves_jpeg(300, 100)).file_name("h.jpg"),
     );
-    let resp = s
-        .http
-        .patch(s.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = update_credentials(&s, &alice.token, form).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(files_under(&s.dir.path().join("media")).len(), 5);
     let account = s
