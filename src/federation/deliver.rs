@@ -8,6 +8,7 @@ use chrono::Utc;
 use serde_json::Value;
 use url::Url;
 
+use super::failures::Step;
 use super::{domain_of, signatures};
 use crate::app::AppState;
 use crate::error::{Error, Kind, Result};
@@ -195,7 +196,7 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
         Utc::now(),
     )
     .map_err(|e| Error::internal(format!("signing: {e}")))?;
-    match app
+    let e = match app
         .federation
         .http
         .post(&url, headers, body.as_bytes().to_vec())
@@ -203,12 +204,19 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     {
         Ok(_) => {
             app.store.instance_succeeded(&domain).await?;
-            Ok(())
+            return Ok(());
         }
-        Err(e) if e.is_permanent() => Err(Error::forbidden("refused").with_cause(e.to_string())),
-        Err(e) => {
-            app.store.instance_failed(&domain).await?;
-            Err(Error::new(Kind::Unavailable, "delivery failed").with_cause(e.to_string()))
-        }
+        Err(e) => e,
+    };
+    app.federation.failures.record(
+        &domain,
+        Step::Delivery,
+        &e.reason(),
+        &format!("POST {inbox}: {e}"),
+    );
+    if e.is_permanent() {
+        return Err(Error::forbidden("refused").with_cause(e.to_string()));
     }
+    app.store.instance_failed(&domain).await?;
+    Err(Error::new(Kind::Unavailable, "delivery failed").with_cause(e.to_string()))
 }

@@ -6,6 +6,7 @@ use chrono::Utc;
 use serde_json::Value;
 use url::Url;
 
+use super::failures::Step;
 use super::protocol::Actor;
 use super::{ACCEPT_AP, domain_of, same_origin, signatures};
 use crate::app::AppState;
@@ -41,11 +42,13 @@ pub fn is_ap_content_type(ct: &str) -> bool {
 }
 
 /// GETs `url` signed by the instance actor. `Ok(None)` when the remote says
-/// the object is gone (404 or 410).
+/// the object is gone (404 or 410). Any other failure is logged for the
+/// operator as a failure of `step`.
 pub async fn get_signed(
     app: &AppState,
     url: &Url,
     accept: &str,
+    step: Step,
 ) -> Result<Option<crate::net::Fetched>> {
     // roost never fetches from itself: its own rows are not remote documents
     // (however the URL is spelled: domain_of lower-cases the host).
@@ -73,16 +76,27 @@ pub async fn get_signed(
             tracing::warn!(error = %e, "cannot sign a GET");
         }
     };
-    let fetched = app
+    let host = domain_of(url.as_str()).unwrap_or_default();
+    let failures = &app.federation.failures;
+    let fetched = match app
         .federation
         .http
         .get(url, accept, MAX_DOCUMENT, Some(&sign))
         .await
-        .map_err(unavailable)?;
+    {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            failures.record(&host, step, &e.reason(), &format!("GET {url}: {e}"));
+            return Err(unavailable(e));
+        }
+    };
     match fetched.status {
         200..=299 => Ok(Some(fetched)),
         404 | 410 => Ok(None),
-        s => Err(unavailable(format!("{url} answered {s}"))),
+        s => {
+            failures.record(&host, step, &format!("HTTP {s}"), &format!("GET {url}"));
+            Err(unavailable(format!("{url} answered {s}")))
+        }
     }
 }
 
@@ -91,19 +105,26 @@ pub async fn get_signed(
 /// same origin). `Ok(None)` when it is gone.
 pub async fn fetch_object(app: &AppState, uri: &str) -> Result<Option<Value>> {
     let url = Url::parse(uri).map_err(|_| bad_document("not a URL"))?;
-    let Some(fetched) = get_signed(app, &url, ACCEPT_AP).await? else {
+    let Some(fetched) = get_signed(app, &url, ACCEPT_AP, Step::Fetch).await? else {
         return Ok(None);
     };
-    let ct = fetched.content_type.as_deref().unwrap_or("");
-    if !is_ap_content_type(ct) {
-        return Err(bad_document("not an ActivityPub content type"));
-    }
-    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| bad_document("not JSON"))?;
-    let id = doc.get("id").and_then(Value::as_str).unwrap_or("");
     // A redirect to another server proves nothing about the first one.
     if !same_origin(fetched.url.as_str(), uri) {
         return Err(bad_document("redirected to another server"));
     }
+    let ct = fetched.content_type.as_deref().unwrap_or("");
+    if !is_ap_content_type(ct) {
+        // A page (a post's or profile's browser URL on a server that answers
+        // HTML whatever the Accept) may name its document in
+        // `<link rel="alternate" type="application/activity+json">`: follow
+        // one such link on the same origin, as Mastodon does.
+        if let Some(alternate) = html_alternate(ct, &fetched) {
+            return Box::pin(fetch_object_exact(app, &alternate)).await;
+        }
+        return Err(bad_document("not an ActivityPub content type"));
+    }
+    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| bad_document("not JSON"))?;
+    let id = doc.get("id").and_then(Value::as_str).unwrap_or("");
     if id != fetched.url.as_str() && id != uri {
         // Mastodon serves some objects at a URL other than their id; accept
         // that only when the id is on the same origin, and re-fetch it.
@@ -115,10 +136,24 @@ pub async fn fetch_object(app: &AppState, uri: &str) -> Result<Option<Value>> {
     Ok(Some(doc))
 }
 
+/// The ActivityPub alternate of an HTML page, resolved against the page's
+/// URL, when it is on the page's origin.
+fn html_alternate(content_type: &str, page: &crate::net::Fetched) -> Option<String> {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("text/html") {
+        return None;
+    }
+    let html = String::from_utf8_lossy(&page.body);
+    let href = crate::text::head::activitypub_alternate(&html)?;
+    let target = page.url.join(&href).ok()?;
+    (same_origin(target.as_str(), page.url.as_str()) && target != page.url)
+        .then(|| target.to_string())
+}
+
 /// As [`fetch_object`], but the id must equal `uri` exactly.
 async fn fetch_object_exact(app: &AppState, uri: &str) -> Result<Option<Value>> {
     let url = Url::parse(uri).map_err(|_| bad_document("not a URL"))?;
-    let Some(fetched) = get_signed(app, &url, ACCEPT_AP).await? else {
+    let Some(fetched) = get_signed(app, &url, ACCEPT_AP, Step::Fetch).await? else {
         return Ok(None);
     };
     if !is_ap_content_type(fetched.content_type.as_deref().unwrap_or("")) {
@@ -315,7 +350,14 @@ async fn webfinger_self(app: &AppState, user: &str, host: &str) -> Result<String
             .map_err(|_| Error::not_found())?;
         url.query_pairs_mut()
             .append_pair("resource", &format!("acct:{user}@{host}"));
-        match get_signed(app, &url, "application/jrd+json, application/json").await {
+        match get_signed(
+            app,
+            &url,
+            "application/jrd+json, application/json",
+            Step::WebFinger,
+        )
+        .await
+        {
             Ok(Some(f)) => {
                 let jrd: Value = serde_json::from_slice(&f.body)
                     .map_err(|_| bad_document("WebFinger is not JSON"))?;

@@ -6,6 +6,7 @@
 use chrono::Utc;
 use serde_json::Value;
 
+use super::failures::Step;
 use super::signatures::{self, SigError};
 use super::{domain_of, fetch, same_origin};
 use crate::app::AppState;
@@ -129,24 +130,53 @@ async fn forwarded(app: &AppState, signer: &Account, activity: &Value, id: &str)
 }
 
 /// Checks the request's signature; returns the account whose key signed it.
+/// A refusal is logged for the operator (condensed per host and reason).
 pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
-    let header = req
-        .headers
-        .get("signature")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| unauthorized("no Signature header"))?;
-    let params = signatures::parse_signature(header).map_err(unauthorized)?;
-    if domain_of(&params.key_id).is_some_and(|d| d == app.config.server.domain.to_ascii_lowercase())
-    {
-        return Err(unauthorized("signed with a local key"));
+    let header = req.headers.get("signature").and_then(|v| v.to_str().ok());
+    let parsed = header
+        .ok_or(SigError::Missing)
+        .and_then(signatures::parse_signature);
+    let host = parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| domain_of(&p.key_id))
+        .unwrap_or_else(|| "(unsigned)".to_string());
+    let refuse = |reason: &str, detail: String| {
+        app.federation
+            .failures
+            .record(&host, Step::Signature, reason, &detail);
+        unauthorized(detail)
+    };
+    let params = match (header, parsed) {
+        // Nothing was signed, so no signature failed: not worth a warning.
+        (None, _) => return Err(unauthorized("no Signature header")),
+        (Some(_), Err(e)) => {
+            return Err(refuse(
+                &e.to_string(),
+                format!("{} {}", req.method, req.path),
+            ));
+        }
+        (Some(_), Ok(p)) => p,
+    };
+    if host == app.config.server.domain.to_ascii_lowercase() {
+        return Err(refuse("signed with a local key", params.key_id.clone()));
     }
     // A blocked server is refused before anything is fetched from it.
-    if let Some(domain) = domain_of(&params.key_id)
-        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
-    {
+    if app.store.domain_block(&host).await?.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));
     }
-    let (signer, fresh) = signer(app, &params.key_id).await?;
+    let (signer, fresh) = match signer(app, &params.key_id).await {
+        Ok(found) => found,
+        Err(e) if e.kind == Kind::Unauthorized => {
+            let detail = e
+                .cause
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(refuse("cannot get the signer's key", detail));
+        }
+        Err(e) => return Err(e),
+    };
     let check = |account: &Account| -> std::result::Result<(), SigError> {
         let key = app
             .federation
@@ -162,19 +192,46 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
             Utc::now(),
         )
     };
-    match check(&signer) {
-        Ok(()) => Ok(signer),
+    let result = match check(&signer) {
+        Ok(()) => return Ok(signer),
         // The actor may have rotated its key: fetch it once more.
         Err(SigError::BadSignature | SigError::BadKey) if !fresh => {
             app.federation.forget_remote_key(&params.key_id);
             let refreshed = fetch::refresh_actor(app, &signer.uri)
                 .await
-                .map_err(|e| unauthorized(format!("cannot refresh the signer: {e}")))?;
-            check(&refreshed).map_err(unauthorized)?;
-            Ok(refreshed)
+                .map_err(|e| refuse("cannot refresh the signer's key", e.to_string()))?;
+            check(&refreshed).map(|()| refreshed)
         }
-        Err(e) => Err(unauthorized(e)),
+        Err(e) => Err(e),
+    };
+    result.map_err(|e| {
+        let detail = format!(
+            "{} {} signed by {} over ({}){}",
+            req.method,
+            req.path,
+            params.key_id,
+            params.headers.join(" "),
+            host_hint(app, req.headers)
+        );
+        refuse(&e.to_string(), detail)
+    })
+}
+
+/// When a signature fails and the request's `Host` is not this server's
+/// domain, the likely cause: a proxy that does not pass `Host` through.
+fn host_hint(app: &AppState, headers: &http::HeaderMap) -> String {
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if host.eq_ignore_ascii_case(&app.config.server.domain) {
+        return String::new();
     }
+    format!(
+        "; the request's Host is {host:?}, not server.domain {:?}: \
+         the reverse proxy must pass Host through (nginx: proxy_set_header Host $host)",
+        app.config.server.domain
+    )
 }
 
 /// The account owning `key_id`, from the database or fetched; `true` when

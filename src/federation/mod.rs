@@ -10,6 +10,7 @@
 //! - [`outbox`]: what each local action sends, and to whom.
 //! - [`deliver`]: addressing an outbound activity and sending it from the
 //!   persistent job queue.
+//! - [`failures`]: the operator's view of what failed with whom, condensed.
 //!
 //! roost does not use the `activitypub_federation` crate (DESIGN.md decision
 //! 5); docs/federation.md records why.
@@ -23,6 +24,7 @@ use signatures::{PrivateKey, PublicKey};
 pub mod activities;
 pub mod convert;
 pub mod deliver;
+pub mod failures;
 pub mod fetch;
 pub mod inbox;
 pub mod notes;
@@ -52,6 +54,8 @@ pub struct Federation {
     /// Deliveries in flight per remote host, so one slow server cannot take
     /// every delivery worker (and no server gets more than a few at once).
     host_slots: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+    /// Failed fetches, signature checks and deliveries, logged condensed.
+    pub failures: failures::FailureLog,
 }
 
 /// Deliveries one node sends to one host at the same time.
@@ -74,6 +78,7 @@ impl Federation {
             remote_keys: Mutex::default(),
             review_since,
             host_slots: Mutex::default(),
+            failures: failures::FailureLog::default(),
         })
     }
 

@@ -87,6 +87,10 @@ pub fn router(app: Arc<AppState>) -> Router {
             app.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            check_host,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -99,6 +103,46 @@ pub fn router(app: Arc<AppState>) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
         .with_state(app)
+}
+
+/// Whether a request with a foreign `Host` has been reported.
+static HOST_MISMATCH_LOGGED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Warns once per process when a request's `Host` is not `server.domain`:
+/// behind a proxy that does not pass `Host` through, every signed request
+/// from another server fails its signature while the rest looks fine.
+/// Health checks and metrics scrapes, which often use an address, are left
+/// out.
+async fn check_host(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use std::sync::atomic::Ordering;
+    let path = req.uri().path();
+    if !HOST_MISMATCH_LOGGED.load(Ordering::Relaxed) && path != "/health" && path != "/metrics" {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !host.eq_ignore_ascii_case(&app.config.server.domain)
+            && !HOST_MISMATCH_LOGGED.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                host,
+                domain = %app.config.server.domain,
+                path,
+                "a request arrived with Host {host:?}, not server.domain {:?}; \
+                 signatures from other servers cover Host and will fail: \
+                 make the reverse proxy pass it through (nginx: proxy_set_header Host $host). \
+                 Logged once.",
+                app.config.server.domain
+            );
+        }
+    }
+    next.run(req).await
 }
 
 fn png(bytes: &'static [u8]) -> Response {

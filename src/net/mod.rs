@@ -11,7 +11,13 @@
 //! - at most [`MAX_REDIRECTS`] redirects on a GET, each hop checked and signed
 //!   again, none on a POST;
 //! - time limits (5 s to resolve and connect, 10 s between reads, 30 s in all)
-//!   and a size cap on every body, enforced while it streams in.
+//!   and a size cap on every body, enforced while it streams in;
+//! - exactly one host per request, set by the HTTP stack from the URL:
+//!   `Host` on HTTP/1.1, `:authority` on HTTP/2 (negotiated over ALPN). A
+//!   `Host` in the caller's headers (HTTP signatures add the one they sign)
+//!   is dropped; the stack sends the same value, `host[:port]` with the port
+//!   only when it is not the scheme's default. nginx refuses an HTTP/2
+//!   request carrying both with 400 ("client sent duplicate host header").
 //!
 //! The module depends on no other part of roost; callers turn [`NetError`]
 //! into their own errors, and [`NetError::is_permanent`] tells a delivery
@@ -24,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use http::header::{ACCEPT, CONTENT_TYPE, HOST, HeaderValue, LOCATION, RETRY_AFTER};
 use url::Url;
 
 pub mod addr;
@@ -55,8 +61,12 @@ pub enum NetError {
     Blocked(String),
     /// The response body is larger than the caller's cap.
     TooLarge,
-    /// A DNS lookup, the connection, a read or the whole request timed out.
-    Timeout,
+    /// A DNS lookup, the connection, a read or the whole request timed out;
+    /// `true` when it was the connection (DNS, TCP or TLS handshake).
+    Timeout { connect: bool },
+    /// The peer's TLS certificate was refused: untrusted, expired, not valid
+    /// for the host name. The text says which, in an operator's words.
+    Certificate(String),
     /// The connection failed or broke (DNS failure, refused, reset, TLS).
     Connect(String),
     /// A status the caller does not accept (a POST's non-2xx), with the
@@ -101,7 +111,11 @@ impl NetError {
             }
             NetError::Blocked(_) | NetError::TooLarge | NetError::Redirects => true,
             NetError::Request(_) => true,
-            NetError::Timeout | NetError::Connect(_) | NetError::BadResponse(_) => false,
+            // A certificate may be renewed or a CA installed: worth a retry.
+            NetError::Timeout { .. }
+            | NetError::Certificate(_)
+            | NetError::Connect(_)
+            | NetError::BadResponse(_) => false,
         }
     }
 
@@ -114,7 +128,11 @@ impl NetError {
             source = cause.source();
         }
         if err.is_timeout() {
-            NetError::Timeout
+            NetError::Timeout {
+                connect: err.is_connect(),
+            }
+        } else if let Some(why) = certificate_problem(&err) {
+            NetError::Certificate(why)
         } else if err.is_body() || err.is_decode() {
             NetError::BadResponse(error_chain(&err))
         } else if err.is_builder() {
@@ -130,7 +148,9 @@ impl fmt::Display for NetError {
         match self {
             NetError::Blocked(why) => write!(f, "request refused: {why}"),
             NetError::TooLarge => f.write_str("response body too large"),
-            NetError::Timeout => f.write_str("request timed out"),
+            NetError::Timeout { connect: true } => f.write_str("connect timed out"),
+            NetError::Timeout { connect: false } => f.write_str("request timed out"),
+            NetError::Certificate(why) => write!(f, "TLS certificate refused: {why}"),
             NetError::Connect(why) => write!(f, "connection failed: {why}"),
             NetError::Status(code, None) => write!(f, "HTTP status {code}"),
             NetError::Status(code, Some(after)) => {
@@ -144,6 +164,62 @@ impl fmt::Display for NetError {
 }
 
 impl StdError for NetError {}
+
+impl NetError {
+    /// A short, stable reason for logs, without URLs or addresses, so that
+    /// repeats of one failure can be counted together.
+    pub fn reason(&self) -> String {
+        match self {
+            NetError::Blocked(_) => "refused by policy".into(),
+            NetError::TooLarge => "response too large".into(),
+            NetError::Timeout { connect: true } => "connect timeout".into(),
+            NetError::Timeout { connect: false } => "read timeout".into(),
+            NetError::Certificate(why) => why.clone(),
+            NetError::Connect(_) => "connection failed".into(),
+            NetError::Status(code, _) => format!("HTTP {code}"),
+            NetError::Redirects => "too many redirects".into(),
+            NetError::BadResponse(_) => "bad response".into(),
+            NetError::Request(_) => "invalid request".into(),
+        }
+    }
+}
+
+/// What was wrong with the peer's certificate, if a TLS handshake failed on
+/// it. rustls's error sits deep in reqwest's chain, inside `io::Error`s
+/// nested in each other, whose `source` skips the error they wrap, so those
+/// are unwrapped with `get_ref`.
+fn certificate_problem(err: &(dyn StdError + 'static)) -> Option<String> {
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        let mut inner: &(dyn StdError + 'static) = cause;
+        while let Some(wrapped) = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            inner = wrapped;
+        }
+        if let Some(rustls::Error::InvalidCertificate(problem)) = inner.downcast_ref() {
+            return Some(describe_certificate(problem));
+        }
+        current = cause.source();
+    }
+    None
+}
+
+fn describe_certificate(problem: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match problem {
+        C::UnknownIssuer => "certificate untrusted (unknown issuer)".into(),
+        C::Expired | C::ExpiredContext { .. } => "certificate expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "certificate not yet valid".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "certificate not valid for this host name".into()
+        }
+        C::Revoked => "certificate revoked".into(),
+        C::BadSignature => "certificate signature invalid".into(),
+        other => format!("certificate refused ({other:?})"),
+    }
+}
 
 /// reqwest's own message says little ("error sending request"); the causes
 /// say what happened.
@@ -291,6 +367,7 @@ impl Client {
             if let Some(sign) = sign {
                 sign(&current, &mut headers);
             }
+            headers.remove(HOST);
             let request = self.inner.get(current.clone()).headers(headers);
             let resp = request.send().await.map_err(NetError::from_reqwest)?;
             self.check_peer(&resp)?;
@@ -326,10 +403,11 @@ impl Client {
     pub async fn post(
         &self,
         url: &Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<u16, NetError> {
         self.check(url)?;
+        headers.remove(HOST);
         let request = self.inner.post(url.clone()).headers(headers).body(body);
         let resp = request.send().await.map_err(NetError::from_reqwest)?;
         self.check_peer(&resp)?;
@@ -607,6 +685,41 @@ mod tests {
         }
     }
 
+    /// Every `host:` line of a request's head.
+    fn hosts(request: &str) -> Vec<&str> {
+        request
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn requests_carry_one_host_from_the_url_whatever_the_signer_adds() {
+        let server = TestServer::start(|_| sized("202 Accepted", &[], b""));
+        let sign = |_: &Url, headers: &mut HeaderMap| {
+            headers.insert(HOST, HeaderValue::from_static("signed.example"));
+            headers.append(HOST, HeaderValue::from_static("second.example"));
+        };
+        let client = client(LOCAL);
+        client
+            .get(&server.url("/a"), "*/*", 1024, Some(&sign))
+            .await
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("signed.example"));
+        client
+            .post(&server.url("/inbox"), headers, b"{}".to_vec())
+            .await
+            .unwrap();
+        let expected = server.addr.to_string();
+        for request in server.requests() {
+            assert_eq!(hosts(&request), [expected.as_str()], "{request}");
+        }
+    }
+
     #[tokio::test]
     async fn fourth_redirect_is_refused() {
         let server = redirect_chain(4);
@@ -749,7 +862,7 @@ mod tests {
         }
         assert!(NetError::Blocked("x".into()).is_permanent());
         assert!(NetError::TooLarge.is_permanent());
-        assert!(!NetError::Timeout.is_permanent());
+        assert!(!NetError::Timeout { connect: true }.is_permanent());
         assert!(!NetError::Connect("refused".into()).is_permanent());
         assert!(!NetError::BadResponse("reset".into()).is_permanent());
     }

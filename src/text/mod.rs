@@ -3,6 +3,7 @@
 //! Nothing a user types becomes markup: text is escaped, then links are added.
 //! Mentions and hashtags join here when statuses exist.
 
+pub mod head;
 pub mod sanitize;
 pub mod status;
 

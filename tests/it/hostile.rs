@@ -29,6 +29,13 @@ impl Fake {
             (content_type.to_string(), doc.to_string()),
         );
     }
+
+    fn serve_text(&self, path: &str, content_type: &str, body: &str) {
+        self.docs.lock().unwrap().insert(
+            path.to_string(),
+            (content_type.to_string(), body.to_string()),
+        );
+    }
 }
 
 async fn fake_handler(State(fake): State<Fake>, uri: Uri) -> axum::response::Response {
@@ -910,4 +917,67 @@ async fn search_by_url_does_not_reveal_private_posts() {
             );
         }
     }
+}
+
+/// A search by a post's page URL on a server that answers HTML: roost follows
+/// the page's `rel="alternate"` ActivityPub link, on the same origin only.
+#[tokio::test]
+async fn page_urls_lead_to_their_activitypub_alternate_on_the_same_origin_only() {
+    let (s, remote, _inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let page = |href: &str| {
+        format!(
+            "<!doctype html><html><head><title>a post</title>\
+             <link rel=\"alternate\" type=\"application/activity+json\" href=\"{href}\">\
+             </head><body><p>a post</p></body></html>"
+        )
+    };
+    let note = format!("{}/notes/7", remote.base);
+    remote.fake.serve(
+        "/notes/7",
+        "application/activity+json",
+        &remote.note(&note, "behind a page"),
+    );
+    remote
+        .fake
+        .serve_text("/@mallory/7", "text/html; charset=utf-8", &page("/notes/7"));
+    // A page whose alternate is on another server.
+    let other = Remote::start("eve").await;
+    let elsewhere = format!("{}/notes/8", other.base);
+    other.fake.serve(
+        "/notes/8",
+        "application/activity+json",
+        &other.note(&elsewhere, "elsewhere"),
+    );
+    remote
+        .fake
+        .serve_text("/@mallory/8", "text/html", &page(&elsewhere));
+
+    let search = |q: String| {
+        let (s, token) = (&s, alice.token.clone());
+        async move {
+            let (status, found) = s
+                .get(
+                    &format!("/api/v2/search?resolve=true&{}", query(&[("q", &q)])),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            found
+        }
+    };
+    let found = search(format!("{}/@mallory/7", remote.base)).await;
+    assert_eq!(found["statuses"][0]["uri"], json!(note), "{found}");
+    let found = search(format!("{}/@mallory/8", remote.base)).await;
+    assert_eq!(found["statuses"], json!([]), "{found}");
+    assert!(
+        s.app
+            .store
+            .get_status_by_uri(&elsewhere)
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing was fetched from the other origin"
+    );
+    assert_eq!(other.fake.hits.load(Ordering::SeqCst), 0);
 }

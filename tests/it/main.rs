@@ -15,3 +15,4 @@ mod media;
 mod oauth;
 mod pages;
 mod social;
+mod tls;

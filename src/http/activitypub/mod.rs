@@ -39,7 +39,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// Whether the client asked for ActivityPub JSON rather than a page.
-fn wants_activity_json(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_activity_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -112,8 +112,20 @@ async fn actor(
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&format!("/@{}", account.username)).into_response());
     }
-    check_fetch(&app, &method, &uri, &headers).await?;
-    Ok(ap_json(&convert::person(&app, &account)))
+    person_document(&app, &account, &method, &uri, &headers).await
+}
+
+/// The Person of a local account, under the authorized-fetch rule; served at
+/// its id and at its profile page's URL (`/@name`).
+pub(crate) async fn person_document(
+    app: &AppState,
+    account: &Account,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    check_fetch(app, method, uri, headers).await?;
+    Ok(ap_json(&convert::person(app, account)))
 }
 
 /// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note.
@@ -140,8 +152,20 @@ async fn status(
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&format!("/@{}/{}", account.username, status.id)).into_response());
     }
-    check_fetch(&app, &method, &uri, &headers).await?;
-    let note = convert::load_note(&app, &status).await?;
+    note_document(&app, &status, &method, &uri, &headers).await
+}
+
+/// A local public or unlisted post as a Note, under the authorized-fetch
+/// rule; served at its id and at its page's URL (`/@name/ID`).
+pub(crate) async fn note_document(
+    app: &AppState,
+    status: &crate::model::Status,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    check_fetch(app, method, uri, headers).await?;
+    let note = convert::load_note(app, status).await?;
     Ok(ap_json(&convert::note_document(note)))
 }
 

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 
 use super::{message, render};
 use crate::app::AppState;
 use crate::db::params::{Page, Sql};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::http::activitypub;
 use crate::model::{Account, Status};
 
 /// A post as the public pages show it.
@@ -141,14 +142,26 @@ fn avatar(app: &AppState, a: &Account) -> String {
         .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
 }
 
-/// `GET /@username`
+/// `GET /@username`: the profile page, or the actor for an ActivityPub
+/// `Accept` (as Mastodon does, so that a pasted profile link resolves).
 pub async fn profile(
     State(app): State<Arc<AppState>>,
     Path(handle): Path<String>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
 ) -> Result<Response> {
+    let wants_ap = activitypub::wants_activity_json(&headers);
     let Some(account) = profile_account(&app, &handle).await? else {
-        return Ok(not_found(&app));
+        return Ok(if wants_ap {
+            Error::not_found().into_response()
+        } else {
+            not_found(&app)
+        });
     };
+    if wants_ap {
+        return activitypub::person_document(&app, &account, &method, &uri, &headers).await;
+    }
     let mut sql = Sql::new("SELECT * FROM statuses s WHERE s.account_id = ");
     sql.bind_i64(account.id)
         .push(" AND s.visibility = 'public' AND s.reblog_of_id IS NULL");
@@ -187,19 +200,39 @@ pub async fn profile(
         indexable: account.indexable,
         posts: posts.iter().map(PostView::of).collect(),
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(vary_accept(render(StatusCode::OK, &page)))
 }
 
-/// `GET /@username/:id`: public and unlisted posts (both are reachable by link).
+/// The same URL answers HTML or ActivityPub JSON: caches must key on Accept.
+fn vary_accept(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+/// `GET /@username/:id`: public and unlisted posts (both are reachable by
+/// link), as a page or, for an ActivityPub `Accept`, as the Note.
 pub async fn status(
     State(app): State<Arc<AppState>>,
     Path((handle, id)): Path<(String, String)>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
 ) -> Result<Response> {
+    let wants_ap = activitypub::wants_activity_json(&headers);
+    let missing = || {
+        if wants_ap {
+            Error::not_found().into_response()
+        } else {
+            not_found(&app)
+        }
+    };
     let Some(account) = profile_account(&app, &handle).await? else {
-        return Ok(not_found(&app));
+        return Ok(missing());
     };
     let Ok(id) = id.parse::<i64>() else {
-        return Ok(not_found(&app));
+        return Ok(missing());
     };
     let Some(status) = app
         .store
@@ -207,10 +240,13 @@ pub async fn status(
         .await?
         .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
     else {
-        return Ok(not_found(&app));
+        return Ok(missing());
     };
     if !matches!(status.visibility.as_str(), "public" | "unlisted") {
-        return Ok(not_found(&app));
+        return Ok(missing());
+    }
+    if wants_ap {
+        return activitypub::note_document(&app, &status, &method, &uri, &headers).await;
     }
     let page = StatusPage {
         instance_title: app.config.instance.title.clone(),
@@ -229,5 +265,5 @@ pub async fn status(
         reblogs_count: status.reblogs_count,
         favourites_count: status.favourites_count,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(vary_accept(render(StatusCode::OK, &page)))
 }
