@@ -100,3 +100,84 @@ async fn unindexable_accounts_ask_search_engines_to_stay_away() {
         "{page}"
     );
 }
+
+/// The pages' URLs are what people paste into another server's search:
+/// with an ActivityPub `Accept` they answer the actor and the Note, under
+/// the same rules as the ids.
+#[tokio::test]
+async fn page_urls_answer_activitypub_for_an_activitypub_accept() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let post = |visibility: &'static str| {
+        let (s, token) = (&s, alice.token.clone());
+        async move {
+            let (status, posted) = s
+                .request(
+                    Method::POST,
+                    "/api/v1/statuses",
+                    Some(&token),
+                    Some(json!({"status": "a post", "visibility": visibility})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{posted}");
+            posted
+        }
+    };
+    let public = post("public").await;
+    let private = post("private").await;
+    let get = |path: String, accept: &'static str| {
+        let s = &s;
+        async move {
+            let resp = s
+                .http
+                .get(s.url(&path))
+                .header("accept", accept)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let vary = resp
+                .headers()
+                .get("vary")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            let ct = resp
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (status, vary, ct, resp.text().await.unwrap())
+        }
+    };
+    let ld = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+    for accept in ["application/activity+json", ld] {
+        let (status, vary, ct, body) = get("/@alice".into(), accept).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(ct.starts_with("application/activity+json"), "{ct}");
+        assert!(vary.contains("Accept"), "{vary}");
+        let actor: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(actor["id"], json!(s.url("/users/alice")));
+        assert_eq!(actor["type"], json!("Person"));
+
+        let path = format!("/@alice/{}", public["id"].as_str().unwrap());
+        let (status, _, ct, body) = get(path, accept).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(ct.starts_with("application/activity+json"), "{ct}");
+        let note: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(note["id"], public["uri"]);
+        assert_eq!(note["type"], json!("Note"));
+    }
+    // Followers-only posts and unknown accounts are 404 as JSON, as at the ids.
+    let path = format!("/@alice/{}", private["id"].as_str().unwrap());
+    let (status, _, ct, body) = get(path, "application/activity+json").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(ct.starts_with("application/json"), "{ct}: {body}");
+    let (status, _, _, _) = get("/@nobody".into(), "application/activity+json").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Browsers still get the page, marked as varying by Accept.
+    let (status, vary, ct, body) = get("/@alice".into(), "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(vary.contains("Accept"), "{vary}");
+    assert!(body.contains("rel=\"alternate\""), "{body}");
+}

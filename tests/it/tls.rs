@@ -17,6 +17,15 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
+/// nginx from the PATH, or Debian's /usr/sbin (not on every user's PATH).
+fn nginx() -> String {
+    if Path::new("/usr/sbin/nginx").exists() {
+        "/usr/sbin/nginx".into()
+    } else {
+        "nginx".into()
+    }
+}
+
 fn have(program: &str) -> bool {
     Command::new(program)
         .arg("-v")
@@ -247,7 +256,7 @@ fn start_nginx(dir: &Path, sites: &[(u16, u16, &str)]) -> Child {
         }}\n"
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let child = Command::new("nginx")
+    let child = Command::new(nginx())
         .args(["-p", &d.to_string(), "-c", &format!("{d}/nginx.conf")])
         .args(["-e", &format!("{d}/nginx-error.log")])
         .stdout(Stdio::null())
@@ -353,7 +362,7 @@ async fn search(s: &TestServer, user: &TestUser, q: &str) -> Value {
 /// then a third whose certificate nobody trusts.
 #[tokio::test]
 async fn federation_works_through_nginx_with_tls_and_http2() {
-    if !have("nginx") || !have("openssl") {
+    if !have(&nginx()) || !have("openssl") {
         eprintln!("SKIPPED: nginx or openssl not installed");
         return;
     }
