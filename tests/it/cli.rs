@@ -21,14 +21,6 @@ pub fn roost(dir: &std::path::Path, db_url: &str) -> Command {
     cmd
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn version_flag() {
     let out = Command::new(BIN).arg("--version").output().unwrap();

@@ -525,3 +525,35 @@ impl TestServer {
         body["id"].as_str().unwrap().to_string()
     }
 }
+
+/// A free loopback port (bound, then released for the caller to use).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A child process killed when the test ends, even by a panic.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends an authenticated request that must succeed; returns its body.
+pub async fn act(
+    s: &TestServer,
+    user: &TestUser,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let (status, out) = s.request(method, path, Some(&user.token), body).await;
+    assert!(status.is_success(), "{path}: {status} {out}");
+    out
+}

@@ -487,28 +487,6 @@ async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
     .await;
 }
 
-/// A child process killed when the test ends, even by a panic.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn act(
-    s: &TestServer,
-    user: &TestUser,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let (status, out) = s.request(method, path, Some(&user.token), body).await;
-    assert!(status.is_success(), "{path}: {status} {out}");
-    out
-}
-
 #[tokio::test]
 async fn replies_boosts_edits_and_profile_updates_reach_the_other_side() {
     let (a, b) = federated_pair().await;

@@ -35,14 +35,6 @@ fn have(program: &str) -> bool {
         .is_ok()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
         .args(args)
@@ -131,16 +123,6 @@ fn make_ca_and_server_cert(dir: &Path, name: &str) {
     );
 }
 
-/// A child process killed when the test ends, even by a panic.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// One roost instance: `roost serve` on a loopback port behind nginx's TLS
 /// port, which is its domain.
 struct Node {
@@ -150,7 +132,7 @@ struct Node {
     /// `127.0.0.1:tls_port`: the domain in handles and URLs.
     domain: String,
     log: PathBuf,
-    _child: Child,
+    _child: KillOnDrop,
 }
 
 impl Node {
@@ -211,13 +193,13 @@ impl Node {
             server,
             domain,
             log,
-            _child: Child(child),
+            _child: KillOnDrop(child),
         }
     }
 }
 
 /// nginx in front of the nodes: `(tls_port, backend_port, cert name)` each.
-fn start_nginx(dir: &Path, sites: &[(u16, u16, &str)]) -> Child {
+fn start_nginx(dir: &Path, sites: &[(u16, u16, &str)]) -> KillOnDrop {
     let d = dir.display();
     let mut servers = String::new();
     for (tls, backend, cert) in sites {
@@ -263,7 +245,7 @@ fn start_nginx(dir: &Path, sites: &[(u16, u16, &str)]) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    Child(child)
+    KillOnDrop(child)
 }
 
 async fn wait_for_port(port: u16) {
@@ -274,18 +256,6 @@ async fn wait_for_port(port: u16) {
             .map(|_| ())
     })
     .await;
-}
-
-async fn act(
-    s: &TestServer,
-    user: &TestUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let (status, out) = s.request(method, path, Some(&user.token), body).await;
-    assert!(status.is_success(), "{path}: {status} {out}");
-    out
 }
 
 /// `user@domain` resolved on `s`; its local id there.
