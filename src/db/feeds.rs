@@ -57,13 +57,6 @@ impl Store {
         Ok(())
     }
 
-    /// Runs a statement built by the caller; returns rows affected.
-    pub async fn execute(&self, sql: &Sql) -> Result<u64> {
-        let n = on_pool!(self, pool => super::params::bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(n)
-    }
-
     /// Removes everything by `author_id` from `account_id`'s home feed (block, mute).
     pub async fn purge_home_feed(&self, account_id: i64, author_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")

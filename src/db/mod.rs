@@ -28,6 +28,7 @@ pub mod params;
 pub mod polls;
 pub mod relationships;
 pub mod statuses;
+pub mod timelines;
 
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]

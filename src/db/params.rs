@@ -4,6 +4,11 @@
 //! never values.
 
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::{Store, on_pool};
+use crate::error::Result;
+use crate::model::Status;
 
 /// A value bound to a numbered placeholder.
 #[derive(Debug, Clone)]
@@ -79,21 +84,13 @@ macro_rules! bind_params {
 }
 pub(crate) use bind_params;
 
-/// Pagination as Mastodon clients send it.
-/// <https://docs.joinmastodon.org/api/guidelines/#pagination>
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Page {
-    pub max_id: Option<i64>,
-    pub since_id: Option<i64>,
-    pub min_id: Option<i64>,
-    pub limit: i64,
-}
+pub use crate::model::Page;
 
 impl Page {
     /// Appends bounds on `column` and the ordering: newest first, except with
     /// `min_id`, which asks for the page just after it (oldest first; the
     /// caller reverses).
-    pub fn apply(&self, sql: &mut Sql, column: &str) {
+    pub(in crate::db) fn apply(&self, sql: &mut Sql, column: &str) {
         if let Some(max) = self.max_id {
             sql.push(&format!(" AND {column} < ")).bind_i64(max);
         }
@@ -108,5 +105,29 @@ impl Page {
             sql.push(&format!(" ORDER BY {column} DESC LIMIT "))
                 .bind_i64(self.limit);
         }
+    }
+}
+
+/// Running built statements: for the store's own methods only.
+impl Store {
+    /// Runs a `SELECT * FROM statuses …` built by the caller.
+    pub(super) async fn query_statuses(&self, sql: &Sql) -> Result<Vec<Status>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Runs a query returning `(i64, i64)` pairs built by the caller.
+    pub(super) async fn query_pairs(&self, sql: &Sql) -> Result<Vec<(i64, i64)>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Runs a query returning one column of ids built by the caller.
+    pub(super) async fn query_ids(&self, sql: &Sql) -> Result<Vec<i64>> {
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
     }
 }

@@ -349,4 +349,20 @@ impl Store {
             .bind(account_id).fetch_all(pool).await)?;
         Ok(rows)
     }
+
+    /// Every follower id of `account_id`, local and remote.
+    pub async fn follower_ids(&self, account_id: i64) -> Result<Vec<i64>> {
+        let ids = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM follows WHERE target_account_id = $1")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(ids)
+    }
+
+    /// Followers of `account_id` who asked to be notified of its posts.
+    pub async fn notified_follower_ids(&self, account_id: i64) -> Result<Vec<i64>> {
+        let ids = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM follows WHERE notify AND target_account_id = $1")
+            .bind(account_id).fetch_all(pool).await)?;
+        Ok(ids)
+    }
 }

@@ -146,27 +146,6 @@ impl Store {
         Ok(found)
     }
 
-    /// Runs a `SELECT * FROM statuses …` built by the caller.
-    pub async fn query_statuses(&self, sql: &Sql) -> Result<Vec<Status>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
-            .fetch_all(pool).await)?;
-        Ok(rows)
-    }
-
-    /// Runs a query returning `(i64, i64)` pairs built by the caller.
-    pub async fn query_pairs(&self, sql: &Sql) -> Result<Vec<(i64, i64)>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
-            .fetch_all(pool).await)?;
-        Ok(rows)
-    }
-
-    /// Runs a query returning one column of ids built by the caller.
-    pub async fn query_ids(&self, sql: &Sql) -> Result<Vec<i64>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
-            .fetch_all(pool).await)?;
-        Ok(rows)
-    }
-
     /// `(status_id, account_id)` of every mention in `status_ids`.
     pub async fn mentions_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         let (found, missing) = self.cache.mentions.get_many(status_ids);

@@ -6,9 +6,11 @@ pub mod oauth;
 pub(crate) mod row;
 pub mod scope;
 pub mod status;
+pub mod timeline;
 
 pub use account::{Account, Field, Role, User};
 pub use media::{MediaAttachment, MediaKind};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use scope::Scopes;
 pub use status::{Follow, Notification, Poll, RemoteMedia, Status, StatusEdit, Visibility};
+pub use timeline::{AccountFilter, Page, PublicFilter, RepliesPolicy, TagFilter};

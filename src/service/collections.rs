@@ -5,10 +5,8 @@ use chrono::Utc;
 
 use crate::app::AppState;
 use crate::db::collections::List;
-use crate::db::params::{Page, Sql};
 use crate::error::{Error, Result, Validation};
-use crate::model::{Account, Status};
-use crate::service::visibility;
+use crate::model::{Account, Page, RepliesPolicy, Status};
 
 pub const MAX_LISTS: usize = 50;
 pub const MAX_FEATURED_TAGS: usize = 10;
@@ -136,25 +134,15 @@ pub async fn list_timeline(
     if members.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT s.* FROM statuses s WHERE s.account_id IN ");
-    sql.bind_list(&members);
-    match list.replies_policy.as_str() {
-        "none" => {
-            sql.push(" AND s.in_reply_to_id IS NULL");
-        }
-        "list" => {
-            sql.push(" AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id IN ");
-            sql.bind_list(&members).push(")");
-        }
-        _ => {
-            sql.push(" AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ");
-            sql.bind_i64(owner.id)
-                .push(" AND f.target_account_id = s.in_reply_to_account_id))");
-        }
-    }
-    visibility::sql_filter(&mut sql, Some(owner.id));
-    page.apply(&mut sql, "s.id");
-    let mut rows = app.store.query_statuses(&sql).await?;
+    let mut rows = app
+        .store
+        .list_statuses(
+            owner.id,
+            &members,
+            RepliesPolicy::parse(&list.replies_policy),
+            page,
+        )
+        .await?;
     rows.sort_by_key(|s| std::cmp::Reverse(s.id));
     Ok(rows)
 }

@@ -5,8 +5,8 @@
 use chrono::Utc;
 
 use crate::app::AppState;
-use crate::db::params::Page;
 use crate::error::Result;
+use crate::model::Page;
 use crate::model::{Account, Notification, Status};
 
 /// Notification types Mastodon clients know.
@@ -94,11 +94,7 @@ pub async fn on_new_status(
             "public" | "unlisted" | "private"
         )
     {
-        let mut sql = crate::db::params::Sql::new(
-            "SELECT account_id FROM follows WHERE notify AND target_account_id = ",
-        );
-        sql.bind_i64(author.id);
-        for follower in app.store.query_ids(&sql).await? {
+        for follower in app.store.notified_follower_ids(author.id).await? {
             if !mentions.contains(&follower) {
                 notify(app, follower, "status", author, Some(status.id)).await?;
             }

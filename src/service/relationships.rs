@@ -101,10 +101,7 @@ async fn backfill_home(app: &AppState, follower: i64, target: i64) -> Result<()>
     {
         return Ok(());
     }
-    let mut sql = crate::db::params::Sql::new("SELECT id FROM statuses WHERE account_id = ");
-    sql.bind_i64(target)
-        .push(" AND visibility IN ('public', 'unlisted', 'private') AND in_reply_to_id IS NULL ORDER BY id DESC LIMIT 40");
-    for id in app.store.query_ids(&sql).await? {
+    for id in app.store.recent_feed_status_ids(target, 40).await? {
         app.store.put_home_feed(&[follower], id, target).await?;
     }
     Ok(())

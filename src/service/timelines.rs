@@ -10,11 +10,9 @@ use std::collections::HashSet;
 use chrono::Utc;
 
 use crate::app::AppState;
-use crate::db::params::{Page, Sql};
 use crate::error::Result;
 use crate::jobs::{self, Task};
-use crate::model::{Account, Status, Visibility};
-use crate::service::visibility;
+use crate::model::{Account, AccountFilter, Page, PublicFilter, Status, TagFilter, Visibility};
 
 /// Sends a new status where it belongs: the author's own home feed at once,
 /// followers' feeds inline or through the queue.
@@ -85,9 +83,12 @@ async fn fan_out_to(app: &AppState, status: &Status, followers: &[(i64, bool)]) 
     {
         // The parent author's followers, intersected here: binding every
         // target as a placeholder would not scale to large fan-outs.
-        let mut sql = Sql::new("SELECT account_id FROM follows WHERE target_account_id = ");
-        sql.bind_i64(parent_author);
-        let also: HashSet<i64> = app.store.query_ids(&sql).await?.into_iter().collect();
+        let also: HashSet<i64> = app
+            .store
+            .follower_ids(parent_author)
+            .await?
+            .into_iter()
+            .collect();
         targets.retain(|id| also.contains(id) || *id == parent_author);
     }
     if let Some(original) = status.reblog_of_id {
@@ -193,14 +194,6 @@ pub async fn home(app: &AppState, viewer: &Account, page: &Page) -> Result<Vec<S
     Ok(newest_first(without_hidden(app, viewer, rows).await?))
 }
 
-/// Which public statuses a public timeline shows.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PublicFilter {
-    pub local: bool,
-    pub remote: bool,
-    pub only_media: bool,
-}
-
 /// `GET /api/v1/timelines/public`
 pub async fn public(
     app: &AppState,
@@ -208,22 +201,10 @@ pub async fn public(
     f: PublicFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
-    let mut sql = Sql::new(
-        "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
-    );
-    if f.only_media {
-        sql.push(" AND (s.media_ids IS NOT NULL OR s.remote_attachments IS NOT NULL)");
-    }
-    // Silenced accounts (a silenced server's) stay out of public timelines.
-    sql.push(" AND NOT EXISTS (SELECT 1 FROM accounts xa WHERE xa.id = s.account_id AND xa.silenced_at IS NOT NULL)");
-    if f.local {
-        sql.push(" AND s.local");
-    } else if f.remote {
-        sql.push(" AND NOT s.local");
-    }
-    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
-    page.apply(&mut sql, "s.id");
-    let rows = app.store.query_statuses(&sql).await?;
+    let rows = app
+        .store
+        .public_statuses(viewer.map(|v| v.id), f, page)
+        .await?;
     let rows = match viewer {
         Some(v) => without_hidden(app, v, rows).await?,
         None => rows,
@@ -235,60 +216,18 @@ pub async fn public(
 pub async fn tag(
     app: &AppState,
     viewer: Option<&Account>,
-    any: &[String],
-    all: &[String],
-    none: &[String],
-    local: bool,
+    f: &TagFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
-    let mut sql = Sql::new(
-        "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL",
-    );
-    let has_tag = |sql: &mut Sql, name: &str| {
-        // Driven from the tag's own rows: an EXISTS per status made SQLite
-        // walk every status to find a rare tag.
-        sql.push("s.id IN (SELECT st.status_id FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE t.name = ")
-            .bind(crate::db::params::Param::Text(name.to_lowercase()))
-            .push(")");
-    };
-    sql.push(" AND (");
-    for (i, name) in any.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        has_tag(&mut sql, name);
-    }
-    sql.push(")");
-    for name in all {
-        sql.push(" AND ");
-        has_tag(&mut sql, name);
-    }
-    for name in none {
-        sql.push(" AND NOT ");
-        has_tag(&mut sql, name);
-    }
-    if local {
-        sql.push(" AND s.local");
-    }
-    sql.push(" AND NOT EXISTS (SELECT 1 FROM accounts xa WHERE xa.id = s.account_id AND xa.silenced_at IS NOT NULL)");
-    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
-    page.apply(&mut sql, "s.id");
-    let rows = app.store.query_statuses(&sql).await?;
+    let rows = app
+        .store
+        .tag_statuses(viewer.map(|v| v.id), f, page)
+        .await?;
     let rows = match viewer {
         Some(v) => without_hidden(app, v, rows).await?,
         None => rows,
     };
     Ok(newest_first(rows))
-}
-
-/// Which of an account's statuses `GET /api/v1/accounts/:id/statuses` shows.
-#[derive(Debug, Default, Clone)]
-pub struct AccountFilter {
-    pub exclude_replies: bool,
-    pub exclude_reblogs: bool,
-    pub only_media: bool,
-    pub pinned: bool,
-    pub tagged: Option<String>,
 }
 
 /// An account's statuses as `viewer` may see them.
@@ -305,34 +244,10 @@ pub async fn account(
     {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT s.* FROM statuses s WHERE s.account_id = ");
-    sql.bind_i64(author.id);
-    if f.pinned {
-        sql.push(" AND EXISTS (SELECT 1 FROM pins p WHERE p.status_id = s.id AND p.account_id = ")
-            .bind_i64(author.id)
-            .push(")");
-    }
-    if f.exclude_replies {
-        // Replies to oneself (threads) stay, as in Mastodon.
-        sql.push(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = ")
-            .bind_i64(author.id)
-            .push(")");
-    }
-    if f.exclude_reblogs {
-        sql.push(" AND s.reblog_of_id IS NULL");
-    }
-    if f.only_media {
-        // As Mastodon: the author's own posts with media, no boosts.
-        sql.push(" AND s.reblog_of_id IS NULL AND (s.media_ids IS NOT NULL OR s.remote_attachments IS NOT NULL)");
-    }
-    if let Some(tag) = &f.tagged {
-        sql.push(" AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = ")
-            .bind(crate::db::params::Param::Text(tag.to_lowercase()))
-            .push(")");
-    }
-    visibility::sql_filter(&mut sql, viewer.map(|v| v.id));
-    page.apply(&mut sql, "s.id");
-    let rows = app.store.query_statuses(&sql).await?;
+    let rows = app
+        .store
+        .account_statuses(viewer.map(|v| v.id), author.id, f, page)
+        .await?;
     // Boosts of statuses the viewer may not see are dropped.
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {

@@ -247,10 +247,11 @@ impl TestServer {
             .user_with_scopes(username, "read write follow push admin:read admin:write")
             .await;
         let id: i64 = user.id.parse().unwrap();
-        let mut sql =
-            roost::db::params::Sql::new("UPDATE users SET role = 'admin' WHERE account_id = ");
-        sql.bind_i64(id);
-        self.app.store.execute(&sql).await.unwrap();
+        sql_execute(
+            &self.app,
+            &format!("UPDATE users SET role = 'admin' WHERE account_id = {id}"),
+        )
+        .await;
         self.app.store.cache.users.clear();
         user
     }
@@ -556,4 +557,40 @@ pub async fn act(
     let (status, out) = s.request(method, path, Some(&user.token), body).await;
     assert!(status.is_success(), "{path}: {status} {out}");
     out
+}
+
+/// Runs one statement on `app`'s database over a connection of the test's
+/// own (roost keeps its SQL inside `db`); returns the rows affected. For
+/// setting up states no API reaches, such as a failure history.
+pub async fn sql_execute(app: &AppState, sql: &str) -> u64 {
+    let url = app.config.database_url();
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .unwrap()
+            .rows_affected()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .unwrap()
+            .rows_affected()
+    }
+}
+
+/// The `COUNT(*)` (or any one integer) a query on `app`'s database answers.
+pub async fn sql_count(app: &AppState, sql: &str) -> i64 {
+    let url = app.config.database_url();
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    }
 }

@@ -340,11 +340,12 @@ async fn remote_follow_request_can_be_rejected() {
 }
 
 /// Deliveries to `s`'s peers that failed at least once and wait for a retry.
-async fn failed_deliveries(store: &roost::db::Store) -> i64 {
-    let sql = roost::db::params::Sql::new(
+async fn failed_deliveries(app: &roost::app::AppState) -> i64 {
+    sql_count(
+        app,
         "SELECT COUNT(*) FROM jobs WHERE queue = 'deliver' AND attempts >= 1 AND last_error IS NOT NULL AND failed_at IS NULL",
-    );
-    store.query_ids(&sql).await.unwrap()[0]
+    )
+    .await
 }
 
 /// Bob on `b` follows alice on `a` and waits for the Accept; returns
@@ -398,7 +399,7 @@ async fn delivery_to_a_server_that_is_down_arrives_when_it_is_back() {
     b.pause().await;
     let posted = post(&a, &alice, json!({"status": "while you were away"})).await;
     eventually("a failed delivery attempt", || async {
-        (failed_deliveries(&a.app.store).await > 0).then_some(())
+        (failed_deliveries(&a.app).await > 0).then_some(())
     })
     .await;
     b.resume().await;
@@ -468,14 +469,14 @@ async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
     b.pause().await;
     let posted = post(&a, &alice, json!({"status": "survives a crash"})).await;
     eventually("a failed delivery attempt on A", || async {
-        (failed_deliveries(&setup.store).await > 0).then_some(())
+        (failed_deliveries(&setup).await > 0).then_some(())
     })
     .await;
     // SIGKILL: no chance to tidy up.
     child.0.kill().unwrap();
     child.0.wait().unwrap();
     assert!(
-        failed_deliveries(&setup.store).await > 0,
+        failed_deliveries(&setup).await > 0,
         "the queued delivery survived the kill"
     );
 
@@ -1142,11 +1143,12 @@ async fn a_host_failing_on_seven_days_is_skipped_until_it_answers() {
     remote_follower(&a, &b, &alice, &bob).await;
     // Six failing days are on record already; the seventh comes now.
     let domain = b.domain();
-    let mut sql = roost::db::params::Sql::new(
-        "UPDATE instances SET failure_days = 6, last_failure_day = '2000-01-01', last_success_at = NULL WHERE domain = ",
-    );
-    sql.bind(roost::db::params::Param::Text(domain.clone()));
-    assert_eq!(a.app.store.execute(&sql).await.unwrap(), 1);
+    let changed = sql_execute(
+        &a.app,
+        &format!("UPDATE instances SET failure_days = 6, last_failure_day = '2000-01-01', last_success_at = NULL WHERE domain = '{domain}'"),
+    )
+    .await;
+    assert_eq!(changed, 1);
     a.app.store.cache.healthy_hosts.clear();
     b.pause().await;
     post(&a, &alice, json!({"status": "into the void"})).await;

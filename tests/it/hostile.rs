@@ -174,9 +174,7 @@ fn person(base: &str, username: &str, pem: &str) -> Value {
 }
 
 async fn count_statuses(s: &TestServer) -> i64 {
-    let mut sql = roost::db::params::Sql::new("SELECT COUNT(*) FROM statuses");
-    sql.push("");
-    s.app.store.query_ids(&sql).await.unwrap()[0]
+    sql_count(&s.app, "SELECT COUNT(*) FROM statuses").await
 }
 
 async fn setup() -> (TestServer, Remote, String) {

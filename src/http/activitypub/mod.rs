@@ -273,14 +273,10 @@ async fn outbox(
         )));
     }
     const PER_PAGE: i64 = 20;
-    let mut sql = crate::db::params::Sql::new("SELECT * FROM statuses WHERE account_id = ");
-    sql.bind_i64(account.id)
-        .push(" AND visibility IN ('public', 'unlisted') AND reblog_of_id IS NULL");
-    if let Some(max) = q.max_id {
-        sql.push(" AND id < ").bind_i64(max);
-    }
-    sql.push(" ORDER BY id DESC LIMIT ").bind_i64(PER_PAGE);
-    let statuses = app.store.query_statuses(&sql).await?;
+    let statuses = app
+        .store
+        .outbox_statuses(account.id, q.max_id, PER_PAGE)
+        .await?;
     let mut items = Vec::with_capacity(statuses.len());
     for s in &statuses {
         let note = convert::load_note(&app, s).await?;

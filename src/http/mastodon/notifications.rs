@@ -275,7 +275,7 @@ pub async fn conversation_read(
         .store
         .conversations(
             auth.account.id,
-            &crate::db::params::Page {
+            &crate::model::Page {
                 limit: 1000,
                 ..Default::default()
             },
@@ -320,12 +320,11 @@ async fn flagged(
     table: &str,
     p: &PageParams,
 ) -> Result<Response> {
-    let mut sql = crate::db::params::Sql::new(&format!(
-        "SELECT id, status_id FROM {table} WHERE account_id = "
-    ));
-    sql.bind_i64(me.id);
-    p.page(20, 40).apply(&mut sql, "id");
-    let mut pairs = app.store.query_pairs(&sql).await?;
+    let page = p.page(20, 40);
+    let mut pairs = match table {
+        "bookmarks" => app.store.bookmarks_page(me.id, &page).await?,
+        _ => app.store.favourites_page(me.id, &page).await?,
+    };
     pairs.sort_by_key(|x| std::cmp::Reverse(x.0));
     let ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
     let rows = crate::db::statuses::in_order(&ids, app.store.get_statuses(&ids).await?);

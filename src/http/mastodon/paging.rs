@@ -5,7 +5,7 @@ use axum::http::HeaderValue;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::db::params::Page;
+use crate::model::Page;
 
 /// `max_id`, `since_id`, `min_id`, `limit` as clients send them (strings).
 #[derive(Debug, Deserialize, Default)]

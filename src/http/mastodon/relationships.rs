@@ -21,8 +21,9 @@ use crate::http::extract::{
     WriteBlocks, WriteFollows, WriteMutes, de, nest_pairs,
 };
 use crate::model::Account;
+use crate::model::AccountFilter;
 use crate::service::relationships::{self, FollowOptions};
-use crate::service::timelines::{self, AccountFilter};
+use crate::service::timelines;
 
 async fn target(app: &AppState, id: &str) -> Result<Account> {
     let account = app
@@ -295,12 +296,11 @@ async fn block_or_mute_list(
     table: &str,
     q: &PageParams,
 ) -> Result<Response> {
-    let mut sql = crate::db::params::Sql::new(&format!(
-        "SELECT id, target_account_id FROM {table} WHERE account_id = "
-    ));
-    sql.bind_i64(me.id);
-    q.page(40, 80).apply(&mut sql, "id");
-    let pairs = app.store.query_pairs(&sql).await?;
+    let page = q.page(40, 80);
+    let pairs = match table {
+        "blocks" => app.store.blocks_page(me.id, &page).await?,
+        _ => app.store.mutes_page(me.id, &page).await?,
+    };
     account_page(app, &format!("/api/v1/{table}"), pairs).await
 }
 

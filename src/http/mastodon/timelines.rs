@@ -13,8 +13,8 @@ use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::http::extract::{Auth, MaybeAuth, ReadStatuses, nest_pairs};
-use crate::model::{Account, Status};
-use crate::service::timelines::{self, PublicFilter};
+use crate::model::{Account, PublicFilter, Status, TagFilter};
+use crate::service::timelines;
 
 /// A rendered page of statuses with its `Link` header.
 pub async fn status_page(
@@ -132,16 +132,13 @@ pub async fn tag(
         .get("local")
         .and_then(Value::as_str)
         .is_some_and(|v| matches!(v, "true" | "1"));
-    let list = timelines::tag(
-        &app,
-        viewer.as_ref(),
-        &any,
-        &list_of("all"),
-        &list_of("none"),
+    let filter = TagFilter {
+        any,
+        all: list_of("all"),
+        none: list_of("none"),
         local,
-        &p.page(20, 40),
-    )
-    .await?;
+    };
+    let list = timelines::tag(&app, viewer.as_ref(), &filter, &p.page(20, 40)).await?;
     status_page(
         &app,
         viewer.as_ref(),

@@ -11,10 +11,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::{message, render};
 use crate::app::AppState;
-use crate::db::params::{Page, Sql};
 use crate::error::{Error, Result};
 use crate::http::activitypub;
-use crate::model::{Account, Status};
+use crate::model::{Account, Page, Status};
 
 /// A post as the public pages show it.
 pub struct PostView {
@@ -162,15 +161,11 @@ pub async fn profile(
     if wants_ap {
         return activitypub::person_document(&app, &account, &method, &uri, &headers).await;
     }
-    let mut sql = Sql::new("SELECT * FROM statuses s WHERE s.account_id = ");
-    sql.bind_i64(account.id)
-        .push(" AND s.visibility = 'public' AND s.reblog_of_id IS NULL");
-    Page {
+    let page = Page {
         limit: 20,
         ..Page::default()
-    }
-    .apply(&mut sql, "s.id");
-    let posts = app.store.query_statuses(&sql).await?;
+    };
+    let posts = app.store.public_posts_of(account.id, &page).await?;
     let page = ProfilePage {
         instance_title: app.config.instance.title.clone(),
         display_name: display_name(&account),
