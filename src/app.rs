@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::db::Store;
 use crate::error::Result;
 use crate::federation::Federation;
-use crate::http::metrics::Metrics;
-use crate::http::ratelimit::RateLimiter;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 
 /// Everything long-lived: configuration, database, limits, metrics.
 pub struct AppState {

@@ -181,7 +181,7 @@ async fn ingest(
         media_rows(actor.id, &remote_media(&object))
     };
     let status = Status {
-        media_ids: Some(sqlx::types::Json(
+        media_ids: Some(crate::model::Json(
             media.iter().map(|m| m.id).collect::<Vec<_>>(),
         ))
         .filter(|ids| !ids.0.is_empty()),
@@ -307,7 +307,7 @@ fn remote_poll(
     Some(crate::model::Poll {
         id: crate::id::new_id(),
         status_id,
-        options: sqlx::types::Json(
+        options: crate::model::Json(
             options
                 .iter()
                 .map(|o| o.name.chars().take(200).collect())
@@ -322,7 +322,7 @@ fn remote_poll(
             .and_then(|v| i64::try_from(v).ok())
             .unwrap_or_else(|| tallies.iter().sum()),
         created_at: now,
-        remote_tallies: Some(sqlx::types::Json(tallies)),
+        remote_tallies: Some(crate::model::Json(tallies)),
     })
 }
 
@@ -471,7 +471,7 @@ fn media_rows(account_id: i64, list: &[RemoteMedia]) -> Vec<crate::model::MediaA
             if let (Some(x), Some(y)) = (m.focus_x, m.focus_y) {
                 meta.insert("focus".into(), serde_json::json!({"x": x, "y": y}));
             }
-            m.meta = sqlx::types::Json(serde_json::Value::Object(meta));
+            m.meta = crate::model::Json(serde_json::Value::Object(meta));
             m
         })
         .collect()
@@ -528,7 +528,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
         sensitive: object.sensitive.unwrap_or(false),
         edited_at: Some(edited.min(Utc::now())),
         media_ids: match &new_media {
-            Some(rows) => Some(sqlx::types::Json(
+            Some(rows) => Some(crate::model::Json(
                 rows.iter().map(|m| m.id).collect::<Vec<_>>(),
             ))
             .filter(|ids| !ids.0.is_empty()),
@@ -882,7 +882,7 @@ mod tests {
             display_name: String::new(),
             note: String::new(),
             note_source: String::new(),
-            fields: sqlx::types::Json(Vec::new()),
+            fields: crate::model::Json(Vec::new()),
             locked: false,
             bot: false,
             group_actor: false,
@@ -915,7 +915,7 @@ mod tests {
             moved_to_account_id: None,
             public_key_id: None,
             actor_type: "Person".into(),
-            also_known_as: sqlx::types::Json(Vec::new()),
+            also_known_as: crate::model::Json(Vec::new()),
         }
     }
 

@@ -29,7 +29,6 @@ pub mod metrics;
 pub mod nodeinfo;
 pub mod oauth;
 pub mod pages;
-pub mod ratelimit;
 pub mod webfinger;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

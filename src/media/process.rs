@@ -9,9 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Json;
 use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::{Value, json};
-use sqlx::types::Json;
 use tokio::io::AsyncReadExt;
 
 use super::image::{self, Focus, ImageError};

@@ -8,6 +8,10 @@ pub mod scope;
 pub mod status;
 pub mod timeline;
 
+/// A value kept as JSON in one column. Model types are also the rows the
+/// store reads, so they use sqlx's wrapper; the rest of roost names it here.
+pub use sqlx::types::Json;
+
 pub use account::{Account, Field, Role, User};
 pub use media::{MediaAttachment, MediaKind};
 pub use oauth::{App, AuthCode, Session, Token};

@@ -212,7 +212,7 @@ pub async fn create(
     let poll = d.poll.as_ref().map(|p| crate::model::Poll {
         id: crate::id::new_id(),
         status_id: id,
-        options: sqlx::types::Json(p.options.iter().map(|o| o.trim().to_string()).collect()),
+        options: crate::model::Json(p.options.iter().map(|o| o.trim().to_string()).collect()),
         multiple: p.multiple,
         hide_totals: p.hide_totals,
         expires_at: p.expires_in.map(|e| now + chrono::Duration::seconds(e)),
@@ -253,7 +253,7 @@ pub async fn create(
         created_at: now,
         edited_at: None,
         remote_attachments: None,
-        media_ids: Some(sqlx::types::Json(media_ids.clone())).filter(|m| !m.0.is_empty()),
+        media_ids: Some(crate::model::Json(media_ids.clone())).filter(|m| !m.0.is_empty()),
     };
     let new = NewStatus {
         status: &status,
@@ -380,7 +380,7 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
     let now = Utc::now();
     let after = Status {
         media_ids: match &media {
-            Some(ids) => Some(sqlx::types::Json(ids.clone())),
+            Some(ids) => Some(crate::model::Json(ids.clone())),
             None => before.media_ids.clone(),
         },
         text: d.text.clone(),
@@ -783,7 +783,7 @@ pub async fn schedule(
         id: crate::id::new_id(),
         account_id: author.id,
         scheduled_at: at,
-        params: sqlx::types::Json(serde_json::to_value(&d).map_err(Error::internal)?),
+        params: crate::model::Json(serde_json::to_value(&d).map_err(Error::internal)?),
         created_at: Utc::now(),
     };
     app.store.put_scheduled(&row).await?;
