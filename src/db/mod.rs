@@ -22,6 +22,7 @@ pub mod cache;
 pub mod collections;
 pub mod federation;
 pub mod feeds;
+pub mod jobs;
 pub mod media;
 pub mod oauth;
 pub mod params;

@@ -12,7 +12,7 @@ use super::failures::Step;
 use super::{domain_of, signatures};
 use crate::app::AppState;
 use crate::error::{Error, Kind, Result};
-use crate::jobs::Task;
+use crate::jobs::{Outcome, Task};
 use crate::model::Account;
 
 /// Deliveries retry this many times: the queue's backoff (10 s doubling,
@@ -131,28 +131,36 @@ pub async fn expand_to_followers(
     Ok(())
 }
 
-/// One delivery: sign and POST. `Ok` when delivered or given up for good
-/// (4xx other than 401/408/429, a blocked or unavailable host); `Err` to
-/// retry later.
-pub async fn deliver(app: &AppState, activity_id: i64, inbox: &str) -> Result<()> {
+/// One delivery: sign and POST. `Done` when delivered or given up for good
+/// (4xx other than 401/408/429, a blocked or unavailable host); `Later` when
+/// the host already has [`super::DELIVERIES_PER_HOST`] deliveries from this
+/// node in flight; `Err` to retry later.
+pub async fn deliver(app: &AppState, activity_id: i64, inbox: &str) -> Result<Outcome> {
     let Some(outgoing) = app.store.get_outbox_activity(activity_id).await? else {
-        return Ok(());
+        return Ok(Outcome::Done);
     };
     let (account_id, body) = (outgoing.0, &outgoing.1);
     // Done or given up, the job's end counts the delivery (see
     // `Store::finish_delivery_job`); only a temporary failure retries.
     match send(app, account_id, body, inbox).await {
-        Ok(()) => Ok(()),
+        Ok(outcome) => Ok(outcome),
         Err(e) if e.kind == Kind::Unavailable => Err(e),
         Err(e) => {
             tracing::info!(inbox, error = %e, "delivery given up");
-            Ok(())
+            Ok(Outcome::Done)
         }
     }
 }
 
-/// Signs and POSTs `body` to `inbox`. An `Unavailable` error is worth a retry.
-async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Result<()> {
+/// How long a delivery to a busy host waits before it is tried again: a
+/// second, plus up to a second so that the deferred ones spread out.
+fn busy_host_delay() -> std::time::Duration {
+    std::time::Duration::from_millis(1000 + rand::random::<u64>() % 1000)
+}
+
+/// Signs and POSTs `body` to `inbox`. An `Unavailable` error is worth a
+/// retry; `Later` means the host is busy and nothing was sent.
+async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Result<Outcome> {
     let url = Url::parse(inbox).map_err(|_| Error::bad_request("inbox is not a URL"))?;
     let domain = domain_of(inbox).unwrap_or_default();
     if app.store.domain_block(&domain).await?.as_deref() == Some("suspend") {
@@ -163,7 +171,11 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     {
         return Err(Error::forbidden("instance unavailable"));
     }
-    let _slot = app.federation.host_slot(&domain).await;
+    // A worker never waits for a busy host: the job goes back to the queue
+    // and the worker takes a delivery to someone else.
+    let Some(_slot) = app.federation.host_slot(&domain) else {
+        return Ok(Outcome::Later(busy_host_delay()));
+    };
     let (key, key_id) = if account_id == 0 {
         (
             app.federation.instance_key.clone(),
@@ -204,7 +216,7 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     {
         Ok(_) => {
             app.store.instance_succeeded(&domain).await?;
-            return Ok(());
+            return Ok(Outcome::Done);
         }
         Err(e) => e,
     };

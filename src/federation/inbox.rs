@@ -84,9 +84,7 @@ async fn queue(app: &AppState, id: &str, activity: Value, signer_id: i64) -> Res
         activity,
         signer_id,
     };
-    if app.store.put_job_if_new(&key, &task).await? {
-        app.jobs_wakeup.notify_one();
-    }
+    crate::jobs::enqueue_inbound(app, &key, &task).await?;
     Ok(())
 }
 

@@ -128,10 +128,14 @@ impl Federation {
         Some(key)
     }
 
-    /// Waits for a delivery slot for `host`.
-    pub async fn host_slot(&self, host: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    /// A delivery slot for `host`, or `None` when this node already has
+    /// [`DELIVERIES_PER_HOST`] deliveries to it in flight.
+    pub fn host_slot(&self, host: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let sem = {
-            let mut slots = self.host_slots.lock().ok()?;
+            let mut slots = self
+                .host_slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if slots.len() > 10_000 {
                 // Forget idle hosts now and then.
                 slots.retain(|_, s| s.available_permits() < DELIVERIES_PER_HOST);
@@ -141,7 +145,7 @@ impl Federation {
                 .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(DELIVERIES_PER_HOST)))
                 .clone()
         };
-        sem.acquire_owned().await.ok()
+        sem.try_acquire_owned().ok()
     }
 
     /// The account whose key `key_id` was parsed lately.
@@ -190,6 +194,23 @@ pub fn same_origin(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_gets_a_bounded_number_of_delivery_slots_and_never_waits() {
+        let keys = crate::auth::keys::generate().unwrap();
+        let client = crate::net::Client::new(crate::net::Policy::default(), "roost-test").unwrap();
+        let fed = Federation::new(client, &keys.private_pem, keys.public_pem, None).unwrap();
+        let held: Vec<_> = (0..DELIVERIES_PER_HOST)
+            .map(|_| fed.host_slot("busy.example").expect("a free slot"))
+            .collect();
+        assert!(fed.host_slot("busy.example").is_none(), "busy: no slot");
+        assert!(
+            fed.host_slot("other.example").is_some(),
+            "others unaffected"
+        );
+        drop(held);
+        assert!(fed.host_slot("busy.example").is_some(), "free again");
+    }
 
     #[test]
     fn origin_counts_port_and_scheme() {

@@ -225,14 +225,13 @@ pub async fn upload(
     m.source_key = Some(source);
     m.content_type = Some(found.mime.to_string());
     app.store.put_media(&m).await?;
-    app.store
-        .put_job(
-            &crate::jobs::Task::ProcessMedia { media_id: m.id },
-            Utc::now(),
-            3,
-        )
-        .await?;
-    app.media_wakeup.notify_one();
+    crate::jobs::schedule(
+        app,
+        &crate::jobs::Task::ProcessMedia { media_id: m.id },
+        Utc::now(),
+        3,
+    )
+    .await?;
     Ok(m)
 }
 

@@ -1,6 +1,7 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
+pub mod job;
 pub mod media;
 pub mod oauth;
 pub(crate) mod row;
@@ -13,6 +14,7 @@ pub mod timeline;
 pub use sqlx::types::Json;
 
 pub use account::{Account, Field, Role, User};
+pub use job::Job;
 pub use media::{MediaAttachment, MediaKind};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use scope::Scopes;

@@ -281,9 +281,7 @@ pub async fn create(
         && let Some(at) = p.expires_at
     {
         // Voters and the author hear the result when the poll closes.
-        app.store
-            .put_job(&crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30)
-            .await?;
+        crate::jobs::schedule(app, &crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30).await?;
     }
     timelines::distribute(app, &status).await?;
     notifications::on_new_status(app, author, &status, &rendered.mentions).await?;
@@ -787,15 +785,15 @@ pub async fn schedule(
         created_at: Utc::now(),
     };
     app.store.put_scheduled(&row).await?;
-    app.store
-        .put_job(
-            &crate::jobs::Task::PublishScheduled {
-                scheduled_status_id: row.id,
-            },
-            at,
-            30,
-        )
-        .await?;
+    crate::jobs::schedule(
+        app,
+        &crate::jobs::Task::PublishScheduled {
+            scheduled_status_id: row.id,
+        },
+        at,
+        30,
+    )
+    .await?;
     Ok(row)
 }
 
@@ -818,15 +816,15 @@ pub async fn reschedule(
         ));
     }
     app.store.reschedule(row.id, at).await?;
-    app.store
-        .put_job(
-            &crate::jobs::Task::PublishScheduled {
-                scheduled_status_id: row.id,
-            },
-            at,
-            30,
-        )
-        .await?;
+    crate::jobs::schedule(
+        app,
+        &crate::jobs::Task::PublishScheduled {
+            scheduled_status_id: row.id,
+        },
+        at,
+        30,
+    )
+    .await?;
     app.store
         .get_scheduled(row.id)
         .await?

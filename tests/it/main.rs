@@ -11,6 +11,7 @@ mod collections;
 mod common;
 mod federation;
 mod hostile;
+mod jobs;
 mod media;
 mod oauth;
 mod pages;

@@ -1,0 +1,146 @@
+//! The workers: each claims jobs of one queue, runs them within the queue's
+//! time limit and records the outcome. A job's lock lasts its time limit
+//! plus a margin, so a job still running is never claimed by a second
+//! worker; one whose worker died is claimed again when the lock runs out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::{DELIVER_QUEUE, MEDIA_QUEUE, Outcome, Task, backoff, run};
+use crate::app::AppState;
+use crate::error::Error;
+use crate::model::Job;
+
+/// Beyond a job's time limit, how long its lock lasts: the time to record
+/// the outcome.
+const LOCK_MARGIN: Duration = Duration::from_secs(30);
+
+/// How long one job of `queue` may run before it counts as failed.
+///
+/// - deliveries: one signed POST, which the guarded client ends after 30 s;
+/// - media: transcoding (`media.processing_timeout_secs`) after fetching
+///   the source (30 s at most);
+/// - the rest (fan-out, inbound activities with their fetches, counts): a
+///   few fetches of 30 s at most each.
+pub fn time_limit(app: &AppState, queue: &str) -> Duration {
+    match queue {
+        DELIVER_QUEUE => Duration::from_secs(60),
+        MEDIA_QUEUE => Duration::from_secs(app.config.media.processing_timeout_secs + 60),
+        _ => Duration::from_secs(180),
+    }
+}
+
+/// Works `queue` until the process ends: claim, run, record; sleep when idle.
+pub async fn worker(app: Arc<AppState>, queue: &'static str) {
+    // Deliveries are many and short: claim a few at a time.
+    let batch = if queue == DELIVER_QUEUE { 4 } else { 1 };
+    let limit = time_limit(&app, queue);
+    // Each job of a batch runs in turn: the last one's lock covers them all.
+    let lock = limit * u32::try_from(batch).unwrap_or(1) + LOCK_MARGIN;
+    loop {
+        match app.store.claim_jobs(queue, batch, lock).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                for job in jobs {
+                    work(&app, job, limit).await;
+                }
+            }
+            Ok(_) => {
+                let wakeup = match queue {
+                    DELIVER_QUEUE => &app.deliver_wakeup,
+                    MEDIA_QUEUE => &app.media_wakeup,
+                    _ => &app.jobs_wakeup,
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), wakeup.notified()).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim a job");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Runs one claimed job within `limit` and records how it went.
+async fn work(app: &AppState, job: Job, limit: Duration) {
+    let task = serde_json::from_value::<Task>(job.payload.0.clone());
+    let delivery = match &task {
+        Ok(Task::Deliver { activity_id, .. }) => Some(*activity_id),
+        _ => None,
+    };
+    let outcome = match task {
+        Ok(task) => match tokio::time::timeout(limit, run(app, task)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::internal(format!(
+                "timed out after {} s",
+                limit.as_secs()
+            ))),
+        },
+        Err(e) => Err(Error::internal(format!("unreadable job payload: {e}"))),
+    };
+    let recorded = match (outcome, delivery) {
+        (Ok(Outcome::Done), Some(activity_id)) => {
+            app.store.finish_delivery_job(job.id, activity_id).await
+        }
+        (Ok(Outcome::Done), None) => app.store.finish_job(job.id).await,
+        (Ok(Outcome::Later(after)), _) => {
+            let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+            app.store.defer_job(job.id, at).await
+        }
+        (Err(e), _) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+            let retry_at = Utc::now() + backoff(job.attempts, app.config.jobs.retry_base_ms);
+            let give_up = job.attempts >= job.max_attempts;
+            app.store
+                .fail_job(job.id, &e.to_string(), retry_at, give_up)
+                .await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(job = job.id, error = %e, "cannot record job outcome");
+    }
+}
+
+/// Starts `n` workers of local work, `deliverers` delivery workers and
+/// the configured media workers on the current runtime, and the hourly
+/// media prune.
+pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
+    for _ in 0..n {
+        tokio::spawn(worker(app.clone(), super::DEFAULT_QUEUE));
+    }
+    for _ in 0..deliverers {
+        tokio::spawn(worker(app.clone(), DELIVER_QUEUE));
+    }
+    for _ in 0..app.config.media.video_workers.max(1) {
+        tokio::spawn(worker(app.clone(), MEDIA_QUEUE));
+    }
+    tokio::spawn(prune_periodically(app.clone()));
+}
+
+/// Prunes media every hour. Several nodes may prune at once; each deletion
+/// is idempotent.
+async fn prune_periodically(app: Arc<AppState>) {
+    let days = app.config.media.remote_cache_days;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let older_than = if days == 0 {
+            chrono::Duration::days(365 * 1000)
+        } else {
+            chrono::Duration::days(i64::from(days))
+        };
+        match crate::media::process::prune(&app, older_than).await {
+            Ok(p) if p.unattached + p.remote > 0 => {
+                tracing::info!(
+                    unattached = p.unattached,
+                    remote = p.remote,
+                    bytes = p.bytes,
+                    "media pruned"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "media prune failed"),
+        }
+    }
+}
