@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::{Account, Field, User};
 
@@ -48,6 +49,7 @@ pub struct ProfileUpdate {
 
 impl Store {
     pub async fn get_account(&self, id: i64) -> Result<Option<Account>> {
+        let ticket = self.cache.accounts.ticket();
         if let Some(a) = self.cache.accounts.get(&id) {
             return Ok(Some(a));
         }
@@ -56,7 +58,7 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         if let Some(a) = &row {
-            self.cache.accounts.put(id, a.clone());
+            self.cache.accounts.put(ticket, id, a.clone());
         }
         Ok(row)
     }
@@ -87,6 +89,7 @@ impl Store {
     }
 
     pub async fn get_user(&self, account_id: i64) -> Result<Option<User>> {
+        let ticket = self.cache.users.ticket();
         if let Some(u) = self.cache.users.get(&account_id) {
             return Ok(Some(u));
         }
@@ -95,7 +98,7 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         if let Some(u) = &row {
-            self.cache.users.put(account_id, u.clone());
+            self.cache.users.put(ticket, account_id, u.clone());
         }
         Ok(row)
     }
@@ -190,8 +193,8 @@ impl Store {
                 .await?;
             tx.commit().await
         })?;
-        self.cache.forget_account(account_id);
-        self.cache.users.forget(&account_id);
+        self.cache.invalidate(Invalidation::Account(account_id));
+        self.cache.invalidate(Invalidation::User(account_id));
         Ok(())
     }
 
@@ -210,7 +213,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))?;
-        self.cache.users.forget(&account_id);
+        self.cache.invalidate(Invalidation::User(account_id));
         Ok(())
     }
 
@@ -253,6 +256,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let ticket = self.cache.accounts.ticket();
         let (found, missing) = self.cache.accounts.get_many(ids);
         let mut found: Vec<Account> = found.into_iter().map(|(_, a)| a).collect();
         if missing.is_empty() {
@@ -263,7 +267,7 @@ impl Store {
         let rows: Vec<Account> = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         for a in rows {
-            self.cache.accounts.put(a.id, a.clone());
+            self.cache.accounts.put(ticket, a.id, a.clone());
             found.push(a);
         }
         Ok(found)

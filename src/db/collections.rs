@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::params::{Page, Param, Sql};
 use super::{Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::row::db_row;
 
@@ -27,7 +28,7 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET title = $3, replies_policy = $4, exclusive = $5")
             .bind(l.id).bind(l.account_id).bind(&l.title).bind(&l.replies_policy).bind(l.exclusive).bind(l.created_at)
             .execute(pool).await.map(|_| ()))?;
-        self.cache.exclusive.clear();
+        self.cache.invalidate(Invalidation::Exclusive(l.account_id));
         Ok(())
     }
 
@@ -53,8 +54,11 @@ impl Store {
     }
 
     pub async fn delete_list(&self, id: i64) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM lists WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
-        self.cache.exclusive.clear();
+        let owner: Option<i64> = on_pool!(self, pool => sqlx::query_scalar("DELETE FROM lists WHERE id = $1 RETURNING account_id")
+            .bind(id).fetch_optional(pool).await)?;
+        if let Some(owner) = owner {
+            self.cache.invalidate(Invalidation::Exclusive(owner));
+        }
         Ok(())
     }
 
@@ -77,6 +81,7 @@ impl Store {
 
     /// Members of `owner`'s exclusive lists: their posts stay out of the home feed.
     pub async fn exclusive_list_members(&self, owner: i64) -> Result<Vec<i64>> {
+        let ticket = self.cache.exclusive.ticket();
         if let Some(ids) = self.cache.exclusive.get(&owner) {
             return Ok(ids);
         }
@@ -85,7 +90,7 @@ impl Store {
         );
         sql.bind_i64(owner);
         let ids = self.query_ids(&sql).await?;
-        self.cache.exclusive.put(owner, ids.clone());
+        self.cache.exclusive.put(ticket, owner, ids.clone());
         Ok(ids)
     }
 

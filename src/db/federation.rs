@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::{Account, Field};
 
@@ -140,7 +141,7 @@ impl Store {
             tx.commit().await?;
             Ok::<Account, sqlx::Error>(row)
         })?;
-        self.cache.forget_account(account.id);
+        self.cache.invalidate(Invalidation::Account(account.id));
         Ok(account)
     }
 
@@ -173,9 +174,8 @@ impl Store {
             sqlx::query("DELETE FROM accounts WHERE id = $1 AND domain IS NOT NULL").bind(id).execute(&mut *tx).await?;
             tx.commit().await
         })?;
-        self.cache.clear_accounts();
-        self.cache.clear_statuses();
-        self.cache.feeds.clear();
+        // Rare and wide (counters of every follower, all its posts).
+        self.cache.invalidate(Invalidation::AllAccountsAndStatuses);
         Ok(())
     }
 
@@ -305,7 +305,7 @@ impl Store {
     pub async fn set_moved_to(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
-        self.cache.forget_account(account_id);
+        self.cache.invalidate(Invalidation::Account(account_id));
         Ok(())
     }
 
@@ -323,7 +323,7 @@ impl Store {
                 following_count = COALESCE($3, following_count), statuses_count = COALESCE($4, statuses_count)
              WHERE id = $1 AND domain IS NOT NULL")
             .bind(id).bind(followers).bind(following).bind(statuses).execute(pool).await.map(|_| ()))?;
-        self.cache.forget_account(id);
+        self.cache.invalidate(Invalidation::Account(id));
         Ok(())
     }
 
@@ -366,7 +366,8 @@ impl Store {
                 .bind(id).bind(now).execute(&mut *tx).await?;
             tx.commit().await
         })?;
-        self.cache.clear_all();
+        // Rare and wide: the account's posts, follows, tokens and sessions.
+        self.cache.invalidate(Invalidation::All);
         Ok(())
     }
 
@@ -431,6 +432,7 @@ impl Store {
     /// `(signer account id, body)` of an outgoing activity; cached, as each
     /// of its deliveries reads it.
     pub async fn get_outbox_activity(&self, id: i64) -> Result<Option<Arc<(i64, String)>>> {
+        let ticket = self.cache.outbox.ticket();
         if let Some(found) = self.cache.outbox.get(&id) {
             return Ok(Some(found));
         }
@@ -438,7 +440,7 @@ impl Store {
             .bind(id).fetch_optional(pool).await)?;
         Ok(row.map(|r| {
             let r = Arc::new(r);
-            self.cache.outbox.put(id, r.clone());
+            self.cache.outbox.put(ticket, id, r.clone());
             r
         }))
     }
@@ -491,7 +493,8 @@ impl Store {
              ON CONFLICT (domain) DO UPDATE SET last_success_at = excluded.last_success_at, failure_days = 0,
                 last_failure_day = NULL, unavailable_since = NULL")
             .bind(domain).bind(now).execute(pool).await.map(|_| ()))?;
-        self.cache.healthy_hosts.put(domain.to_string(), ());
+        let ticket = self.cache.healthy_hosts.ticket();
+        self.cache.healthy_hosts.put(ticket, domain.to_string(), ());
         Ok(())
     }
 
@@ -524,11 +527,12 @@ impl Store {
 
     /// The blocks, from the cache (5 s) or the database.
     async fn cached_domain_blocks(&self) -> Result<Arc<Vec<DomainBlock>>> {
+        let ticket = self.cache.domain_blocks.ticket();
         if let Some(b) = self.cache.domain_blocks.get(&()) {
             return Ok(b);
         }
         let blocks = Arc::new(self.domain_blocks().await?);
-        self.cache.domain_blocks.put((), blocks.clone());
+        self.cache.domain_blocks.put(ticket, (), blocks.clone());
         Ok(blocks)
     }
 
@@ -551,7 +555,7 @@ impl Store {
             .bind(b.id).bind(&b.domain).bind(&b.severity).bind(b.reject_media).bind(b.reject_reports)
             .bind(&b.private_comment).bind(&b.public_comment).bind(b.created_at)
             .fetch_one(pool).await)?;
-        self.cache.domain_blocks.clear();
+        self.cache.invalidate(Invalidation::DomainBlocks);
         Ok(row)
     }
 
@@ -559,7 +563,7 @@ impl Store {
     pub async fn delete_domain_block(&self, id: i64) -> Result<Option<DomainBlock>> {
         let row: Option<DomainBlock> = on_pool!(self, pool => sqlx::query_as("DELETE FROM domain_blocks WHERE id = $1 RETURNING *")
             .bind(id).fetch_optional(pool).await)?;
-        self.cache.domain_blocks.clear();
+        self.cache.invalidate(Invalidation::DomainBlocks);
         Ok(row)
     }
 
@@ -614,8 +618,8 @@ impl Store {
             on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(domain).bind(&sub).bind(&with_port).bind(value).execute(pool).await.map(|_| ()))?;
         }
-        self.cache.clear_accounts();
-        self.cache.clear_statuses();
+        // Every account of the domain, and what is rendered from them.
+        self.cache.invalidate(Invalidation::AllAccountsAndStatuses);
         Ok(())
     }
 
@@ -625,7 +629,7 @@ impl Store {
             "INSERT INTO domain_blocks (id, domain, severity, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity")
             .bind(id).bind(domain.to_ascii_lowercase()).bind(severity).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
-        self.cache.domain_blocks.clear();
+        self.cache.invalidate(Invalidation::DomainBlocks);
         Ok(id)
     }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::params::{Page, Param, Sql};
 use super::{Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::Notification;
 
@@ -52,7 +53,7 @@ impl Store {
             }
         }
         for id in account_ids {
-            self.cache.feeds.forget(id);
+            self.cache.invalidate(Invalidation::Feed(*id));
         }
         Ok(())
     }
@@ -61,7 +62,7 @@ impl Store {
     pub async fn purge_home_feed(&self, account_id: i64, author_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
             .bind(account_id).bind(author_id).execute(pool).await.map(|_| ()))?;
-        self.cache.feeds.forget(&account_id);
+        self.cache.invalidate(Invalidation::Feed(account_id));
         Ok(())
     }
 
@@ -74,6 +75,7 @@ impl Store {
             && page.min_id.is_none()
             && page.limit <= FEED_HEAD;
         let take = usize::try_from(page.limit).unwrap_or(0);
+        let ticket = self.cache.feeds.ticket();
         if newest && let Some(ids) = self.cache.feeds.get(&account_id) {
             return Ok(ids.into_iter().take(take).collect());
         }
@@ -90,7 +92,7 @@ impl Store {
         query.apply(&mut sql, "status_id");
         let mut ids = self.query_ids(&sql).await?;
         if newest {
-            self.cache.feeds.put(account_id, ids.clone());
+            self.cache.feeds.put(ticket, account_id, ids.clone());
             ids.truncate(take);
         }
         Ok(ids)

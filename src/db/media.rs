@@ -6,6 +6,7 @@ use sqlx::AssertSqlSafe;
 
 use super::params::{Sql, bind_params};
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::MediaAttachment;
 
@@ -88,6 +89,7 @@ impl Store {
 
     /// The attachments with these ids that exist, in no particular order.
     pub async fn get_media_many(&self, ids: &[i64]) -> Result<Vec<MediaAttachment>> {
+        let ticket = self.cache.media.ticket();
         let (found, missing) = self.cache.media.get_many(ids);
         let mut out: Vec<MediaAttachment> = found.into_iter().map(|(_, m)| m).collect();
         if !missing.is_empty() {
@@ -96,7 +98,7 @@ impl Store {
             let rows: Vec<MediaAttachment> = on_pool!(self, pool =>
                 bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(pool).await)?;
             for m in &rows {
-                self.cache.media.put(m.id, m.clone());
+                self.cache.media.put(ticket, m.id, m.clone());
             }
             out.extend(rows);
         }
@@ -120,9 +122,9 @@ impl Store {
     }
 
     fn forget_media(&self, m: &MediaAttachment) {
-        self.cache.media.forget(&m.id);
+        self.cache.invalidate(Invalidation::Media(m.id));
         if let Some(status) = m.status_id {
-            self.cache.forget_status(status);
+            self.cache.invalidate(Invalidation::Status(status));
         }
     }
 
@@ -172,6 +174,7 @@ impl Store {
     pub async fn touch_media(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => sqlx::query("UPDATE media_attachments SET last_viewed_at = $2 WHERE id = $1")
             .bind(id).bind(now).execute(pool).await.map(|_| ()))?;
+        self.cache.invalidate(Invalidation::Media(id));
         Ok(())
     }
 
@@ -192,7 +195,7 @@ impl Store {
                 .bind(account_id).bind(key).execute(&mut *tx).await?;
             tx.commit().await.map(|()| old)
         })?;
-        self.cache.forget_account(account_id);
+        self.cache.invalidate(Invalidation::Account(account_id));
         Ok(old.flatten())
     }
 

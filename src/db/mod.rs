@@ -18,7 +18,6 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
-pub mod cache;
 pub mod collections;
 pub mod federation;
 pub mod feeds;
@@ -86,8 +85,8 @@ impl BeginWrite for PgPool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub pool: Pool,
-    /// Recently read rows; see [`cache`].
-    pub cache: std::sync::Arc<cache::Cache>,
+    /// Recently read rows and what is rendered from them; see [`crate::cache`].
+    pub cache: std::sync::Arc<crate::cache::Caches>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[

@@ -27,6 +27,7 @@ impl Store {
     }
 
     pub async fn get_app(&self, id: i64) -> Result<Option<App>> {
+        let ticket = self.cache.apps.ticket();
         if let Some(a) = self.cache.apps.get(&id) {
             return Ok(Some(a));
         }
@@ -35,7 +36,7 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         if let Some(a) = &row {
-            self.cache.apps.put(id, a.clone());
+            self.cache.apps.put(ticket, id, a.clone());
         }
         Ok(row)
     }
@@ -104,6 +105,7 @@ impl Store {
     }
 
     pub async fn get_token_by_hash(&self, token_hash: &str) -> Result<Option<Token>> {
+        let ticket = self.cache.tokens.ticket();
         if let Some(t) = self.cache.tokens.get(&token_hash.to_string()) {
             return Ok(Some(t));
         }
@@ -112,7 +114,9 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         if let Some(t) = &row {
-            self.cache.tokens.put(token_hash.to_string(), t.clone());
+            self.cache
+                .tokens
+                .put(ticket, token_hash.to_string(), t.clone());
         }
         Ok(row)
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::params::Sql;
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::Poll;
 
@@ -77,11 +78,13 @@ impl Store {
         voters_count: i64,
     ) -> Result<()> {
         let votes: i64 = tallies.iter().sum();
-        on_pool!(self, pool => sqlx::query(
-            "UPDATE polls SET remote_tallies = $2, votes_count = $3, voters_count = $4 WHERE id = $1")
+        let status: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "UPDATE polls SET remote_tallies = $2, votes_count = $3, voters_count = $4 WHERE id = $1 RETURNING status_id")
             .bind(poll_id).bind(sqlx::types::Json(tallies)).bind(votes).bind(voters_count)
-            .execute(pool).await.map(|_| ()))?;
-        self.cache.clear_statuses();
+            .fetch_optional(pool).await)?;
+        if let Some(id) = status {
+            self.cache.invalidate(Invalidation::Status(id));
+        }
         Ok(())
     }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::params::{Page, Sql};
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::Follow;
 
@@ -77,8 +78,9 @@ impl Store {
             }
             tx.commit().await
         })?;
-        self.cache.forget_account(f.account_id);
-        self.cache.forget_account(f.target_account_id);
+        self.cache.invalidate(Invalidation::Account(f.account_id));
+        self.cache
+            .invalidate(Invalidation::Account(f.target_account_id));
         Ok(())
     }
 
@@ -108,9 +110,9 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
-        self.cache.forget_account(account_id);
-        self.cache.forget_account(target_id);
-        self.cache.feeds.forget(&account_id);
+        self.cache.invalidate(Invalidation::Account(account_id));
+        self.cache.invalidate(Invalidation::Account(target_id));
+        self.cache.invalidate(Invalidation::Feed(account_id));
         Ok(removed)
     }
 
@@ -148,14 +150,14 @@ impl Store {
             "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(crate::id::new_id()).bind(account_id).bind(target_id).bind(now)
             .execute(pool).await.map(|_| ()))?;
-        self.cache.hidden.clear();
+        self.forget_hidden(account_id, target_id);
         Ok(())
     }
 
     pub async fn delete_block(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
-        self.cache.hidden.clear();
+        self.forget_hidden(account_id, target_id);
         Ok(())
     }
 
@@ -173,14 +175,14 @@ impl Store {
              ON CONFLICT (account_id, target_account_id) DO UPDATE SET hide_notifications = $4, expires_at = $5")
             .bind(crate::id::new_id()).bind(account_id).bind(target_id).bind(notifications).bind(expires_at).bind(now)
             .execute(pool).await.map(|_| ()))?;
-        self.cache.hidden.clear();
+        self.forget_hidden(account_id, target_id);
         Ok(())
     }
 
     pub async fn delete_mute(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM mutes WHERE account_id = $1 AND target_account_id = $2")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;
-        self.cache.hidden.clear();
+        self.forget_hidden(account_id, target_id);
         Ok(())
     }
 
@@ -244,6 +246,7 @@ impl Store {
         account_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
+        let ticket = self.cache.hidden.ticket();
         if let Some(ids) = self.cache.hidden.get(&account_id) {
             return Ok(ids);
         }
@@ -257,7 +260,7 @@ impl Store {
             .bind(super::params::Param::Time(now))
             .push(")");
         let ids = self.query_ids(&sql).await?;
-        self.cache.hidden.put(account_id, ids.clone());
+        self.cache.hidden.put(ticket, account_id, ids.clone());
         Ok(ids)
     }
 
@@ -364,5 +367,12 @@ impl Store {
             "SELECT account_id FROM follows WHERE notify AND target_account_id = $1")
             .bind(account_id).fetch_all(pool).await)?;
         Ok(ids)
+    }
+
+    /// A block or mute between two accounts changes whom each one's
+    /// timelines hide (blocks hide both ways).
+    fn forget_hidden(&self, account_id: i64, target_id: i64) {
+        self.cache.invalidate(Invalidation::Hidden(account_id));
+        self.cache.invalidate(Invalidation::Hidden(target_id));
     }
 }

@@ -5,6 +5,7 @@ use sqlx::AssertSqlSafe;
 
 use super::params::{Param, Sql, bind_params};
 use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::{Status, StatusEdit};
 
@@ -92,12 +93,12 @@ impl Store {
             }
             tx.commit().await
         })?;
-        self.cache.forget_account(s.account_id);
+        self.cache.invalidate(Invalidation::Account(s.account_id));
         for id in n.attach_media {
-            self.cache.media.forget(id);
+            self.cache.invalidate(Invalidation::Media(*id));
         }
         for id in [s.in_reply_to_id, s.reblog_of_id].into_iter().flatten() {
-            self.cache.forget_status(id);
+            self.cache.invalidate(Invalidation::Status(id));
         }
         Ok(())
     }
@@ -114,13 +115,14 @@ impl Store {
     }
 
     pub async fn get_status(&self, id: i64) -> Result<Option<Status>> {
+        let ticket = self.cache.statuses.ticket();
         if let Some(s) = self.cache.statuses.get(&id) {
             return Ok(Some(s));
         }
         let row: Option<Status> = on_pool!(self, pool => sqlx::query_as("SELECT * FROM statuses WHERE id = $1")
             .bind(id).fetch_optional(pool).await)?;
         if let Some(s) = &row {
-            self.cache.statuses.put(id, s.clone());
+            self.cache.statuses.put(ticket, id, s.clone());
         }
         Ok(row)
     }
@@ -130,6 +132,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let ticket = self.cache.statuses.ticket();
         let (found, missing) = self.cache.statuses.get_many(ids);
         let mut found: Vec<Status> = found.into_iter().map(|(_, s)| s).collect();
         if missing.is_empty() {
@@ -140,7 +143,7 @@ impl Store {
         let rows: Vec<Status> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         for s in rows {
-            self.cache.statuses.put(s.id, s.clone());
+            self.cache.statuses.put(ticket, s.id, s.clone());
             found.push(s);
         }
         Ok(found)
@@ -148,6 +151,7 @@ impl Store {
 
     /// `(status_id, account_id)` of every mention in `status_ids`.
     pub async fn mentions_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let ticket = self.cache.mentions.ticket();
         let (found, missing) = self.cache.mentions.get_many(status_ids);
         let mut out: Vec<(i64, i64)> = found
             .into_iter()
@@ -158,7 +162,7 @@ impl Store {
                 Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN ");
             sql.bind_list(&missing);
             let rows = self.query_pairs(&sql).await?;
-            self.cache.mentions.put_grouped(&missing, &rows);
+            self.cache.mentions.put_grouped(ticket, &missing, &rows);
             out.extend(rows);
         }
         Ok(out)
@@ -166,6 +170,7 @@ impl Store {
 
     /// `(status_id, tag name)` of every tag in `status_ids`.
     pub async fn tags_of(&self, status_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let ticket = self.cache.tags.ticket();
         let (found, missing) = self.cache.tags.get_many(status_ids);
         let mut out: Vec<(i64, String)> = found
             .into_iter()
@@ -180,7 +185,7 @@ impl Store {
         sql.bind_list(&missing);
         let rows: Vec<(i64, String)> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
-        self.cache.tags.put_grouped(&missing, &rows);
+        self.cache.tags.put_grouped(ticket, &missing, &rows);
         out.extend(rows);
         Ok(out)
     }
@@ -268,19 +273,21 @@ impl Store {
     /// Deletes a status (and, by cascade, its boosts, mentions, favourites…),
     /// keeping the counters right.
     pub async fn delete_status(&self, s: &Status) -> Result<()> {
-        on_pool!(self, pool => {
+        let (boosts, readers) = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // Boosts of it vanish with it: take them off their authors' counts.
+            let boosts: Vec<(i64, i64)> = sqlx::query_as("SELECT id, account_id FROM statuses WHERE reblog_of_id = $1")
+                .bind(s.id).fetch_all(&mut *tx).await?;
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1
                          WHERE id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1) AND statuses_count > 0")
                 .bind(s.id).execute(&mut *tx).await?;
             // Feed rows do not cascade (see migration 0003): take them out of
             // the feeds it was fanned out to, by primary key.
-            sqlx::query("DELETE FROM home_feed WHERE status_id = $1 AND account_id IN
+            let readers: Vec<i64> = sqlx::query_scalar("DELETE FROM home_feed WHERE status_id = $1 AND account_id IN
                             (SELECT account_id FROM follows WHERE target_account_id = $2
                              UNION SELECT account_id FROM mentions WHERE status_id = $1
-                             UNION SELECT $2)")
-                .bind(s.id).bind(s.account_id).execute(&mut *tx).await?;
+                             UNION SELECT $2) RETURNING account_id")
+                .bind(s.id).bind(s.account_id).fetch_all(&mut *tx).await?;
             sqlx::query("DELETE FROM statuses WHERE id = $1").bind(s.id).execute(&mut *tx).await?;
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0")
                 .bind(s.account_id).execute(&mut *tx).await?;
@@ -292,16 +299,27 @@ impl Store {
                 sqlx::query("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
                     .bind(of).execute(&mut *tx).await?;
             }
-            tx.commit().await
+            tx.commit().await.map(|()| (boosts, readers))
         })?;
-        // The cascade took boosts and changed their authors' counts too.
-        self.cache.clear_statuses();
-        self.cache.clear_accounts();
-        self.cache.feeds.clear();
-        self.cache.forget_status(s.id);
+        // What changed: the status, its boosts and their authors' counts,
+        // the parent's reply count, the original's boost count, the feeds
+        // it was in.
+        let caches = &self.cache;
+        caches.invalidate(Invalidation::Status(s.id));
+        caches.invalidate(Invalidation::Account(s.account_id));
+        for (boost, author) in boosts {
+            caches.invalidate(Invalidation::Status(boost));
+            caches.invalidate(Invalidation::Account(author));
+        }
+        for id in s.in_reply_to_id.into_iter().chain(s.reblog_of_id) {
+            caches.invalidate(Invalidation::Status(id));
+        }
+        for reader in readers {
+            caches.invalidate(Invalidation::Feed(reader));
+        }
         // Its uploads are free again (a redraft takes them at once).
         for id in s.media_ids.iter().flat_map(|m| m.0.iter()) {
-            self.cache.media.forget(id);
+            caches.invalidate(Invalidation::Media(*id));
         }
         Ok(())
     }
@@ -367,13 +385,13 @@ impl Store {
             }
             tx.commit().await
         })?;
-        self.cache.forget_status(after.id);
+        self.cache.invalidate(Invalidation::Status(after.id));
         for id in media
             .into_iter()
             .flatten()
             .chain(before.media_ids.iter().flat_map(|m| m.0.iter()))
         {
-            self.cache.media.forget(id);
+            self.cache.invalidate(Invalidation::Media(*id));
         }
         Ok(())
     }
@@ -402,7 +420,7 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
-        self.cache.forget_status(status_id);
+        self.cache.invalidate(Invalidation::Status(status_id));
         Ok(added)
     }
 
@@ -418,7 +436,7 @@ impl Store {
             }
             tx.commit().await.map(|_| n == 1)
         })?;
-        self.cache.forget_status(status_id);
+        self.cache.invalidate(Invalidation::Status(status_id));
         Ok(removed)
     }
 

@@ -87,7 +87,6 @@ async fn touch(app: &AppState, id: i64) {
             if let Err(e) = app.store.touch_media(id, now).await {
                 tracing::warn!(error = %e, "cannot record a media view");
             }
-            app.store.cache.media.forget(&id);
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "cannot read media"),

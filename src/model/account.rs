@@ -18,7 +18,7 @@ pub struct Field {
 
 db_row! {
 /// An actor: a local account (domain `None`) or a remote one.
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
     pub id: i64,
     pub username: String,

@@ -36,7 +36,7 @@ impl Visibility {
 
 db_row! {
     /// A post, or a boost (`reblog_of_id` set, no text of its own).
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Status {
         pub id: i64,
         pub account_id: i64,

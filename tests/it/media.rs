@@ -334,7 +334,7 @@ async fn set_media_time(s: &TestServer, id: i64, column: &str, at: chrono::DateT
             .map(|_| ()),
     }
     .unwrap();
-    s.app.store.cache.clear_all();
+    s.app.store.cache.apply(&roost::cache::Invalidation::All);
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -1099,7 +1099,7 @@ async fn remote_attachments_are_cached_and_pruned() {
 
     // Bob's server keeps its own copy of alice's avatar.
     let avatar_on_b = eventually("alice's avatar to be cached on b", || async {
-        b.app.store.cache.clear_all();
+        b.app.store.cache.apply(&roost::cache::Invalidation::All);
         let (_, acct) = b
             .get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token))
             .await;
@@ -1195,7 +1195,7 @@ async fn remote_attachments_are_cached_and_pruned() {
     assert_eq!(pruned.remote, 1);
     let (status, _, _) = fetch(&b, cached["url"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    b.app.store.cache.clear_all();
+    b.app.store.cache.apply(&roost::cache::Invalidation::All);
     let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
     assert_eq!(
         home[0]["media_attachments"][0]["url"],
@@ -1221,7 +1221,7 @@ async fn remote_attachments_are_cached_and_pruned() {
     assert_eq!(edited["media_attachments"][0]["id"], m2["id"]);
     let new_remote = m2["url"].as_str().unwrap().to_string();
     eventually("b to show the edited post's new picture", || async {
-        b.app.store.cache.clear_all();
+        b.app.store.cache.apply(&roost::cache::Invalidation::All);
         let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
         let list = home[0]["media_attachments"].as_array()?.clone();
         (list.len() == 1 && list[0]["remote_url"] == json!(new_remote)).then_some(())
@@ -1249,7 +1249,7 @@ async fn remote_attachments_are_cached_and_pruned() {
         .await;
     assert_eq!(status, StatusCode::OK);
     eventually("b to drop the deleted post's media", || async {
-        b.app.store.cache.clear_all();
+        b.app.store.cache.apply(&roost::cache::Invalidation::All);
         b.app
             .store
             .get_media(media_id)

@@ -260,15 +260,21 @@ pub fn token(grant: &crate::service::oauth::Grant) -> Value {
 }
 
 /// The JSON of an account's entity, rendered once and kept with the account
-/// in the store's cache (statuses embed their author's entity each time).
+/// in the caches (statuses embed their author's entity each time). It is
+/// kept only when `a` is the account row the caches hold now: a row read
+/// before a write must not leave its rendering behind.
 fn account_json(app: &AppState, a: &Account) -> Arc<str> {
-    if let Some(json) = app.store.cache.account_json.get(&a.id) {
+    let caches = &app.store.cache;
+    let ticket = caches.account_json.ticket();
+    if let Some(json) = caches.account_json.get(&a.id) {
         return json;
     }
     let json: Arc<str> = serde_json::to_string(&account(app, a))
         .unwrap_or_else(|_| "null".into())
         .into();
-    app.store.cache.account_json.put(a.id, json.clone());
+    if caches.accounts.get(&a.id).as_ref() == Some(a) {
+        caches.account_json.put(ticket, a.id, json.clone());
+    }
     json
 }
 
@@ -448,6 +454,7 @@ impl StatusContext {
     /// (loading mentions, tags and applications for those only).
     async fn bases(app: &AppState, all: &[&Status]) -> Result<HashMap<i64, Arc<str>>> {
         let cache = &app.store.cache.status_json;
+        let ticket = cache.ticket();
         let mut bases = HashMap::with_capacity(all.len());
         let mut missing: Vec<&Status> = Vec::new();
         for s in all {
@@ -566,7 +573,10 @@ impl StatusContext {
                 .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))?;
             json.pop(); // Left open for the parts added per request.
             let json: Arc<str> = json.into();
-            cache.put(s.id, json.clone());
+            // Kept only when rendered from the row the caches hold now.
+            if app.store.cache.statuses.get(&s.id).as_ref() == Some(s) {
+                cache.put(ticket, s.id, json.clone());
+            }
             bases.insert(s.id, json);
         }
         Ok(bases)
