@@ -230,7 +230,7 @@ pub struct Caches {
     pub status_json: TtlMap<i64, Arc<str>>,
     /// Every domain block (one entry, key `()`), read on each inbound
     /// activity; forgotten by every block write.
-    pub domain_blocks: TtlMap<(), Arc<Vec<crate::db::federation::DomainBlock>>>,
+    pub domain_blocks: TtlMap<(), Arc<Vec<crate::model::DomainBlock>>>,
     /// Hosts whose health was recorded lately: the next success within the
     /// entry's life needs no write.
     pub healthy_hosts: TtlMap<String, ()>,

@@ -6,20 +6,7 @@ use super::params::{Page, Param, Sql};
 use super::{Store, on_pool};
 use crate::cache::Invalidation;
 use crate::error::Result;
-use crate::model::row::db_row;
-
-db_row! {
-    /// A list of accounts whose posts make a timeline.
-    #[derive(Debug, Clone)]
-    pub struct List {
-        pub id: i64,
-        pub account_id: i64,
-        pub title: String,
-        pub replies_policy: String,
-        pub exclusive: bool,
-        pub created_at: DateTime<Utc>,
-    }
-}
+use crate::model::List;
 
 impl Store {
     pub async fn put_list(&self, l: &List) -> Result<()> {

@@ -10,34 +10,7 @@ use super::{BeginWrite, Store, on_pool};
 use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::{Account, Field};
-
-crate::model::row::db_row! {
-    /// An instance-level block of a remote server.
-    #[derive(Debug, Clone)]
-    pub struct DomainBlock {
-        pub id: i64,
-        pub domain: String,
-        /// `suspend`, `silence` or `noop`.
-        pub severity: String,
-        pub reject_media: bool,
-        pub reject_reports: bool,
-        pub private_comment: Option<String>,
-        pub public_comment: Option<String>,
-        pub created_at: DateTime<Utc>,
-    }
-}
-
-crate::model::row::db_row! {
-    /// A remote post waiting in the moderation queue.
-    #[derive(Debug, Clone)]
-    pub struct HeldStatus {
-        pub id: i64,
-        pub account_id: i64,
-        pub uri: String,
-        pub object: Json<serde_json::Value>,
-        pub received_at: DateTime<Utc>,
-    }
-}
+use crate::model::{DomainBlock, HeldStatus};
 
 /// A remote actor as fetched, ready to insert or refresh.
 #[derive(Debug, Clone)]

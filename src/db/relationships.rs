@@ -7,6 +7,7 @@ use super::{BeginWrite, Store, on_pool};
 use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::model::Follow;
+use crate::model::RelationFlags;
 
 /// Which table a follow-shaped row lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,19 +23,6 @@ impl FollowTable {
             FollowTable::Requests => "follow_requests",
         }
     }
-}
-
-/// Everything `relationships` reports between a viewer and one account.
-#[derive(Debug, Default, Clone)]
-pub struct RelationFlags {
-    pub following: Option<Follow>,
-    pub followed_by: bool,
-    pub requested: Option<Follow>,
-    pub requested_by: bool,
-    pub blocking: bool,
-    pub blocked_by: bool,
-    pub muting: bool,
-    pub muting_notifications: bool,
 }
 
 impl Store {

@@ -7,6 +7,7 @@ use super::params::{Param, Sql, bind_params};
 use super::{BeginWrite, Store, on_pool};
 use crate::cache::Invalidation;
 use crate::error::Result;
+use crate::model::ScheduledStatus;
 use crate::model::{Status, StatusEdit};
 
 /// What a new status writes besides its own row.
@@ -564,18 +565,6 @@ impl Store {
             .push(" AND conversation_id IN ")
             .bind_list(conversation_ids);
         self.query_ids(&sql).await
-    }
-}
-
-crate::model::row::db_row! {
-    /// A status waiting for its `scheduled_at`.
-    #[derive(Debug, Clone)]
-    pub struct ScheduledStatus {
-        pub id: i64,
-        pub account_id: i64,
-        pub scheduled_at: DateTime<Utc>,
-        pub params: sqlx::types::Json<serde_json::Value>,
-        pub created_at: DateTime<Utc>,
     }
 }
 

@@ -2,8 +2,11 @@
 
 pub mod account;
 pub mod job;
+pub mod list;
 pub mod media;
+pub mod moderation;
 pub mod oauth;
+pub mod relationship;
 pub(crate) mod row;
 pub mod scope;
 pub mod status;
@@ -15,8 +18,13 @@ pub use sqlx::types::Json;
 
 pub use account::{Account, Field, Role, User};
 pub use job::Job;
+pub use list::List;
 pub use media::{MediaAttachment, MediaKind};
+pub use moderation::{DomainBlock, HeldStatus};
 pub use oauth::{App, AuthCode, Session, Token};
+pub use relationship::RelationFlags;
 pub use scope::Scopes;
-pub use status::{Follow, Notification, Poll, RemoteMedia, Status, StatusEdit, Visibility};
+pub use status::{
+    Follow, Notification, Poll, RemoteMedia, ScheduledStatus, Status, StatusEdit, Visibility,
+};
 pub use timeline::{AccountFilter, Page, PublicFilter, RepliesPolicy, TagFilter};

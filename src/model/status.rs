@@ -189,3 +189,15 @@ impl Poll {
         self.expires_at.is_some_and(|t| t <= now)
     }
 }
+
+db_row! {
+    /// A status waiting for its `scheduled_at`.
+    #[derive(Debug, Clone)]
+    pub struct ScheduledStatus {
+        pub id: i64,
+        pub account_id: i64,
+        pub scheduled_at: DateTime<Utc>,
+        pub params: super::Json<serde_json::Value>,
+        pub created_at: DateTime<Utc>,
+    }
+}

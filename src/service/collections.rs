@@ -4,8 +4,8 @@
 use chrono::Utc;
 
 use crate::app::AppState;
-use crate::db::collections::List;
 use crate::error::{Error, Result, Validation};
+use crate::model::List;
 use crate::model::{Account, Page, RepliesPolicy, Status};
 
 pub const MAX_LISTS: usize = 50;

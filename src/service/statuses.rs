@@ -755,7 +755,7 @@ pub async fn schedule(
     author: &Account,
     d: Draft,
     at: chrono::DateTime<Utc>,
-) -> Result<crate::db::statuses::ScheduledStatus> {
+) -> Result<crate::model::ScheduledStatus> {
     let mut v = Validation::new();
     validate(app, &d, &mut v);
     if at < Utc::now() + chrono::Duration::seconds(MIN_SCHEDULE_AHEAD) {
@@ -777,7 +777,7 @@ pub async fn schedule(
     if let Some(parent) = d.in_reply_to_id {
         visible_status(app, Some(author), parent).await?;
     }
-    let row = crate::db::statuses::ScheduledStatus {
+    let row = crate::model::ScheduledStatus {
         id: crate::id::new_id(),
         account_id: author.id,
         scheduled_at: at,
@@ -803,7 +803,7 @@ pub async fn reschedule(
     owner: &Account,
     id: i64,
     at: chrono::DateTime<Utc>,
-) -> Result<crate::db::statuses::ScheduledStatus> {
+) -> Result<crate::model::ScheduledStatus> {
     let row = app
         .store
         .get_scheduled(id)

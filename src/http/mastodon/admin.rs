@@ -88,7 +88,7 @@ pub async fn reject_held(
     Ok(Json(json!({})))
 }
 
-fn domain_block_entity(b: &crate::db::federation::DomainBlock) -> Value {
+fn domain_block_entity(b: &crate::model::DomainBlock) -> Value {
     json!({
         "id": b.id.to_string(),
         "domain": b.domain,
@@ -153,7 +153,7 @@ pub async fn create_domain_block(
     v.finish()?;
     let block = app
         .store
-        .put_domain_block_full(&crate::db::federation::DomainBlock {
+        .put_domain_block_full(&crate::model::DomainBlock {
             id: crate::id::new_id(),
             domain,
             severity,

@@ -15,12 +15,12 @@ use super::paging::{PageParams, link_header, with_link};
 use super::statuses::{parse_id, viewer};
 use super::timelines::status_page;
 use crate::app::AppState;
-use crate::db::collections::List;
 use crate::error::{Error, Result};
 use crate::http::extract::{
     Auth, MaybeAuth, Params, ReadAccounts, ReadFollows, ReadLists, WriteAccounts, WriteFollows,
     WriteLists, de, nest_pairs,
 };
+use crate::model::List;
 use crate::service::collections;
 
 fn list_entity(l: &List) -> Value {

@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::app::AppState;
-use crate::db::relationships::RelationFlags;
 use crate::error::Result;
+use crate::model::RelationFlags;
 use crate::model::{Account, App, Notification, Role, Status, User};
 
 /// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.

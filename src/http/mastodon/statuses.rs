@@ -418,7 +418,7 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
 }
 
 /// <https://docs.joinmastodon.org/entities/ScheduledStatus/>
-fn scheduled_entity(row: &crate::db::statuses::ScheduledStatus) -> Value {
+fn scheduled_entity(row: &crate::model::ScheduledStatus) -> Value {
     let p = &row.params.0;
     json!({
         "id": row.id.to_string(),
@@ -469,7 +469,7 @@ async fn own_scheduled(
     app: &AppState,
     me: &crate::model::Account,
     id: &str,
-) -> Result<crate::db::statuses::ScheduledStatus> {
+) -> Result<crate::model::ScheduledStatus> {
     app.store
         .get_scheduled(parse_id(id)?)
         .await?
