@@ -6,7 +6,7 @@ use super::params::{Page, Param, Sql};
 use super::{Store, on_pool};
 use crate::cache::Invalidation;
 use crate::error::Result;
-use crate::model::Notification;
+use crate::model::{AccountConversation, Marker, Notification};
 
 /// How many of a reader's newest feed ids are cached: the largest page.
 const FEED_HEAD: i64 = 40;
@@ -196,8 +196,8 @@ impl Store {
         Ok(n)
     }
 
-    /// `(timeline, last_read_id, version, updated_at)` markers of an account.
-    pub async fn markers(&self, account_id: i64) -> Result<Vec<(String, i64, i64, DateTime<Utc>)>> {
+    /// The markers of an account.
+    pub async fn markers(&self, account_id: i64) -> Result<Vec<Marker>> {
         let rows = on_pool!(self, pool => sqlx::query_as(
             "SELECT timeline, last_read_id, version, updated_at FROM markers WHERE account_id = $1")
             .bind(account_id).fetch_all(pool).await)?;
@@ -237,12 +237,12 @@ impl Store {
         Ok(())
     }
 
-    /// `(id, conversation_id, last_status_id, unread)` of an account's conversations.
+    /// A page of an account's conversations, by their last status.
     pub async fn conversations(
         &self,
         account_id: i64,
         page: &Page,
-    ) -> Result<Vec<(i64, i64, i64, bool)>> {
+    ) -> Result<Vec<AccountConversation>> {
         let mut sql = Sql::new(
             "SELECT id, conversation_id, last_status_id, unread FROM account_conversations WHERE account_id = ",
         );
@@ -251,6 +251,18 @@ impl Store {
         let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         Ok(rows)
+    }
+
+    /// An account's conversation `id`.
+    pub async fn get_conversation(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Option<AccountConversation>> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, conversation_id, last_status_id, unread FROM account_conversations WHERE id = $1 AND account_id = $2")
+            .bind(id).bind(account_id).fetch_optional(pool).await)?;
+        Ok(row)
     }
 
     pub async fn set_conversation_read(&self, account_id: i64, id: i64) -> Result<bool> {

@@ -525,17 +525,6 @@ impl Store {
     }
 }
 
-/// Statuses by id keep the order of `ids`.
-pub fn in_order(ids: &[i64], mut rows: Vec<Status>) -> Vec<Status> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(pos) = rows.iter().position(|s| s.id == *id) {
-            out.push(rows.swap_remove(pos));
-        }
-    }
-    out
-}
-
 impl Store {
     /// Mutes (`on`) or unmutes a conversation for an account; idempotent.
     pub async fn set_conversation_mute(

@@ -422,6 +422,66 @@ pub async fn body_bytes<St: Send + Sync>(req: Request, state: &St) -> Result<axu
         })
 }
 
+/// The query string with Rails-style keys (`types[]=a&types[]=b`,
+/// `any[]=x`) read as nested values, for the parameters a plain `Query`
+/// struct cannot hold; every endpoint reads lists and booleans through it.
+#[derive(Debug, Clone)]
+pub struct QueryParams(Value);
+
+impl QueryParams {
+    /// Parses a raw query string (at most 1000 parameters, 8 levels deep).
+    pub fn parse(raw: &str) -> Result<QueryParams> {
+        nest_pairs(
+            url::form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+        .map(QueryParams)
+    }
+
+    /// The string value of `key`, if it has one.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// `key[]` (or a single `key`) as a list of strings.
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        match self.0.get(key) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            Some(Value::String(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A boolean parameter as Mastodon reads them; absent or unreadable is
+    /// false.
+    pub fn flag(&self, key: &str) -> bool {
+        self.str(key).is_some_and(|v| parse_bool(v) == Some(true))
+    }
+}
+
+impl<St: Send + Sync> FromRequestParts<St> for QueryParams {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self> {
+        QueryParams::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
+/// A boolean as clients send it in a form or query: `true`, `1`, `on`,
+/// `yes`, `t` are true; `false`, `0`, `off`, `no`, `f` and empty are false;
+/// anything else is not a boolean.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" | "yes" | "t" => Some(true),
+        "false" | "0" | "off" | "no" | "f" | "" => Some(false),
+        _ => None,
+    }
+}
+
 /// Turns `a[b][c]=v` / `a[]=v` pairs into nested JSON objects and arrays.
 /// Objects keyed only by numbers (`fields_attributes[0][name]`) become arrays in
 /// key order, so both encodings clients use deserialize the same way.
@@ -526,11 +586,7 @@ pub mod de {
         match v {
             Value::Bool(b) => Some(*b),
             Value::Number(n) => Some(n.as_i64() != Some(0)),
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" | "on" | "yes" | "t" => Some(true),
-                "false" | "0" | "off" | "no" | "f" | "" => Some(false),
-                _ => None,
-            },
+            Value::String(s) => super::parse_bool(s),
             Value::Null => None,
             _ => None,
         }

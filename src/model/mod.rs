@@ -1,6 +1,7 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
+pub mod conversation;
 pub mod job;
 pub mod list;
 pub mod media;
@@ -17,6 +18,7 @@ pub mod timeline;
 pub use sqlx::types::Json;
 
 pub use account::{Account, Field, Role, User};
+pub use conversation::{AccountConversation, Marker};
 pub use job::Job;
 pub use list::List;
 pub use media::{MediaAttachment, MediaKind};

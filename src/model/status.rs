@@ -201,3 +201,14 @@ db_row! {
         pub created_at: DateTime<Utc>,
     }
 }
+
+/// Statuses by id keep the order of `ids`.
+pub fn in_order(ids: &[i64], mut rows: Vec<Status>) -> Vec<Status> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(pos) = rows.iter().position(|s| s.id == *id) {
+            out.push(rows.swap_remove(pos));
+        }
+    }
+    out
+}

@@ -2,7 +2,10 @@
 //! the store. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod bookmarks;
 pub mod collections;
+pub mod conversations;
+pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -152,3 +152,37 @@ pub async fn list(
         .notifications(viewer.id, types, exclude, from, &hidden, page)
         .await
 }
+
+/// `viewer`'s notification `id` (someone else's does not exist for them).
+pub async fn get(app: &AppState, viewer: &Account, id: i64) -> Result<Notification> {
+    app.store
+        .get_notification(viewer.id, id)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)
+}
+
+/// Dismisses `viewer`'s notification `id`.
+pub async fn dismiss(app: &AppState, viewer: &Account, id: i64) -> Result<()> {
+    get(app, viewer, id).await?;
+    app.store.delete_notification(viewer.id, id).await
+}
+
+/// Dismisses all of `viewer`'s notifications.
+pub async fn clear(app: &AppState, viewer: &Account) -> Result<()> {
+    app.store.clear_notifications(viewer.id).await
+}
+
+/// How many notifications `viewer` has after their `notifications` marker
+/// (counted up to `cap`).
+pub async fn unread_count(app: &AppState, viewer: &Account, cap: i64) -> Result<i64> {
+    let after = app
+        .store
+        .markers(viewer.id)
+        .await?
+        .into_iter()
+        .find(|m| m.timeline == "notifications")
+        .map_or(0, |m| m.last_read_id);
+    app.store
+        .count_notifications_after(viewer.id, after, cap)
+        .await
+}

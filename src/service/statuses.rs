@@ -641,7 +641,7 @@ pub async fn context(
     }
     ancestors.reverse();
     let ids = app.store.descendant_ids(status.id, 4000).await?;
-    let rows = crate::db::statuses::in_order(&ids, app.store.get_statuses(&ids).await?);
+    let rows = crate::model::status::in_order(&ids, app.store.get_statuses(&ids).await?);
     let descendants = timelines::filter_visible(app, viewer, rows).await?;
     Ok((ancestors, descendants))
 }

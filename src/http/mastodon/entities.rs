@@ -18,6 +18,33 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The empty object (`{}`) some actions answer.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+/// `GET /api/v1/notifications/unread_count`
+#[derive(Debug, Serialize)]
+pub struct UnreadCount {
+    pub count: i64,
+}
+
+/// <https://docs.joinmastodon.org/entities/Marker/>
+#[derive(Debug, Serialize)]
+pub struct MarkerEntity {
+    pub last_read_id: String,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+/// <https://docs.joinmastodon.org/entities/Conversation/>
+#[derive(Debug, Serialize)]
+pub struct ConversationEntity {
+    pub id: String,
+    pub unread: bool,
+    pub accounts: Vec<AccountEntity>,
+    pub last_status: Value,
+}
+
 /// <https://docs.joinmastodon.org/entities/Account/>
 #[derive(Debug, Serialize)]
 pub struct AccountEntity {

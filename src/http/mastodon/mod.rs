@@ -11,9 +11,12 @@ use crate::app::AppState;
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod bookmarks;
 pub mod collections;
+pub mod conversations;
 pub mod entities;
 pub mod instance;
+pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod paging;
@@ -45,6 +48,10 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/instance/peers", get(instance::peers))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
+        .merge(notifications::router())
+        .merge(markers::router())
+        .merge(conversations::router())
+        .merge(bookmarks::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
@@ -222,30 +229,4 @@ fn social_router() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/blocks", get(relationships::blocks))
         .route("/api/v1/mutes", get(relationships::mutes))
-        .route("/api/v1/notifications", get(notifications::list))
-        .route("/api/v1/notifications/clear", post(notifications::clear))
-        .route(
-            "/api/v1/notifications/unread_count",
-            get(notifications::unread_count),
-        )
-        .route("/api/v1/notifications/{id}", get(notifications::show))
-        .route(
-            "/api/v1/notifications/{id}/dismiss",
-            post(notifications::dismiss),
-        )
-        .route(
-            "/api/v1/markers",
-            get(notifications::markers).post(notifications::save_markers),
-        )
-        .route("/api/v1/conversations", get(notifications::conversations))
-        .route(
-            "/api/v1/conversations/{id}",
-            delete(notifications::conversation_remove),
-        )
-        .route(
-            "/api/v1/conversations/{id}/read",
-            post(notifications::conversation_read),
-        )
-        .route("/api/v1/bookmarks", get(notifications::bookmarks))
-        .route("/api/v1/favourites", get(notifications::favourites))
 }
