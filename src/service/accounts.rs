@@ -415,6 +415,14 @@ pub async fn delete_account(app: &AppState, account: &Account) -> Result<()> {
     app.store.erase_local_account(account.id).await
 }
 
+/// The account `id`, local or remote.
+pub async fn get(app: &AppState, id: i64) -> Result<Account> {
+    app.store
+        .get_account(id)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,9 @@
 
 pub mod accounts;
 pub mod bookmarks;
-pub mod collections;
 pub mod conversations;
+pub mod endorsements;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
@@ -12,6 +13,7 @@ pub mod oauth;
 pub mod relationships;
 pub mod reports;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 pub mod visibility;
 

@@ -264,3 +264,29 @@ pub async fn preferences(auth: Auth<ReadAccounts>) -> Json<Value> {
         "reading:expand:spoilers": false,
     }))
 }
+
+/// `GET /api/v1/accounts/:id/lists`: the caller's lists containing that account.
+pub async fn lists(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<crate::http::extract::ReadLists>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<entities::ListEntity>>> {
+    let id = super::statuses::parse_id(&id)?;
+    let found = crate::service::lists::lists_containing(&app, &auth.account, id).await?;
+    Ok(Json(found.iter().map(entities::list).collect()))
+}
+
+/// `GET /api/v1/accounts/:id/featured_tags`
+pub async fn featured_tags(
+    State(app): State<Arc<AppState>>,
+    _auth: MaybeAuth<ReadAccounts>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<entities::FeaturedTagEntity>>> {
+    let account = crate::service::accounts::get(&app, super::statuses::parse_id(&id)?).await?;
+    let list = crate::service::tags::featured(&app, &account).await?;
+    Ok(Json(
+        list.iter()
+            .map(|t| entities::featured_tag(&account, t))
+            .collect(),
+    ))
+}

@@ -45,6 +45,56 @@ pub struct ConversationEntity {
     pub last_status: Value,
 }
 
+/// <https://docs.joinmastodon.org/entities/List/>
+#[derive(Debug, Serialize)]
+pub struct ListEntity {
+    pub id: String,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+}
+
+pub fn list(l: &crate::model::List) -> ListEntity {
+    ListEntity {
+        id: l.id.to_string(),
+        title: l.title.clone(),
+        replies_policy: l.replies_policy.clone(),
+        exclusive: l.exclusive,
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Tag/> as the tag endpoints
+/// answer it (`following` only for a signed-in viewer).
+#[derive(Debug, Serialize)]
+pub struct TagInfoEntity {
+    pub name: String,
+    pub url: String,
+    pub history: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
+}
+
+/// <https://docs.joinmastodon.org/entities/FeaturedTag/>
+#[derive(Debug, Serialize)]
+pub struct FeaturedTagEntity {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub statuses_count: String,
+    pub last_status_at: Option<String>,
+}
+
+pub fn featured_tag(owner: &Account, t: &crate::service::tags::FeaturedTag) -> FeaturedTagEntity {
+    let profile = owner.url.clone().unwrap_or(owner.uri.clone());
+    FeaturedTagEntity {
+        id: t.id.to_string(),
+        name: t.name.clone(),
+        url: format!("{profile}/tagged/{}", t.name),
+        statuses_count: t.statuses_count.to_string(),
+        last_status_at: t.last_status_at.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
 /// <https://docs.joinmastodon.org/entities/Account/>
 #[derive(Debug, Serialize)]
 pub struct AccountEntity {

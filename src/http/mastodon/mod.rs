@@ -12,10 +12,12 @@ pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod bookmarks;
-pub mod collections;
 pub mod conversations;
+pub mod endorsements;
 pub mod entities;
+pub mod featured_tags;
 pub mod instance;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
@@ -25,6 +27,7 @@ pub mod relationships;
 pub mod reports;
 pub mod search;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 
 pub fn router(app: &AppState) -> Router<Arc<AppState>> {
@@ -52,13 +55,16 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(markers::router())
         .merge(conversations::router())
         .merge(bookmarks::router())
+        .merge(lists::router())
+        .merge(tags::router())
+        .merge(featured_tags::router())
+        .merge(endorsements::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
 
 /// Statuses, relationships, timelines, notifications and their lists.
 fn social_router() -> Router<Arc<AppState>> {
-    use axum::routing::delete;
     Router::new()
         .route("/api/v1/statuses", post(statuses::create))
         .route(
@@ -100,53 +106,18 @@ fn social_router() -> Router<Arc<AppState>> {
             "/api/v1/statuses/{id}/reblogged_by",
             get(statuses::reblogged_by),
         )
-        .route(
-            "/api/v1/lists",
-            get(collections::lists).post(collections::create_list),
-        )
-        .route(
-            "/api/v1/lists/{id}",
-            get(collections::list)
-                .put(collections::update_list)
-                .delete(collections::delete_list),
-        )
-        .route(
-            "/api/v1/lists/{id}/accounts",
-            get(collections::list_accounts)
-                .post(collections::add_accounts)
-                .delete(collections::remove_accounts),
-        )
-        .route(
-            "/api/v1/timelines/list/{id}",
-            get(collections::list_timeline),
-        )
-        .route(
-            "/api/v1/accounts/{id}/lists",
-            get(collections::account_lists),
-        )
-        .route("/api/v1/tags/{name}", get(collections::tag))
-        .route("/api/v1/tags/{name}/follow", post(collections::follow_tag))
-        .route(
-            "/api/v1/tags/{name}/unfollow",
-            post(collections::unfollow_tag),
-        )
-        .route("/api/v1/followed_tags", get(collections::followed_tags))
-        .route(
-            "/api/v1/featured_tags",
-            get(collections::featured_tags).post(collections::feature_tag),
-        )
-        .route(
-            "/api/v1/featured_tags/{id}",
-            delete(collections::unfeature_tag),
-        )
+        .route("/api/v1/timelines/list/{id}", get(timelines::list))
+        .route("/api/v1/accounts/{id}/lists", get(accounts::lists))
         .route(
             "/api/v1/accounts/{id}/featured_tags",
-            get(collections::account_featured_tags),
+            get(accounts::featured_tags),
         )
-        .route("/api/v1/accounts/{id}/note", post(collections::note))
-        .route("/api/v1/accounts/{id}/pin", post(collections::endorse))
-        .route("/api/v1/accounts/{id}/unpin", post(collections::unendorse))
-        .route("/api/v1/endorsements", get(collections::endorsements))
+        .route("/api/v1/accounts/{id}/note", post(relationships::note))
+        .route("/api/v1/accounts/{id}/pin", post(relationships::endorse))
+        .route(
+            "/api/v1/accounts/{id}/unpin",
+            post(relationships::unendorse),
+        )
         .route("/api/v1/scheduled_statuses", get(statuses::scheduled_list))
         .route(
             "/api/v1/scheduled_statuses/{id}",

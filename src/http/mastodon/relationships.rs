@@ -400,3 +400,49 @@ pub async fn search(
             .collect::<Vec<_>>()
     )))
 }
+
+#[derive(Deserialize)]
+pub struct NoteParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    comment: Option<String>,
+}
+
+/// The account `id` names, for the account sub-resources.
+async fn target_account(app: &AppState, id: &str) -> Result<Account> {
+    crate::service::accounts::get(app, parse_id(id)?).await
+}
+
+/// `POST /api/v1/accounts/:id/note`
+pub async fn note(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<crate::http::extract::WriteAccounts>,
+    Path(id): Path<String>,
+    Params(p): Params<NoteParams>,
+) -> Result<Json<Value>> {
+    let t = target_account(&app, &id).await?;
+    let comment = p.comment.as_deref().unwrap_or("");
+    crate::service::endorsements::set_note(&app, &auth.account, &t, comment).await?;
+    Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
+}
+
+/// `POST /api/v1/accounts/:id/pin` (endorse)
+pub async fn endorse(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<crate::http::extract::WriteAccounts>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let t = target_account(&app, &id).await?;
+    crate::service::endorsements::endorse(&app, &auth.account, &t, true).await?;
+    Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
+}
+
+/// `POST /api/v1/accounts/:id/unpin`
+pub async fn unendorse(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<crate::http::extract::WriteAccounts>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let t = target_account(&app, &id).await?;
+    crate::service::endorsements::endorse(&app, &auth.account, &t, false).await?;
+    Ok(Json(relationship_json(&app, &auth.account, t.id).await?))
+}

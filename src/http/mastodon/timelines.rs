@@ -148,3 +148,23 @@ pub async fn tag(
     )
     .await
 }
+
+/// `GET /api/v1/timelines/list/:list_id`
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<crate::http::extract::ReadLists>,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let list_id = super::statuses::parse_id(&id)?;
+    let statuses =
+        crate::service::lists::list_timeline(&app, &auth.account, list_id, &q.page(20, 40)).await?;
+    status_page(
+        &app,
+        Some(&auth.account),
+        &format!("/api/v1/timelines/list/{id}"),
+        &[],
+        statuses,
+    )
+    .await
+}

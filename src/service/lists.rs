@@ -1,15 +1,15 @@
-//! Lists, followed and featured hashtags, personal notes and endorsements:
-//! the rules around them.
+//! Lists: accounts whose posts make a timeline of their own, and the rules
+//! around them (a title, a replies policy, members one follows, at most
+//! [`MAX_LISTS`]).
+//! <https://docs.joinmastodon.org/methods/lists/>
 
 use chrono::Utc;
 
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
-use crate::model::List;
-use crate::model::{Account, Page, RepliesPolicy, Status};
+use crate::model::{Account, List, Page, RepliesPolicy, Status};
 
 pub const MAX_LISTS: usize = 50;
-pub const MAX_FEATURED_TAGS: usize = 10;
 
 fn check_list(title: &str, replies_policy: &str) -> Result<()> {
     let mut v = Validation::new();
@@ -147,55 +147,25 @@ pub async fn list_timeline(
     Ok(rows)
 }
 
-/// Features a hashtag on the owner's profile.
-pub async fn feature_tag(app: &AppState, owner: &Account, name: &str) -> Result<i64> {
-    let name = name.trim().trim_start_matches('#');
-    if name.is_empty()
-        || name.chars().count() > 100
-        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
-    {
-        return Err(Error::unprocessable("Validation failed: Tag is invalid"));
-    }
-    if app.store.featured_tags(owner.id).await?.len() >= MAX_FEATURED_TAGS {
-        return Err(Error::unprocessable(format!(
-            "Validation failed: You cannot feature more than {MAX_FEATURED_TAGS} hashtags"
-        )));
-    }
-    let tag = app.store.tag_id(name).await?;
-    app.store.put_featured_tag(owner.id, tag).await?;
-    Ok(tag)
+/// `owner`'s lists.
+pub async fn lists_of(app: &AppState, owner: &Account) -> Result<Vec<List>> {
+    app.store.lists_of(owner.id).await
 }
 
-/// Follows (`on`) or unfollows a hashtag; followed tags feed the home timeline.
-pub async fn follow_tag(app: &AppState, me: &Account, name: &str, on: bool) -> Result<String> {
-    let name = name.trim().trim_start_matches('#').to_lowercase();
-    if name.is_empty()
-        || name.chars().count() > 100
-        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
-    {
-        return Err(Error::not_found());
-    }
-    let tag = app.store.tag_id(&name).await?;
-    app.store.set_tag_follow(me.id, tag, on).await?;
-    Ok(name)
+/// `owner`'s lists that contain `member`.
+pub async fn lists_containing(app: &AppState, owner: &Account, member: i64) -> Result<Vec<List>> {
+    app.store.lists_containing(owner.id, member).await
 }
 
-/// Endorses (`on`) an account the owner follows, or stops endorsing it.
-pub async fn endorse(app: &AppState, me: &Account, target: &Account, on: bool) -> Result<()> {
-    if on && !app.store.follows(me.id, target.id).await? {
-        return Err(Error::unprocessable(
-            "Validation failed: You must follow an account to feature it",
-        ));
-    }
-    app.store.set_endorsement(me.id, target.id, on).await
+/// Deletes `owner`'s list `id`.
+pub async fn delete_list(app: &AppState, owner: &Account, id: i64) -> Result<()> {
+    let list = own_list(app, owner, id).await?;
+    app.store.delete_list(list.id).await
 }
 
-/// Sets the private note on `target` (empty clears it).
-pub async fn set_note(app: &AppState, me: &Account, target: &Account, comment: &str) -> Result<()> {
-    if comment.chars().count() > 2000 {
-        return Err(Error::unprocessable(
-            "Validation failed: Comment is too long (maximum is 2000 characters)",
-        ));
-    }
-    app.store.put_note(me.id, target.id, comment).await
+/// The members of `owner`'s list `id`.
+pub async fn members(app: &AppState, owner: &Account, id: i64) -> Result<Vec<Account>> {
+    let list = own_list(app, owner, id).await?;
+    let ids = app.store.list_member_ids(list.id).await?;
+    app.store.get_accounts(&ids).await
 }

@@ -1,0 +1,97 @@
+//! Hashtags people follow (their posts reach the home feed) and feature on
+//! their profiles (at most [`MAX_FEATURED_TAGS`]).
+//! <https://docs.joinmastodon.org/methods/tags/>,
+//! <https://docs.joinmastodon.org/methods/featured_tags/>
+
+use chrono::{DateTime, Utc};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::{Account, Page};
+
+pub const MAX_FEATURED_TAGS: usize = 10;
+
+/// A hashtag on an account's profile, with how often the account used it.
+#[derive(Debug, Clone)]
+pub struct FeaturedTag {
+    pub id: i64,
+    pub name: String,
+    pub statuses_count: i64,
+    pub last_status_at: Option<DateTime<Utc>>,
+}
+
+/// A hashtag's name as typed (`#Name`, `name`) when it is a valid one,
+/// lower-cased.
+pub fn normalize(name: &str) -> Option<String> {
+    let name = name.trim().trim_start_matches('#');
+    (!name.is_empty()
+        && name.chars().count() <= 100
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    .then(|| name.to_lowercase())
+}
+
+/// Whether `me` follows hashtag `name`.
+pub async fn follows(app: &AppState, me: &Account, name: &str) -> Result<bool> {
+    app.store.follows_tag(me.id, name).await
+}
+
+/// A page of the hashtags `me` follows: `(follow row id, name)`.
+pub async fn followed(app: &AppState, me: &Account, page: &Page) -> Result<Vec<(i64, String)>> {
+    app.store.followed_tags(me.id, page).await
+}
+
+/// Follows (`on`) or unfollows a hashtag; followed tags feed the home timeline.
+pub async fn follow_tag(app: &AppState, me: &Account, name: &str, on: bool) -> Result<String> {
+    let name = name.trim().trim_start_matches('#').to_lowercase();
+    if name.is_empty()
+        || name.chars().count() > 100
+        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        return Err(Error::not_found());
+    }
+    let tag = app.store.tag_id(&name).await?;
+    app.store.set_tag_follow(me.id, tag, on).await?;
+    Ok(name)
+}
+
+/// The hashtags `account` features, with their use counts.
+pub async fn featured(app: &AppState, account: &Account) -> Result<Vec<FeaturedTag>> {
+    let mut out = Vec::new();
+    for (id, name, _) in app.store.featured_tags(account.id).await? {
+        let (statuses_count, last_status_at) = app.store.tag_usage(account.id, &name).await?;
+        out.push(FeaturedTag {
+            id,
+            name,
+            statuses_count,
+            last_status_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Features a hashtag on the owner's profile.
+pub async fn feature_tag(app: &AppState, owner: &Account, name: &str) -> Result<i64> {
+    let name = name.trim().trim_start_matches('#');
+    if name.is_empty()
+        || name.chars().count() > 100
+        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        return Err(Error::unprocessable("Validation failed: Tag is invalid"));
+    }
+    if app.store.featured_tags(owner.id).await?.len() >= MAX_FEATURED_TAGS {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: You cannot feature more than {MAX_FEATURED_TAGS} hashtags"
+        )));
+    }
+    let tag = app.store.tag_id(name).await?;
+    app.store.put_featured_tag(owner.id, tag).await?;
+    Ok(tag)
+}
+
+/// Stops featuring `owner`'s featured tag `id`.
+pub async fn unfeature_tag(app: &AppState, owner: &Account, id: i64) -> Result<()> {
+    if !app.store.delete_featured_tag(owner.id, id).await? {
+        return Err(Error::not_found());
+    }
+    Ok(())
+}
