@@ -630,27 +630,14 @@ pub async fn delete(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
     }
 }
 
-/// A moderator approves a held post: it becomes a status, as if just received.
-pub async fn approve_held(app: &AppState, id: i64) -> Result<Option<Status>> {
-    let Some(held) = app.store.get_held_status(id).await? else {
-        return Err(crate::error::Error::not_found());
-    };
-    let Some(author) = app.store.get_account(held.account_id).await? else {
-        return Err(crate::error::Error::not_found());
-    };
-    let status = ingest(app, &author, &held.object.0, 0, Review::Approved).await?;
-    app.store.delete_held_status(Some(id), None).await?;
-    Ok(status)
-}
-
-/// A moderator rejects a held post: it goes, and a late copy is dropped.
-pub async fn reject_held(app: &AppState, id: i64) -> Result<()> {
-    let Some(held) = app.store.get_held_status(id).await? else {
-        return Err(crate::error::Error::not_found());
-    };
-    app.store.put_tombstone(&held.uri, held.account_id).await?;
-    app.store.delete_held_status(Some(id), None).await?;
-    Ok(())
+/// A held post (approved by a moderator) becomes a status, as if just
+/// received.
+pub async fn ingest_approved(
+    app: &AppState,
+    author: &Account,
+    doc: &Value,
+) -> Result<Option<Status>> {
+    ingest(app, author, doc, 0, Review::Approved).await
 }
 
 /// `Announce`: a boost of a public or unlisted post (or the booster's own).

@@ -8,6 +8,7 @@ pub mod endorsements;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

@@ -45,6 +45,65 @@ pub struct ConversationEntity {
     pub last_status: Value,
 }
 
+/// <https://docs.joinmastodon.org/entities/Admin_DomainBlock/>
+#[derive(Debug, Serialize)]
+pub struct DomainBlockEntity {
+    pub id: String,
+    pub domain: String,
+    pub created_at: String,
+    pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+    pub obfuscate: bool,
+}
+
+pub fn domain_block(b: &crate::model::DomainBlock) -> DomainBlockEntity {
+    DomainBlockEntity {
+        id: b.id.to_string(),
+        domain: b.domain.clone(),
+        created_at: timestamp(b.created_at),
+        severity: b.severity.clone(),
+        reject_media: b.reject_media,
+        reject_reports: b.reject_reports,
+        private_comment: b.private_comment.clone(),
+        public_comment: b.public_comment.clone(),
+        obfuscate: false,
+    }
+}
+
+/// A remote post held for review (roost's own entity, docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct HeldStatusEntity {
+    pub id: String,
+    pub uri: String,
+    pub account: AccountEntity,
+    /// The post's HTML, sanitized.
+    pub content: String,
+    pub received_at: String,
+}
+
+pub fn held_status(
+    app: &AppState,
+    h: &crate::model::HeldStatus,
+    author: &Account,
+) -> HeldStatusEntity {
+    let content = h
+        .object
+        .0
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    HeldStatusEntity {
+        id: h.id.to_string(),
+        uri: h.uri.clone(),
+        account: account(app, author),
+        content: crate::text::sanitize::html(content),
+        received_at: timestamp(h.received_at),
+    }
+}
+
 /// <https://docs.joinmastodon.org/entities/List/>
 #[derive(Debug, Serialize)]
 pub struct ListEntity {

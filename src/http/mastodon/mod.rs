@@ -59,6 +59,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(tags::router())
         .merge(featured_tags::router())
         .merge(endorsements::router())
+        .merge(admin::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
@@ -141,23 +142,6 @@ fn social_router() -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/search", get(relationships::search))
         .route("/api/v2/search", get(search::v2))
         .route("/api/v1/reports", post(reports::create))
-        .route("/api/v1/admin/held_statuses", get(admin::held_statuses))
-        .route(
-            "/api/v1/admin/held_statuses/{id}/approve",
-            post(admin::approve_held),
-        )
-        .route(
-            "/api/v1/admin/held_statuses/{id}/reject",
-            post(admin::reject_held),
-        )
-        .route(
-            "/api/v1/admin/domain_blocks",
-            get(admin::domain_blocks).post(admin::create_domain_block),
-        )
-        .route(
-            "/api/v1/admin/domain_blocks/{id}",
-            axum::routing::delete(admin::delete_domain_block),
-        )
         .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

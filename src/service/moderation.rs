@@ -1,0 +1,129 @@
+//! What staff do about remote content: domain blocks and the queue of remote
+//! posts held for review (`moderation.review_remote`). Every function checks
+//! the acting user's role: moderators review posts, admins decide about
+//! whole servers.
+//! <https://docs.joinmastodon.org/methods/admin/domain_blocks/>
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::error::{Error, Result, Validation};
+use crate::model::{Account, DomainBlock, HeldStatus, Role, Status, User};
+
+/// Refuses unless `user` has at least `role`.
+pub fn require(user: &User, role: Role) -> Result<()> {
+    if user.role() >= role {
+        Ok(())
+    } else {
+        Err(Error::forbidden("This action is not allowed"))
+    }
+}
+
+/// Remote posts waiting for review, oldest first, with their authors.
+pub async fn held_statuses(app: &AppState, actor: &User) -> Result<Vec<(HeldStatus, Account)>> {
+    require(actor, Role::Moderator)?;
+    let held = app.store.held_statuses(100).await?;
+    let mut out = Vec::with_capacity(held.len());
+    for h in held {
+        if let Some(author) = app.store.get_account(h.account_id).await? {
+            out.push((h, author));
+        }
+    }
+    Ok(out)
+}
+
+/// Approves held post `id`: it becomes a status and reaches timelines as if
+/// just received. `None` when it turned out unusable (its author changed,
+/// it was deleted).
+pub async fn approve_held(app: &AppState, actor: &User, id: i64) -> Result<Option<Status>> {
+    require(actor, Role::Moderator)?;
+    let held = app
+        .store
+        .get_held_status(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let author = app
+        .store
+        .get_account(held.account_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let status = crate::federation::notes::ingest_approved(app, &author, &held.object.0).await?;
+    app.store.delete_held_status(Some(id), None).await?;
+    Ok(status)
+}
+
+/// Rejects held post `id`: it goes, and a copy arriving later is dropped.
+pub async fn reject_held(app: &AppState, actor: &User, id: i64) -> Result<()> {
+    require(actor, Role::Moderator)?;
+    let held = app
+        .store
+        .get_held_status(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    app.store.put_tombstone(&held.uri, held.account_id).await?;
+    app.store.delete_held_status(Some(id), None).await?;
+    Ok(())
+}
+
+/// Every domain block.
+pub async fn domain_blocks(app: &AppState, actor: &User) -> Result<Vec<DomainBlock>> {
+    require(actor, Role::Admin)?;
+    app.store.domain_blocks().await
+}
+
+/// A domain block as an admin asks for it.
+#[derive(Debug, Default, Clone)]
+pub struct BlockRequest {
+    pub domain: String,
+    /// `suspend`, `silence` (the default) or `noop`.
+    pub severity: Option<String>,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+}
+
+/// Blocks (or changes the block of) a server; its known accounts follow the
+/// block at once, as in Mastodon.
+pub async fn block_domain(app: &AppState, actor: &User, req: BlockRequest) -> Result<DomainBlock> {
+    require(actor, Role::Admin)?;
+    let domain = req.domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let severity = req.severity.unwrap_or_else(|| "silence".into());
+    let mut v = Validation::new();
+    if domain.is_empty() || domain.len() > 253 || domain.contains(['/', ' ', '@']) {
+        v.add("domain", "ERR_INVALID", "is invalid");
+    }
+    if !matches!(severity.as_str(), "suspend" | "silence" | "noop") {
+        v.add("severity", "ERR_INCLUSION", "is not included in the list");
+    }
+    v.finish()?;
+    let block = app
+        .store
+        .put_domain_block_full(&DomainBlock {
+            id: crate::id::new_id(),
+            domain,
+            severity,
+            reject_media: req.reject_media,
+            reject_reports: req.reject_reports,
+            private_comment: req.private_comment,
+            public_comment: req.public_comment,
+            created_at: Utc::now(),
+        })
+        .await?;
+    app.store.apply_domain_block(&block.domain, None).await?;
+    app.store
+        .apply_domain_block(&block.domain, Some(&block.severity))
+        .await?;
+    Ok(block)
+}
+
+/// Lifts domain block `id`; the server's accounts are no longer limited.
+pub async fn unblock_domain(app: &AppState, actor: &User, id: i64) -> Result<()> {
+    require(actor, Role::Admin)?;
+    let block = app
+        .store
+        .delete_domain_block(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    app.store.apply_domain_block(&block.domain, None).await
+}
