@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod relationships;
 pub mod reports;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;

@@ -60,6 +60,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(featured_tags::router())
         .merge(endorsements::router())
         .merge(admin::router())
+        .merge(search::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
@@ -140,7 +141,6 @@ fn social_router() -> Router<Arc<AppState>> {
             get(relationships::familiar_followers),
         )
         .route("/api/v1/accounts/search", get(relationships::search))
-        .route("/api/v2/search", get(search::v2))
         .route("/api/v1/reports", post(reports::create))
         .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
         .route(

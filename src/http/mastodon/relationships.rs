@@ -385,14 +385,10 @@ pub async fn search(
     _auth: Auth<ReadAccounts>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Value>> {
-    let term = q.q.as_deref().unwrap_or("").trim().trim_start_matches('@');
-    let term = term.split('@').next().unwrap_or("");
-    if term.is_empty() {
-        return Ok(Json(json!([])));
-    }
     let limit = super::paging::int_param(q.limit.as_deref(), 40, 1, 80);
     let offset = super::paging::int_param(q.offset.as_deref(), 0, 0, 10_000);
-    let accounts = app.store.search_local_accounts(term, limit, offset).await?;
+    let term = q.q.as_deref().unwrap_or("");
+    let accounts = crate::service::search::local_accounts(&app, term, limit, offset).await?;
     Ok(Json(json!(
         accounts
             .iter()

@@ -1,0 +1,128 @@
+//! Search: accounts (local by name, remote by handle or URL, fetched with
+//! `resolve`), statuses by URL (local, or fetched with `resolve`), and
+//! hashtags by prefix. Only what the searcher may see is returned.
+//! <https://docs.joinmastodon.org/methods/search/#v2>
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::federation::{fetch, notes};
+use crate::model::{Account, Status};
+
+/// What a search asks for.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub q: &'a str,
+    /// `accounts`, `statuses` or `hashtags`; all when `None`.
+    pub kind: Option<&'a str>,
+    /// Look up handles and URLs on other servers.
+    pub resolve: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What a search found.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub accounts: Vec<Account>,
+    pub statuses: Vec<Status>,
+    pub hashtags: Vec<String>,
+}
+
+pub async fn search(app: &AppState, viewer: &Account, query: &Query<'_>) -> Result<Found> {
+    let term = query.q.trim();
+    let mut found = Found::default();
+    if term.is_empty() {
+        return Ok(found);
+    }
+    let want = |k: &str| query.kind.is_none_or(|t| t == k);
+    if term.starts_with("https://") || term.starts_with("http://") {
+        if want("statuses")
+            && let Some(s) = status_by_url(app, term, query.resolve).await?
+        {
+            found.statuses.push(s);
+        }
+        if want("accounts") && found.statuses.is_empty() {
+            let account = match app.store.get_account_by_uri(term).await? {
+                Some(a) => Some(a),
+                None if query.resolve => fetch::resolve_actor(app, term).await.ok(),
+                None => None,
+            };
+            found.accounts.extend(account);
+        }
+    } else {
+        if want("accounts") {
+            found.accounts = accounts(app, term, query).await?;
+        }
+        if want("hashtags") {
+            let name = term.trim_start_matches('#');
+            found.hashtags = app
+                .store
+                .search_tags(name, query.limit, query.offset)
+                .await?;
+        }
+    }
+    found.accounts.retain(|a| a.suspended_at.is_none());
+    // Only what the searcher may see: a URL is no key to a private post.
+    let mut visible = Vec::with_capacity(found.statuses.len());
+    for s in found.statuses {
+        if crate::service::statuses::visible_status(app, Some(viewer), s.id)
+            .await
+            .is_ok()
+        {
+            visible.push(s);
+        }
+    }
+    found.statuses = visible;
+    Ok(found)
+}
+
+/// Accounts by handle (`user@host`, looked up there with `resolve`) or,
+/// for a bare name, local accounts by username or display name.
+async fn accounts(app: &AppState, term: &str, query: &Query<'_>) -> Result<Vec<Account>> {
+    let handle = term.trim_start_matches('@');
+    match handle.split_once('@') {
+        Some((user, host)) => {
+            let found = if query.resolve {
+                fetch::webfinger(app, user, host).await.ok()
+            } else {
+                app.store.get_remote_account_by_username(user, host).await?
+            };
+            Ok(found.into_iter().collect())
+        }
+        None => local_accounts(app, handle, query.limit, query.offset).await,
+    }
+}
+
+/// Local accounts whose username or display name starts with `term` (an
+/// `@domain` part is ignored), for `GET /api/v1/accounts/search`.
+pub async fn local_accounts(
+    app: &AppState,
+    term: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Account>> {
+    let term = term.trim().trim_start_matches('@');
+    let term = term.split('@').next().unwrap_or("");
+    if term.is_empty() {
+        return Ok(Vec::new());
+    }
+    app.store.search_local_accounts(term, limit, offset).await
+}
+
+/// A status by its URI or URL: stored, or fetched when `resolve`.
+async fn status_by_url(app: &AppState, url: &str, resolve: bool) -> Result<Option<Status>> {
+    if let Some(s) = app.store.get_status_by_uri(url).await? {
+        return Ok(Some(s));
+    }
+    // A local post's page: /@name/ID.
+    if let Some(rest) = url.strip_prefix(&app.url("/@"))
+        && let Some((_, id)) = rest.split_once('/')
+        && let Ok(id) = id.parse::<i64>()
+    {
+        return Ok(app.store.get_status(id).await?.filter(|s| s.local));
+    }
+    if !resolve || url.starts_with(&app.base_url) {
+        return Ok(None);
+    }
+    Ok(notes::resolve(app, url).await.ok().flatten())
+}
