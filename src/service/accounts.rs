@@ -423,6 +423,118 @@ pub async fn get(app: &AppState, id: i64) -> Result<Account> {
         .ok_or_else(crate::error::Error::not_found)
 }
 
+/// A sign-up through the API, before the instance's policy is applied.
+pub struct SignUp<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub agreement: bool,
+    pub locale: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    /// The address it comes from, for the sign-up rate limit.
+    pub ip: std::net::IpAddr,
+}
+
+/// Signs up as `instance.registrations` allows: refused when closed,
+/// waiting for approval under `approval`, at most
+/// `limits.registrations_per_30min` per address.
+pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
+    let approved = match app.config.instance.registrations {
+        crate::config::Registrations::Closed => {
+            return Err(crate::error::Error::forbidden(
+                "Registrations are closed on this server",
+            ));
+        }
+        crate::config::Registrations::Approval => false,
+        crate::config::Registrations::Open => true,
+    };
+    app.limiter.hit(
+        &format!("register:{}", s.ip),
+        app.config.limits.registrations_per_30min,
+        std::time::Duration::from_secs(30 * 60),
+    )?;
+    if !s.agreement {
+        let mut v = Validation::new();
+        v.add("agreement", "ERR_ACCEPTED", "must be accepted");
+        v.finish()?;
+    }
+    let locale = s
+        .locale
+        .filter(|l| l.len() <= 10 && !l.is_empty())
+        .unwrap_or("en");
+    register(
+        app,
+        Registration {
+            username: s.username.trim(),
+            email: s.email.trim(),
+            password: s.password,
+            role: Role::User,
+            locale,
+            approved,
+            allow_reserved: false,
+            reason: s.reason,
+        },
+    )
+    .await
+}
+
+/// The account `id` as others may see it: a local account waiting for
+/// approval does not exist to them yet (Mastodon answers 404).
+pub async fn visible(app: &AppState, id: i64) -> Result<Account> {
+    let account = get(app, id).await?;
+    ensure_approved(app, &account).await?;
+    Ok(account)
+}
+
+async fn ensure_approved(app: &AppState, account: &Account) -> Result<()> {
+    if account.is_local()
+        && let Some(user) = app.store.get_user(account.id).await?
+        && !user.approved
+    {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(())
+}
+
+/// `user[@domain]`: a local account, or a remote one resolved through
+/// WebFinger (the stored copy when its server does not answer).
+pub async fn lookup(app: &AppState, acct: &str) -> Result<Account> {
+    let acct = acct.trim().trim_start_matches('@');
+    if acct.is_empty() {
+        return Err(crate::error::Error::not_found());
+    }
+    let account = match acct.split_once('@') {
+        Some((user, domain)) if !domain.eq_ignore_ascii_case(&app.config.server.domain) => {
+            match crate::federation::fetch::webfinger(app, user, domain).await {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    tracing::debug!(acct, error = %e, "lookup could not resolve");
+                    app.store
+                        .get_remote_account_by_username(user, domain)
+                        .await?
+                }
+            }
+        }
+        Some((user, _)) => app.store.get_local_account_by_username(user).await?,
+        None => app.store.get_local_account_by_username(acct).await?,
+    };
+    let account = account.ok_or_else(crate::error::Error::not_found)?;
+    ensure_approved(app, &account).await?;
+    Ok(account)
+}
+
+/// A signed-in person's own account, user row and pending follow requests
+/// (clients show the count as a badge).
+pub async fn credentials(app: &AppState, account: &Account) -> Result<(User, i64)> {
+    let user = app
+        .store
+        .get_user(account.id)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)?;
+    let pending = app.store.count_follow_requests(account.id).await?;
+    Ok((user, pending))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::db::relationships::FollowTable;
 use crate::error::{Error, Result};
 use crate::federation::outbox;
-use crate::model::{Account, Follow};
+use crate::model::{Account, Follow, Page};
 use crate::service::notifications::notify;
 
 /// Options of `POST /api/v1/accounts/:id/follow`.
@@ -248,4 +248,104 @@ pub async fn mute(
 
 pub async fn unmute(app: &AppState, me: &Account, target: &Account) -> Result<()> {
     app.store.delete_mute(me.id, target.id).await
+}
+
+/// Everything the Relationship entity says between a viewer and one account.
+#[derive(Debug, Clone)]
+pub struct Relationship {
+    pub target: i64,
+    pub flags: crate::model::RelationFlags,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+/// How `me` and account `target` relate.
+pub async fn relationship(app: &AppState, me: &Account, target: i64) -> Result<Relationship> {
+    Ok(Relationship {
+        target,
+        flags: app
+            .store
+            .relation_flags(me.id, target, chrono::Utc::now())
+            .await?,
+        endorsed: app.store.is_endorsed(me.id, target).await?,
+        note: app.store.get_note(me.id, target).await?,
+    })
+}
+
+/// How `me` relates to each existing account of `ids`.
+pub async fn relationships(app: &AppState, me: &Account, ids: &[i64]) -> Result<Vec<Relationship>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if app.store.get_account(*id).await?.is_some() {
+            out.push(relationship(app, me, *id).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The accounts `me` follows that follow `target`.
+pub async fn familiar_followers(app: &AppState, me: &Account, target: i64) -> Result<Vec<Account>> {
+    let ids = app.store.familiar_followers(me.id, target).await?;
+    app.store.get_accounts(&ids).await
+}
+
+/// A page of accounts from a list paged by its own rows (follows, blocks,
+/// requests): the accounts, newest row first, and the rows' ids at the
+/// page's ends (newest, oldest).
+#[derive(Debug, Default)]
+pub struct AccountPage {
+    pub accounts: Vec<Account>,
+    pub keys: Option<(i64, i64)>,
+}
+
+async fn account_page(app: &AppState, mut pairs: Vec<(i64, i64)>) -> Result<AccountPage> {
+    pairs.sort_by_key(|x| std::cmp::Reverse(x.0));
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let found = app.store.get_accounts(&ids).await?;
+    let accounts = ids
+        .iter()
+        .filter_map(|id| found.iter().find(|a| a.id == *id).cloned())
+        .collect();
+    let keys = pairs.first().zip(pairs.last()).map(|(n, o)| (n.0, o.0));
+    Ok(AccountPage { accounts, keys })
+}
+
+/// `target`'s followers (or, with `followers` false, whom it follows) as
+/// `viewer` may see them: nothing when the account hides its network from
+/// others, or when either blocks the other.
+pub async fn follow_list(
+    app: &AppState,
+    viewer: Option<&Account>,
+    target: &Account,
+    followers: bool,
+    page: &Page,
+) -> Result<AccountPage> {
+    if target.hide_collections && viewer.is_none_or(|v| v.id != target.id) {
+        return Ok(AccountPage::default());
+    }
+    if let Some(v) = viewer
+        && app.store.blocked_either_way(v.id, target.id).await?
+    {
+        return Ok(AccountPage::default());
+    }
+    let pairs = app.store.follow_list(target.id, followers, page).await?;
+    account_page(app, pairs).await
+}
+
+/// Who asks to follow `me`.
+pub async fn follow_requests(app: &AppState, me: &Account, page: &Page) -> Result<AccountPage> {
+    let pairs = app.store.follow_request_list(me.id, page).await?;
+    account_page(app, pairs).await
+}
+
+/// Whom `me` blocks.
+pub async fn blocks(app: &AppState, me: &Account, page: &Page) -> Result<AccountPage> {
+    let pairs = app.store.blocks_page(me.id, page).await?;
+    account_page(app, pairs).await
+}
+
+/// Whom `me` mutes.
+pub async fn mutes(app: &AppState, me: &Account, page: &Page) -> Result<AccountPage> {
+    let pairs = app.store.mutes_page(me.id, page).await?;
+    account_page(app, pairs).await
 }

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::RelationFlags;
 use crate::model::{Account, App, Notification, Role, Status, User};
 
 /// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.
@@ -811,24 +810,52 @@ pub async fn status(app: &AppState, viewer: Option<&Account>, s: &Status) -> Res
 }
 
 /// <https://docs.joinmastodon.org/entities/Relationship/>
-pub fn relationship(target: i64, f: &RelationFlags, endorsed: bool, note: &str) -> Value {
-    json!({
-        "id": target.to_string(),
-        "following": f.following.is_some(),
-        "showing_reblogs": f.following.as_ref().or(f.requested.as_ref()).is_some_and(|x| x.show_reblogs),
-        "notifying": f.following.as_ref().or(f.requested.as_ref()).is_some_and(|x| x.notify),
-        "languages": null,
-        "followed_by": f.followed_by,
-        "blocking": f.blocking,
-        "blocked_by": f.blocked_by,
-        "muting": f.muting,
-        "muting_notifications": f.muting_notifications,
-        "requested": f.requested.is_some(),
-        "requested_by": f.requested_by,
-        "domain_blocking": false,
-        "endorsed": endorsed,
-        "note": note,
-    })
+#[derive(Debug, Serialize)]
+pub struct RelationshipEntity {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+pub fn relationship(r: &crate::service::relationships::Relationship) -> RelationshipEntity {
+    let f = &r.flags;
+    let follow = f.following.as_ref().or(f.requested.as_ref());
+    RelationshipEntity {
+        id: r.target.to_string(),
+        following: f.following.is_some(),
+        showing_reblogs: follow.is_some_and(|x| x.show_reblogs),
+        notifying: follow.is_some_and(|x| x.notify),
+        languages: None,
+        followed_by: f.followed_by,
+        blocking: f.blocking,
+        blocked_by: f.blocked_by,
+        muting: f.muting,
+        muting_notifications: f.muting_notifications,
+        requested: f.requested.is_some(),
+        requested_by: f.requested_by,
+        domain_blocking: false,
+        endorsed: r.endorsed,
+        note: r.note.clone(),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/FamiliarFollowers/>
+#[derive(Debug, Serialize)]
+pub struct FamiliarFollowersEntity {
+    pub id: String,
+    pub accounts: Vec<AccountEntity>,
 }
 
 /// <https://docs.joinmastodon.org/entities/Notification/>

@@ -164,19 +164,18 @@ pub async fn delete(
 /// The routes that take files, with a body limit fitting the largest
 /// upload (the rest of the API keeps `limits.max_body_bytes`).
 pub fn router(app: &AppState) -> axum::Router<Arc<AppState>> {
-    use axum::routing::{get, patch, post};
-    let m = &app.config.media;
-    // Room for the largest file, a thumbnail and the form around them.
-    let limit = m.video_max_bytes + m.image_max_bytes + 1024 * 1024;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route("/api/v2/media", post(create_v2))
         .route("/api/v1/media", post(create_v1))
         .route("/api/v1/media/{id}", get(show).put(update).delete(delete))
-        .route(
-            "/api/v1/accounts/update_credentials",
-            patch(super::accounts::update_credentials),
-        )
-        .layer(axum::extract::DefaultBodyLimit::max(
-            usize::try_from(limit).unwrap_or(usize::MAX),
-        ))
+        .layer(upload_limit(app))
+}
+
+/// The body limit of requests that carry files (uploads, avatars): room for
+/// the largest file, a thumbnail and the form around them.
+pub fn upload_limit(app: &AppState) -> axum::extract::DefaultBodyLimit {
+    let m = &app.config.media;
+    let limit = m.video_max_bytes + m.image_max_bytes + 1024 * 1024;
+    axum::extract::DefaultBodyLimit::max(usize::try_from(limit).unwrap_or(usize::MAX))
 }

@@ -11,11 +11,13 @@ use crate::app::AppState;
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
 pub mod endorsements;
 pub mod entities;
 pub mod featured_tags;
+pub mod follow_requests;
 pub mod instance;
 pub mod lists;
 pub mod markers;
@@ -23,7 +25,7 @@ pub mod media;
 pub mod notifications;
 pub mod paging;
 pub mod placeholders;
-pub mod relationships;
+pub mod preferences;
 pub mod reports;
 pub mod search;
 pub mod statuses;
@@ -38,14 +40,6 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
             "/api/v1/apps/verify_credentials",
             get(apps::verify_credentials),
         )
-        .route("/api/v1/accounts", post(accounts::create))
-        .route(
-            "/api/v1/accounts/verify_credentials",
-            get(accounts::verify_credentials),
-        )
-        .route("/api/v1/accounts/lookup", get(accounts::lookup))
-        .route("/api/v1/accounts/{id}", get(accounts::show))
-        .route("/api/v1/preferences", get(accounts::preferences))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v1/instance/peers", get(instance::peers))
@@ -61,6 +55,10 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(endorsements::router())
         .merge(admin::router())
         .merge(search::router())
+        .merge(accounts::router(app))
+        .merge(follow_requests::router())
+        .merge(blocks::router())
+        .merge(preferences::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
@@ -109,17 +107,6 @@ fn social_router() -> Router<Arc<AppState>> {
             get(statuses::reblogged_by),
         )
         .route("/api/v1/timelines/list/{id}", get(timelines::list))
-        .route("/api/v1/accounts/{id}/lists", get(accounts::lists))
-        .route(
-            "/api/v1/accounts/{id}/featured_tags",
-            get(accounts::featured_tags),
-        )
-        .route("/api/v1/accounts/{id}/note", post(relationships::note))
-        .route("/api/v1/accounts/{id}/pin", post(relationships::endorse))
-        .route(
-            "/api/v1/accounts/{id}/unpin",
-            post(relationships::unendorse),
-        )
         .route("/api/v1/scheduled_statuses", get(statuses::scheduled_list))
         .route(
             "/api/v1/scheduled_statuses/{id}",
@@ -132,56 +119,5 @@ fn social_router() -> Router<Arc<AppState>> {
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
-        .route(
-            "/api/v1/accounts/relationships",
-            get(relationships::relationships_of),
-        )
-        .route(
-            "/api/v1/accounts/familiar_followers",
-            get(relationships::familiar_followers),
-        )
-        .route("/api/v1/accounts/search", get(relationships::search))
         .route("/api/v1/reports", post(reports::create))
-        .route("/api/v1/accounts/{id}/follow", post(relationships::follow))
-        .route(
-            "/api/v1/accounts/{id}/unfollow",
-            post(relationships::unfollow),
-        )
-        .route(
-            "/api/v1/accounts/{id}/remove_from_followers",
-            post(relationships::remove_from_followers),
-        )
-        .route("/api/v1/accounts/{id}/block", post(relationships::block))
-        .route(
-            "/api/v1/accounts/{id}/unblock",
-            post(relationships::unblock),
-        )
-        .route("/api/v1/accounts/{id}/mute", post(relationships::mute))
-        .route("/api/v1/accounts/{id}/unmute", post(relationships::unmute))
-        .route(
-            "/api/v1/accounts/{id}/followers",
-            get(relationships::followers),
-        )
-        .route(
-            "/api/v1/accounts/{id}/following",
-            get(relationships::following),
-        )
-        .route(
-            "/api/v1/accounts/{id}/statuses",
-            get(relationships::statuses),
-        )
-        .route(
-            "/api/v1/follow_requests",
-            get(relationships::follow_requests),
-        )
-        .route(
-            "/api/v1/follow_requests/{id}/authorize",
-            post(relationships::authorize_request),
-        )
-        .route(
-            "/api/v1/follow_requests/{id}/reject",
-            post(relationships::reject_request),
-        )
-        .route("/api/v1/blocks", get(relationships::blocks))
-        .route("/api/v1/mutes", get(relationships::mutes))
 }
