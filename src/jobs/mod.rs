@@ -165,10 +165,10 @@ pub enum Outcome {
 async fn run(app: &AppState, task: Task) -> Result<Outcome> {
     let done = match task {
         Task::FanOut { status_id } => crate::service::timelines::fan_out(app, status_id).await,
-        Task::PollEnded { poll_id } => crate::service::statuses::poll_ended(app, poll_id).await,
+        Task::PollEnded { poll_id } => crate::service::polls::poll_ended(app, poll_id).await,
         Task::PublishScheduled {
             scheduled_status_id,
-        } => crate::service::statuses::publish_scheduled(app, scheduled_status_id).await,
+        } => crate::service::scheduled::publish_scheduled(app, scheduled_status_id).await,
         Task::Deliver { activity_id, inbox } => {
             return crate::federation::deliver::deliver(app, activity_id, &inbox).await;
         }

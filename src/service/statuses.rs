@@ -112,7 +112,7 @@ async fn resolve_mentions(
     Ok(out)
 }
 
-fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
+pub(crate) fn validate(app: &AppState, d: &Draft, v: &mut Validation) {
     let max = app.config.instance.max_status_chars as usize;
     if d.text.trim().is_empty() && d.media_ids.is_empty() {
         v.add("text", "ERR_BLANK", "can't be blank");
@@ -646,218 +646,48 @@ pub async fn context(
     Ok((ancestors, descendants))
 }
 
-/// Records `voter`'s choices in poll `poll_id`. <https://docs.joinmastodon.org/methods/polls/#vote>
-pub async fn vote(
+/// The edits of a status `viewer` may see, oldest first (empty when it was
+/// never edited).
+pub async fn history(
     app: &AppState,
-    voter: &Account,
-    poll_id: i64,
-    choices: &[i64],
-) -> Result<crate::model::Poll> {
-    let poll = app
-        .store
-        .get_poll(poll_id)
-        .await?
-        .ok_or_else(Error::not_found)?;
-    let (status, _) = visible_status(app, Some(voter), poll.status_id).await?;
-    if status.account_id == voter.id {
-        return Err(Error::unprocessable(
-            "Validation failed: You cannot vote in your own poll",
-        ));
-    }
-    if poll.expired(Utc::now()) {
-        return Err(Error::unprocessable(
-            "Validation failed: The poll has already ended",
-        ));
-    }
-    let mut choices = choices.to_vec();
-    choices.sort_unstable();
-    choices.dedup();
-    let n = i64::try_from(poll.options.0.len()).unwrap_or(0);
-    if choices.is_empty() || choices.iter().any(|c| *c < 0 || *c >= n) {
-        return Err(Error::unprocessable(
-            "Validation failed: That choice is not in the poll",
-        ));
-    }
-    if !poll.multiple && choices.len() > 1 {
-        return Err(Error::unprocessable(
-            "Validation failed: This poll allows only one choice",
-        ));
-    }
-    if !app
-        .store
-        .put_votes(poll.id, voter.id, &choices, Utc::now())
-        .await?
-    {
-        return Err(Error::unprocessable(
-            "Validation failed: You have already voted on this poll",
-        ));
-    }
-    if let Some(remote) = &poll.remote_tallies {
-        // Counted here at once; the author's server sends the real counts.
-        let mut tallies = remote.0.clone();
-        for c in &choices {
-            if let Some(t) = usize::try_from(*c).ok().and_then(|i| tallies.get_mut(i)) {
-                *t += 1;
-            }
-        }
-        app.store
-            .set_remote_tallies(poll.id, &tallies, poll.voters_count + 1)
-            .await?;
-        outbox::voted(app, voter, &status, &poll, &choices).await?;
-    }
-    app.store
-        .get_poll(poll.id)
-        .await?
-        .ok_or_else(Error::not_found)
-}
-
-/// The queued end of a poll: its author and voters get a `poll` notification.
-pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
-    let Some(poll) = app.store.get_poll(poll_id).await? else {
-        return Ok(());
-    };
-    let Some(status) = app.store.get_status(poll.status_id).await? else {
-        return Ok(());
-    };
-    let Some(author) = app.store.get_account(status.account_id).await? else {
-        return Ok(());
-    };
-    let mut recipients = app.store.poll_voters(poll.id).await?;
-    recipients.push(author.id);
-    for account_id in recipients {
-        // The author "sends" it to themselves too, as in Mastodon.
-        let n = crate::model::Notification {
-            id: crate::id::new_id(),
-            account_id,
-            r#type: "poll".into(),
-            from_account_id: author.id,
-            status_id: Some(status.id),
-            created_at: Utc::now(),
-        };
-        if app
-            .store
-            .get_account(account_id)
-            .await?
-            .is_some_and(|a| a.is_local())
-        {
-            app.store.put_notification(&n).await?;
-        }
-    }
-    Ok(())
-}
-
-/// How far ahead a post must be scheduled (Mastodon: 5 minutes).
-pub const MIN_SCHEDULE_AHEAD: i64 = 300;
-
-/// Keeps a post until `at`, when a queued job publishes it.
-pub async fn schedule(
-    app: &AppState,
-    author: &Account,
-    d: Draft,
-    at: chrono::DateTime<Utc>,
-) -> Result<crate::model::ScheduledStatus> {
-    let mut v = Validation::new();
-    validate(app, &d, &mut v);
-    if at < Utc::now() + chrono::Duration::seconds(MIN_SCHEDULE_AHEAD) {
-        v.add(
-            "scheduled_at",
-            "ERR_INVALID",
-            "must be at least 5 minutes in the future",
-        );
-    }
-    if !d.media_ids.is_empty() {
-        // An upload waiting for a scheduled post would be pruned first.
-        v.add(
-            "media_ids",
-            "ERR_UNSUPPORTED",
-            "cannot be scheduled yet: post media now or without a schedule",
-        );
-    }
-    v.finish()?;
-    if let Some(parent) = d.in_reply_to_id {
-        visible_status(app, Some(author), parent).await?;
-    }
-    let row = crate::model::ScheduledStatus {
-        id: crate::id::new_id(),
-        account_id: author.id,
-        scheduled_at: at,
-        params: crate::model::Json(serde_json::to_value(&d).map_err(Error::internal)?),
-        created_at: Utc::now(),
-    };
-    app.store.put_scheduled(&row).await?;
-    crate::jobs::schedule(
-        app,
-        &crate::jobs::Task::PublishScheduled {
-            scheduled_status_id: row.id,
-        },
-        at,
-        30,
-    )
-    .await?;
-    Ok(row)
-}
-
-/// Moves a scheduled post to `at` (a new job; the old one finds it not due).
-pub async fn reschedule(
-    app: &AppState,
-    owner: &Account,
+    viewer: Option<&Account>,
     id: i64,
-    at: chrono::DateTime<Utc>,
-) -> Result<crate::model::ScheduledStatus> {
-    let row = app
-        .store
-        .get_scheduled(id)
-        .await?
-        .filter(|r| r.account_id == owner.id)
-        .ok_or_else(Error::not_found)?;
-    if at < Utc::now() + chrono::Duration::seconds(MIN_SCHEDULE_AHEAD) {
-        return Err(Error::unprocessable(
-            "Validation failed: Scheduled at must be at least 5 minutes in the future",
-        ));
-    }
-    app.store.reschedule(row.id, at).await?;
-    crate::jobs::schedule(
-        app,
-        &crate::jobs::Task::PublishScheduled {
-            scheduled_status_id: row.id,
-        },
-        at,
-        30,
-    )
-    .await?;
-    app.store
-        .get_scheduled(row.id)
-        .await?
-        .ok_or_else(Error::not_found)
+) -> Result<(Status, Account, Vec<crate::model::StatusEdit>)> {
+    let (status, author) = visible_status(app, viewer, id).await?;
+    let edits = app.store.status_edits(status.id).await?;
+    Ok((status, author, edits))
 }
 
-/// The queued publication of a scheduled post.
-pub async fn publish_scheduled(app: &AppState, id: i64) -> Result<()> {
-    let Some(row) = app.store.get_scheduled(id).await? else {
-        return Ok(());
+/// Who favourited (or, with `favourites` false, boosted) a status `viewer`
+/// may see, newest first, minus accounts `viewer` hides; with the
+/// interaction rows' ids at the page's ends (newest, oldest).
+pub async fn interacted_by(
+    app: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+    favourites: bool,
+    page: &crate::model::Page,
+) -> Result<(Status, Vec<Account>, Option<(i64, i64)>)> {
+    let (status, _) = visible_status(app, viewer, id).await?;
+    let mut pairs = if favourites {
+        app.store.favourited_by(status.id, page).await?
+    } else {
+        app.store.reblogged_by(status.id, page).await?
     };
-    if row.scheduled_at > Utc::now() + chrono::Duration::seconds(1) {
-        return Ok(()); // Rescheduled: a later job publishes it.
-    }
-    let (Some(author), Some(user)) = (
-        app.store.get_account(row.account_id).await?,
-        app.store.get_user(row.account_id).await?,
-    ) else {
-        return app.store.delete_scheduled(id).await;
+    pairs.sort_by_key(|x| std::cmp::Reverse(x.0));
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let found = app.store.get_accounts(&ids).await?;
+    let hidden = match viewer {
+        Some(v) => app.store.hidden_account_ids(v.id, Utc::now()).await?,
+        None => Vec::new(),
     };
-    let draft: Draft = serde_json::from_value(row.params.0.clone()).map_err(Error::internal)?;
-    match create(app, &author, &user.default_visibility, draft).await {
-        Ok(_) => {}
-        // The post can no longer be made (its parent is gone, say): drop it.
-        Err(e)
-            if e.kind != crate::error::Kind::Internal
-                && e.kind != crate::error::Kind::Unavailable =>
-        {
-            tracing::info!(scheduled = id, error = %e, "scheduled post dropped");
-        }
-        Err(e) => return Err(e),
-    }
-    app.store.delete_scheduled(id).await
+    let accounts = ids
+        .iter()
+        .filter(|id| !hidden.contains(id))
+        .filter_map(|id| found.iter().find(|a| a.id == *id).cloned())
+        .collect();
+    let keys = pairs.first().zip(pairs.last()).map(|(n, o)| (n.0, o.0));
+    Ok((status, accounts, keys))
 }
 
 #[cfg(test)]

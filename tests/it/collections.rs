@@ -516,7 +516,7 @@ async fn scheduled_posts_wait_then_publish() {
         .reschedule(id.parse().unwrap(), past)
         .await
         .unwrap();
-    roost::service::statuses::publish_scheduled(&s.app, id.parse().unwrap())
+    roost::service::scheduled::publish_scheduled(&s.app, id.parse().unwrap())
         .await
         .unwrap();
     let (_, statuses) = s

@@ -154,7 +154,7 @@ pub fn featured_tag(owner: &Account, t: &crate::service::tags::FeaturedTag) -> F
 }
 
 /// <https://docs.joinmastodon.org/entities/Account/>
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AccountEntity {
     pub id: String,
     pub username: String,
@@ -190,7 +190,7 @@ pub struct AccountEntity {
     pub role: Option<RoleEntity>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FieldEntity {
     pub name: String,
     pub value: String,
@@ -198,7 +198,7 @@ pub struct FieldEntity {
 }
 
 /// <https://docs.joinmastodon.org/entities/Account/#source>
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SourceEntity {
     pub note: String,
     pub fields: Vec<FieldEntity>,
@@ -213,7 +213,7 @@ pub struct SourceEntity {
 }
 
 /// <https://docs.joinmastodon.org/entities/Role/>
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RoleEntity {
     pub id: String,
     pub name: String,
@@ -807,6 +807,18 @@ pub async fn status(app: &AppState, viewer: Option<&Account>, s: &Status) -> Res
         .into_iter()
         .next()
         .ok_or_else(crate::error::Error::not_found)
+}
+
+/// <https://docs.joinmastodon.org/entities/StatusEdit/>
+#[derive(Debug, Serialize)]
+pub struct StatusEditEntity {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: AccountEntity,
+    pub media_attachments: [(); 0],
+    pub emojis: [(); 0],
 }
 
 /// <https://docs.joinmastodon.org/entities/Relationship/>

@@ -25,8 +25,10 @@ pub mod media;
 pub mod notifications;
 pub mod paging;
 pub mod placeholders;
+pub mod polls;
 pub mod preferences;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -59,6 +61,8 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(follow_requests::router())
         .merge(blocks::router())
         .merge(preferences::router())
+        .merge(polls::router())
+        .merge(scheduled_statuses::router())
         .merge(placeholders::router())
         .layer(axum::middleware::from_fn(paging::keep_query_in_links))
 }
@@ -107,15 +111,6 @@ fn social_router() -> Router<Arc<AppState>> {
             get(statuses::reblogged_by),
         )
         .route("/api/v1/timelines/list/{id}", get(timelines::list))
-        .route("/api/v1/scheduled_statuses", get(statuses::scheduled_list))
-        .route(
-            "/api/v1/scheduled_statuses/{id}",
-            get(statuses::scheduled_show)
-                .put(statuses::scheduled_update)
-                .delete(statuses::scheduled_delete),
-        )
-        .route("/api/v1/polls/{id}", get(statuses::poll))
-        .route("/api/v1/polls/{id}/votes", post(statuses::vote))
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))

@@ -110,8 +110,8 @@ pub async fn create(
     };
     let draft = p.draft(&headers, auth.caller.token.app_id)?;
     if let Some(at) = scheduled_at {
-        let row = statuses::schedule(&app, &auth.account, draft, at).await?;
-        return Ok(Json(scheduled_entity(&row)));
+        let row = crate::service::scheduled::schedule(&app, &auth.account, draft, at).await?;
+        return Ok(Json(super::scheduled_statuses::render(&row)));
     }
     let status =
         statuses::create(&app, &auth.account, &auth.user.default_visibility, draft).await?;
@@ -175,24 +175,33 @@ pub async fn history(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadStatuses>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Vec<entities::StatusEditEntity>>> {
     let viewer = viewer(&auth);
-    let (status, author) = statuses::visible_status(&app, viewer.as_ref(), parse_id(&id)?).await?;
-    let edits = app.store.status_edits(status.id).await?;
-    let author_entity = entities::account(&app, &author);
-    let versions: Vec<Value> = if edits.is_empty() {
-        vec![
-            json!({"content": status.content, "spoiler_text": status.spoiler_text, "sensitive": status.sensitive,
-            "created_at": entities::timestamp(status.created_at), "account": author_entity, "media_attachments": [], "emojis": []}),
-        ]
+    let (status, author, edits) = statuses::history(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    let author = entities::account(&app, &author);
+    let version = |content: &str, spoiler: &str, sensitive: bool, at| entities::StatusEditEntity {
+        content: content.to_string(),
+        spoiler_text: spoiler.to_string(),
+        sensitive,
+        created_at: entities::timestamp(at),
+        account: author.clone(),
+        media_attachments: [],
+        emojis: [],
+    };
+    let versions = if edits.is_empty() {
+        vec![version(
+            &status.content,
+            &status.spoiler_text,
+            status.sensitive,
+            status.created_at,
+        )]
     } else {
         edits
             .iter()
-            .map(|e| json!({"content": e.content, "spoiler_text": e.spoiler_text, "sensitive": e.sensitive,
-                "created_at": entities::timestamp(e.created_at), "account": author_entity, "media_attachments": [], "emojis": []}))
+            .map(|e| version(&e.content, &e.spoiler_text, e.sensitive, e.created_at))
             .collect()
     };
-    Ok(Json(json!(versions)))
+    Ok(Json(versions))
 }
 
 /// `GET /api/v1/statuses/:id/source`
@@ -292,38 +301,17 @@ pub async fn reblog(
 }
 
 /// `GET /api/v1/statuses/:id/favourited_by` and `/reblogged_by`.
-pub async fn interacted_by(
+async fn interacted_by(
     app: &AppState,
     viewer: Option<&crate::model::Account>,
     id: &str,
     favourites: bool,
     q: &PageParams,
 ) -> Result<Response> {
-    let (status, _) = statuses::visible_status(app, viewer, parse_id(id)?).await?;
-    let page = q.page(40, 80);
-    let pairs = if favourites {
-        app.store.favourited_by(status.id, &page).await?
-    } else {
-        app.store.reblogged_by(status.id, &page).await?
-    };
-    let mut pairs = pairs;
-    pairs.sort_by_key(|x| std::cmp::Reverse(x.0));
-    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
-    let accounts = app.store.get_accounts(&ids).await?;
-    let hidden = match viewer {
-        Some(v) => {
-            app.store
-                .hidden_account_ids(v.id, chrono::Utc::now())
-                .await?
-        }
-        None => Vec::new(),
-    };
-    let list: Vec<Value> = ids
-        .iter()
-        .filter(|id| !hidden.contains(id))
-        .filter_map(|id| accounts.iter().find(|a| a.id == *id))
-        .map(|a| json!(entities::account(app, a)))
-        .collect();
+    let (status, accounts, keys) =
+        statuses::interacted_by(app, viewer, parse_id(id)?, favourites, &q.page(40, 80)).await?;
+    let list: Vec<entities::AccountEntity> =
+        accounts.iter().map(|a| entities::account(app, a)).collect();
     let which = if favourites {
         "favourited_by"
     } else {
@@ -333,8 +321,8 @@ pub async fn interacted_by(
         app,
         &format!("/api/v1/statuses/{}/{which}", status.id),
         &[],
-        pairs.first().map(|p| p.0),
-        pairs.last().map(|p| p.0),
+        keys.map(|k| k.0),
+        keys.map(|k| k.1),
     );
     Ok(with_link(Json(list), link))
 }
@@ -359,160 +347,9 @@ pub async fn reblogged_by(
     interacted_by(&app, viewer.as_ref(), &id, false, &q).await
 }
 
-/// `GET /api/v1/polls/:id`
-pub async fn poll(
-    State(app): State<Arc<AppState>>,
-    auth: MaybeAuth<ReadStatuses>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    let viewer = viewer(&auth);
-    let poll = app
-        .store
-        .get_poll(parse_id(&id)?)
-        .await?
-        .ok_or_else(Error::not_found)?;
-    let (status, _) = statuses::visible_status(&app, viewer.as_ref(), poll.status_id).await?;
-    Ok(Json(
-        entities::poll(&app, viewer.as_ref(), &poll, status.account_id).await?,
-    ))
-}
-
-#[derive(Deserialize)]
-pub struct VoteParams {
-    #[serde(default, deserialize_with = "de::string_or_list")]
-    choices: Vec<String>,
-}
-
-/// `POST /api/v1/polls/:id/votes`
-pub async fn vote(
-    State(app): State<Arc<AppState>>,
-    auth: Auth<WriteStatuses>,
-    Path(id): Path<String>,
-    Params(p): Params<VoteParams>,
-) -> Result<Json<Value>> {
-    let choices: Vec<i64> = p
-        .choices
-        .iter()
-        .map(|c| {
-            c.parse().map_err(|_| {
-                Error::unprocessable("Validation failed: That choice is not in the poll")
-            })
-        })
-        .collect::<Result<_>>()?;
-    let poll = statuses::vote(&app, &auth.account, parse_id(&id)?, &choices).await?;
-    let status = app
-        .store
-        .get_status(poll.status_id)
-        .await?
-        .ok_or_else(Error::not_found)?;
-    Ok(Json(
-        entities::poll(&app, Some(&auth.account), &poll, status.account_id).await?,
-    ))
-}
-
 /// An ISO 8601 time as clients send `scheduled_at`.
-fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|_| Error::unprocessable("Validation failed: Scheduled at is not a valid time"))
-}
-
-/// <https://docs.joinmastodon.org/entities/ScheduledStatus/>
-fn scheduled_entity(row: &crate::model::ScheduledStatus) -> Value {
-    let p = &row.params.0;
-    json!({
-        "id": row.id.to_string(),
-        "scheduled_at": entities::timestamp(row.scheduled_at),
-        "params": {
-            "text": p["text"],
-            "poll": p["poll"],
-            "media_ids": null,
-            "sensitive": p["sensitive"],
-            "spoiler_text": p["spoiler_text"],
-            "visibility": p["visibility"],
-            "in_reply_to_id": p["in_reply_to_id"].as_i64().map(|i| i.to_string()),
-            "language": p["language"],
-            "application_id": p["application_id"].as_i64().map(|i| i.to_string()),
-            "scheduled_at": null,
-            "idempotency": p["idempotency_key"],
-            "with_rate_limit": false,
-        },
-        "media_attachments": [],
-    })
-}
-
-/// `GET /api/v1/scheduled_statuses`
-pub async fn scheduled_list(
-    State(app): State<Arc<AppState>>,
-    auth: Auth<ReadStatuses>,
-    Query(q): Query<PageParams>,
-) -> Result<Response> {
-    let mut rows = app
-        .store
-        .list_scheduled(auth.account.id, &q.page(20, 40))
-        .await?;
-    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-    let link = link_header(
-        &app,
-        "/api/v1/scheduled_statuses",
-        &[],
-        rows.first().map(|r| r.id),
-        rows.last().map(|r| r.id),
-    );
-    Ok(with_link(
-        Json(rows.iter().map(scheduled_entity).collect::<Vec<_>>()),
-        link,
-    ))
-}
-
-async fn own_scheduled(
-    app: &AppState,
-    me: &crate::model::Account,
-    id: &str,
-) -> Result<crate::model::ScheduledStatus> {
-    app.store
-        .get_scheduled(parse_id(id)?)
-        .await?
-        .filter(|r| r.account_id == me.id)
-        .ok_or_else(Error::not_found)
-}
-
-/// `GET /api/v1/scheduled_statuses/:id`
-pub async fn scheduled_show(
-    State(app): State<Arc<AppState>>,
-    auth: Auth<ReadStatuses>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    Ok(Json(scheduled_entity(
-        &own_scheduled(&app, &auth.account, &id).await?,
-    )))
-}
-
-#[derive(Deserialize)]
-pub struct RescheduleParams {
-    #[serde(default, deserialize_with = "de::opt_string")]
-    scheduled_at: Option<String>,
-}
-
-/// `PUT /api/v1/scheduled_statuses/:id`
-pub async fn scheduled_update(
-    State(app): State<Arc<AppState>>,
-    auth: Auth<WriteStatuses>,
-    Path(id): Path<String>,
-    Params(p): Params<RescheduleParams>,
-) -> Result<Json<Value>> {
-    let at = parse_time(p.scheduled_at.as_deref().unwrap_or(""))?;
-    let row = statuses::reschedule(&app, &auth.account, parse_id(&id)?, at).await?;
-    Ok(Json(scheduled_entity(&row)))
-}
-
-/// `DELETE /api/v1/scheduled_statuses/:id`
-pub async fn scheduled_delete(
-    State(app): State<Arc<AppState>>,
-    auth: Auth<WriteStatuses>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    let row = own_scheduled(&app, &auth.account, &id).await?;
-    app.store.delete_scheduled(row.id).await?;
-    Ok(Json(json!({})))
 }
