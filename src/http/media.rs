@@ -78,18 +78,8 @@ fn cached_remote_id(key: &str) -> Option<i64> {
 /// Notes that a cached remote file was viewed, at most once an hour, so
 /// pruning keeps what people look at.
 async fn touch(app: &AppState, id: i64) {
-    let now = chrono::Utc::now();
-    match app.store.get_media(id).await {
-        Ok(Some(m))
-            if m.last_viewed_at
-                .is_none_or(|t| now - t > chrono::Duration::hours(1)) =>
-        {
-            if let Err(e) = app.store.touch_media(id, now).await {
-                tracing::warn!(error = %e, "cannot record a media view");
-            }
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot read media"),
+    if let Err(e) = crate::service::media::record_view(app, id).await {
+        tracing::warn!(error = %e, "cannot record a media view");
     }
 }
 

@@ -168,7 +168,7 @@ impl MakeRequestId for MakeId {
 
 /// `GET /health`: 200 when the database answers.
 async fn health(State(app): State<Arc<AppState>>) -> Response {
-    match app.store.ping().await {
+    match crate::service::instance::health(&app).await {
         Ok(()) => (StatusCode::OK, "OK").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

@@ -8,7 +8,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Duration, Utc};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -34,16 +33,7 @@ async fn discovery(State(app): State<Arc<AppState>>) -> Json<serde_json::Value> 
 
 /// `GET /nodeinfo/2.0`, `GET /nodeinfo/2.1`
 async fn schema(State(app): State<Arc<AppState>>, version: &'static str) -> Result<Response> {
-    let now = Utc::now();
-    let users = app.store.count_local_users().await?;
-    let month = app
-        .store
-        .count_active_users(now - Duration::days(30))
-        .await?;
-    let half_year = app
-        .store
-        .count_active_users(now - Duration::days(180))
-        .await?;
+    let stats = crate::service::instance::stats(&app).await?;
     let mut software = json!({ "name": "roost", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
@@ -54,8 +44,8 @@ async fn schema(State(app): State<Arc<AppState>>, version: &'static str) -> Resu
         "protocols": ["activitypub"],
         "services": { "outbound": [], "inbound": [] },
         "usage": {
-            "users": { "total": users, "activeMonth": month, "activeHalfyear": half_year },
-            "localPosts": app.store.count_local_posts().await?,
+            "users": { "total": stats.users, "activeMonth": stats.active_month, "activeHalfyear": stats.active_half_year },
+            "localPosts": stats.local_posts,
         },
         "openRegistrations": app.config.instance.registrations == Registrations::Open,
         "metadata": {

@@ -66,11 +66,7 @@ async fn webfinger(
     if username.eq_ignore_ascii_case(&app.config.server.domain) || username == "actor" {
         return Ok(jrd(&instance_actor_jrd(&app)));
     }
-    let account = app
-        .store
-        .get_local_account_by_username(&username)
-        .await?
-        .ok_or_else(Error::not_found)?;
+    let account = crate::service::accounts::local_by_username(&app, &username).await?;
     let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
     let body = json!({
         "subject": format!("acct:{}@{}", account.username, app.config.server.domain),

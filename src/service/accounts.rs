@@ -535,6 +535,14 @@ pub async fn credentials(app: &AppState, account: &Account) -> Result<(User, i64
     Ok((user, pending))
 }
 
+/// The local account named `username`.
+pub async fn local_by_username(app: &AppState, username: &str) -> Result<Account> {
+    app.store
+        .get_local_account_by_username(username)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

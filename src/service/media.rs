@@ -128,3 +128,16 @@ pub async fn attachable(
     }
     Ok(parsed)
 }
+
+/// Records that attachment `id` was viewed, at most once an hour, so that
+/// pruning keeps what people look at.
+pub async fn record_view(app: &AppState, id: i64) -> Result<()> {
+    let now = chrono::Utc::now();
+    if let Some(m) = app.store.get_media(id).await?
+        && m.last_viewed_at
+            .is_none_or(|t| now - t > chrono::Duration::hours(1))
+    {
+        app.store.touch_media(id, now).await?;
+    }
+    Ok(())
+}

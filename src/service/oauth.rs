@@ -579,3 +579,11 @@ pub async fn find_session(app: &AppState, cookie: &str) -> Result<Option<(Sessio
 pub async fn end_session(app: &AppState, cookie: &str) -> Result<()> {
     app.store.delete_session(&digest(cookie)).await
 }
+
+/// The registered app `id`.
+pub async fn get_app(app: &AppState, id: i64) -> Result<crate::model::App> {
+    app.store
+        .get_app(id)
+        .await?
+        .ok_or_else(crate::error::Error::not_found)
+}

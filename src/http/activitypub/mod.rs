@@ -15,10 +15,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::federation::convert;
 use crate::federation::inbox::{self, Inbound, MAX_ACTIVITY};
-use crate::model::{Account, Visibility};
+use crate::model::Account;
+use crate::service::public;
 
 pub fn router() -> Router<Arc<AppState>> {
     let inboxes = Router::new()
@@ -86,12 +87,7 @@ async fn check_fetch(
 }
 
 async fn local_account(app: &AppState, name: &str) -> Result<Account> {
-    let account = app
-        .store
-        .get_local_account_by_username(name)
-        .await?
-        .ok_or_else(Error::not_found)?;
-    Ok(account)
+    public::actor(app, name).await
 }
 
 /// `GET /actor`: the instance actor, unsigned even in authorized-fetch mode
@@ -137,18 +133,7 @@ async fn status(
     headers: HeaderMap,
 ) -> Result<Response> {
     let account = local_account(&app, &name).await?;
-    let status = app
-        .store
-        .get_status(id)
-        .await?
-        .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
-        .ok_or_else(Error::not_found)?;
-    if !matches!(
-        status.visibility(),
-        Visibility::Public | Visibility::Unlisted
-    ) {
-        return Err(Error::not_found());
-    }
+    let status = public::post(&app, &account, id).await?;
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&format!("/@{}/{}", account.username, status.id)).into_response());
     }
@@ -200,15 +185,14 @@ async fn follow_collection(
     };
     const PER_PAGE: u32 = 40;
     let offset = i64::from((page - 1).min(10_000) * PER_PAGE);
-    let uris = app
-        .store
-        .follow_collection_page(
-            account.id,
-            which == "followers",
-            i64::from(PER_PAGE),
-            offset,
-        )
-        .await?;
+    let uris = public::follow_collection(
+        app,
+        account,
+        which == "followers",
+        i64::from(PER_PAGE),
+        offset,
+    )
+    .await?;
     let next = (uris.len() == PER_PAGE as usize).then(|| format!("{id}?page={}", page + 1));
     let items = uris.into_iter().map(Value::String).collect();
     Ok(ap_json(&convert::collection_page(
@@ -273,10 +257,7 @@ async fn outbox(
         )));
     }
     const PER_PAGE: i64 = 20;
-    let statuses = app
-        .store
-        .outbox_statuses(account.id, q.max_id, PER_PAGE)
-        .await?;
+    let statuses = public::outbox(&app, &account, q.max_id, PER_PAGE).await?;
     let mut items = Vec::with_capacity(statuses.len());
     for s in &statuses {
         let note = convert::load_note(&app, s).await?;
@@ -312,12 +293,9 @@ async fn featured(
 ) -> Result<Response> {
     let account = local_account(&app, &name).await?;
     check_fetch(&app, &method, &uri, &headers).await?;
-    let ids = app.store.pinned_ids(account.id).await?;
     let mut items = Vec::new();
-    for s in app.store.get_statuses(&ids).await? {
-        if matches!(s.visibility(), Visibility::Public | Visibility::Unlisted) {
-            items.push(convert::load_note(&app, &s).await?);
-        }
+    for s in public::pinned(&app, &account).await? {
+        items.push(convert::load_note(&app, &s).await?);
     }
     let mut doc = convert::collection_summary(
         &format!("{}/collections/featured", account.uri),

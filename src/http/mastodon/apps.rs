@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::extract::{AnyScope, AppAuth, Params, de};
 use crate::service::oauth;
 
@@ -48,10 +48,6 @@ pub async fn verify_credentials(
     State(app): State<Arc<AppState>>,
     auth: AppAuth<AnyScope>,
 ) -> Result<Json<Value>> {
-    let record = app
-        .store
-        .get_app(auth.caller.token.app_id)
-        .await?
-        .ok_or_else(Error::not_found)?;
+    let record = crate::service::oauth::get_app(&app, auth.caller.token.app_id).await?;
     Ok(Json(entities::application(&record, None)))
 }

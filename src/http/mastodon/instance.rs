@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::config::Registrations;
 use crate::error::Result;
+use crate::service::instance;
 
 /// What clients compare to enable features: Mastodon-semver-shaped.
 pub fn version_string() -> String {
@@ -85,10 +85,7 @@ fn contact_email(app: &AppState) -> &str {
 /// `GET /api/v2/instance`
 pub async fn v2(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
     let i = &app.config.instance;
-    let active = app
-        .store
-        .count_active_users(Utc::now() - Duration::days(30))
-        .await?;
+    let active = instance::active_month(&app).await?;
     Ok(Json(json!({
         "domain": app.config.server.domain,
         "title": i.title,
@@ -116,8 +113,7 @@ pub async fn v2(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
 /// `GET /api/v1/instance` (deprecated in Mastodon, still read by many clients)
 pub async fn v1(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
     let i = &app.config.instance;
-    let users = app.store.count_local_users().await?;
-    let domains = app.store.count_known_domains().await?;
+    let stats = instance::stats(&app).await?;
     let mut config = configuration(&app);
     if let Value::Object(map) = &mut config {
         map.remove("urls");
@@ -132,7 +128,7 @@ pub async fn v1(State(app): State<Arc<AppState>>) -> Result<Json<Value>> {
         "email": contact_email(&app),
         "version": version_string(),
         "urls": { "streaming_api": app.base_url.replacen("http", "ws", 1) },
-        "stats": { "user_count": users, "status_count": app.store.count_local_statuses().await?, "domain_count": domains },
+        "stats": { "user_count": stats.users, "status_count": stats.local_statuses, "domain_count": stats.domains },
         "thumbnail": app.url("/headers/original/missing.png"),
         "languages": i.languages,
         "registrations": i.registrations != Registrations::Closed,
@@ -152,5 +148,5 @@ pub async fn custom_emojis() -> Json<Value> {
 /// `GET /api/v1/instance/peers`: the domains roost has met, minus suspended ones.
 /// <https://docs.joinmastodon.org/methods/instance/#peers>
 pub async fn peers(State(app): State<Arc<AppState>>) -> Result<Json<Vec<String>>> {
-    Ok(Json(app.store.peers().await?))
+    Ok(Json(instance::peers(&app).await?))
 }

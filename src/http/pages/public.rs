@@ -13,7 +13,8 @@ use super::{message, render};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::activitypub;
-use crate::model::{Account, Page, Status};
+use crate::model::{Account, Status};
+use crate::service::public;
 
 /// A post as the public pages show it.
 pub struct PostView {
@@ -103,19 +104,11 @@ async fn profile_account(app: &AppState, handle: &str) -> Result<Option<Account>
     let Some(username) = handle.strip_prefix('@') else {
         return Ok(None);
     };
-    let Some(account) = app.store.get_local_account_by_username(username).await? else {
-        return Ok(None);
-    };
-    if account.suspended_at.is_some()
-        || app
-            .store
-            .get_user(account.id)
-            .await?
-            .is_some_and(|u| !u.approved)
-    {
-        return Ok(None);
+    match public::profile(app, username).await {
+        Ok(account) => Ok(Some(account)),
+        Err(e) if e.kind == crate::error::Kind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(Some(account))
 }
 
 fn not_found(app: &AppState) -> Response {
@@ -161,11 +154,7 @@ pub async fn profile(
     if wants_ap {
         return activitypub::person_document(&app, &account, &method, &uri, &headers).await;
     }
-    let page = Page {
-        limit: 20,
-        ..Page::default()
-    };
-    let posts = app.store.public_posts_of(account.id, &page).await?;
+    let posts = public::profile_posts(&app, &account, 20).await?;
     let page = ProfilePage {
         instance_title: app.config.instance.title.clone(),
         display_name: display_name(&account),
@@ -229,17 +218,11 @@ pub async fn status(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(missing());
     };
-    let Some(status) = app
-        .store
-        .get_status(id)
-        .await?
-        .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
-    else {
-        return Ok(missing());
+    let status = match public::post(&app, &account, id).await {
+        Ok(status) => status,
+        Err(e) if e.kind == crate::error::Kind::NotFound => return Ok(missing()),
+        Err(e) => return Err(e),
     };
-    if !matches!(status.visibility.as_str(), "public" | "unlisted") {
-        return Ok(missing());
-    }
     if wants_ap {
         return activitypub::note_document(&app, &status, &method, &uri, &headers).await;
     }

@@ -1,0 +1,79 @@
+//! What anyone may read of local accounts without an account here: the
+//! profile and post pages, and the ActivityPub actors, notes and
+//! collections other servers fetch. Public and unlisted posts only, never
+//! boosts; accounts that are suspended or awaiting approval do not exist.
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::{Account, Page, Status, Visibility};
+
+/// The local account `username` for its ActivityPub documents (a
+/// suspended one still answers, with its key, so its Delete verifies).
+pub async fn actor(app: &AppState, username: &str) -> Result<Account> {
+    crate::service::accounts::local_by_username(app, username).await
+}
+
+/// The local account behind a profile page: not suspended, approved.
+pub async fn profile(app: &AppState, username: &str) -> Result<Account> {
+    let account = crate::service::accounts::local_by_username(app, username).await?;
+    let pending = app
+        .store
+        .get_user(account.id)
+        .await?
+        .is_some_and(|u| !u.approved);
+    if account.suspended_at.is_some() || pending {
+        return Err(Error::not_found());
+    }
+    Ok(account)
+}
+
+/// `author`'s post `id`, when it is public or unlisted and not a boost.
+pub async fn post(app: &AppState, author: &Account, id: i64) -> Result<Status> {
+    app.store
+        .get_status(id)
+        .await?
+        .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+        .filter(|s| matches!(s.visibility(), Visibility::Public | Visibility::Unlisted))
+        .ok_or_else(Error::not_found)
+}
+
+/// The newest public posts of `author`, for its profile page.
+pub async fn profile_posts(app: &AppState, author: &Account, limit: i64) -> Result<Vec<Status>> {
+    let page = Page {
+        limit,
+        ..Page::default()
+    };
+    app.store.public_posts_of(author.id, &page).await
+}
+
+/// A page of `author`'s outbox: public and unlisted posts older than
+/// `max_id`, newest first.
+pub async fn outbox(
+    app: &AppState,
+    author: &Account,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Status>> {
+    app.store.outbox_statuses(author.id, max_id, limit).await
+}
+
+/// `author`'s pinned posts that are public or unlisted.
+pub async fn pinned(app: &AppState, author: &Account) -> Result<Vec<Status>> {
+    let ids = app.store.pinned_ids(author.id).await?;
+    let mut posts = app.store.get_statuses(&ids).await?;
+    posts.retain(|s| matches!(s.visibility(), Visibility::Public | Visibility::Unlisted));
+    Ok(posts)
+}
+
+/// A page of the actor ids of `author`'s followers (or of whom it follows).
+pub async fn follow_collection(
+    app: &AppState,
+    author: &Account,
+    followers: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>> {
+    app.store
+        .follow_collection_page(author.id, followers, limit, offset)
+        .await
+}
