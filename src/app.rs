@@ -76,6 +76,11 @@ impl AppState {
         }))
     }
 
+    /// The in-process caches (rows and rendered JSON).
+    pub fn caches(&self) -> &crate::cache::Caches {
+        &self.store.cache
+    }
+
     /// The absolute URL of a local path such as `/users/alice`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod polls;
 pub mod public;
 pub mod relationships;
+pub mod rendering;
 pub mod reports;
 pub mod scheduled;
 pub mod search;

@@ -2014,3 +2014,53 @@ async fn timelines_show_every_write_at_once_despite_the_cache() {
     );
     s.stop().await;
 }
+
+/// A direct message edited to drop a recipient: the removed person no longer
+/// reads it through their notifications or conversations, as they cannot
+/// through `GET /api/v1/statuses/:id`.
+#[tokio::test]
+async fn a_recipient_dropped_by_an_edit_no_longer_reads_the_dm_anywhere() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let id = post(&s, &alice, "@bob @carol the plan", "direct").await;
+    let mentioned = |user: &TestUser| {
+        let (s, token, id) = (&s, user.token.clone(), id.clone());
+        async move {
+            let notes = list(s, "/api/v1/notifications", Some(&token)).await;
+            let convs = list(s, "/api/v1/conversations", Some(&token)).await;
+            let in_notes = notes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["status"]["id"] == json!(id));
+            let in_convs = convs
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["last_status"]["id"] == json!(id));
+            (in_notes, in_convs)
+        }
+    };
+    assert_eq!(mentioned(&carol).await, (true, true));
+    let (status, edited) = s
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&alice.token),
+            Some(json!({"status": "@bob the new plan"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    let (status, _) = s
+        .get(&format!("/api/v1/statuses/{id}"), Some(&carol.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        mentioned(&carol).await,
+        (false, false),
+        "carol reads it no more"
+    );
+    assert_eq!(mentioned(&bob).await, (true, true), "bob still does");
+}

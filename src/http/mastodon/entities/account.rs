@@ -1,0 +1,270 @@
+//! Accounts, roles, applications and tokens.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use std::sync::Arc;
+
+use super::timestamp;
+use crate::app::AppState;
+use crate::model::{Account, App, Role, User};
+
+/// <https://docs.joinmastodon.org/entities/Account/>
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountEntity {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+    pub hide_collections: bool,
+    pub noindex: bool,
+    pub emojis: Vec<Value>,
+    pub roles: Vec<Value>,
+    pub fields: Vec<FieldEntity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceEntity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleEntity>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldEntity {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+/// <https://docs.joinmastodon.org/entities/Account/#source>
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceEntity {
+    pub note: String,
+    pub fields: Vec<FieldEntity>,
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub follow_requests_count: i64,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub attribution_domains: Vec<String>,
+}
+
+/// <https://docs.joinmastodon.org/entities/Role/>
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleEntity {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub permissions: String,
+    pub highlighted: bool,
+}
+
+/// Renders a local field value (plain text) as Mastodon does: links linked,
+/// on one line.
+fn field_value_html(account: &Account, value: &str) -> String {
+    if account.is_local() {
+        let one_line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let html = crate::text::plain_to_html(&one_line);
+        html.strip_prefix("<p>")
+            .and_then(|s| s.strip_suffix("</p>"))
+            .unwrap_or(&html)
+            .to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// The public view of an account.
+pub fn account(app: &AppState, a: &Account) -> AccountEntity {
+    let stored = |key: &Option<String>| {
+        key.as_deref()
+            .map(|k| app.media.storage.url(&app.base_url, k))
+    };
+    let avatar = stored(&a.avatar_key)
+        .or_else(|| a.avatar_remote_url.clone())
+        .unwrap_or_else(|| app.url("/avatars/original/missing.png"));
+    let header = stored(&a.header_key)
+        .or_else(|| a.header_remote_url.clone())
+        .unwrap_or_else(|| app.url("/headers/original/missing.png"));
+    AccountEntity {
+        id: a.id.to_string(),
+        username: a.username.clone(),
+        acct: a.acct(),
+        display_name: a.display_name.clone(),
+        locked: a.locked,
+        bot: a.bot,
+        discoverable: a.discoverable,
+        indexable: a.indexable,
+        group: a.group_actor,
+        // Mastodon rounds account creation to the day.
+        created_at: timestamp(
+            a.created_at
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map_or(a.created_at, |d| d.and_utc()),
+        ),
+        note: a.note.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+        uri: a.uri.clone(),
+        avatar_static: avatar.clone(),
+        avatar,
+        header_static: header.clone(),
+        header,
+        followers_count: if a.hide_collections {
+            0
+        } else {
+            a.followers_count
+        },
+        following_count: if a.hide_collections {
+            0
+        } else {
+            a.following_count
+        },
+        statuses_count: a.statuses_count,
+        last_status_at: a.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
+        hide_collections: a.hide_collections,
+        noindex: !a.indexable,
+        emojis: Vec::new(),
+        roles: Vec::new(),
+        fields: a
+            .fields
+            .0
+            .iter()
+            .map(|f| FieldEntity {
+                // Mastodon sends field names as plain text.
+                name: f.name.clone(),
+                value: field_value_html(a, &f.value),
+                verified_at: f.verified_at.map(timestamp),
+            })
+            .collect(),
+        suspended: a.suspended_at.map(|_| true),
+        source: None,
+        role: None,
+    }
+}
+
+/// The signed-in user's own view: the account plus `source` and `role`.
+/// <https://docs.joinmastodon.org/entities/Account/#CredentialAccount>
+pub fn credential_account(
+    app: &AppState,
+    a: &Account,
+    u: &User,
+    follow_requests_count: i64,
+) -> AccountEntity {
+    let mut entity = account(app, a);
+    entity.followers_count = a.followers_count;
+    entity.following_count = a.following_count;
+    entity.source = Some(SourceEntity {
+        note: a.note_source.clone(),
+        fields: a
+            .fields
+            .0
+            .iter()
+            .map(|f| FieldEntity {
+                name: f.name.clone(),
+                value: f.value.clone(),
+                verified_at: f.verified_at.map(timestamp),
+            })
+            .collect(),
+        privacy: u.default_visibility.clone(),
+        sensitive: u.default_sensitive,
+        language: u.default_language.clone(),
+        follow_requests_count,
+        hide_collections: a.hide_collections,
+        discoverable: a.discoverable,
+        indexable: a.indexable,
+        attribution_domains: Vec::new(),
+    });
+    entity.role = Some(role(u.role()));
+    entity
+}
+
+/// Mastodon's built-in roles, with its permission bit sets.
+pub fn role(r: Role) -> RoleEntity {
+    let (id, name, permissions, color, highlighted) = match r {
+        Role::User => ("-99", "", "0", "", false),
+        // View audit log and dashboard; manage reports, taxonomies, appeals, users.
+        Role::Moderator => ("1", "Moderator", "1820", "", true),
+        // Administrator: every permission.
+        Role::Admin => ("3", "Admin", "1", "", true),
+    };
+    RoleEntity {
+        id: id.into(),
+        name: name.into(),
+        color: color.into(),
+        permissions: permissions.into(),
+        highlighted,
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Application/>
+pub fn application(a: &App, client_secret: Option<&str>) -> Value {
+    let uris = a.redirect_uri_list();
+    let mut v = json!({
+        "id": a.id.to_string(),
+        "name": a.name,
+        "website": a.website,
+        "scopes": a.scopes.split(' ').collect::<Vec<_>>(),
+        "redirect_uri": uris.join("\n"),
+        "redirect_uris": uris,
+        "vapid_key": "",
+    });
+    if let (Some(secret), Value::Object(map)) = (client_secret, &mut v) {
+        map.insert("client_id".into(), json!(a.client_id));
+        map.insert("client_secret".into(), json!(secret));
+        map.insert("client_secret_expires_at".into(), json!(0));
+    }
+    v
+}
+
+/// <https://docs.joinmastodon.org/entities/Token/>
+pub fn token(grant: &crate::service::oauth::Grant) -> Value {
+    let mut v = json!({
+        "access_token": grant.access_token,
+        "token_type": "Bearer",
+        "scope": grant.scope,
+        "created_at": grant.created_at,
+    });
+    if let (Some(refresh), Value::Object(map)) = (&grant.refresh_token, &mut v) {
+        map.insert("refresh_token".into(), json!(refresh));
+    }
+    v
+}
+
+/// The JSON of an account's entity, rendered once and kept with the account
+/// in the caches (statuses embed their author's entity each time). It is
+/// kept only when `a` is the account row the caches hold now: a row read
+/// before a write must not leave its rendering behind.
+pub(super) fn account_json(app: &AppState, a: &Account) -> Arc<str> {
+    let caches = app.caches();
+    let ticket = caches.account_json.ticket();
+    if let Some(json) = caches.account_json.get(&a.id) {
+        return json;
+    }
+    let json: Arc<str> = serde_json::to_string(&account(app, a))
+        .unwrap_or_else(|_| "null".into())
+        .into();
+    if caches.accounts.get(&a.id).as_ref() == Some(a) {
+        caches.account_json.put(ticket, a.id, json.clone());
+    }
+    json
+}

@@ -1,0 +1,225 @@
+//! Mastodon API entities and the one place internal types become them.
+//! <https://docs.joinmastodon.org/entities/>
+//!
+//! - [`account`]: Account, CredentialAccount, Role, Application, Token;
+//! - [`status`]: Status (the hot path of every timeline, with its caches of
+//!   rendered JSON);
+//! - [`notification`]: Notification and Poll;
+//! - here: the small entities (lists, tags, markers, relationships…).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::model::Account;
+
+mod account;
+mod notification;
+mod status;
+
+pub use account::*;
+pub use notification::*;
+pub use status::*;
+
+/// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The empty object (`{}`) some actions answer.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+/// `GET /api/v1/notifications/unread_count`
+#[derive(Debug, Serialize)]
+pub struct UnreadCount {
+    pub count: i64,
+}
+
+/// <https://docs.joinmastodon.org/entities/Marker/>
+#[derive(Debug, Serialize)]
+pub struct MarkerEntity {
+    pub last_read_id: String,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+/// <https://docs.joinmastodon.org/entities/Conversation/>
+#[derive(Debug, Serialize)]
+pub struct ConversationEntity {
+    pub id: String,
+    pub unread: bool,
+    pub accounts: Vec<AccountEntity>,
+    pub last_status: Value,
+}
+
+/// <https://docs.joinmastodon.org/entities/Admin_DomainBlock/>
+#[derive(Debug, Serialize)]
+pub struct DomainBlockEntity {
+    pub id: String,
+    pub domain: String,
+    pub created_at: String,
+    pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+    pub obfuscate: bool,
+}
+
+pub fn domain_block(b: &crate::model::DomainBlock) -> DomainBlockEntity {
+    DomainBlockEntity {
+        id: b.id.to_string(),
+        domain: b.domain.clone(),
+        created_at: timestamp(b.created_at),
+        severity: b.severity.clone(),
+        reject_media: b.reject_media,
+        reject_reports: b.reject_reports,
+        private_comment: b.private_comment.clone(),
+        public_comment: b.public_comment.clone(),
+        obfuscate: false,
+    }
+}
+
+/// A remote post held for review (roost's own entity, docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct HeldStatusEntity {
+    pub id: String,
+    pub uri: String,
+    pub account: AccountEntity,
+    /// The post's HTML, sanitized.
+    pub content: String,
+    pub received_at: String,
+}
+
+pub fn held_status(
+    app: &AppState,
+    h: &crate::model::HeldStatus,
+    author: &Account,
+) -> HeldStatusEntity {
+    let content = h
+        .object
+        .0
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    HeldStatusEntity {
+        id: h.id.to_string(),
+        uri: h.uri.clone(),
+        account: account(app, author),
+        content: crate::text::sanitize::html(content),
+        received_at: timestamp(h.received_at),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/List/>
+#[derive(Debug, Serialize)]
+pub struct ListEntity {
+    pub id: String,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+}
+
+pub fn list(l: &crate::model::List) -> ListEntity {
+    ListEntity {
+        id: l.id.to_string(),
+        title: l.title.clone(),
+        replies_policy: l.replies_policy.clone(),
+        exclusive: l.exclusive,
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Tag/> as the tag endpoints
+/// answer it (`following` only for a signed-in viewer).
+#[derive(Debug, Serialize)]
+pub struct TagInfoEntity {
+    pub name: String,
+    pub url: String,
+    pub history: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
+}
+
+/// <https://docs.joinmastodon.org/entities/FeaturedTag/>
+#[derive(Debug, Serialize)]
+pub struct FeaturedTagEntity {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub statuses_count: String,
+    pub last_status_at: Option<String>,
+}
+
+pub fn featured_tag(owner: &Account, t: &crate::service::tags::FeaturedTag) -> FeaturedTagEntity {
+    let profile = owner.url.clone().unwrap_or(owner.uri.clone());
+    FeaturedTagEntity {
+        id: t.id.to_string(),
+        name: t.name.clone(),
+        url: format!("{profile}/tagged/{}", t.name),
+        statuses_count: t.statuses_count.to_string(),
+        last_status_at: t.last_status_at.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/StatusEdit/>
+#[derive(Debug, Serialize)]
+pub struct StatusEditEntity {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: AccountEntity,
+    pub media_attachments: [(); 0],
+    pub emojis: [(); 0],
+}
+
+/// <https://docs.joinmastodon.org/entities/Relationship/>
+#[derive(Debug, Serialize)]
+pub struct RelationshipEntity {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+pub fn relationship(r: &crate::service::relationships::Relationship) -> RelationshipEntity {
+    let f = &r.flags;
+    let follow = f.following.as_ref().or(f.requested.as_ref());
+    RelationshipEntity {
+        id: r.target.to_string(),
+        following: f.following.is_some(),
+        showing_reblogs: follow.is_some_and(|x| x.show_reblogs),
+        notifying: follow.is_some_and(|x| x.notify),
+        languages: None,
+        followed_by: f.followed_by,
+        blocking: f.blocking,
+        blocked_by: f.blocked_by,
+        muting: f.muting,
+        muting_notifications: f.muting_notifications,
+        requested: f.requested.is_some(),
+        requested_by: f.requested_by,
+        domain_blocking: false,
+        endorsed: r.endorsed,
+        note: r.note.clone(),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/FamiliarFollowers/>
+#[derive(Debug, Serialize)]
+pub struct FamiliarFollowersEntity {
+    pub id: String,
+    pub accounts: Vec<AccountEntity>,
+}

@@ -1,0 +1,402 @@
+//! Statuses: the viewer-independent part rendered once and cached, the
+//! author, boosted original, poll and viewer's flags added per request.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::account::account_json;
+use super::{poll, timestamp};
+use crate::app::AppState;
+use crate::error::Result;
+use crate::model::{Account, App, Status};
+use crate::service::rendering;
+
+#[derive(Serialize)]
+struct MentionEntity<'a> {
+    id: String,
+    username: &'a str,
+    url: &'a str,
+    acct: String,
+}
+
+#[derive(Serialize)]
+struct TagEntity<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ApplicationRef<'a> {
+    name: &'a str,
+    website: &'a Option<String>,
+}
+
+/// A remote post's attachments as MediaAttachment entities pointing at the
+/// remote files. <https://docs.joinmastodon.org/entities/MediaAttachment/>
+fn remote_media(status_id: i64, list: &[crate::model::RemoteMedia]) -> Vec<Value> {
+    list.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let meta = match (m.width, m.height) {
+                (Some(w), Some(h)) if h > 0 => json!({
+                    "original": {"width": w, "height": h, "size": format!("{w}x{h}"), "aspect": f64::from(w) / f64::from(h)},
+                    "focus": m.focus.map(|[x, y]| json!({"x": x, "y": y})),
+                }),
+                _ => Value::Null,
+            };
+            json!({
+                // Stable per status and position until the media issue gives
+                // remote files their own rows.
+                "id": format!("{status_id}{i:02}"),
+                "type": m.kind,
+                "url": m.url,
+                "preview_url": m.url,
+                "remote_url": m.url,
+                "preview_remote_url": null,
+                "text_url": null,
+                "meta": meta,
+                "description": m.description,
+                "blurhash": m.blurhash,
+            })
+        })
+        .collect()
+}
+
+/// The part of the Status entity that is the same for every viewer. The
+/// author, the boosted status, the poll and the viewer's flags are added
+/// around it. <https://docs.joinmastodon.org/entities/Status/>
+#[derive(Serialize)]
+struct StatusBase<'a> {
+    id: String,
+    uri: &'a str,
+    url: &'a Option<String>,
+    created_at: String,
+    edited_at: Option<String>,
+    content: &'a str,
+    visibility: &'a str,
+    sensitive: bool,
+    spoiler_text: &'a str,
+    media_attachments: Vec<Value>,
+    application: Option<ApplicationRef<'a>>,
+    mentions: Vec<MentionEntity<'a>>,
+    tags: Vec<TagEntity<'a>>,
+    emojis: [(); 0],
+    reblogs_count: i64,
+    favourites_count: i64,
+    replies_count: i64,
+    in_reply_to_id: Option<String>,
+    in_reply_to_account_id: Option<String>,
+    card: Option<()>,
+    language: &'a Option<String>,
+    text: Option<()>,
+    filtered: [(); 0],
+}
+
+/// Everything needed to render a page of statuses for one viewer. Rendered
+/// parts come from the store's cache; only what is missing there is loaded,
+/// in one query per kind, plus one query for the viewer's flags.
+pub struct StatusContext {
+    /// Viewer-independent JSON of each status (an unclosed object).
+    bases: HashMap<i64, Arc<str>>,
+    authors: HashMap<i64, Arc<str>>,
+    originals: HashMap<i64, Status>,
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
+    polls: HashMap<i64, Value>,
+    muted_conversations: HashSet<i64>,
+}
+
+impl StatusContext {
+    /// Loads what `statuses` (and the statuses they boost) refer to.
+    pub async fn load(
+        app: &AppState,
+        viewer: Option<&Account>,
+        statuses: &[Status],
+    ) -> Result<Self> {
+        let original_ids: Vec<i64> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
+        let originals: HashMap<i64, Status> = rendering::statuses(app, &original_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
+        let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+        let bases = Self::bases(app, &all).await?;
+
+        let mut author_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+        author_ids.sort_unstable();
+        author_ids.dedup();
+        // Rendered authors straight from the cache; rows only for the rest.
+        let (cached, missing) = app.caches().account_json.get_many(&author_ids);
+        let mut authors: HashMap<i64, Arc<str>> = cached.into_iter().collect();
+        for a in rendering::accounts(app, &missing).await? {
+            authors.insert(a.id, account_json(app, &a));
+        }
+
+        let (mut favourited, mut reblogged, mut bookmarked, mut pinned, mut muted_conversations) =
+            Default::default();
+        if let Some(v) = viewer {
+            let mut conversations: Vec<i64> =
+                all.iter().filter_map(|s| s.conversation_id).collect();
+            conversations.sort_unstable();
+            conversations.dedup();
+            for (kind, id) in rendering::viewer_flags(app, v.id, &ids, &conversations).await? {
+                let set: &mut HashSet<i64> = match kind {
+                    1 => &mut favourited,
+                    2 => &mut reblogged,
+                    3 => &mut bookmarked,
+                    4 => &mut pinned,
+                    _ => &mut muted_conversations,
+                };
+                set.insert(id);
+            }
+        }
+        let mut polls = HashMap::new();
+        let with_poll: Vec<i64> = all
+            .iter()
+            .filter(|s| s.poll_id.is_some())
+            .map(|s| s.id)
+            .collect();
+        if !with_poll.is_empty() {
+            for p in &rendering::polls(app, &with_poll).await? {
+                let author = all
+                    .iter()
+                    .find(|s| s.id == p.status_id)
+                    .map_or(0, |s| s.account_id);
+                polls.insert(p.status_id, poll(app, viewer, p, author).await?);
+            }
+        }
+        Ok(Self {
+            bases,
+            authors,
+            originals,
+            favourited,
+            reblogged,
+            bookmarked,
+            pinned,
+            polls,
+            muted_conversations,
+        })
+    }
+
+    /// The viewer-independent JSON of each status, from the cache or rendered
+    /// (loading mentions, tags and applications for those only).
+    async fn bases(app: &AppState, all: &[&Status]) -> Result<HashMap<i64, Arc<str>>> {
+        let cache = &app.caches().status_json;
+        let ticket = cache.ticket();
+        let mut bases = HashMap::with_capacity(all.len());
+        let mut missing: Vec<&Status> = Vec::new();
+        for s in all {
+            match cache.get(&s.id) {
+                Some(json) => {
+                    bases.insert(s.id, json);
+                }
+                None => missing.push(s),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(bases);
+        }
+        let ids: Vec<i64> = missing.iter().map(|s| s.id).collect();
+        let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (status, account) in rendering::mentions(app, &ids).await? {
+            mentions.entry(status).or_default().push(account);
+        }
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (status, name) in rendering::tags(app, &ids).await? {
+            tags.entry(status).or_default().push(name);
+        }
+        let mut mentioned: Vec<i64> = mentions.values().flatten().copied().collect();
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let accounts: HashMap<i64, Account> = rendering::accounts(app, &mentioned)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let media_ids: Vec<i64> = missing
+            .iter()
+            .flat_map(|s| s.media_ids.iter().flat_map(|m| m.0.iter().copied()))
+            .collect();
+        let media: HashMap<i64, crate::model::MediaAttachment> = rendering::media(app, &media_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let mut apps = HashMap::new();
+        for id in missing.iter().filter_map(|s| s.application_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(id)
+                && let Some(a) = rendering::application(app, id).await?
+            {
+                e.insert(a);
+            }
+        }
+        for s in missing {
+            let base = StatusBase {
+                id: s.id.to_string(),
+                uri: &s.uri,
+                url: &s.url,
+                created_at: timestamp(s.created_at),
+                edited_at: s.edited_at.map(timestamp),
+                content: &s.content,
+                visibility: &s.visibility,
+                sensitive: s.sensitive,
+                spoiler_text: &s.spoiler_text,
+                media_attachments: match (&s.media_ids, &s.remote_attachments) {
+                    (Some(ids), _) => ids
+                        .0
+                        .iter()
+                        .filter_map(|id| media.get(id))
+                        .map(|m| crate::http::mastodon::media::entity(app, m))
+                        .collect(),
+                    (None, Some(remote)) => remote_media(s.id, &remote.0),
+                    (None, None) => Vec::new(),
+                },
+                application: s
+                    .application_id
+                    .and_then(|id| apps.get(&id))
+                    .map(|a: &App| ApplicationRef {
+                        name: &a.name,
+                        website: &a.website,
+                    }),
+                mentions: mentions
+                    .get(&s.id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| accounts.get(id))
+                    .map(|a| MentionEntity {
+                        id: a.id.to_string(),
+                        username: &a.username,
+                        url: a.url.as_deref().unwrap_or(&a.uri),
+                        acct: a.acct(),
+                    })
+                    .collect(),
+                tags: tags
+                    .get(&s.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|t| TagEntity {
+                        name: t,
+                        url: app.url(&format!("/tags/{t}")),
+                    })
+                    .collect(),
+                emojis: [],
+                reblogs_count: s.reblogs_count,
+                favourites_count: s.favourites_count,
+                replies_count: s.replies_count,
+                in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
+                in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
+                card: None,
+                language: &s.language,
+                text: None,
+                filtered: [],
+            };
+            let mut json = serde_json::to_string(&base)
+                .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))?;
+            json.pop(); // Left open for the parts added per request.
+            let json: Arc<str> = json.into();
+            // Kept only when rendered from the row the caches hold now.
+            if app.caches().statuses.get(&s.id).as_ref() == Some(s) {
+                cache.put(ticket, s.id, json.clone());
+            }
+            bases.insert(s.id, json);
+        }
+        Ok(bases)
+    }
+
+    /// Appends the Status entity of `s` for `viewer` to `out`; false (and
+    /// nothing written) if its author or boosted status is missing.
+    fn write(&self, out: &mut String, viewer: Option<&Account>, s: &Status) -> bool {
+        let (Some(base), Some(author)) = (self.bases.get(&s.id), self.authors.get(&s.account_id))
+        else {
+            return false;
+        };
+        let mut reblog = String::new();
+        match s.reblog_of_id {
+            Some(of) => match self.originals.get(&of) {
+                Some(original) if self.write(&mut reblog, viewer, original) => {}
+                _ => return false,
+            },
+            None => reblog.push_str("null"),
+        }
+        let poll = self
+            .polls
+            .get(&s.id)
+            .map_or_else(|| "null".to_string(), Value::to_string);
+        out.reserve(base.len() + author.len() + reblog.len() + 200);
+        out.push_str(base);
+        out.push_str(",\"account\":");
+        out.push_str(author);
+        out.push_str(",\"reblog\":");
+        out.push_str(&reblog);
+        out.push_str(",\"poll\":");
+        out.push_str(&poll);
+        if let Some(v) = viewer {
+            let flag = |out: &mut String, name: &str, on: bool| {
+                out.push_str(",\"");
+                out.push_str(name);
+                out.push_str(if on { "\":true" } else { "\":false" });
+            };
+            flag(out, "favourited", self.favourited.contains(&s.id));
+            flag(out, "reblogged", self.reblogged.contains(&s.id));
+            flag(out, "bookmarked", self.bookmarked.contains(&s.id));
+            let muted = s
+                .conversation_id
+                .is_some_and(|c| self.muted_conversations.contains(&c));
+            flag(out, "muted", muted);
+            if v.id == s.account_id {
+                flag(out, "pinned", self.pinned.contains(&s.id));
+            }
+        }
+        out.push('}');
+        true
+    }
+}
+
+/// Renders statuses for a viewer as a JSON array (order kept; any whose
+/// author is missing are skipped). The hot path of every timeline.
+pub async fn statuses_json(
+    app: &AppState,
+    viewer: Option<&Account>,
+    list: &[Status],
+) -> Result<String> {
+    let ctx = StatusContext::load(app, viewer, list).await?;
+    let mut out = String::with_capacity(list.len() * 2048 + 2);
+    out.push('[');
+    for s in list {
+        let mark = out.len();
+        if out.len() > 1 {
+            out.push(',');
+        }
+        if !ctx.write(&mut out, viewer, s) {
+            out.truncate(mark);
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// Renders statuses for a viewer as values, for callers that adjust them.
+pub async fn statuses(
+    app: &AppState,
+    viewer: Option<&Account>,
+    list: &[Status],
+) -> Result<Vec<Value>> {
+    let json = statuses_json(app, viewer, list).await?;
+    serde_json::from_str(&json)
+        .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))
+}
+
+/// Renders one status for a viewer.
+pub async fn status(app: &AppState, viewer: Option<&Account>, s: &Status) -> Result<Value> {
+    statuses(app, viewer, std::slice::from_ref(s))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(crate::error::Error::not_found)
+}
