@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use crate::cli::roost;
 use crate::common::*;
@@ -67,29 +66,30 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut server = roost(dir.path(), &db)
-        .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
-        // The scenarios sign up and sign in several accounts from one address.
-        .env("ROOST_LIMITS_REGISTRATIONS_PER_30MIN", "1000")
-        .env("ROOST_LIMITS_SIGN_IN_PER_5MIN", "1000")
-        .env("ROOST_LIMITS_TOKEN_PER_5MIN", "1000")
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    // Killed when the test ends, whether it passes or panics.
+    let _server = KillOnDrop(
+        roost(dir.path(), &db)
+            .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
+            // The scenarios sign up and sign in several accounts from one address.
+            .env("ROOST_LIMITS_REGISTRATIONS_PER_30MIN", "1000")
+            .env("ROOST_LIMITS_SIGN_IN_PER_5MIN", "1000")
+            .env("ROOST_LIMITS_TOKEN_PER_5MIN", "1000")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
     let base = format!("http://127.0.0.1:{port}");
     roost::net::install_crypto_provider();
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/health"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let health = format!("{base}/health");
+    // `eventually` fails the test, naming what never happened, after 15 s.
+    eventually("roost serve to answer /health", || async {
+        let resp = reqwest::get(&health).await.ok()?;
+        resp.status().is_success().then_some(())
+    })
+    .await;
     let out = tokio::task::spawn_blocking(move || {
         Command::new(program)
             .arg(script_path)
@@ -102,8 +102,6 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
     })
     .await
     .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
     assert!(
         out.status.success(),
         "{script} failed:\n{}\n{}",

@@ -491,6 +491,16 @@ pub fn federating(c: &mut Config) {
     c.jobs.retry_base_ms = 200;
 }
 
+/// Waits until `app`'s job queue has nothing left to run (every queued job
+/// done, or failed for good): the moment to assert that something did *not*
+/// happen.
+pub async fn drained(app: &AppState) {
+    eventually("the job queue to drain", || async {
+        (app.store.count_pending_jobs().await.ok()? == 0).then_some(())
+    })
+    .await;
+}
+
 /// Polls `check` every 50 ms for up to 15 s until it gives `Some`.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where

@@ -202,7 +202,7 @@ async fn signed_create_is_accepted_and_stored_once() {
             .map(|_| ())
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drained(&s.app).await;
     assert_eq!(count_statuses(&s).await, 1);
 }
 
@@ -343,7 +343,7 @@ async fn object_claiming_another_servers_id_is_not_trusted() {
     let mut create = remote.create(note);
     create["id"] = json!(format!("{}/activities/1", remote.base));
     assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drained(&s.app).await;
     assert!(
         s.app
             .store
@@ -393,7 +393,7 @@ async fn delete_of_someone_elses_post_and_unknown_undo_change_nothing() {
         "object": {"id": format!("{}/likes/never", remote.base), "type": "Like", "actor": remote.actor, "object": posted["uri"]},
     });
     assert_eq!(remote.post(&inbox, &undo).await, StatusCode::ACCEPTED);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drained(&s.app).await;
     let (status, still) = s
         .get(
             &format!("/api/v1/statuses/{}", posted["id"].as_str().unwrap()),
@@ -421,7 +421,7 @@ async fn delete_before_create_leaves_a_tombstone() {
     .await;
     let create = remote.create(remote.note(&uri, "too late"));
     assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drained(&s.app).await;
     assert!(s.app.store.get_status_by_uri(&uri).await.unwrap().is_none());
 }
 
@@ -741,7 +741,7 @@ async fn undo_or_update_before_their_object_change_nothing() {
         "id": format!("{ghost}#updates/1"), "type": "Update", "actor": remote.actor, "object": note,
     });
     assert_eq!(remote.post(&inbox, &update).await, StatusCode::ACCEPTED);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drained(&s.app).await;
     assert!(
         s.app
             .store
