@@ -35,9 +35,9 @@ pub async fn apply(app: &AppState, actor: &Account, activity: &Value) -> Result<
         "Update" => update(app, actor, activity).await,
         "Delete" => delete(app, actor, object).await,
         "Like" | "EmojiReact" => like(app, actor, object, true).await,
-        "Announce" => super::notes::announce(app, actor, activity).await,
+        "Announce" => super::boosts::announce(app, actor, activity).await,
         "Block" => block(app, actor, object, true).await,
-        "Flag" => super::notes::flag(app, actor, activity).await,
+        "Flag" => super::flags::flag(app, actor, activity).await,
         "Move" => moved(app, actor, activity).await,
         "Add" => featured(app, actor, activity, true).await,
         "Remove" => featured(app, actor, activity, false).await,
@@ -151,13 +151,13 @@ async fn undo(app: &AppState, actor: &Account, object: Option<&Value>) -> Result
             Ok(())
         }
         "Like" | "EmojiReact" => like(app, actor, inner.get("object"), false).await,
-        "Announce" => super::notes::unannounce(app, actor, inner).await,
+        "Announce" => super::boosts::unannounce(app, actor, inner).await,
         "Block" => block(app, actor, inner.get("object"), false).await,
         _ => {
             // Undo of an unknown or bare-id activity: if it names a boost
             // roost has, that boost goes.
             if let Some(uri) = id_of(Some(inner)) {
-                super::notes::unannounce_uri(app, actor, uri).await?;
+                super::boosts::unannounce_uri(app, actor, uri).await?;
             }
             Ok(())
         }

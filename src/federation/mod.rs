@@ -22,10 +22,12 @@ use crate::error::{Error, Result};
 use signatures::{PrivateKey, PublicKey};
 
 pub mod activities;
+pub mod boosts;
 pub mod convert;
 pub mod deliver;
 pub mod failures;
 pub mod fetch;
+pub mod flags;
 pub mod inbox;
 pub mod notes;
 pub mod outbox;

@@ -1,5 +1,6 @@
 //! Remote posts: Create, Update and Delete of Notes (and the kinds Mastodon
-//! turns into Notes), Announce and its Undo, and Flag.
+//! turns into Notes). Boosts are in [`super::boosts`], reports in
+//! [`super::flags`].
 //! <https://docs.joinmastodon.org/spec/activitypub/#Note>
 
 use chrono::Utc;
@@ -27,7 +28,7 @@ const MAX_CONTENT: usize = 100_000;
 
 /// The object of a Create/Update, from its origin: embedded objects on the
 /// actor's origin are used as sent; anything else is fetched by id.
-async fn trusted_object(
+pub(super) async fn trusted_object(
     app: &AppState,
     actor: &Account,
     object: Option<&Value>,
@@ -85,7 +86,7 @@ async fn under_review(app: &AppState, actor: &Account) -> Result<bool> {
 
 /// Stores a post by `actor` unless it is there already, was deleted, or is
 /// not `actor`'s. Returns the stored status.
-async fn ingest(
+pub(super) async fn ingest(
     app: &AppState,
     actor: &Account,
     doc: &Value,
@@ -638,209 +639,6 @@ pub async fn ingest_approved(
     doc: &Value,
 ) -> Result<Option<Status>> {
     ingest(app, author, doc, 0, Review::Approved).await
-}
-
-/// `Announce`: a boost of a public or unlisted post (or the booster's own).
-pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
-    // A Lemmy community announces whole activities (Create, Update…) of its
-    // members: the wrapped object is taken from its own server, never from
-    // the wrapper, and stored as its author's post.
-    if let Some(inner) = activity.get("object").filter(|o| o.get("object").is_some())
-        && matches!(super::activities::kind_of(inner), "Create" | "Update")
-    {
-        return relayed(app, inner).await;
-    }
-    let id = activity.get("id").and_then(Value::as_str).unwrap_or("");
-    if id.is_empty()
-        || app.store.get_status_by_uri(id).await?.is_some()
-        || app.store.has_tombstone(id).await?
-    {
-        return Ok(());
-    }
-    let Some(object_uri) = id_of(activity.get("object")) else {
-        return Ok(());
-    };
-    let original = match app.store.get_status_by_uri(object_uri).await? {
-        Some(s) => Some(s),
-        None if object_uri.starts_with(&app.base_url) => None,
-        None => {
-            let Ok(Some(doc)) = fetch::fetch_object(app, object_uri).await else {
-                return Ok(());
-            };
-            let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
-                return Ok(());
-            };
-            let Ok(author) = fetch::resolve_actor(app, &author).await else {
-                return Ok(());
-            };
-            ingest(app, &author, &doc, 0, Review::Apply).await?
-        }
-    };
-    let Some(original) = original else {
-        return Ok(());
-    };
-    let allowed = match original.visibility() {
-        Visibility::Public | Visibility::Unlisted => true,
-        Visibility::Private => original.account_id == actor.id,
-        Visibility::Direct => false,
-    };
-    if !allowed || app.store.get_reblog(actor.id, original.id).await?.is_some() {
-        return Ok(());
-    }
-    let to = super::protocol::OneOrMany::<String>::from_value(
-        activity.get("to").cloned().unwrap_or(Value::Null),
-    );
-    let cc = super::protocol::OneOrMany::<String>::from_value(
-        activity.get("cc").cloned().unwrap_or(Value::Null),
-    );
-    let visibility = if to.iter().any(|s| super::protocol::is_public_uri(s)) {
-        Visibility::Public
-    } else if cc.iter().any(|s| super::protocol::is_public_uri(s)) {
-        Visibility::Unlisted
-    } else {
-        Visibility::Private
-    };
-    let boost = Status::boost(
-        crate::id::new_id(),
-        actor.id,
-        id.to_string(),
-        false,
-        original.id,
-        visibility,
-    );
-    let new = NewStatus {
-        status: &boost,
-        poll: None,
-        mentions: &[],
-        tags: &[],
-        idempotency_key: None,
-        attach_media: &[],
-        new_media: &[],
-    };
-    if app.store.put_status(&new).await.is_err() {
-        return Ok(()); // A concurrent copy of the same boost won.
-    }
-    timelines::distribute(app, &boost).await?;
-    notifications::notify(app, original.account_id, "reblog", actor, Some(original.id)).await?;
-    Ok(())
-}
-
-/// A Create or Update relayed inside another activity: its object is
-/// fetched from its origin and stored for its author.
-async fn relayed(app: &AppState, inner: &Value) -> Result<()> {
-    let Some(object_id) = id_of(inner.get("object")) else {
-        return Ok(());
-    };
-    let Ok(Some(doc)) = fetch::fetch_object(app, object_id).await else {
-        return Ok(());
-    };
-    let Some(author) = id_of(doc.get("attributedTo")).map(str::to_string) else {
-        return Ok(());
-    };
-    if !same_origin(&author, object_id) {
-        return Ok(());
-    }
-    let Ok(author) = fetch::resolve_actor(app, &author).await else {
-        return Ok(());
-    };
-    ingest(app, &author, &doc, 0, Review::Apply)
-        .await
-        .map(|_| ())
-}
-
-/// `Undo` of an embedded Announce.
-pub async fn unannounce(app: &AppState, actor: &Account, inner: &Value) -> Result<()> {
-    match id_of(Some(inner)) {
-        Some(uri) => unannounce_uri(app, actor, uri).await,
-        None => Ok(()),
-    }
-}
-
-/// Removes `actor`'s boost whose activity id is `uri`; a boost not yet here
-/// leaves a tombstone so its late Announce is dropped.
-pub async fn unannounce_uri(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
-    match app.store.get_status_by_uri(uri).await? {
-        Some(boost) if boost.account_id == actor.id && boost.reblog_of_id.is_some() => {
-            app.store.delete_status(&boost).await?;
-            if let Some(of) = boost.reblog_of_id
-                && let Some(original) = app.store.get_status(of).await?
-            {
-                app.store
-                    .delete_notifications_for("reblog", actor.id, Some(of), original.account_id)
-                    .await?;
-            }
-            Ok(())
-        }
-        Some(_) => Ok(()),
-        // Only the actor's own server's ids can be tombstoned by it.
-        None if same_origin(uri, &actor.uri) => app.store.put_tombstone(uri, actor.id).await,
-        None => Ok(()),
-    }
-}
-
-/// `Flag`: a report from another server about local accounts and posts.
-pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
-    if app
-        .store
-        .domain_block_of(actor.domain.as_deref().unwrap_or(""))
-        .await?
-        .is_some_and(|b| b.reject_reports)
-    {
-        return Ok(());
-    }
-    let objects = super::protocol::OneOrMany::<Value>::from_value(
-        activity.get("object").cloned().unwrap_or(Value::Null),
-    );
-    let mut target: Option<Account> = None;
-    let mut statuses: Vec<i64> = Vec::new();
-    for o in objects.iter().take(100) {
-        let Some(uri) = id_of(Some(o)) else { continue };
-        if !uri.starts_with(&app.base_url) {
-            continue;
-        }
-        if let Some(name) = uri.strip_prefix(&app.url("/users/"))
-            && !name.contains('/')
-        {
-            target = app.store.get_local_account_by_username(name).await?;
-        } else if let Some(s) = app.store.get_status_by_uri(uri).await? {
-            statuses.push(s.id);
-            if target.is_none() {
-                target = app.store.get_account(s.account_id).await?;
-            }
-        }
-    }
-    let Some(target) = target else {
-        return Ok(());
-    };
-    // Only posts of the reported account belong in its report.
-    let own: Vec<i64> = app
-        .store
-        .get_statuses(&statuses)
-        .await?
-        .into_iter()
-        .filter(|s| s.account_id == target.id)
-        .map(|s| s.id)
-        .collect();
-    let comment: String = activity
-        .get("content")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .chars()
-        .take(1000)
-        .collect();
-    let uri = activity.get("id").and_then(Value::as_str);
-    app.store
-        .put_report(&crate::db::federation::NewReport {
-            uri,
-            account_id: actor.id,
-            target_id: target.id,
-            status_ids: &own,
-            comment: &comment,
-            category: "other",
-            forwarded: true,
-        })
-        .await
-        .map(|_| ())
 }
 
 #[cfg(test)]
