@@ -2,17 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::entities;
 use super::paging::{PageParams, link_header, with_link};
 use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::Result;
-use crate::http::extract::{Auth, MaybeAuth, ReadStatuses, nest_pairs};
+use crate::http::extract::{Auth, MaybeAuth, QueryParams, ReadStatuses};
 use crate::model::{Account, PublicFilter, Status, TagFilter};
 use crate::service::timelines;
 
@@ -56,30 +54,18 @@ pub async fn home(
     .await
 }
 
-fn flag(v: &Option<String>) -> bool {
-    v.as_deref()
-        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes"))
-}
-
-#[derive(Deserialize)]
-pub struct PublicQuery {
-    local: Option<String>,
-    remote: Option<String>,
-    only_media: Option<String>,
-}
-
 /// `GET /api/v1/timelines/public`
 pub async fn public(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadStatuses>,
-    Query(q): Query<PublicQuery>,
+    q: QueryParams,
     Query(p): Query<PageParams>,
 ) -> Result<Response> {
     let viewer = viewer(&auth);
     let f = PublicFilter {
-        local: flag(&q.local),
-        remote: flag(&q.remote),
-        only_media: flag(&q.only_media),
+        local: q.flag("local"),
+        remote: q.flag("remote"),
+        only_media: q.flag("only_media"),
     };
     let list = timelines::public(&app, viewer.as_ref(), f, &p.page(20, 40)).await?;
     let mut keep = Vec::new();
@@ -107,31 +93,20 @@ pub async fn tag(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadStatuses>,
     Path(hashtag): Path<String>,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
     Query(p): Query<PageParams>,
 ) -> Result<Response> {
     let viewer = viewer(&auth);
-    let params = nest_pairs(
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect(),
-    )?;
     let list_of = |key: &str| -> Vec<String> {
-        match params.get(key) {
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(|s| s.trim_start_matches('#').to_string()))
-                .collect(),
-            Some(Value::String(s)) => vec![s.trim_start_matches('#').to_string()],
-            _ => Vec::new(),
-        }
+        params
+            .strings(key)
+            .into_iter()
+            .map(|s| s.trim_start_matches('#').to_string())
+            .collect()
     };
     let mut any = vec![hashtag.trim_start_matches('#').to_string()];
     any.extend(list_of("any"));
-    let local = params
-        .get("local")
-        .and_then(Value::as_str)
-        .is_some_and(|v| matches!(v, "true" | "1"));
+    let local = params.flag("local");
     let filter = TagFilter {
         any,
         all: list_of("all"),
