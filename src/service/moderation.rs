@@ -32,16 +32,19 @@ pub async fn held_statuses(app: &AppState, actor: &User) -> Result<Vec<(HeldStat
     Ok(out)
 }
 
+async fn held(app: &AppState, id: i64) -> Result<HeldStatus> {
+    app.store
+        .get_held_status(id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
 /// Approves held post `id`: it becomes a status and reaches timelines as if
 /// just received. `None` when it turned out unusable (its author changed,
 /// it was deleted).
 pub async fn approve_held(app: &AppState, actor: &User, id: i64) -> Result<Option<Status>> {
     require(actor, Role::Moderator)?;
-    let held = app
-        .store
-        .get_held_status(id)
-        .await?
-        .ok_or_else(Error::not_found)?;
+    let held = held(app, id).await?;
     let author = app
         .store
         .get_account(held.account_id)
@@ -55,11 +58,7 @@ pub async fn approve_held(app: &AppState, actor: &User, id: i64) -> Result<Optio
 /// Rejects held post `id`: it goes, and a copy arriving later is dropped.
 pub async fn reject_held(app: &AppState, actor: &User, id: i64) -> Result<()> {
     require(actor, Role::Moderator)?;
-    let held = app
-        .store
-        .get_held_status(id)
-        .await?
-        .ok_or_else(Error::not_found)?;
+    let held = held(app, id).await?;
     app.store.put_tombstone(&held.uri, held.account_id).await?;
     app.store.delete_held_status(Some(id), None).await?;
     Ok(())
