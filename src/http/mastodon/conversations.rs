@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use serde_json::Value;
 
 use super::entities::{self, ConversationEntity, Empty};
 use super::paging::{PageParams, link_header, with_link};
@@ -24,17 +25,36 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/conversations/{id}/read", post(read))
 }
 
-async fn render(app: &AppState, me: &Account, c: &Conversation) -> Result<ConversationEntity> {
-    Ok(ConversationEntity {
-        id: c.id.to_string(),
-        unread: c.unread,
-        accounts: c
-            .participants
-            .iter()
-            .map(|a| entities::account(app, a))
-            .collect(),
-        last_status: entities::status(app, Some(me), &c.last_status).await?,
-    })
+/// Renders conversations, their last statuses in one batch (one set of
+/// queries for the page, not one per conversation).
+async fn render(
+    app: &AppState,
+    me: &Account,
+    list: &[Conversation],
+) -> Result<Vec<ConversationEntity>> {
+    let statuses: Vec<_> = list.iter().map(|c| c.last_status.clone()).collect();
+    let mut rendered: std::collections::HashMap<String, Value> =
+        entities::statuses(app, Some(me), &statuses)
+            .await?
+            .into_iter()
+            .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v))
+            .collect();
+    Ok(list
+        .iter()
+        .filter_map(|c| {
+            let last_status = rendered.remove(&c.last_status.id.to_string())?;
+            Some(ConversationEntity {
+                id: c.id.to_string(),
+                unread: c.unread,
+                accounts: c
+                    .participants
+                    .iter()
+                    .map(|a| entities::account(app, a))
+                    .collect(),
+                last_status,
+            })
+        })
+        .collect())
 }
 
 /// `GET /api/v1/conversations`
@@ -44,10 +64,7 @@ async fn list(
     Query(p): Query<PageParams>,
 ) -> Result<Response> {
     let list = conversations::list(&app, &auth.account, &p.page(20, 40)).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for c in &list {
-        out.push(render(&app, &auth.account, c).await?);
-    }
+    let out = render(&app, &auth.account, &list).await?;
     let link = link_header(
         &app,
         "/api/v1/conversations",
@@ -65,7 +82,11 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<ConversationEntity>> {
     let c = conversations::mark_read(&app, &auth.account, parse_id(&id)?).await?;
-    Ok(Json(render(&app, &auth.account, &c).await?))
+    render(&app, &auth.account, std::slice::from_ref(&c))
+        .await?
+        .pop()
+        .map(Json)
+        .ok_or_else(crate::error::Error::not_found)
 }
 
 /// `DELETE /api/v1/conversations/:id`

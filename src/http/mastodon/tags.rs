@@ -15,7 +15,6 @@ use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{Auth, MaybeAuth, ReadFollows, WriteFollows};
-use crate::model::Account;
 use crate::service::tags;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -26,18 +25,15 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/followed_tags", get(followed))
 }
 
-/// <https://docs.joinmastodon.org/entities/Tag/>
-async fn render(app: &AppState, viewer: Option<&Account>, name: &str) -> Result<TagInfoEntity> {
-    let following = match viewer {
-        Some(me) => Some(tags::follows(app, me, name).await?),
-        None => None,
-    };
-    Ok(TagInfoEntity {
+/// <https://docs.joinmastodon.org/entities/Tag/>; `following` only for a
+/// signed-in viewer.
+fn render(app: &AppState, name: &str, following: Option<bool>) -> TagInfoEntity {
+    TagInfoEntity {
         name: name.to_string(),
         url: app.url(&format!("/tags/{name}")),
         history: [],
         following,
-    })
+    }
 }
 
 /// `GET /api/v1/tags/:name`
@@ -47,7 +43,11 @@ async fn show(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let name = tags::normalize(&name).ok_or_else(Error::not_found)?;
-    Ok(Json(render(&app, viewer(&auth).as_ref(), &name).await?))
+    let following = match viewer(&auth) {
+        Some(me) => Some(tags::follows(&app, &me, &name).await?),
+        None => None,
+    };
+    Ok(Json(render(&app, &name, following)))
 }
 
 /// `POST /api/v1/tags/:name/follow`
@@ -57,7 +57,7 @@ async fn follow(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let name = tags::follow_tag(&app, &auth.account, &name, true).await?;
-    Ok(Json(render(&app, Some(&auth.account), &name).await?))
+    Ok(Json(render(&app, &name, Some(true))))
 }
 
 /// `POST /api/v1/tags/:name/unfollow`
@@ -67,7 +67,7 @@ async fn unfollow(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let name = tags::follow_tag(&app, &auth.account, &name, false).await?;
-    Ok(Json(render(&app, Some(&auth.account), &name).await?))
+    Ok(Json(render(&app, &name, Some(false))))
 }
 
 /// `GET /api/v1/followed_tags`
@@ -77,10 +77,11 @@ async fn followed(
     Query(q): Query<PageParams>,
 ) -> Result<Response> {
     let rows = tags::followed(&app, &auth.account, &q.page(100, 200)).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (_, name) in &rows {
-        out.push(render(&app, Some(&auth.account), name).await?);
-    }
+    // Followed, by definition: no query per tag.
+    let out: Vec<TagInfoEntity> = rows
+        .iter()
+        .map(|(_, name)| render(&app, name, Some(true)))
+        .collect();
     Ok(with_link(
         Json(out),
         link_header(
