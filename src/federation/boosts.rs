@@ -11,7 +11,7 @@ use super::{fetch, same_origin};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, Status, Visibility};
-use crate::service::{notifications, timelines};
+use crate::service::statuses;
 
 /// `Announce`: a boost of a public or unlisted post (or the booster's own).
 pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Result<()> {
@@ -90,11 +90,8 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
         attach_media: &[],
         new_media: &[],
     };
-    if app.store.put_status(&new).await.is_err() {
-        return Ok(()); // A concurrent copy of the same boost won.
-    }
-    timelines::distribute(app, &boost).await?;
-    notifications::notify(app, original.account_id, "reblog", actor, Some(original.id)).await?;
+    // A concurrent copy of the same boost may have won: nothing more to do.
+    statuses::store(app, actor, &new).await?;
     Ok(())
 }
 
@@ -134,7 +131,7 @@ pub async fn unannounce(app: &AppState, actor: &Account, inner: &Value) -> Resul
 pub async fn unannounce_uri(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
     match app.store.get_status_by_uri(uri).await? {
         Some(boost) if boost.account_id == actor.id && boost.reblog_of_id.is_some() => {
-            app.store.delete_status(&boost).await?;
+            statuses::remove(app, &boost).await?;
             if let Some(of) = boost.reblog_of_id
                 && let Some(original) = app.store.get_status(of).await?
             {

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::db::statuses::NewStatus;
 use crate::error::Result;
 use crate::model::{Account, RemoteMedia, Status, Visibility};
-use crate::service::{notifications, timelines};
+use crate::service::statuses::{self, Stored};
 
 /// Object types roost stores as statuses (Mastodon's list).
 const POST_TYPES: &[&str] = &[
@@ -205,26 +205,17 @@ pub(super) async fn ingest(
         attach_media: &[],
         new_media: &media,
     };
-    if let Err(e) = app.store.put_status(&new).await {
+    let status = match statuses::store(app, actor, &new).await? {
+        Stored::New(status) => status,
         // The same post arriving twice at once: the other copy won.
-        if let Some(existing) = app.store.get_status_by_uri(&object.id).await? {
-            return Ok(Some(existing));
-        }
-        return Err(e);
-    }
+        Stored::Existing(existing) => return Ok(Some(existing)),
+    };
     if app.config.media.cache_remote {
         for m in media.iter().filter(|m| m.kind == "image") {
             crate::jobs::enqueue(app, crate::jobs::Task::CacheRemoteMedia { media_id: m.id })
                 .await?;
         }
     }
-    timelines::distribute(app, &status).await?;
-    let local_mentions: Vec<i64> = mentioned
-        .iter()
-        .filter(|a| a.is_local())
-        .map(|a| a.id)
-        .collect();
-    notifications::on_new_status(app, actor, &status, &local_mentions).await?;
     Ok(Some(status))
 }
 
@@ -540,16 +531,15 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
     let new_ids: Option<Vec<i64>> = new_media
         .as_ref()
         .map(|rows| rows.iter().map(|m| m.id).collect());
-    app.store
-        .edit_status(
-            &before,
-            &after,
-            &mention_ids,
-            &tags,
-            new_ids.as_deref(),
-            Utc::now(),
-        )
-        .await?;
+    statuses::store_edit(
+        app,
+        &before,
+        &after,
+        &mention_ids,
+        &tags,
+        new_ids.as_deref(),
+    )
+    .await?;
     if let Some(rows) = &new_media {
         // The replaced attachments, now detached, go with their files.
         if let Some(old) = &before.media_ids {
@@ -562,7 +552,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
             }
         }
     }
-    notifications::on_edit(app, &after).await
+    Ok(())
 }
 
 /// The attachments of an edited remote post when they differ from the
@@ -613,14 +603,7 @@ async fn changed_media(
 /// the late Create is dropped.
 pub async fn delete(app: &AppState, actor: &Account, uri: &str) -> Result<()> {
     match app.store.get_status_by_uri(uri).await? {
-        Some(status) if status.account_id == actor.id => {
-            let media = status.media_ids.clone();
-            app.store.delete_status(&status).await?;
-            if let Some(ids) = media {
-                crate::media::process::delete_media_rows(app, &ids.0).await?;
-            }
-            Ok(())
-        }
+        Some(status) if status.account_id == actor.id => statuses::remove(app, &status).await,
         Some(_) => Ok(()),
         None => {
             app.store

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
 use tower_http::LatencyUnit;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{
@@ -214,6 +213,16 @@ pub fn rate_limit_headers(headers: &mut HeaderMap, e: &Error) {
     }
 }
 
+/// The Error entity. <https://docs.joinmastodon.org/entities/Error/>
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a std::collections::BTreeMap<String, Vec<crate::error::FieldError>>>,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if self.kind == Kind::Internal || self.kind == Kind::Unavailable {
@@ -223,10 +232,18 @@ impl IntoResponse for Error {
         }
         let status =
             StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = match (self.oauth_code, self.details.is_empty()) {
-            (Some(code), _) => json!({ "error": code, "error_description": self.message }),
-            (None, true) => json!({ "error": self.message }),
-            (None, false) => json!({ "error": self.message, "details": self.details }),
+        // OAuth endpoints answer RFC 6749's shape, the API Mastodon's.
+        let body = match self.oauth_code {
+            Some(code) => ErrorBody {
+                error: code,
+                error_description: Some(&self.message),
+                details: None,
+            },
+            None => ErrorBody {
+                error: &self.message,
+                error_description: None,
+                details: Some(&self.details).filter(|d| !d.is_empty()),
+            },
         };
         let mut response = (status, Json(body)).into_response();
         rate_limit_headers(response.headers_mut(), &self);

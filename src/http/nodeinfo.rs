@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::app::AppState;
 use crate::config::Registrations;
@@ -21,40 +21,108 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/nodeinfo/2.1", get(|s| schema(s, "2.1")))
 }
 
-/// `GET /.well-known/nodeinfo`
-async fn discovery(State(app): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    Json(json!({
-        "links": [
-            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": app.url("/nodeinfo/2.0") },
-            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": app.url("/nodeinfo/2.1") },
-        ]
-    }))
+/// `GET /.well-known/nodeinfo`: where the schema documents are.
+async fn discovery(State(app): State<Arc<AppState>>) -> Json<Discovery> {
+    let link = |version: &str| DiscoveryLink {
+        rel: format!("http://nodeinfo.diaspora.software/ns/schema/{version}"),
+        href: app.url(&format!("/nodeinfo/{version}")),
+    };
+    Json(Discovery {
+        links: vec![link("2.0"), link("2.1")],
+    })
+}
+
+#[derive(Serialize)]
+struct Discovery {
+    links: Vec<DiscoveryLink>,
+}
+
+#[derive(Serialize)]
+struct DiscoveryLink {
+    rel: String,
+    href: String,
+}
+
+/// A NodeInfo document (2.0 and 2.1 differ only in `software.repository`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfo {
+    version: &'static str,
+    software: Software,
+    protocols: [&'static str; 1],
+    services: Services,
+    usage: Usage,
+    open_registrations: bool,
+    metadata: Metadata,
+}
+
+#[derive(Serialize)]
+struct Software {
+    name: &'static str,
+    version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Services {
+    outbound: [(); 0],
+    inbound: [(); 0],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Usage {
+    users: Users,
+    local_posts: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Users {
+    total: i64,
+    active_month: i64,
+    active_halfyear: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    node_name: String,
+    node_description: String,
 }
 
 /// `GET /nodeinfo/2.0`, `GET /nodeinfo/2.1`
 async fn schema(State(app): State<Arc<AppState>>, version: &'static str) -> Result<Response> {
     let stats = crate::service::instance::stats(&app).await?;
-    let mut software = json!({ "name": "roost", "version": env!("CARGO_PKG_VERSION") });
-    if version == "2.1" {
-        software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
-    }
-    let body = json!({
-        "version": version,
-        "software": software,
-        "protocols": ["activitypub"],
-        "services": { "outbound": [], "inbound": [] },
-        "usage": {
-            "users": { "total": stats.users, "activeMonth": stats.active_month, "activeHalfyear": stats.active_half_year },
-            "localPosts": stats.local_posts,
+    let body = NodeInfo {
+        version,
+        software: Software {
+            name: "roost",
+            version: env!("CARGO_PKG_VERSION"),
+            repository: (version == "2.1").then_some(env!("CARGO_PKG_REPOSITORY")),
         },
-        "openRegistrations": app.config.instance.registrations == Registrations::Open,
-        "metadata": {
-            "nodeName": app.config.instance.title,
-            "nodeDescription": app.config.instance.description,
+        protocols: ["activitypub"],
+        services: Services {
+            outbound: [],
+            inbound: [],
         },
-    });
+        usage: Usage {
+            users: Users {
+                total: stats.users,
+                active_month: stats.active_month,
+                active_halfyear: stats.active_half_year,
+            },
+            local_posts: stats.local_posts,
+        },
+        open_registrations: app.config.instance.registrations == Registrations::Open,
+        metadata: Metadata {
+            node_name: app.config.instance.title.clone(),
+            node_description: app.config.instance.description.clone(),
+        },
+    };
     let content_type = format!(
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
     );
-    Ok(([(header::CONTENT_TYPE, content_type)], body.to_string()).into_response())
+    Ok(([(header::CONTENT_TYPE, content_type)], Json(body)).into_response())
 }

@@ -10,10 +10,13 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::federation::protocol::{WebFinger, WebFingerLink};
+
+const PROFILE_PAGE: &str = "http://webfinger.net/rel/profile-page";
+const AP_TYPE: &str = "application/activity+json";
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -68,42 +71,52 @@ async fn webfinger(
     }
     let account = crate::service::accounts::local_by_username(&app, &username).await?;
     let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
-    let body = json!({
-        "subject": format!("acct:{}@{}", account.username, app.config.server.domain),
-        "aliases": [profile, account.uri],
-        "links": [
-            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile },
-            { "rel": "self", "type": "application/activity+json", "href": account.uri },
-            { "rel": "http://ostatus.org/schema/1.0/subscribe",
-              "template": app.url("/authorize_interaction?uri={uri}") },
-        ],
-    });
+    let body = WebFinger {
+        subject: format!("acct:{}@{}", account.username, app.config.server.domain),
+        aliases: vec![profile.clone(), account.uri.clone()].into(),
+        links: vec![
+            WebFingerLink::to(PROFILE_PAGE, "text/html", profile),
+            WebFingerLink::to("self", AP_TYPE, account.uri),
+            WebFingerLink {
+                rel: "http://ostatus.org/schema/1.0/subscribe".into(),
+                kind: None,
+                href: None,
+                template: Some(app.url("/authorize_interaction?uri={uri}")),
+            },
+        ]
+        .into(),
+    };
     Ok(jrd(&body))
 }
 
-fn jrd(body: &serde_json::Value) -> Response {
+fn jrd(body: &WebFinger) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/jrd+json; charset=utf-8"),
         )],
-        body.to_string(),
+        axum::Json(body).into_response(),
     )
         .into_response()
 }
 
 /// The instance actor answers as `acct:DOMAIN@DOMAIN`, as Mastodon's does.
-fn instance_actor_jrd(app: &AppState) -> serde_json::Value {
+fn instance_actor_jrd(app: &AppState) -> WebFinger {
     let domain = &app.config.server.domain;
     let uri = app.url("/actor");
-    json!({
-        "subject": format!("acct:{domain}@{domain}"),
-        "aliases": [uri],
-        "links": [
-            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": app.url("/about/more?instance_actor=true") },
-            { "rel": "self", "type": "application/activity+json", "href": uri },
-        ],
-    })
+    WebFinger {
+        subject: format!("acct:{domain}@{domain}"),
+        aliases: vec![uri.clone()].into(),
+        links: vec![
+            WebFingerLink::to(
+                PROFILE_PAGE,
+                "text/html",
+                app.url("/about/more?instance_actor=true"),
+            ),
+            WebFingerLink::to("self", AP_TYPE, uri),
+        ]
+        .into(),
+    }
 }
 
 /// `GET /.well-known/host-meta`: where WebFinger lives, for older peers.

@@ -264,29 +264,113 @@ pub async fn create(
         attach_media: &media_ids,
         new_media: &[],
     };
-    if let Err(e) = app.store.put_status(&new).await {
-        // Two requests with one Idempotency-Key raced: the other one won.
-        if let Some(key) = &d.idempotency_key
-            && let Some(id) = app
-                .store
-                .get_status_by_idempotency_key(author.id, key)
-                .await?
-            && let Some(existing) = app.store.get_status(id).await?
-        {
-            return Ok(existing);
+    match store(app, author, &new).await? {
+        Stored::New(status) => {
+            outbox::status_created(app, author, &status).await?;
+            Ok(status)
         }
-        return Err(e);
+        // Two requests with one Idempotency-Key raced: the other one won.
+        Stored::Existing(existing) => Ok(existing),
     }
-    if let Some(p) = &poll
+}
+
+/// What [`store`] did with a status.
+#[derive(Debug)]
+pub enum Stored {
+    /// Stored now: in timelines, with its notifications written.
+    New(Status),
+    /// The same post (same URI, Idempotency-Key or boost) was stored first,
+    /// by a concurrent request or an earlier delivery; nothing was done.
+    Existing(Status),
+}
+
+/// Stores a new status, local or remote, and does what follows from it: the
+/// poll's closing is scheduled, followers' feeds get it, mentioned, boosted
+/// and subscribed accounts are notified, direct messages reach their
+/// conversations. Local posting, boosting, and inbound `Create` and
+/// `Announce` all come through here; delivery stays with the caller (only
+/// local posts go out).
+pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Result<Stored> {
+    let status = new.status;
+    if let Err(e) = app.store.put_status(new).await {
+        return match stored_copy(app, new).await? {
+            Some(existing) => Ok(Stored::Existing(existing)),
+            None => Err(e),
+        };
+    }
+    if status.local
+        && let Some(p) = new.poll
         && let Some(at) = p.expires_at
     {
         // Voters and the author hear the result when the poll closes.
         crate::jobs::schedule(app, &crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30).await?;
     }
-    timelines::distribute(app, &status).await?;
-    notifications::on_new_status(app, author, &status, &rendered.mentions).await?;
-    outbox::status_created(app, author, &status).await?;
-    Ok(status)
+    timelines::distribute(app, status).await?;
+    match status.reblog_of_id {
+        Some(original) => {
+            if let Some(original) = app.store.get_status(original).await? {
+                notifications::notify(
+                    app,
+                    original.account_id,
+                    "reblog",
+                    author,
+                    Some(original.id),
+                )
+                .await?;
+            }
+        }
+        None => notifications::on_new_status(app, author, status, new.mentions).await?,
+    }
+    Ok(Stored::New(status.clone()))
+}
+
+/// Stores an edit of a status, local or remote, keeping `before` in its
+/// history, and tells those who interacted with it. Local edits and inbound
+/// `Update` both come through here.
+pub async fn store_edit(
+    app: &AppState,
+    before: &Status,
+    after: &Status,
+    mentions: &[i64],
+    tags: &[String],
+    media: Option<&[i64]>,
+) -> Result<()> {
+    app.store
+        .edit_status(before, after, mentions, tags, media, Utc::now())
+        .await?;
+    notifications::on_edit(app, after).await
+}
+
+/// Removes a status (a post or a boost), local or remote, with what hangs
+/// off it. A remote post's attachments go with it; a local post's uploads
+/// are left free for a redraft.
+pub async fn remove(app: &AppState, status: &Status) -> Result<()> {
+    app.store.delete_status(status).await?;
+    if !status.local
+        && let Some(ids) = &status.media_ids
+    {
+        crate::media::process::delete_media_rows(app, &ids.0).await?;
+    }
+    Ok(())
+}
+
+/// The copy of `new` that won a race for one of its unique keys.
+async fn stored_copy(app: &AppState, new: &NewStatus<'_>) -> Result<Option<Status>> {
+    let s = new.status;
+    if let Some(original) = s.reblog_of_id {
+        return app.store.get_reblog(s.account_id, original).await;
+    }
+    if let Some(key) = new.idempotency_key {
+        return match app
+            .store
+            .get_status_by_idempotency_key(s.account_id, key)
+            .await?
+        {
+            Some(id) => app.store.get_status(id).await,
+            None => Ok(None),
+        };
+    }
+    app.store.get_status_by_uri(&s.uri).await
 }
 
 /// A status `viewer` may see, with its author; 404 otherwise (a private status
@@ -346,7 +430,7 @@ async fn own_status(app: &AppState, owner: &Account, id: i64) -> Result<Status> 
 pub async fn delete(app: &AppState, owner: &Account, id: i64) -> Result<Status> {
     let status = own_status(app, owner, id).await?;
     let addressed = outbox::inboxes_before_delete(app, &status).await?;
-    app.store.delete_status(&status).await?;
+    remove(app, &status).await?;
     outbox::status_deleted(app, owner, &status, addressed).await?;
     Ok(status)
 }
@@ -389,17 +473,15 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         edited_at: Some(now),
         ..before.clone()
     };
-    app.store
-        .edit_status(
-            &before,
-            &after,
-            &rendered.mentions,
-            &rendered.tags,
-            media.as_deref(),
-            now,
-        )
-        .await?;
-    notifications::on_edit(app, &after).await?;
+    store_edit(
+        app,
+        &before,
+        &after,
+        &rendered.mentions,
+        &rendered.tags,
+        media.as_deref(),
+    )
+    .await?;
     outbox::status_edited(app, owner, &after).await?;
     Ok(after)
 }
@@ -516,24 +598,21 @@ pub async fn reblog(
         attach_media: &[],
         new_media: &[],
     };
-    if let Err(e) = app.store.put_status(&new).await {
-        // A concurrent boost of the same status won the unique index.
-        if let Some(existing) = app.store.get_reblog(viewer.id, original.id).await? {
-            return Ok(existing);
+    match store(app, viewer, &new).await? {
+        Stored::New(boost) => {
+            outbox::reblogged(app, viewer, &boost, &original, &author).await?;
+            Ok(boost)
         }
-        return Err(e);
+        // A concurrent boost of the same status won the unique index.
+        Stored::Existing(existing) => Ok(existing),
     }
-    timelines::distribute(app, &boost).await?;
-    notifications::notify(app, author.id, "reblog", viewer, Some(original.id)).await?;
-    outbox::reblogged(app, viewer, &boost, &original, &author).await?;
-    Ok(boost)
 }
 
 /// Undoes a boost; returns the original status.
 pub async fn unreblog(app: &AppState, viewer: &Account, id: i64) -> Result<Status> {
     let (original, author) = target(app, viewer, id).await?;
     if let Some(boost) = app.store.get_reblog(viewer.id, original.id).await? {
-        app.store.delete_status(&boost).await?;
+        remove(app, &boost).await?;
         app.store
             .delete_notifications_for("reblog", viewer.id, Some(original.id), author.id)
             .await?;

@@ -22,6 +22,13 @@ use super::de;
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneOrMany<T>(Vec<T>);
 
+/// Written as an array, whatever its length (what Mastodon writes).
+impl<T: serde::Serialize> serde::Serialize for OneOrMany<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 impl<T> Default for OneOrMany<T> {
     fn default() -> Self {
         Self(Vec::new())

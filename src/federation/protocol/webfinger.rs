@@ -4,12 +4,13 @@
 //! <https://docs.joinmastodon.org/spec/webfinger/>,
 //! <https://www.rfc-editor.org/rfc/rfc7033>.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{OneOrMany, de};
 
-/// A JSON Resource Descriptor.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A JSON Resource Descriptor (read from peers, and served by roost's own
+/// WebFinger endpoint).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct WebFinger {
     /// `acct:user@host`, as the server spells it.
     pub subject: String,
@@ -22,20 +23,45 @@ pub struct WebFinger {
 }
 
 /// One JRD link.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct WebFingerLink {
     /// `self`, `http://webfinger.net/rel/profile-page`,
     /// `http://ostatus.org/schema/1.0/subscribe`…
     pub rel: String,
     /// The media type of the target.
-    #[serde(default, rename = "type", deserialize_with = "de::lenient")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// The target.
-    #[serde(default, deserialize_with = "de::lenient")]
+    #[serde(
+        default,
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub href: Option<String>,
     /// A URI template (the remote-follow link).
-    #[serde(default, deserialize_with = "de::lenient")]
+    #[serde(
+        default,
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub template: Option<String>,
+}
+
+impl WebFingerLink {
+    /// A link to `href` of media type `kind`.
+    pub fn to(rel: &str, kind: &str, href: String) -> Self {
+        WebFingerLink {
+            rel: rel.to_string(),
+            kind: Some(kind.to_string()),
+            href: Some(href),
+            template: None,
+        }
+    }
 }
 
 impl WebFinger {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::Result;
@@ -30,7 +29,7 @@ pub struct CreateApp {
 pub async fn create(
     State(app): State<Arc<AppState>>,
     Params(p): Params<CreateApp>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ApplicationEntity>> {
     let scopes = (!p.scopes.is_empty()).then(|| p.scopes.join(" "));
     let (record, secret) = oauth::create_app(
         &app,
@@ -47,7 +46,7 @@ pub async fn create(
 pub async fn verify_credentials(
     State(app): State<Arc<AppState>>,
     auth: AppAuth<AnyScope>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ApplicationEntity>> {
     let record = crate::service::oauth::get_app(&app, auth.caller.token.app_id).await?;
     Ok(Json(entities::application(&record, None)))
 }

@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::entities::{Empty, MediaAttachmentEntity, media_attachment};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{Auth, FormWithFiles, WriteMedia, de};
@@ -35,36 +35,6 @@ impl MediaForm {
     }
 }
 
-/// The MediaAttachment entity.
-/// <https://docs.joinmastodon.org/entities/MediaAttachment/>
-pub fn entity(app: &AppState, m: &MediaAttachment) -> Value {
-    let stored = |key: &Option<String>| {
-        key.as_deref()
-            .map(|k| app.media.storage.url(&app.base_url, k))
-    };
-    let url = stored(&m.file_key).or_else(|| m.remote_url.clone());
-    let preview = stored(&m.thumbnail_key).or_else(|| {
-        // A remote image not cached (yet) previews as itself.
-        m.remote_url.clone().filter(|_| m.kind == "image")
-    });
-    let mut meta = m.meta.0.clone();
-    if let (Some(x), Some(y), Some(obj)) = (m.focus_x, m.focus_y, meta.as_object_mut()) {
-        obj.insert("focus".into(), json!({"x": x, "y": y}));
-    }
-    json!({
-        "id": m.id.to_string(),
-        "type": m.kind,
-        "url": url,
-        "preview_url": preview,
-        "remote_url": m.remote_url,
-        "preview_remote_url": null,
-        "text_url": null,
-        "meta": if meta.as_object().is_some_and(|o| o.is_empty()) { Value::Null } else { meta },
-        "description": m.description,
-        "blurhash": m.blurhash,
-    })
-}
-
 fn upload_from(form: FormWithFiles<MediaForm>) -> Result<NewUpload> {
     let FormWithFiles { params, mut files } = form;
     let file = files
@@ -87,7 +57,7 @@ fn with_state(app: &AppState, m: &MediaAttachment) -> Response {
     } else {
         StatusCode::OK
     };
-    (status, Json(entity(app, m))).into_response()
+    (status, Json(media_attachment(app, m))).into_response()
 }
 
 /// `POST /api/v2/media`: 200 when the file is processed at once (images),
@@ -104,7 +74,7 @@ pub async fn create_v2(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(entity(&app, &m))).into_response())
+    Ok((status, Json(media_attachment(&app, &m))).into_response())
 }
 
 /// `POST /api/v1/media` (deprecated): processes before answering.
@@ -112,10 +82,10 @@ pub async fn create_v1(
     State(app): State<Arc<AppState>>,
     auth: Auth<WriteMedia>,
     form: FormWithFiles<MediaForm>,
-) -> Result<Json<Value>> {
+) -> Result<Json<MediaAttachmentEntity>> {
     let upload = upload_from(form)?;
     let m = process::upload(&app, auth.account.id, upload, true).await?;
-    Ok(Json(entity(&app, &m)))
+    Ok(Json(media_attachment(&app, &m)))
 }
 
 /// `GET /api/v1/media/:id`: 206 while processing.
@@ -156,9 +126,9 @@ pub async fn delete(
     State(app): State<Arc<AppState>>,
     auth: Auth<WriteMedia>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Empty>> {
     media_service::delete(&app, &auth.account, &id).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// The routes that take files, with a body limit fitting the largest

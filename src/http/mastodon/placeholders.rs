@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadFilters, ReadStatuses};
 
-fn empty() -> Json<Value> {
-    Json(json!([]))
+fn empty() -> Json<[(); 0]> {
+    Json([])
 }
 
 pub fn router() -> Router<Arc<AppState>> {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::entities;
 use crate::app::AppState;
@@ -33,7 +32,7 @@ pub async fn create(
     State(app): State<Arc<AppState>>,
     auth: Auth<WriteReports>,
     Params(form): Params<ReportForm>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ReportEntity>> {
     let target_id = form
         .account_id
         .as_deref()
@@ -56,16 +55,5 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(Json(json!({
-        "id": filed.id.to_string(),
-        "action_taken": false,
-        "action_taken_at": null,
-        "category": filed.category,
-        "comment": filed.comment,
-        "forwarded": filed.forwarded,
-        "created_at": entities::timestamp(filed.created_at),
-        "status_ids": filed.status_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-        "rule_ids": [],
-        "target_account": entities::account(&app, &filed.target),
-    })))
+    Ok(Json(entities::report(&app, &filed)))
 }

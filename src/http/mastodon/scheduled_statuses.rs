@@ -9,7 +9,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::entities::{self, Empty};
 use super::paging::{PageParams, link_header, with_link};
@@ -17,7 +16,6 @@ use super::statuses::{parse_id, parse_time};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::http::extract::{Auth, Params, ReadStatuses, WriteStatuses, de};
-use crate::model::ScheduledStatus;
 use crate::service::scheduled;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -27,30 +25,6 @@ pub fn router() -> Router<Arc<AppState>> {
             "/api/v1/scheduled_statuses/{id}",
             get(show).put(update).delete(cancel),
         )
-}
-
-/// <https://docs.joinmastodon.org/entities/ScheduledStatus/>
-pub(crate) fn render(row: &ScheduledStatus) -> Value {
-    let p = &row.params.0;
-    json!({
-        "id": row.id.to_string(),
-        "scheduled_at": entities::timestamp(row.scheduled_at),
-        "params": {
-            "text": p["text"],
-            "poll": p["poll"],
-            "media_ids": null,
-            "sensitive": p["sensitive"],
-            "spoiler_text": p["spoiler_text"],
-            "visibility": p["visibility"],
-            "in_reply_to_id": p["in_reply_to_id"].as_i64().map(|i| i.to_string()),
-            "language": p["language"],
-            "application_id": p["application_id"].as_i64().map(|i| i.to_string()),
-            "scheduled_at": null,
-            "idempotency": p["idempotency_key"],
-            "with_rate_limit": false,
-        },
-        "media_attachments": [],
-    })
 }
 
 /// `GET /api/v1/scheduled_statuses`
@@ -68,7 +42,11 @@ async fn index(
         rows.last().map(|r| r.id),
     );
     Ok(with_link(
-        Json(rows.iter().map(render).collect::<Vec<_>>()),
+        Json(
+            rows.iter()
+                .map(entities::scheduled_status)
+                .collect::<Vec<_>>(),
+        ),
         link,
     ))
 }
@@ -78,9 +56,9 @@ async fn show(
     State(app): State<Arc<AppState>>,
     auth: Auth<ReadStatuses>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ScheduledStatusEntity>> {
     let row = scheduled::get(&app, &auth.account, parse_id(&id)?).await?;
-    Ok(Json(render(&row)))
+    Ok(Json(entities::scheduled_status(&row)))
 }
 
 #[derive(Deserialize)]
@@ -95,10 +73,10 @@ async fn update(
     auth: Auth<WriteStatuses>,
     Path(id): Path<String>,
     Params(p): Params<RescheduleParams>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ScheduledStatusEntity>> {
     let at = parse_time(p.scheduled_at.as_deref().unwrap_or(""))?;
     let row = scheduled::reschedule(&app, &auth.account, parse_id(&id)?, at).await?;
-    Ok(Json(render(&row)))
+    Ok(Json(entities::scheduled_status(&row)))
 }
 
 /// `DELETE /api/v1/scheduled_statuses/:id`

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::entities;
 use super::paging::{PageParams, link_header, with_link};
@@ -103,7 +103,7 @@ pub async fn create(
     headers: HeaderMap,
     auth: Auth<WriteStatuses>,
     Params(p): Params<StatusParams>,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
     let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
         Some(at) => Some(parse_time(at)?),
         None => None,
@@ -111,13 +111,11 @@ pub async fn create(
     let draft = p.draft(&headers, auth.caller.token.app_id)?;
     if let Some(at) = scheduled_at {
         let row = crate::service::scheduled::schedule(&app, &auth.account, draft, at).await?;
-        return Ok(Json(super::scheduled_statuses::render(&row)));
+        return Ok(Json(entities::scheduled_status(&row)).into_response());
     }
     let status =
         statuses::create(&app, &auth.account, &auth.user.default_visibility, draft).await?;
-    Ok(Json(
-        entities::status(&app, Some(&auth.account), &status).await?,
-    ))
+    Ok(Json(entities::status(&app, Some(&auth.account), &status).await?).into_response())
 }
 
 /// `GET /api/v1/statuses/:id`
@@ -151,7 +149,8 @@ pub async fn delete(
 ) -> Result<Json<Value>> {
     let status = statuses::delete(&app, &auth.account, parse_id(&id)?).await?;
     let mut v = entities::status(&app, Some(&auth.account), &status).await?;
-    v["text"] = json!(status.text);
+    // With its source text, so clients can redraft it.
+    v["text"] = Value::from(status.text);
     Ok(Json(v))
 }
 
@@ -209,14 +208,16 @@ pub async fn source(
     State(app): State<Arc<AppState>>,
     auth: Auth<ReadStatuses>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::StatusSourceEntity>> {
     let (status, _) = statuses::visible_status(&app, Some(&auth.account), parse_id(&id)?).await?;
     if status.account_id != auth.account.id {
         return Err(Error::not_found());
     }
-    Ok(Json(
-        json!({"id": status.id.to_string(), "text": status.text, "spoiler_text": status.spoiler_text}),
-    ))
+    Ok(Json(entities::StatusSourceEntity {
+        id: status.id.to_string(),
+        text: status.text,
+        spoiler_text: status.spoiler_text,
+    }))
 }
 
 /// `GET /api/v1/statuses/:id/context`
@@ -224,13 +225,13 @@ pub async fn context(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadStatuses>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::ContextEntity>> {
     let viewer = viewer(&auth);
     let (ancestors, descendants) = statuses::context(&app, viewer.as_ref(), parse_id(&id)?).await?;
-    Ok(Json(json!({
-        "ancestors": entities::statuses(&app, viewer.as_ref(), &ancestors).await?,
-        "descendants": entities::statuses(&app, viewer.as_ref(), &descendants).await?,
-    })))
+    Ok(Json(entities::ContextEntity {
+        ancestors: entities::statuses(&app, viewer.as_ref(), &ancestors).await?,
+        descendants: entities::statuses(&app, viewer.as_ref(), &descendants).await?,
+    }))
 }
 
 macro_rules! action {

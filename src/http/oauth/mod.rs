@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
@@ -454,7 +453,7 @@ async fn revoke(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
     Params(p): Params<RevokeParams>,
-) -> Result<Json<Value>> {
+) -> Result<Json<crate::http::mastodon::entities::Empty>> {
     let (id, secret) = match basic_credentials(&headers) {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (p.client_id, p.client_secret),
@@ -474,27 +473,48 @@ async fn revoke(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| missing("token"))?;
     oauth::revoke(&app, &client, token).await?;
-    Ok(Json(json!({})))
+    Ok(Json(crate::http::mastodon::entities::Empty {}))
+}
+
+/// Authorization server metadata (RFC 8414).
+#[derive(serde::Serialize)]
+struct Metadata {
+    issuer: String,
+    service_documentation: &'static str,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    app_registration_endpoint: String,
+    revocation_endpoint: String,
+    scopes_supported: &'static [&'static str],
+    response_types_supported: [&'static str; 1],
+    response_modes_supported: [&'static str; 1],
+    code_challenge_methods_supported: [&'static str; 1],
+    grant_types_supported: Vec<&'static str>,
+    token_endpoint_auth_methods_supported: [&'static str; 3],
 }
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414)
-async fn metadata(State(app): State<Arc<AppState>>) -> Json<Value> {
+async fn metadata(State(app): State<Arc<AppState>>) -> Json<Metadata> {
     let mut grants = vec!["authorization_code", "client_credentials", "refresh_token"];
     if app.config.auth.password_grant {
         grants.push("password");
     }
-    Json(json!({
-        "issuer": app.url("/"),
-        "service_documentation": "https://docs.joinmastodon.org/",
-        "authorization_endpoint": app.url("/oauth/authorize"),
-        "token_endpoint": app.url("/oauth/token"),
-        "app_registration_endpoint": app.url("/api/v1/apps"),
-        "revocation_endpoint": app.url("/oauth/revoke"),
-        "scopes_supported": scope::all_names(),
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "code_challenge_methods_supported": ["S256"],
-        "grant_types_supported": grants,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-    }))
+    Json(Metadata {
+        issuer: app.url("/"),
+        service_documentation: "https://docs.joinmastodon.org/",
+        authorization_endpoint: app.url("/oauth/authorize"),
+        token_endpoint: app.url("/oauth/token"),
+        app_registration_endpoint: app.url("/api/v1/apps"),
+        revocation_endpoint: app.url("/oauth/revoke"),
+        scopes_supported: scope::all_names(),
+        response_types_supported: ["code"],
+        response_modes_supported: ["query"],
+        code_challenge_methods_supported: ["S256"],
+        grant_types_supported: grants,
+        token_endpoint_auth_methods_supported: [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+    })
 }

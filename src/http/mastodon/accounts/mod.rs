@@ -11,7 +11,6 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::Result;
@@ -75,7 +74,7 @@ async fn create(
     ClientIp(ip): ClientIp,
     auth: AppAuth<WriteAccounts>,
     Params(p): Params<CreateAccount>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::TokenEntity>> {
     let account = accounts::sign_up(
         &app,
         SignUp {

@@ -1,7 +1,7 @@
 //! Accounts, roles, applications and tokens.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use std::sync::Arc;
 
@@ -217,37 +217,69 @@ pub fn role(r: Role) -> RoleEntity {
 }
 
 /// <https://docs.joinmastodon.org/entities/Application/>
-pub fn application(a: &App, client_secret: Option<&str>) -> Value {
-    let uris = a.redirect_uri_list();
-    let mut v = json!({
-        "id": a.id.to_string(),
-        "name": a.name,
-        "website": a.website,
-        "scopes": a.scopes.split(' ').collect::<Vec<_>>(),
-        "redirect_uri": uris.join("\n"),
-        "redirect_uris": uris,
-        "vapid_key": "",
-    });
-    if let (Some(secret), Value::Object(map)) = (client_secret, &mut v) {
-        map.insert("client_id".into(), json!(a.client_id));
-        map.insert("client_secret".into(), json!(secret));
-        map.insert("client_secret_expires_at".into(), json!(0));
+#[derive(Debug, Serialize)]
+pub struct ApplicationEntity {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub redirect_uris: Vec<String>,
+    pub vapid_key: &'static str,
+    /// The credentials, only in the answer that registers the application.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<ClientCredentials>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+    pub client_secret_expires_at: i64,
+}
+
+/// An application; with `client_secret`, as its registration answers it.
+pub fn application(a: &App, client_secret: Option<&str>) -> ApplicationEntity {
+    let uris: Vec<String> = a
+        .redirect_uri_list()
+        .into_iter()
+        .map(|u| u.to_string())
+        .collect();
+    ApplicationEntity {
+        id: a.id.to_string(),
+        name: a.name.clone(),
+        website: a.website.clone(),
+        scopes: a.scopes.split(' ').map(str::to_string).collect(),
+        redirect_uri: uris.join("\n"),
+        redirect_uris: uris,
+        vapid_key: "",
+        credentials: client_secret.map(|secret| ClientCredentials {
+            client_id: a.client_id.clone(),
+            client_secret: secret.to_string(),
+            client_secret_expires_at: 0,
+        }),
     }
-    v
 }
 
 /// <https://docs.joinmastodon.org/entities/Token/>
-pub fn token(grant: &crate::service::oauth::Grant) -> Value {
-    let mut v = json!({
-        "access_token": grant.access_token,
-        "token_type": "Bearer",
-        "scope": grant.scope,
-        "created_at": grant.created_at,
-    });
-    if let (Some(refresh), Value::Object(map)) = (&grant.refresh_token, &mut v) {
-        map.insert("refresh_token".into(), json!(refresh));
+#[derive(Debug, Serialize)]
+pub struct TokenEntity {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub scope: String,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+pub fn token(grant: &crate::service::oauth::Grant) -> TokenEntity {
+    TokenEntity {
+        access_token: grant.access_token.clone(),
+        token_type: "Bearer",
+        scope: grant.scope.clone(),
+        created_at: grant.created_at,
+        refresh_token: grant.refresh_token.clone(),
     }
-    v
 }
 
 /// The JSON of an account's entity, rendered once and kept with the account

@@ -5,6 +5,8 @@
 //! - [`status`]: Status (the hot path of every timeline, with its caches of
 //!   rendered JSON);
 //! - [`notification`]: Notification and Poll;
+//! - [`instance`]: Instance (v2 and v1);
+//! - [`media`]: MediaAttachment;
 //! - here: the small entities (lists, tags, markers, relationships…).
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,10 +17,14 @@ use crate::app::AppState;
 use crate::model::Account;
 
 mod account;
+mod instance;
+mod media;
 mod notification;
 mod status;
 
 pub use account::*;
+pub use instance::*;
+pub use media::*;
 pub use notification::*;
 pub use status::*;
 
@@ -222,4 +228,100 @@ pub fn relationship(r: &crate::service::relationships::Relationship) -> Relation
 pub struct FamiliarFollowersEntity {
     pub id: String,
     pub accounts: Vec<AccountEntity>,
+}
+
+/// <https://docs.joinmastodon.org/entities/Report/>
+#[derive(Debug, Serialize)]
+pub struct ReportEntity {
+    pub id: String,
+    pub action_taken: bool,
+    pub action_taken_at: Option<String>,
+    pub category: String,
+    pub comment: String,
+    pub forwarded: bool,
+    pub created_at: String,
+    pub status_ids: Vec<String>,
+    pub rule_ids: [(); 0],
+    pub target_account: AccountEntity,
+}
+
+/// A report as its author sees it just after filing it.
+pub fn report(app: &AppState, r: &crate::service::reports::Filed) -> ReportEntity {
+    ReportEntity {
+        id: r.id.to_string(),
+        action_taken: false,
+        action_taken_at: None,
+        category: r.category.clone(),
+        comment: r.comment.clone(),
+        forwarded: r.forwarded,
+        created_at: timestamp(r.created_at),
+        status_ids: r.status_ids.iter().map(i64::to_string).collect(),
+        rule_ids: [],
+        target_account: account(app, &r.target),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/ScheduledStatus/>
+#[derive(Debug, Serialize)]
+pub struct ScheduledStatusEntity {
+    pub id: String,
+    pub scheduled_at: String,
+    pub params: ScheduledParams,
+    pub media_attachments: [(); 0],
+}
+
+/// The parameters a scheduled status will be posted with (as sent, so
+/// their JSON types are the client's).
+#[derive(Debug, Serialize)]
+pub struct ScheduledParams {
+    pub text: Value,
+    pub poll: Value,
+    pub media_ids: Option<Vec<String>>,
+    pub sensitive: Value,
+    pub spoiler_text: Value,
+    pub visibility: Value,
+    pub in_reply_to_id: Option<String>,
+    pub language: Value,
+    pub application_id: Option<String>,
+    pub scheduled_at: Option<String>,
+    pub idempotency: Value,
+    pub with_rate_limit: bool,
+}
+
+pub fn scheduled_status(row: &crate::model::ScheduledStatus) -> ScheduledStatusEntity {
+    let p = &row.params.0;
+    ScheduledStatusEntity {
+        id: row.id.to_string(),
+        scheduled_at: timestamp(row.scheduled_at),
+        params: ScheduledParams {
+            text: p["text"].clone(),
+            poll: p["poll"].clone(),
+            media_ids: None,
+            sensitive: p["sensitive"].clone(),
+            spoiler_text: p["spoiler_text"].clone(),
+            visibility: p["visibility"].clone(),
+            in_reply_to_id: p["in_reply_to_id"].as_i64().map(|i| i.to_string()),
+            language: p["language"].clone(),
+            application_id: p["application_id"].as_i64().map(|i| i.to_string()),
+            scheduled_at: None,
+            idempotency: p["idempotency_key"].clone(),
+            with_rate_limit: false,
+        },
+        media_attachments: [],
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Context/>
+#[derive(Debug, Serialize)]
+pub struct ContextEntity {
+    pub ancestors: Vec<Value>,
+    pub descendants: Vec<Value>,
+}
+
+/// <https://docs.joinmastodon.org/entities/StatusSource/>
+#[derive(Debug, Serialize)]
+pub struct StatusSourceEntity {
+    pub id: String,
+    pub text: String,
+    pub spoiler_text: String,
 }

@@ -34,9 +34,13 @@ struct ApplicationRef<'a> {
     website: &'a Option<String>,
 }
 
-/// A remote post's attachments as MediaAttachment entities pointing at the
+/// A remote post's attachments, stored with the post by older versions
+/// (`remote_attachments`), as MediaAttachment entities pointing at the
 /// remote files. <https://docs.joinmastodon.org/entities/MediaAttachment/>
-fn remote_media(status_id: i64, list: &[crate::model::RemoteMedia]) -> Vec<Value> {
+fn remote_media(
+    status_id: i64,
+    list: &[crate::model::RemoteMedia],
+) -> Vec<super::MediaAttachmentEntity> {
     list.iter()
         .enumerate()
         .map(|(i, m)| {
@@ -47,20 +51,19 @@ fn remote_media(status_id: i64, list: &[crate::model::RemoteMedia]) -> Vec<Value
                 }),
                 _ => Value::Null,
             };
-            json!({
-                // Stable per status and position until the media issue gives
-                // remote files their own rows.
-                "id": format!("{status_id}{i:02}"),
-                "type": m.kind,
-                "url": m.url,
-                "preview_url": m.url,
-                "remote_url": m.url,
-                "preview_remote_url": null,
-                "text_url": null,
-                "meta": meta,
-                "description": m.description,
-                "blurhash": m.blurhash,
-            })
+            super::MediaAttachmentEntity {
+                // Stable per status and position: these files have no rows.
+                id: format!("{status_id}{i:02}"),
+                kind: m.kind.clone(),
+                url: Some(m.url.clone()),
+                preview_url: Some(m.url.clone()),
+                remote_url: Some(m.url.clone()),
+                preview_remote_url: None,
+                text_url: None,
+                meta,
+                description: m.description.clone(),
+                blurhash: m.blurhash.clone(),
+            }
         })
         .collect()
 }
@@ -79,7 +82,7 @@ struct StatusBase<'a> {
     visibility: &'a str,
     sensitive: bool,
     spoiler_text: &'a str,
-    media_attachments: Vec<Value>,
+    media_attachments: Vec<super::MediaAttachmentEntity>,
     application: Option<ApplicationRef<'a>>,
     mentions: Vec<MentionEntity<'a>>,
     tags: Vec<TagEntity<'a>>,
@@ -252,7 +255,7 @@ impl StatusContext {
                         .0
                         .iter()
                         .filter_map(|id| media.get(id))
-                        .map(|m| crate::http::mastodon::media::entity(app, m))
+                        .map(|m| super::media_attachment(app, m))
                         .collect(),
                     (None, Some(remote)) => remote_media(s.id, &remote.0),
                     (None, None) => Vec::new(),
