@@ -7,7 +7,9 @@
 #   ROOST_DATABASE_URL=postgres://…/roost_bench bench/reference.sh [OUTDIR]
 #
 # Knobs: STATUSES (20000), EXTRA (2000), PORT (18990), GET_SECS, POST_SECS,
-# THREADS (see run-bench.sh). Needs wrk (apt-get install wrk) and python3.
+# THREADS (see run-bench.sh); BIN=path runs that binary instead of building
+# this checkout (to compare two commits in one session). Needs wrk
+# (apt-get install wrk) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIT=${KIT:-$(cd ../shared/bench-workload && pwd)}
@@ -19,10 +21,12 @@ OUT=$(cd "$OUT" && pwd)
 DATA=$(mktemp -d)
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
-cargo build --release --quiet
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/roost
+fi
 export ROOST_STORAGE_DATA_DIR="$DATA" ROOST_SERVER_LISTEN="127.0.0.1:$PORT" ROOST_SERVER_DOMAIN="127.0.0.1:$PORT"
 export ROOST_LIMITS_SIGN_IN_PER_5MIN=100000 ROOST_LIMITS_TOKEN_PER_5MIN=100000 RUST_LOG=warn
-BIN=target/release/roost
 
 # 1 reader + 40 followed posters + 10 others for the "extra" statuses.
 "$BIN" migrate >/dev/null

@@ -72,7 +72,7 @@ async fn show(
     State(app): State<Arc<AppState>>,
     auth: Auth<ReadNotifications>,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<entities::NotificationEntity>> {
     let n = notifications::get(&app, &auth.account, parse_id(&id)?).await?;
     let mut rendered = entities::notifications(&app, &auth.account, &[n]).await?;
     rendered.pop().map(Json).ok_or_else(Error::not_found)

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::entities;
 use super::statuses::{parse_id, viewer};
@@ -27,7 +26,7 @@ async fn show(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadStatuses>,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::PollEntity>> {
     let viewer = viewer(&auth);
     let (poll, author) = polls::get(&app, viewer.as_ref(), parse_id(&id)?).await?;
     Ok(Json(
@@ -47,7 +46,7 @@ async fn vote(
     auth: Auth<WriteStatuses>,
     Path(id): Path<String>,
     Params(p): Params<VoteParams>,
-) -> Result<Json<Value>> {
+) -> Result<Json<entities::PollEntity>> {
     let choices: Vec<i64> = p
         .choices
         .iter()

@@ -1,6 +1,7 @@
 //! Notifications and polls.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use std::collections::HashMap;
 
@@ -11,11 +12,24 @@ use crate::model::{Account, Notification};
 use crate::service::rendering;
 
 /// <https://docs.joinmastodon.org/entities/Notification/>
+#[derive(Debug, Serialize)]
+pub struct NotificationEntity {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub group_key: String,
+    pub created_at: String,
+    pub account: super::AccountEntity,
+    pub status: Option<Value>,
+}
+
+/// `viewer`'s notifications as entities; those whose sender or post the
+/// viewer may no longer see are left out.
 pub async fn notifications(
     app: &AppState,
     viewer: &Account,
     list: &[Notification],
-) -> Result<Vec<Value>> {
+) -> Result<Vec<NotificationEntity>> {
     let status_ids: Vec<i64> = list.iter().filter_map(|n| n.status_id).collect();
     let statuses = rendering::statuses(app, &status_ids).await?;
     // A post edited (or its author blocked) since the notification leaves
@@ -41,30 +55,56 @@ pub async fn notifications(
                 Some(id) => Some(by_id.get(&id.to_string())?.clone()),
                 None => None,
             };
-            Some(json!({
-                "id": n.id.to_string(),
-                "type": n.r#type,
-                "group_key": format!("ungrouped-{}", n.id),
-                "created_at": timestamp(n.created_at),
-                "account": account(app, from),
-                "status": status,
-            }))
+            Some(NotificationEntity {
+                id: n.id.to_string(),
+                kind: n.r#type.clone(),
+                group_key: format!("ungrouped-{}", n.id),
+                created_at: timestamp(n.created_at),
+                account: account(app, from),
+                status,
+            })
         })
         .collect())
 }
 
-/// <https://docs.joinmastodon.org/entities/Poll/>. Totals stay hidden while a
-/// `hide_totals` poll runs, except from its author.
+/// <https://docs.joinmastodon.org/entities/Poll/>
+#[derive(Debug, Serialize)]
+pub struct PollEntity {
+    pub id: String,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+    pub multiple: bool,
+    pub votes_count: i64,
+    pub voters_count: i64,
+    pub options: Vec<PollOptionEntity>,
+    pub emojis: [(); 0],
+    /// Only for a signed-in viewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted: Option<bool>,
+    /// Only for a signed-in viewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_votes: Option<Vec<i64>>,
+}
+
+/// One choice of a poll; `votes_count` is null while totals are hidden.
+#[derive(Debug, Serialize)]
+pub struct PollOptionEntity {
+    pub title: String,
+    pub votes_count: Option<i64>,
+}
+
+/// A poll for `viewer`. Totals stay hidden while a `hide_totals` poll runs,
+/// except from its author.
 pub async fn poll(
     app: &AppState,
     viewer: Option<&Account>,
     p: &crate::model::Poll,
     author_id: i64,
-) -> Result<Value> {
+) -> Result<PollEntity> {
     let now = chrono::Utc::now();
     let (tallies, own) = rendering::poll_counts(app, viewer, p).await?;
     let show = !p.hide_totals || p.expired(now) || viewer.is_some_and(|v| v.id == author_id);
-    let options: Vec<Value> = p
+    let options = p
         .options
         .0
         .iter()
@@ -79,22 +119,22 @@ pub async fn poll(
                     .unwrap_or(0),
                 None => tallies.iter().find(|(_, c, _)| *c == i).map_or(0, |t| t.2),
             };
-            json!({"title": title, "votes_count": if show { Some(votes) } else { None }})
+            PollOptionEntity {
+                title: title.clone(),
+                votes_count: show.then_some(votes),
+            }
         })
         .collect();
-    let mut v = json!({
-        "id": p.id.to_string(),
-        "expires_at": p.expires_at.map(timestamp),
-        "expired": p.expired(now),
-        "multiple": p.multiple,
-        "votes_count": p.votes_count,
-        "voters_count": p.voters_count,
-        "options": options,
-        "emojis": [],
-    });
-    if viewer.is_some() {
-        v["voted"] = json!(!own.is_empty() || viewer.is_some_and(|x| x.id == author_id));
-        v["own_votes"] = json!(own);
-    }
-    Ok(v)
+    Ok(PollEntity {
+        id: p.id.to_string(),
+        expires_at: p.expires_at.map(timestamp),
+        expired: p.expired(now),
+        multiple: p.multiple,
+        votes_count: p.votes_count,
+        voters_count: p.voters_count,
+        options,
+        emojis: [],
+        voted: viewer.map(|x| !own.is_empty() || x.id == author_id),
+        own_votes: viewer.map(|_| own),
+    })
 }

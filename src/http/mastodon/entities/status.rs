@@ -110,7 +110,8 @@ pub struct StatusContext {
     reblogged: HashSet<i64>,
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
-    polls: HashMap<i64, Value>,
+    /// Each poll's JSON, rendered for the viewer.
+    polls: HashMap<i64, String>,
     muted_conversations: HashSet<i64>,
 }
 
@@ -171,7 +172,10 @@ impl StatusContext {
                     .iter()
                     .find(|s| s.id == p.status_id)
                     .map_or(0, |s| s.account_id);
-                polls.insert(p.status_id, poll(app, viewer, p, author).await?);
+                let entity = poll(app, viewer, p, author).await?;
+                let json = serde_json::to_string(&entity)
+                    .map_err(|e| crate::error::Error::internal(format!("poll JSON: {e}")))?;
+                polls.insert(p.status_id, json);
             }
         }
         Ok(Self {
@@ -327,10 +331,7 @@ impl StatusContext {
             },
             None => reblog.push_str("null"),
         }
-        let poll = self
-            .polls
-            .get(&s.id)
-            .map_or_else(|| "null".to_string(), Value::to_string);
+        let poll = self.polls.get(&s.id).map_or("null", String::as_str);
         out.reserve(base.len() + author.len() + reblog.len() + 200);
         out.push_str(base);
         out.push_str(",\"account\":");
