@@ -41,6 +41,9 @@ echo "input: $(stat -c %s "$DATA/photo.jpg") bytes, 4000x3000"
 
 export ROOST_STORAGE_DATA_DIR="$DATA/roost" ROOST_SERVER_LISTEN="127.0.0.1:$PORT" \
   ROOST_SERVER_DOMAIN="127.0.0.1:$PORT" ROOST_LOG_LEVEL=warn
+# One account uploading at full speed: lift the per-account limits.
+export ROOST_LIMITS_MEDIA_PER_30MIN=100000000 ROOST_LIMITS_STATUSES_PER_3H=100000000 \
+  ROOST_LIMITS_API_PER_5MIN=1000000000
 [ -n "${IMAGE_CONCURRENCY:-}" ] && export ROOST_MEDIA_IMAGE_CONCURRENCY=$IMAGE_CONCURRENCY
 "$BIN" admin create-account --username bench --email bench@example.invalid \
   --password "correct horse battery" >/dev/null

@@ -8,8 +8,10 @@
 #
 # Knobs: STATUSES (20000), EXTRA (2000), PORT (18990), GET_SECS, POST_SECS,
 # THREADS (see run-bench.sh); BIN=path runs that binary instead of building
-# this checkout (to compare two commits in one session). Needs wrk
-# (apt-get install wrk) and python3.
+# this checkout (to compare two commits in one session; a binary older than
+# issue 15's rate limits refuses the ROOST_LIMITS_* keys it does not know:
+# run it with this script as it was then). Needs wrk (apt-get install wrk)
+# and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIT=${KIT:-$(cd ../shared/bench-workload && pwd)}
@@ -26,6 +28,9 @@ if [ -z "${BIN:-}" ]; then
   BIN=target/release/roost
 fi
 export ROOST_STORAGE_DATA_DIR="$DATA" ROOST_SERVER_LISTEN="127.0.0.1:$PORT" ROOST_SERVER_DOMAIN="127.0.0.1:$PORT"
+# A load test is one client at rates no person reaches: lift the limits.
+export ROOST_LIMITS_STATUSES_PER_3H=100000000 ROOST_LIMITS_REBLOGS_PER_3H=100000000 ROOST_LIMITS_MEDIA_PER_30MIN=100000000 ROOST_LIMITS_FOLLOWS_PER_24H=100000000
+export ROOST_LIMITS_APPS_PER_5MIN=100000 ROOST_LIMITS_API_PER_5MIN=1000000000 ROOST_LIMITS_API_ANONYMOUS_PER_5MIN=1000000000 ROOST_LIMITS_INBOX_PER_HOST_PER_5MIN=100000000
 export ROOST_LIMITS_SIGN_IN_PER_5MIN=100000 ROOST_LIMITS_TOKEN_PER_5MIN=100000 RUST_LOG=warn
 
 # 1 reader + 40 followed posters + 10 others for the "extra" statuses.

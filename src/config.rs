@@ -38,6 +38,12 @@ pub struct Server {
     pub protocol: String,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy_headers: bool,
+    /// A second address serving only `GET /metrics`, without a token (for a
+    /// Prometheus on a private network). Empty: none.
+    pub metrics_listen: String,
+    /// A bearer token that opens `GET /metrics` on the public listener.
+    /// Empty: `/metrics` is not served there (404).
+    pub metrics_token: String,
 }
 
 impl Default for Server {
@@ -47,6 +53,8 @@ impl Default for Server {
             listen: "127.0.0.1:8080".into(),
             protocol: "auto".into(),
             trust_proxy_headers: false,
+            metrics_listen: String::new(),
+            metrics_token: String::new(),
         }
     }
 }
@@ -241,6 +249,37 @@ pub struct Limits {
     /// A new post reaches the home feeds of up to this many local followers
     /// before the request returns; beyond it the fan-out runs as a queued job.
     pub inline_fan_out_followers: u32,
+    /// Seconds a client has to send a request's headers, and the longest an
+    /// idle keep-alive connection stays open.
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may go without sending any data.
+    pub body_idle_timeout_secs: u64,
+    /// Client connections served at once; more are closed on accept.
+    pub max_connections: u32,
+    /// Sign-in attempts per account from all addresses together, per hour:
+    /// the ceiling above the per-address limit.
+    pub sign_in_per_account_per_hour: u32,
+    /// Posts per account, per 3 hours (Mastodon's default).
+    pub statuses_per_3h: u32,
+    /// Boosts per account, per 3 hours.
+    pub reblogs_per_3h: u32,
+    /// Media uploads per account, per 30 minutes.
+    pub media_per_30min: u32,
+    /// Follows (and follow requests) per account, per day.
+    pub follows_per_24h: u32,
+    /// Reports per account, per day.
+    pub reports_per_24h: u32,
+    /// App registrations per client address, per 5 minutes.
+    pub apps_per_5min: u32,
+    /// API requests per access token, per 5 minutes.
+    pub api_per_5min: u32,
+    /// API requests without a token per client address, per 5 minutes.
+    pub api_anonymous_per_5min: u32,
+    /// Inbox deliveries per remote server, per 5 minutes.
+    pub inbox_per_host_per_5min: u32,
+    /// Keys never seen before, fetched to check inbox signatures, per
+    /// remote server, per 5 minutes.
+    pub new_keys_per_host_per_5min: u32,
 }
 
 impl Default for Limits {
@@ -251,6 +290,20 @@ impl Default for Limits {
             token_per_5min: 60,
             registrations_per_30min: 5,
             inline_fan_out_followers: 1000,
+            header_timeout_secs: 20,
+            body_idle_timeout_secs: 20,
+            max_connections: 2048,
+            sign_in_per_account_per_hour: 100,
+            statuses_per_3h: 300,
+            reblogs_per_3h: 300,
+            media_per_30min: 30,
+            follows_per_24h: 400,
+            reports_per_24h: 400,
+            apps_per_5min: 30,
+            api_per_5min: 1500,
+            api_anonymous_per_5min: 300,
+            inbox_per_host_per_5min: 3000,
+            new_keys_per_host_per_5min: 100,
         }
     }
 }
@@ -424,6 +477,15 @@ impl Config {
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024");
+        }
+        if self.limits.header_timeout_secs == 0 || self.limits.body_idle_timeout_secs == 0 {
+            return bad(
+                "limits.header_timeout_secs",
+                "timeouts must be at least 1 second",
+            );
+        }
+        if self.limits.max_connections == 0 {
+            return bad("limits.max_connections", "must be at least 1");
         }
         Ok(())
     }

@@ -16,7 +16,14 @@ pub struct RateLimiter {
 }
 
 /// Every window roost uses is at most this long: entries older are dead.
-const LONGEST_WINDOW: Duration = Duration::from_secs(30 * 60);
+const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// Windows of the limits roost applies.
+pub const FIVE_MINUTES: Duration = Duration::from_secs(5 * 60);
+pub const THIRTY_MINUTES: Duration = Duration::from_secs(30 * 60);
+pub const HOUR: Duration = Duration::from_secs(3600);
+pub const THREE_HOURS: Duration = Duration::from_secs(3 * 3600);
+pub const DAY: Duration = Duration::from_secs(24 * 3600);
 
 impl RateLimiter {
     /// Counts one hit on `key`; refuses with 429 once `limit` hits fall in one `window`.
@@ -46,6 +53,21 @@ impl RateLimiter {
             return Err(err);
         }
         Ok(())
+    }
+}
+
+/// The unit a rate limit counts for a client address: the address, or its
+/// /64 for IPv6 (which one host usually owns whole).
+pub fn address_bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 

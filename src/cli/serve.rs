@@ -17,6 +17,19 @@ pub async fn run(config: Config) -> Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "roost is listening"
     );
+    if !app.config.server.metrics_listen.is_empty() {
+        let address = app.config.server.metrics_listen.clone();
+        let metrics = tokio::net::TcpListener::bind(&address)
+            .await
+            .map_err(|e| Error::internal(format!("cannot listen on {address}: {e}")))?;
+        tracing::info!(address = %address, "metrics are served on their own listener");
+        let router = crate::http::metrics::private_router(app.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tokio::spawn(housekeeping(app.clone()));
     crate::jobs::start_workers(
         &app,

@@ -181,10 +181,11 @@ impl Store {
             if let Some(dir) = options.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(dir).map_err(|e| {
+                private_dir(dir).map_err(|e| {
                     Error::internal(format!("cannot create {}: {e}", dir.display()))
                 })?;
             }
+            let file = options.get_filename().to_path_buf();
             let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -202,6 +203,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
+            private_files(&file);
             Pool::Sqlite(pool)
         };
         Ok(Self {
@@ -242,4 +244,38 @@ impl Store {
 /// between our check and our insert).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Creates `dir` (and its parents) readable by the owner only (0700), as
+/// the data directory holding the database with every private key should
+/// be. A directory that exists keeps the mode its operator gave it.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Makes the SQLite database and its WAL files readable by the owner only
+/// (0600): they hold password hashes, tokens' digests and private keys.
+fn private_files(db: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut names = vec![db.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            names.push(name.into());
+        }
+        for path in names {
+            if path.exists()
+                && let Err(e) =
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            {
+                tracing::warn!(path = %path.display(), error = %e, "cannot make the database private");
+            }
+        }
+    }
 }

@@ -235,8 +235,21 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     Ok(account)
 }
 
+/// Whether a remote `preferredUsername` may become the user part of an
+/// `acct`: Mastodon's rule for remote accounts (letters, digits and `_`,
+/// with single runs of `.` or `-` between them), so markup, `@`, spaces and
+/// bidi controls never reach a client's idea of who someone is.
+pub fn valid_remote_username(name: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    !name.is_empty()
+        && name.len() <= 255
+        && name.chars().all(|c| word(c) || c == '.' || c == '-')
+        && name.starts_with(word)
+        && name.ends_with(word)
+}
+
 /// Maps a parsed actor onto an account row; refuses an actor whose key or
-/// inbox lives on another origin.
+/// inbox lives on another origin, or whose username is not one.
 pub fn remote_account(actor: &Actor) -> Result<RemoteAccount> {
     let id = actor.id.as_str();
     let domain = domain_of(id).ok_or_else(|| bad_document("actor id is not a URL"))?;
@@ -256,7 +269,10 @@ pub fn remote_account(actor: &Actor) -> Result<RemoteAccount> {
         .filter(|s| same_origin(s, id))
         .map(str::to_string);
     let username = actor.preferred_username.clone().unwrap_or_default();
-    if username.is_empty() || username.len() > 255 {
+    // An instance actor is named after its server (Mastodon's convention,
+    // port included on a non-default one).
+    let instance_actor = username.eq_ignore_ascii_case(&domain);
+    if !valid_remote_username(&username) && !instance_actor {
         return Err(bad_document("actor has no usable preferredUsername"));
     }
     let clean = |s: &Option<String>| crate::text::sanitize::html(s.as_deref().unwrap_or(""));
@@ -434,6 +450,38 @@ mod tests {
         ($path:literal) => {
             include_str!(concat!("../../tests/fixtures/activitypub/", $path))
         };
+    }
+
+    #[test]
+    fn remote_usernames_follow_mastodons_rule() {
+        for ok in ["alice", "Alice_B", "a.b", "a-b", "x_1", "_", "a..b"] {
+            assert!(valid_remote_username(ok), "{ok}");
+        }
+        let long = "a".repeat(256);
+        for bad in [
+            "",
+            "<b>admin</b>",
+            "admin@evil.example",
+            "ad min",
+            "admin\u{202e}",
+            "\u{202e}nimda",
+            "adm\u{200b}in",
+            ".alice",
+            "alice-",
+            "ålice",
+            long.as_str(),
+        ] {
+            assert!(!valid_remote_username(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_actor_with_markup_in_its_username_is_refused() {
+        let mut actor: serde_json::Value =
+            serde_json::from_str(fixture!("mastodon/person.json")).unwrap();
+        actor["preferredUsername"] = serde_json::json!("<img src=x onerror=alert(1)>");
+        let actor: Actor = serde_json::from_value(actor).unwrap();
+        assert!(remote_account(&actor).is_err());
     }
 
     #[test]

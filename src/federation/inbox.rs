@@ -159,10 +159,43 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
     if host == app.config.server.domain.to_ascii_lowercase() {
         return Err(refuse("signed with a local key", params.key_id.clone()));
     }
+    // A signature is bound to this server: it must cover `Host`, and the
+    // Host it covers must be ours, so a request signed for another server
+    // cannot be replayed here.
+    if !params.headers.iter().any(|h| h == "host") {
+        return Err(refuse(
+            "the signature must cover host",
+            format!("{} {} signed by {}", req.method, req.path, params.key_id),
+        ));
+    }
+    let request_host = req
+        .headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_this_server(request_host, &app.config.server.domain) {
+        return Err(refuse(
+            "signed for another server",
+            format!(
+                "{} {} signed by {} for Host {request_host:?}{}",
+                req.method,
+                req.path,
+                params.key_id,
+                host_hint(app, req.headers)
+            ),
+        ));
+    }
     // A blocked server is refused before anything is fetched from it.
     if app.store.domain_block(&host).await?.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));
     }
+    // Each server gets a budget of signed requests (deliveries and signed
+    // fetches); beyond it, 429 asks it to retry later, as it will.
+    app.limiter.hit(
+        &format!("signed:{host}"),
+        app.config.limits.inbox_per_host_per_5min,
+        crate::ratelimit::FIVE_MINUTES,
+    )?;
     let (signer, fresh) = match signer(app, &params.key_id).await {
         Ok(found) => found,
         Err(e) if e.kind == Kind::Unauthorized => {
@@ -215,6 +248,16 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
     })
 }
 
+/// Whether a request's `Host` names this server (`domain`, with or without
+/// the default port of either scheme).
+fn is_this_server(host: &str, domain: &str) -> bool {
+    let host = host
+        .strip_suffix(":443")
+        .or_else(|| host.strip_suffix(":80"))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case(domain)
+}
+
 /// When a signature fails and the request's `Host` is not this server's
 /// domain, the likely cause: a proxy that does not pass `Host` through.
 fn host_hint(app: &AppState, headers: &http::HeaderMap) -> String {
@@ -244,6 +287,15 @@ async fn signer(app: &AppState, key_id: &str) -> Result<(Account, bool)> {
     }
     if let Some(a) = app.store.get_account_by_key_id(key_id).await? {
         return Ok((a, false));
+    }
+    // A server may make up new keyIds at will, each costing a fetch: only
+    // so many unknown keys per server are looked up.
+    if let Some(host) = domain_of(key_id) {
+        app.limiter.hit(
+            &format!("new_keys:{host}"),
+            app.config.limits.new_keys_per_host_per_5min,
+            crate::ratelimit::FIVE_MINUTES,
+        )?;
     }
     let owner = signatures::key_owner_hint(key_id);
     let doc = fetch::fetch_object(app, owner)

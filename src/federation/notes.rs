@@ -251,26 +251,8 @@ async fn vote(app: &AppState, actor: &Account, object: &Object) -> Result<()> {
     let Some(status) = app.store.get_status_by_uri(question).await? else {
         return Ok(());
     };
-    let Some(poll_id) = status.poll_id.filter(|_| status.local) else {
-        return Ok(());
-    };
-    let Some(poll) = app.store.get_poll(poll_id).await? else {
-        return Ok(());
-    };
-    let name = object.name.as_deref().unwrap_or("");
-    let Some(choice) = poll.options.0.iter().position(|o| o == name) else {
-        return Ok(());
-    };
-    if poll.expired(Utc::now()) || status.account_id == actor.id {
-        return Ok(());
-    }
-    // A single-choice poll takes one vote per account.
-    if !poll.multiple && !app.store.own_votes(actor.id, &[poll.id]).await?.is_empty() {
-        return Ok(());
-    }
-    let choice = i64::try_from(choice).unwrap_or(0);
-    app.store.add_remote_vote(poll.id, actor.id, choice).await?;
-    Ok(())
+    let option = object.name.as_deref().unwrap_or("");
+    crate::service::polls::vote_from_remote(app, actor, &status, option).await
 }
 
 /// The poll of a remote Question, with its counts as reported.

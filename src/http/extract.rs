@@ -100,6 +100,11 @@ async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Optio
         return Ok(None);
     };
     let caller = resolve_token(app, &token).await?;
+    // A user who may not sign in (pending, suspended, disabled, deleted)
+    // has a dead token everywhere, optional-login reads included.
+    if let Some((account, user)) = &caller.user {
+        crate::service::accounts::check_can_sign_in(account, user)?;
+    }
     if !caller.scopes.allows(S::MASK) {
         return Err(insufficient_scope());
     }
@@ -130,7 +135,6 @@ where
                 "This method requires an authenticated user",
             ));
         };
-        crate::service::accounts::check_can_sign_in(&account, &user)?;
         Ok(Self {
             account,
             user,
@@ -197,9 +201,21 @@ where
 }
 
 pub fn client_ip(parts: &Parts, app: &AppState) -> IpAddr {
+    address(&parts.headers, &parts.extensions, app)
+}
+
+/// [`client_ip`] of a whole request (for middleware).
+pub fn client_ip_of(req: &axum::extract::Request, app: &AppState) -> IpAddr {
+    address(req.headers(), req.extensions(), app)
+}
+
+fn address(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    app: &AppState,
+) -> IpAddr {
     if app.config.server.trust_proxy_headers
-        && let Some(ip) = parts
-            .headers
+        && let Some(ip) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -207,8 +223,7 @@ pub fn client_ip(parts: &Parts, app: &AppState) -> IpAddr {
     {
         return ip;
     }
-    parts
-        .extensions
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
 }

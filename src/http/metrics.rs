@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -30,10 +31,36 @@ pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -
     response
 }
 
-/// `GET /metrics`
-pub async fn serve(State(app): State<Arc<AppState>>) -> impl IntoResponse {
+/// `GET /metrics` on the public listener: only for a scrape that sends
+/// `server.metrics_token`; a 404 for everyone else, as if it were not there.
+pub async fn serve(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let token = &app.config.server.metrics_token;
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if token.is_empty() || !crate::auth::constant_time_eq(sent.as_bytes(), token.as_bytes()) {
+        return crate::error::Error::not_found().into_response();
+    }
+    render(&app)
+}
+
+/// The metrics in Prometheus' text format.
+fn render(app: &AppState) -> Response {
     (
         [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
         app.metrics.render(),
     )
+        .into_response()
+}
+
+/// The router of `server.metrics_listen`: `GET /metrics`, no token.
+pub fn private_router(app: Arc<AppState>) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(|State(app): State<Arc<AppState>>| async move { render(&app) }),
+        )
+        .with_state(app)
 }

@@ -1,7 +1,6 @@
 //! The HTTP server: one router for the Mastodon API, OAuth, web pages and
 //! operational endpoints, with the layers every request passes through.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +27,7 @@ pub mod metrics;
 pub mod nodeinfo;
 pub mod oauth;
 pub mod pages;
+pub mod server;
 pub mod webfinger;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,6 +61,10 @@ pub fn router(app: Arc<AppState>) -> Router {
         // Unknown API paths answer their JSON 404 with CORS headers too, so
         // browser clients probing endpoints see a 404, not a network error.
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            api_rate_limit,
+        ))
         .layer(cors);
     let body_limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
     Router::new()
@@ -89,6 +93,10 @@ pub fn router(app: Arc<AppState>) -> Router {
             app.clone(),
             check_host,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            security_headers,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -101,6 +109,70 @@ pub fn router(app: Arc<AppState>) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
         .with_state(app)
+}
+
+/// Mastodon's general API limits: `limits.api_per_5min` requests per access
+/// token, `limits.api_anonymous_per_5min` per client address without one.
+/// Only `/api/` paths count (WebFinger and NodeInfo serve other servers).
+async fn api_rate_limit(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        let limits = &app.config.limits;
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .filter(|t| !t.is_empty() && t.len() <= 256);
+        let hit = match token {
+            Some(t) => app.limiter.hit(
+                &format!("api:token:{t}"),
+                limits.api_per_5min,
+                crate::ratelimit::FIVE_MINUTES,
+            ),
+            None => {
+                let ip = extract::client_ip_of(&req, &app);
+                app.limiter.hit(
+                    &format!("api:ip:{}", crate::ratelimit::address_bucket(ip)),
+                    limits.api_anonymous_per_5min,
+                    crate::ratelimit::FIVE_MINUTES,
+                )
+            }
+        };
+        if let Err(e) = hit {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Headers every response carries: no content sniffing (an error page
+/// echoing input stays text), no full URLs in `Referer` to other sites, and
+/// HSTS when the public URLs are https.
+async fn security_headers(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    if app.config.scheme() == "https" {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    response
 }
 
 /// Whether a request with a foreign `Host` has been reported.
@@ -252,20 +324,12 @@ impl IntoResponse for Error {
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then finishes the
-/// requests in flight.
+/// requests in flight; connection limits as in [`server`].
 pub async fn serve(
     app: Arc<AppState>,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use tower::Layer;
-    let router = router(app);
-    // Mastodon.py asks for `/api/v1/instance/`, toot for `/oauth/authorize/`.
-    let service =
-        tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash().layer(router);
-    let service =
-        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service);
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = app.config.limits.clone();
+    server::serve(router(app), listener, &limits, shutdown).await
 }

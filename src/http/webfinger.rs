@@ -69,7 +69,8 @@ async fn webfinger(
     if username.eq_ignore_ascii_case(&app.config.server.domain) || username == "actor" {
         return Ok(jrd(&instance_actor_jrd(&app)));
     }
-    let account = crate::service::accounts::local_by_username(&app, &username).await?;
+    // Accounts awaiting approval, suspended or deleted are not found.
+    let account = crate::service::public::profile(&app, &username).await?;
     let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
     let body = WebFinger {
         subject: format!("acct:{}@{}", account.username, app.config.server.domain),

@@ -256,6 +256,35 @@ pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account
     Ok((account, user))
 }
 
+/// Counts a sign-in attempt (web form or password grant) against two
+/// budgets: the client address's (`limits.sign_in_per_5min`, whatever
+/// accounts it tries, so also per address and account), and the account's
+/// from all addresses together, a generous ceiling
+/// (`limits.sign_in_per_account_per_hour`). A stranger guessing at an
+/// account runs out on their own address long before the account's owner,
+/// signing in from theirs, is refused. The account is found by id when
+/// the login names one, so `alice`, `@alice`, `ALICE` and her e-mail
+/// address share one budget.
+pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) -> Result<()> {
+    use crate::ratelimit::{FIVE_MINUTES, HOUR, address_bucket};
+    let limits = &app.config.limits;
+    let address = address_bucket(ip);
+    app.limiter.hit(
+        &format!("sign_in:ip:{address}"),
+        limits.sign_in_per_5min,
+        FIVE_MINUTES,
+    )?;
+    let account = match find_login(app, login).await? {
+        Some(id) => id.to_string(),
+        None => crate::auth::digest(&login.trim().trim_start_matches('@').to_lowercase()),
+    };
+    app.limiter.hit(
+        &format!("sign_in:account:{account}"),
+        limits.sign_in_per_account_per_hour,
+        HOUR,
+    )
+}
+
 /// Refuses accounts that may not act: disabled, suspended, or awaiting approval.
 pub fn check_can_sign_in(account: &Account, user: &User) -> Result<()> {
     if user.disabled {

@@ -57,11 +57,17 @@ fn valid_redirect_uri(uri: &str) -> bool {
 /// Registers a client application; returns it with its client secret (shown once).
 pub async fn create_app(
     app: &AppState,
+    ip: std::net::IpAddr,
     name: &str,
     redirect_uris: &[String],
     scopes: Option<&str>,
     website: Option<&str>,
 ) -> Result<(App, String)> {
+    app.limiter.hit(
+        &format!("apps:{}", crate::ratelimit::address_bucket(ip)),
+        app.config.limits.apps_per_5min,
+        crate::ratelimit::FIVE_MINUTES,
+    )?;
     let mut v = Validation::new();
     let name = name.trim();
     if name.is_empty() {

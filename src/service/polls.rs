@@ -76,6 +76,46 @@ pub async fn vote(app: &AppState, voter: &Account, poll_id: i64, choices: &[i64]
         .ok_or_else(Error::not_found)
 }
 
+/// A remote account's vote, one choice per `Note` (a multiple-choice vote
+/// arrives as several), in a local poll. Votes the voter could not cast
+/// through the API (a post they may not see, their own poll, an ended poll,
+/// a second choice in a single-choice poll, an unknown option) are
+/// ignored, as Mastodon ignores them.
+pub async fn vote_from_remote(
+    app: &AppState,
+    voter: &Account,
+    status: &crate::model::Status,
+    option: &str,
+) -> Result<()> {
+    let Some(poll_id) = status.poll_id.filter(|_| status.local) else {
+        return Ok(());
+    };
+    let Some(poll) = app.store.get_poll(poll_id).await? else {
+        return Ok(());
+    };
+    let Some(choice) = poll.options.0.iter().position(|o| o == option) else {
+        return Ok(());
+    };
+    if poll.expired(Utc::now()) || status.account_id == voter.id {
+        return Ok(());
+    }
+    // The same visibility rule as every read: a followers-only poll takes
+    // votes from followers (and the mentioned) only.
+    let Some(author) = app.store.get_account(status.account_id).await? else {
+        return Ok(());
+    };
+    if !super::visibility::can_see(app, Some(voter), status, &author).await? {
+        return Ok(());
+    }
+    // A single-choice poll takes one vote per account.
+    if !poll.multiple && !app.store.own_votes(voter.id, &[poll.id]).await?.is_empty() {
+        return Ok(());
+    }
+    let choice = i64::try_from(choice).unwrap_or(0);
+    app.store.add_remote_vote(poll.id, voter.id, choice).await?;
+    Ok(())
+}
+
 /// The queued end of a poll: its author and voters get a `poll` notification.
 pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
     let Some(poll) = app.store.get_poll(poll_id).await? else {

@@ -7,24 +7,34 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Account, Page, Status, Visibility};
 
-/// The local account `username` for its ActivityPub documents (a
-/// suspended one still answers, with its key, so its Delete verifies).
+/// The local account `username` for its ActivityPub documents: one
+/// awaiting approval does not exist yet; a suspended (or deleted) one still
+/// answers, stripped to its key, so its Delete verifies.
 pub async fn actor(app: &AppState, username: &str) -> Result<Account> {
-    crate::service::accounts::local_by_username(app, username).await
-}
-
-/// The local account behind a profile page: not suspended, approved.
-pub async fn profile(app: &AppState, username: &str) -> Result<Account> {
     let account = crate::service::accounts::local_by_username(app, username).await?;
-    let pending = app
-        .store
-        .get_user(account.id)
-        .await?
-        .is_some_and(|u| !u.approved);
-    if account.suspended_at.is_some() || pending {
+    if pending(app, &account).await? {
         return Err(Error::not_found());
     }
     Ok(account)
+}
+
+/// The local account behind a profile page or a WebFinger answer: not
+/// suspended, approved.
+pub async fn profile(app: &AppState, username: &str) -> Result<Account> {
+    let account = crate::service::accounts::local_by_username(app, username).await?;
+    if account.suspended_at.is_some() || pending(app, &account).await? {
+        return Err(Error::not_found());
+    }
+    Ok(account)
+}
+
+/// Whether a local account still awaits a moderator's approval.
+async fn pending(app: &AppState, account: &Account) -> Result<bool> {
+    Ok(app
+        .store
+        .get_user(account.id)
+        .await?
+        .is_some_and(|u| !u.approved))
 }
 
 /// `author`'s post `id`, when it is public or unlisted and not a boost.

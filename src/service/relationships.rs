@@ -55,6 +55,15 @@ pub async fn follow_as(
         .store
         .get_follow(FollowTable::Requests, me.id, target.id)
         .await?;
+    // A new follow (not a change to one) counts against a local account's
+    // daily budget.
+    if existing.is_none() && pending.is_none() && me.is_local() {
+        app.limiter.hit(
+            &format!("follows:{}", me.id),
+            app.config.limits.follows_per_24h,
+            crate::ratelimit::DAY,
+        )?;
+    }
     let base = existing.clone().or(pending.clone());
     let row = Follow {
         id: base.as_ref().map_or_else(crate::id::new_id, |f| f.id),

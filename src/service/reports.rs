@@ -34,6 +34,11 @@ pub struct Filed {
 /// Files `reporter`'s report; forwards it as a Flag when asked and the
 /// target is remote.
 pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Result<Filed> {
+    app.limiter.hit(
+        &format!("reports:{}", reporter.id),
+        app.config.limits.reports_per_24h,
+        crate::ratelimit::DAY,
+    )?;
     let mut v = Validation::new();
     if d.comment.chars().count() > MAX_COMMENT {
         v.add(
@@ -60,12 +65,18 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
     if target.id == reporter.id {
         return Err(Error::unprocessable("You cannot report yourself"));
     }
-    // Only the target's own posts, and only ones the reporter can see.
+    // Only the target's own posts, and only ones the reporter can see; a
+    // post the reporter cannot see answers as a missing one would (404), so
+    // a report cannot probe for private posts.
     let mut statuses = Vec::new();
     for s in app.store.get_statuses(&d.status_ids).await? {
-        if s.account_id != target.id
-            || !crate::service::visibility::can_see(app, Some(reporter), &s, &target).await?
-        {
+        let Some(author) = app.store.get_account(s.account_id).await? else {
+            return Err(Error::not_found());
+        };
+        if !crate::service::visibility::can_see(app, Some(reporter), &s, &author).await? {
+            return Err(Error::not_found());
+        }
+        if s.account_id != target.id {
             return Err(Error::unprocessable(
                 "Validation failed: Status ids must belong to the reported account",
             ));

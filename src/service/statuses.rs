@@ -103,7 +103,12 @@ async fn resolve_mentions(
                 (username, domain),
                 ResolvedMention {
                     account_id: a.id,
-                    url: a.url.clone().unwrap_or(a.uri.clone()),
+                    url: a
+                        .url
+                        .as_deref()
+                        .and_then(crate::text::web_url)
+                        .unwrap_or(&a.uri)
+                        .to_string(),
                     username: a.username.clone(),
                 },
             );
@@ -191,6 +196,11 @@ pub async fn create(
     {
         return Ok(existing);
     }
+    app.limiter.hit(
+        &format!("statuses:{}", author.id),
+        app.config.limits.statuses_per_3h,
+        crate::ratelimit::THREE_HOURS,
+    )?;
     let mut v = Validation::new();
     validate(app, &d, &mut v);
     v.finish()?;
@@ -566,6 +576,13 @@ pub async fn reblog(
     }
     if let Some(existing) = app.store.get_reblog(viewer.id, original.id).await? {
         return Ok(existing);
+    }
+    if viewer.is_local() {
+        app.limiter.hit(
+            &format!("reblogs:{}", viewer.id),
+            app.config.limits.reblogs_per_3h,
+            crate::ratelimit::THREE_HOURS,
+        )?;
     }
     let vis = match visibility.map(|v| {
         Visibility::parse(v).ok_or_else(|| {

@@ -212,13 +212,27 @@ pub async fn public(
     Ok(newest_first(rows))
 }
 
-/// `GET /api/v1/timelines/tag/:hashtag` with `any[]`, `all[]`, `none[]`.
+/// How many tags each of `any[]`, `all[]` and `none[]` may add to a tag
+/// timeline (Mastodon's `TagFeed::LIMIT_PER_MODE`).
+pub const TAGS_PER_MODE: usize = 4;
+
+/// `GET /api/v1/timelines/tag/:hashtag` with `any[]`, `all[]`, `none[]`:
+/// the tag (first of `f.any`) and up to [`TAGS_PER_MODE`] more in each.
 pub async fn tag(
     app: &AppState,
     viewer: Option<&Account>,
     f: &TagFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
+    // Mastodon reads at most four extra tags per mode; the rest are
+    // ignored, so a request cannot grow the query without bound.
+    let take = |v: &[String]| v.iter().take(TAGS_PER_MODE).cloned().collect::<Vec<_>>();
+    let f = &TagFilter {
+        any: f.any.iter().take(1 + TAGS_PER_MODE).cloned().collect(),
+        all: take(&f.all),
+        none: take(&f.none),
+        local: f.local,
+    };
     let rows = app
         .store
         .tag_statuses(viewer.map(|v| v.id), f, page)

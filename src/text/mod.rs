@@ -7,6 +7,17 @@ pub mod head;
 pub mod sanitize;
 pub mod status;
 
+/// `s` when it is an absolute `http` or `https` URL with a host, the only
+/// URLs a remote document may put where a link is rendered (a profile's or
+/// post's `url`, an avatar, an attachment): anything else (`javascript:`,
+/// `data:`, relative paths) is dropped where it is read and again where it
+/// is rendered.
+pub fn web_url(s: &str) -> Option<&str> {
+    let url = url::Url::parse(s.trim()).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()))
+        .then_some(s)
+}
+
 /// Escapes the five HTML-special characters.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
@@ -97,6 +108,29 @@ fn find_url_start(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_and_https_urls_are_web_urls() {
+        assert_eq!(
+            web_url("https://a.example/@x"),
+            Some("https://a.example/@x")
+        );
+        assert_eq!(
+            web_url("http://a.example:8080/"),
+            Some("http://a.example:8080/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "/relative",
+            "",
+        ] {
+            assert_eq!(web_url(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn markup_is_escaped() {

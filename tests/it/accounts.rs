@@ -521,15 +521,38 @@ async fn accounts_awaiting_approval_are_not_visible_to_others() {
     let token = app_token(&s).await;
     let mut body = signup("pending1", "pending1@example.org", "long enough pw");
     body["reason"] = json!("hello");
-    assert_eq!(
-        s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(body))
-            .await
-            .0,
-        StatusCode::OK
-    );
+    let (status, grant) = s
+        .request(Method::POST, "/api/v1/accounts", Some(&token), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(
         s.get("/api/v1/accounts/lookup?acct=pending1", None).await.0,
         StatusCode::NOT_FOUND
+    );
+    // Issue 15: nor to other servers (WebFinger, the actor), and its token
+    // is dead on reads where signing in is optional too.
+    let resource = format!("acct:pending1@{}", s.app.config.server.domain);
+    let (status, _) = s
+        .get(&format!("/.well-known/webfinger?resource={resource}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let actor = s
+        .http
+        .get(s.url("/users/pending1"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(actor.status(), StatusCode::NOT_FOUND);
+    let (status, err) = s
+        .get("/api/v1/timelines/public", grant["access_token"].as_str())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    assert_eq!(err["error"], "Your login is currently pending approval");
+    // The same reads answer anonymously.
+    assert_eq!(
+        s.get("/api/v1/timelines/public", None).await.0,
+        StatusCode::OK
     );
 }
 

@@ -144,14 +144,23 @@ async fn cors_is_open_on_the_api_and_token_endpoints() {
 
 #[tokio::test]
 async fn health_and_metrics() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|c| c.server.metrics_token = "scrape-secret".into()).await;
     let resp = s.http.get(s.url("/health")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers().contains_key("x-request-id"));
     s.get("/api/v1/instance", None).await;
+    // Issue 15: not for anyone without the token.
+    for token in [None, Some("wrong")] {
+        let mut req = s.http.get(s.url("/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        assert_eq!(req.send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
     let text = s
         .http
         .get(s.url("/metrics"))
+        .bearer_auth("scrape-secret")
         .send()
         .await
         .unwrap()
@@ -164,6 +173,21 @@ async fn health_and_metrics() {
         text.contains("roost_http_request_duration_seconds_bucket"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn metrics_are_off_the_public_listener_by_default() {
+    let s = TestServer::start().await;
+    let resp = s.http.get(s.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let resp = s
+        .http
+        .get(s.url("/metrics"))
+        .bearer_auth("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -28,6 +28,30 @@ async fn version_flag() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("roost "));
 }
 
+/// Issue 15: the SQLite database holds every private key and password
+/// hash; only its owner may read it, and a data directory roost creates is
+/// the owner's alone. (SQLite only: PostgreSQL keeps no file here.)
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_a_new_data_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fresh");
+    let out = roost(&data, "")
+        .env_remove("ROOST_DATABASE_URL")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("roost.db")), 0o600);
+}
+
 #[tokio::test]
 async fn migrate_then_create_account_then_refuse_duplicate() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,9 +160,14 @@ async fn serve_answers_health_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(dir.path()).await;
     let port = free_port();
+    let metrics_port = free_port();
     let mut child = roost(dir.path(), &db)
         .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{port}"))
+        .env(
+            "ROOST_SERVER_METRICS_LISTEN",
+            format!("127.0.0.1:{metrics_port}"),
+        )
         .arg("serve")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -160,6 +189,20 @@ async fn serve_answers_health_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(healthy, "roost serve never answered /health");
+    // Metrics: on their own listener, not on the public one.
+    let public = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), reqwest::StatusCode::NOT_FOUND);
+    let private = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(private.status(), reqwest::StatusCode::OK);
+    assert!(private.text().await.unwrap().contains("roost_"));
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

@@ -448,6 +448,8 @@ async fn deliveries_queued_when_roost_is_killed_go_out_after_restart() {
             .env("ROOST_FEDERATION_ALLOW_HTTP", "true")
             .env("ROOST_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
             .env("ROOST_JOBS_RETRY_BASE_MS", "300")
+            // The test polls the API while it waits.
+            .env("ROOST_LIMITS_API_PER_5MIN", "1000000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1275,6 +1277,23 @@ async fn bad_reports_are_refused_and_store_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Issue 15: bob's followers-only post, which alice cannot see, answers
+    // exactly as a post that does not exist.
+    let bobs_private = post(&s, &bob, json!({"status": "mine", "visibility": "private"})).await;
+    let mut answers = Vec::new();
+    for id in [bobs_private["id"].clone(), json!("1")] {
+        let (status, out) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/reports",
+                Some(&alice.token),
+                Some(json!({"account_id": bob.id, "status_ids": [id]})),
+            )
+            .await;
+        answers.push((status, out));
+    }
+    assert_eq!(answers[0].0, StatusCode::NOT_FOUND, "{:?}", answers[0]);
+    assert_eq!(answers[0], answers[1]);
     let bob_id: i64 = bob.id.parse().unwrap();
     assert!(
         s.app

@@ -979,3 +979,188 @@ async fn page_urls_lead_to_their_activitypub_alternate_on_the_same_origin_only()
     );
     assert_eq!(other.fake.hits.load(Ordering::SeqCst), 0);
 }
+
+/// Issue 15: a remote document's URLs reach HTML and clients only when
+/// they are http(s). `javascript:` in an actor's `url` or `icon`, a post's
+/// `url` or an attachment's `url` is dropped where it is read, so it shows
+/// up neither in the Account and Status entities nor in the `href` of a
+/// local post that mentions the actor.
+#[tokio::test]
+async fn remote_urls_that_are_not_http_never_reach_html_or_entities() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let served = remote.fake.docs.lock().unwrap()["/users/mallory"].1.clone();
+    let mut actor: Value = serde_json::from_str(&served).unwrap();
+    actor["url"] = json!("javascript:alert(1)");
+    actor["icon"] = json!({"type": "Image", "url": "javascript:alert(2)"});
+    actor["image"] = json!({"type": "Image", "url": "data:image/png;base64,AAAA"});
+    remote
+        .fake
+        .serve("/users/mallory", "application/activity+json", &actor);
+    let mut note = remote.note(&format!("{}/notes/js", remote.base), "look");
+    note["url"] = json!("javascript:alert(3)");
+    note["attachment"] = json!([
+        {"type": "Document", "mediaType": "image/png", "url": "javascript:alert(4)"},
+        {"type": "Document", "mediaType": "image/png", "url": format!("{}/media/ok.png", remote.base)},
+    ]);
+    assert_eq!(
+        remote.post(&inbox, &remote.create(note)).await,
+        StatusCode::ACCEPTED
+    );
+    let st = eventually("the remote post on the public timeline", || async {
+        let (_, v) = s.get("/api/v1/timelines/public", Some(&alice.token)).await;
+        v.as_array()?.first().cloned()
+    })
+    .await;
+    let everything = st.to_string();
+    for bad in ["javascript:", "data:image"] {
+        assert!(!everything.contains(bad), "{bad} in {everything}");
+    }
+    assert!(st["url"].is_null() || st["url"].as_str().unwrap().starts_with("http"));
+    assert_eq!(st["media_attachments"].as_array().unwrap().len(), 1);
+    let account = &st["account"];
+    assert_eq!(account["url"], json!(remote.actor));
+    assert!(account["avatar"].as_str().unwrap().starts_with("http"));
+    assert!(account["header"].as_str().unwrap().starts_with("http"));
+
+    // A local post mentioning the actor links to its id, not its `url`.
+    let domain = remote.base.trim_start_matches("http://");
+    let (code, mine) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({"status": format!("hello @mallory@{domain}")})),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{mine}");
+    let content = mine["content"].as_str().unwrap();
+    assert!(!content.contains("javascript:"), "{content}");
+    assert!(
+        content.contains(&format!("href=\"{}\"", remote.actor)),
+        "{content}"
+    );
+    assert_eq!(mine["mentions"][0]["url"], json!(remote.actor));
+}
+
+/// Issue 15: a vote arriving through the inbox passes the same visibility
+/// rule as one through the API. A stranger's vote in a followers-only poll
+/// is ignored; once they follow, their vote counts.
+#[tokio::test]
+async fn inbound_votes_in_a_followers_only_poll_count_from_followers_only() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let (code, post) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&alice.token),
+            Some(json!({
+                "status": "which?", "visibility": "private",
+                "poll": {"options": ["yes", "no"], "expires_in": 3600},
+            })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{post}");
+    let poll_id = post["poll"]["id"].as_str().unwrap().to_string();
+    let question = post["uri"].as_str().unwrap().to_string();
+    let alice_uri = s.url("/users/alicia");
+    let vote = |n: u32| {
+        let id = format!("{}/votes/{n}", remote.base);
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{id}/activity"), "type": "Create", "actor": remote.actor,
+            "to": [alice_uri],
+            "object": {"id": id, "type": "Note", "name": "yes", "inReplyTo": question,
+                       "attributedTo": remote.actor, "to": [alice_uri]},
+        })
+    };
+    let votes = || async {
+        let (_, p) = s
+            .get(&format!("/api/v1/polls/{poll_id}"), Some(&alice.token))
+            .await;
+        p["votes_count"].as_i64().unwrap()
+    };
+
+    assert_eq!(remote.post(&inbox, &vote(1)).await, StatusCode::ACCEPTED);
+    drained(&s.app).await;
+    assert_eq!(votes().await, 0, "a stranger's vote was counted");
+
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#follows/1", remote.actor), "type": "Follow",
+        "actor": remote.actor, "object": alice_uri,
+    });
+    assert_eq!(remote.post(&inbox, &follow).await, StatusCode::ACCEPTED);
+    drained(&s.app).await;
+    assert_eq!(remote.post(&inbox, &vote(2)).await, StatusCode::ACCEPTED);
+    eventually("the follower's vote", || async {
+        (votes().await == 1).then_some(())
+    })
+    .await;
+}
+
+/// Issue 15: a signature is bound to the server it was made for. A Create
+/// signed for another server's shared inbox, replayed here byte for byte
+/// (its `Host` included), is refused; so is one that does not sign `Host`.
+#[tokio::test]
+async fn a_delivery_signed_for_another_server_cannot_be_replayed_here() {
+    let (s, remote, inbox) = setup().await;
+    let create = remote.create(remote.note(&format!("{}/notes/replayed", remote.base), "hi"));
+    let body = create.to_string();
+    let send = |signed_for: String, names_host: bool| {
+        let body = body.clone();
+        let inbox = inbox.clone();
+        let key = &remote.key;
+        let key_id = remote.key_id();
+        async move {
+            let url = url::Url::parse(&signed_for).unwrap();
+            let mut headers = HeaderMap::new();
+            headers.insert("content-type", "application/activity+json".parse().unwrap());
+            sign_request(
+                key,
+                &key_id,
+                &http::Method::POST,
+                &url,
+                &mut headers,
+                Some(body.as_bytes()),
+                chrono::Utc::now(),
+            )
+            .unwrap();
+            if !names_host {
+                // Re-signed over the same request without `host`.
+                let date = headers["date"].to_str().unwrap().to_string();
+                let digest = roost::federation::signatures::digest_header(body.as_bytes());
+                let msg = format!(
+                    "(request-target): post {}\ndate: {date}\ndigest: {digest}",
+                    url.path()
+                );
+                let sig = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    key.sign_bytes(msg.as_bytes()).unwrap(),
+                );
+                let value = format!(
+                    "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) date digest\",signature=\"{sig}\""
+                );
+                headers.insert("signature", value.parse().unwrap());
+            }
+            let mut req = reqwest::Client::new().post(&inbox).body(body);
+            for (k, v) in &headers {
+                req = req.header(k.as_str(), v.to_str().unwrap());
+            }
+            req.send().await.unwrap().status()
+        }
+    };
+    // Signed for other.example and sent here with other.example's Host:
+    // the signature itself is valid, the server it names is not this one.
+    assert_eq!(
+        send("http://other.example/inbox".into(), true).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Host left out of the signature: nothing binds it to a server.
+    assert_eq!(send(inbox.clone(), false).await, StatusCode::UNAUTHORIZED);
+    drained(&s.app).await;
+    assert_eq!(count_statuses(&s).await, 0);
+    // The same delivery signed for this server is accepted.
+    assert_eq!(send(inbox.clone(), true).await, StatusCode::ACCEPTED);
+}

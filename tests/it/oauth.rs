@@ -851,7 +851,7 @@ async fn token_responses_are_not_cached() {
 #[tokio::test]
 async fn per_account_sign_in_limit_holds_across_addresses_and_spellings() {
     let s = TestServer::start_with(|c| {
-        c.limits.sign_in_per_5min = 3;
+        c.limits.sign_in_per_account_per_hour = 3;
         c.server.trust_proxy_headers = true;
     })
     .await;
@@ -995,4 +995,63 @@ async fn authorize_pages_cannot_be_framed_or_cached() {
             .unwrap()
             .contains("frame-ancestors 'none'")
     );
+}
+
+/// Issue 15: pages' forms post only to this server (`form-action`), except
+/// that the consent page may end in a redirect to the app's own redirect
+/// URI; no `<base>` can move relative URLs; every response says `nosniff`
+/// and keeps its URL out of other sites' `Referer`.
+#[tokio::test]
+async fn pages_restrict_forms_and_every_response_refuses_sniffing() {
+    let (s, id, _) = setup().await;
+    for path in ["/health", "/api/v1/nothing-here", "/nothing-here"] {
+        let resp = s.http.get(s.url(path)).send().await.unwrap();
+        assert_eq!(
+            resp.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(resp.headers()["referrer-policy"], "same-origin", "{path}");
+        assert!(resp.headers().get("strict-transport-security").is_none());
+    }
+    let b = browser();
+    let q = authorize_query(&id, CALLBACK, &[]);
+    let sign_in = b
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let csp = sign_in.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("form-action 'self';"), "{csp}");
+    assert!(csp.contains("base-uri 'none'"), "{csp}");
+    assert_eq!(
+        s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let consent = b
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let csp = consent.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' http://localhost:9;"),
+        "{csp}"
+    );
+    let q = authorize_query(&id, "tusky://oauth", &[]);
+    let consent = b
+        .get(s.url(&format!("/oauth/authorize?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let csp = consent.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("form-action 'self' tusky:;"), "{csp}");
 }

@@ -161,12 +161,16 @@ impl Actor {
 
     /// The avatar URL.
     pub fn icon_url(&self) -> Option<&str> {
-        self.icon.as_ref().map(|i| i.url.as_str())
+        self.icon
+            .as_ref()
+            .and_then(|i| crate::text::web_url(&i.url))
     }
 
     /// The header image URL.
     pub fn image_url(&self) -> Option<&str> {
-        self.image.as_ref().map(|i| i.url.as_str())
+        self.image
+            .as_ref()
+            .and_then(|i| crate::text::web_url(&i.url))
     }
 
     /// The shared inbox, from `endpoints` or Misskey's top-level field.

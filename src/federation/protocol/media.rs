@@ -127,14 +127,16 @@ struct RawAttachment {
     sensitive: Option<bool>,
 }
 
-// A missing URL refuses the entry.
+// A missing URL, or one that is not http(s), refuses the entry.
 impl TryFrom<RawAttachment> for Attachment {
     type Error = &'static str;
 
     fn try_from(r: RawAttachment) -> Result<Self, Self::Error> {
         let url = de::value_href(&r.url)
             .or_else(|| de::value_href(&r.href))
-            .ok_or("attachment without a URL")?
+            .ok_or("attachment without a URL")?;
+        let url = crate::text::web_url(url)
+            .ok_or("attachment URL is not http(s)")?
             .to_string();
         // A Link inside `url` may carry the media type.
         let media_type = r.media_type.or_else(|| {

@@ -207,10 +207,13 @@ fn from_value(v: Value) -> Option<Reference> {
 /// Link, else the first href of any kind. PeerTube and Lemmy list several
 /// Links (HTML page, media files); Mastodon sends one string.
 pub fn pick_url(urls: &OneOrMany<Reference>) -> Option<&str> {
+    fn web(r: &Reference) -> Option<&str> {
+        r.href().and_then(crate::text::web_url)
+    }
     urls.iter()
-        .find(|r| r.media_type().is_none_or(|m| m.starts_with("text/html")))
-        .and_then(Reference::href)
-        .or_else(|| urls.iter().find_map(Reference::href))
+        .filter(|r| r.media_type().is_none_or(|m| m.starts_with("text/html")))
+        .find_map(web)
+        .or_else(|| urls.iter().find_map(web))
 }
 
 #[cfg(test)]

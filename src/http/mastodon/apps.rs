@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::http::extract::{AnyScope, AppAuth, Params, de};
+use crate::http::extract::{AnyScope, AppAuth, ClientIp, Params, de};
 use crate::service::oauth;
 
 use super::entities;
@@ -28,11 +28,13 @@ pub struct CreateApp {
 /// `POST /api/v1/apps`: register a client application.
 pub async fn create(
     State(app): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
     Params(p): Params<CreateApp>,
 ) -> Result<Json<entities::ApplicationEntity>> {
     let scopes = (!p.scopes.is_empty()).then(|| p.scopes.join(" "));
     let (record, secret) = oauth::create_app(
         &app,
+        ip,
         p.client_name.as_deref().unwrap_or(""),
         &p.redirect_uris,
         scopes.as_deref(),

@@ -207,7 +207,8 @@ async fn authorize_page(
             String::new()
         },
     };
-    render(StatusCode::OK, &page)
+    let redirect = (req.redirect_uri != OOB).then_some(req.redirect_uri.as_str());
+    crate::http::pages::render_with_form_action(StatusCode::OK, &page, redirect)
 }
 
 /// `POST /oauth/authorize`: the consent form's answer.
@@ -388,7 +389,7 @@ async fn token(
         Some("password") => {
             let client = oauth::authenticate_client(&app, id, secret, false).await?;
             let login = p.username.as_deref().unwrap_or("");
-            pages::limit_sign_in(&app, ip, login).await?;
+            crate::service::accounts::limit_sign_in(&app, ip, login).await?;
             oauth::password_grant(
                 &app,
                 &client,

@@ -34,23 +34,52 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// Renders a template into a response, or a 500 if the template fails. Pages
-/// carry forms and codes: never cached, never framed.
+/// carry forms and codes: never cached, never framed, their forms posting
+/// only to this server.
 pub fn render(status: StatusCode, t: &impl Template) -> Response {
-    match t.render() {
-        Ok(html) => (
-            status,
-            [
-                (header::CACHE_CONTROL, "no-store"),
-                (header::X_FRAME_OPTIONS, "DENY"),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "frame-ancestors 'none'; default-src 'self'; style-src 'unsafe-inline'",
-                ),
-            ],
-            Html(html),
-        )
-            .into_response(),
-        Err(e) => Error::internal(e).into_response(),
+    render_with_form_action(status, t, None)
+}
+
+/// [`render`] for a page whose form ends in a redirect to `redirect` (the
+/// OAuth consent page: browsers apply `form-action` to the redirect too).
+pub fn render_with_form_action(
+    status: StatusCode,
+    t: &impl Template,
+    redirect: Option<&str>,
+) -> Response {
+    let html = match t.render() {
+        Ok(html) => html,
+        Err(e) => return Error::internal(e).into_response(),
+    };
+    let extra = redirect.and_then(csp_source).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; \
+         form-action 'self'{extra}; base-uri 'none'; object-src 'none'"
+    );
+    let mut response = (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(html),
+    )
+        .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    response
+}
+
+/// A CSP source for a redirect URI, with its leading space: the origin of
+/// an http(s) URI, the scheme of an app's custom one (`com.example.app:`).
+fn csp_source(uri: &str) -> Option<String> {
+    let url = url::Url::parse(uri).ok()?;
+    match url.scheme() {
+        "http" | "https" => Some(format!(" {}", url.origin().ascii_serialization())),
+        scheme => Some(format!(" {scheme}:")),
     }
 }
 
@@ -189,7 +218,7 @@ async fn sign_in(
             &form.username,
         );
     }
-    if let Err(e) = limit_sign_in(&app, ip, &form.username).await {
+    if let Err(e) = accounts::limit_sign_in(&app, ip, &form.username).await {
         let mut response = sign_in_form(
             &app,
             &headers,
@@ -232,40 +261,6 @@ async fn sign_in(
             )
         }
         Err(e) => e.into_response(),
-    }
-}
-
-/// Counts a sign-in attempt against the client address (IPv6 by /64, which
-/// one host usually owns whole) and against the account the login names —
-/// by account id when it names one, so `alice`, `@alice`, `ALICE` and her
-/// e-mail address share one budget.
-pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) -> Result<()> {
-    let window = std::time::Duration::from_secs(300);
-    let limit = app.config.limits.sign_in_per_5min;
-    app.limiter
-        .hit(&format!("sign_in:ip:{}", address_bucket(ip)), limit, window)?;
-    let account = accounts::find_login(app, login).await?;
-    let key = match account {
-        Some(id) => format!("sign_in:account:{id}"),
-        None => format!(
-            "sign_in:login:{}",
-            crate::auth::digest(&login.trim().trim_start_matches('@').to_lowercase())
-        ),
-    };
-    app.limiter.hit(&key, limit, window)
-}
-
-/// The unit a rate limit counts: the address, or its /64 for IPv6.
-pub fn address_bucket(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::timestamp;
 use crate::app::AppState;
 use crate::model::{Account, App, Role, User};
+use crate::text::web_url;
 
 /// <https://docs.joinmastodon.org/entities/Account/>
 #[derive(Debug, Clone, Serialize)]
@@ -100,10 +101,20 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
             .map(|k| app.media.storage.url(&app.base_url, k))
     };
     let avatar = stored(&a.avatar_key)
-        .or_else(|| a.avatar_remote_url.clone())
+        .or_else(|| {
+            a.avatar_remote_url
+                .as_deref()
+                .and_then(web_url)
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| app.url("/avatars/original/missing.png"));
     let header = stored(&a.header_key)
-        .or_else(|| a.header_remote_url.clone())
+        .or_else(|| {
+            a.header_remote_url
+                .as_deref()
+                .and_then(web_url)
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| app.url("/headers/original/missing.png"));
     AccountEntity {
         id: a.id.to_string(),
@@ -123,7 +134,12 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
                 .map_or(a.created_at, |d| d.and_utc()),
         ),
         note: a.note.clone(),
-        url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+        url: a
+            .url
+            .as_deref()
+            .and_then(web_url)
+            .unwrap_or(&a.uri)
+            .to_string(),
         uri: a.uri.clone(),
         avatar_static: avatar.clone(),
         avatar,

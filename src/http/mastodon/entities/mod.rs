@@ -6,7 +6,7 @@
 //!   rendered JSON);
 //! - [`notification`]: Notification and Poll;
 //! - [`instance`]: Instance (v2 and v1);
-//! - [`media`]: MediaAttachment;
+//! - [`media`]: the MediaAttachment entity;
 //! - here: the small entities (lists, tags, markers, relationships…).
 
 use chrono::{DateTime, SecondsFormat, Utc};

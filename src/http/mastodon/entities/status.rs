@@ -75,7 +75,7 @@ fn remote_media(
 struct StatusBase<'a> {
     id: String,
     uri: &'a str,
-    url: &'a Option<String>,
+    url: Option<&'a str>,
     created_at: String,
     edited_at: Option<String>,
     content: &'a str,
@@ -247,7 +247,7 @@ impl StatusContext {
             let base = StatusBase {
                 id: s.id.to_string(),
                 uri: &s.uri,
-                url: &s.url,
+                url: s.url.as_deref().and_then(crate::text::web_url),
                 created_at: timestamp(s.created_at),
                 edited_at: s.edited_at.map(timestamp),
                 content: &s.content,
@@ -279,7 +279,11 @@ impl StatusContext {
                     .map(|a| MentionEntity {
                         id: a.id.to_string(),
                         username: &a.username,
-                        url: a.url.as_deref().unwrap_or(&a.uri),
+                        url: a
+                            .url
+                            .as_deref()
+                            .and_then(crate::text::web_url)
+                            .unwrap_or(&a.uri),
                         acct: a.acct(),
                     })
                     .collect(),
@@ -339,7 +343,7 @@ impl StatusContext {
         out.push_str(",\"reblog\":");
         out.push_str(&reblog);
         out.push_str(",\"poll\":");
-        out.push_str(&poll);
+        out.push_str(poll);
         if let Some(v) = viewer {
             let flag = |out: &mut String, name: &str, on: bool| {
                 out.push_str(",\"");
