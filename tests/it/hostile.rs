@@ -1164,3 +1164,81 @@ async fn a_delivery_signed_for_another_server_cannot_be_replayed_here() {
     // The same delivery signed for this server is accepted.
     assert_eq!(send(inbox.clone(), true).await, StatusCode::ACCEPTED);
 }
+
+/// Issue 15: a server gets a budget of signed requests, and of keys roost
+/// has never seen (each costs a fetch). Beyond them it gets 429, which
+/// peers take as "retry later"; nothing it sent over budget is stored.
+#[tokio::test]
+async fn a_flooding_server_gets_429_and_its_excess_is_not_stored() {
+    let s = TestServer::start_with(|c| {
+        federating(c);
+        c.limits.inbox_per_host_per_5min = 2;
+    })
+    .await;
+    s.user("alice").await;
+    let remote = Remote::start("mallory").await;
+    let inbox = s.url("/inbox");
+    let mut answers = Vec::new();
+    for i in 0..3 {
+        let create = remote.create(remote.note(&format!("{}/notes/flood{i}", remote.base), "x"));
+        answers.push(remote.post(&inbox, &create).await);
+    }
+    assert_eq!(
+        answers,
+        [
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    drained(&s.app).await;
+    assert_eq!(count_statuses(&s).await, 2);
+}
+
+#[tokio::test]
+async fn unknown_keys_are_fetched_within_a_budget_per_server() {
+    let s = TestServer::start_with(|c| {
+        federating(c);
+        c.limits.new_keys_per_host_per_5min = 1;
+    })
+    .await;
+    s.user("alice").await;
+    let remote = Remote::start("mallory").await;
+    let inbox = s.url("/inbox");
+    let create = remote.create(remote.note(&format!("{}/notes/k1", remote.base), "x"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+    // A second actor on the same server: its key is new, over budget.
+    let keys = roost::auth::keys::generate().unwrap();
+    remote.fake.serve(
+        "/users/other",
+        "application/activity+json",
+        &person(&remote.base, "other", &keys.public_pem),
+    );
+    let other = format!("{}/users/other", remote.base);
+    let mut note = remote.note(&format!("{}/notes/k2", remote.base), "y");
+    note["attributedTo"] = json!(other);
+    let mut create = remote.create(note);
+    create["actor"] = json!(other);
+    let body = create.to_string();
+    drained(&s.app).await;
+    let hits_before = remote.fake.hits.load(Ordering::SeqCst);
+    let status = remote
+        .post_with(
+            &inbox,
+            body.as_bytes(),
+            &PrivateKey::from_pem(&keys.private_pem).unwrap(),
+            &format!("{other}#main-key"),
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        remote.fake.hits.load(Ordering::SeqCst),
+        hits_before,
+        "the key was fetched anyway"
+    );
+    // The known actor still gets through.
+    let create = remote.create(remote.note(&format!("{}/notes/k3", remote.base), "z"));
+    assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+}

@@ -1,5 +1,6 @@
 //! Posting, editing, deleting, and the interactions on a status: favourite,
-//! boost, bookmark, pin.
+//! boost, bookmark, pin. How a status is stored, for local and remote
+//! posts alike, is in `statuses/store.rs`.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,10 @@ use crate::federation::outbox;
 use crate::model::{Account, Status, Visibility};
 use crate::service::{notifications, timelines, visibility};
 use crate::text::status::{self as render, ResolvedMention};
+
+mod store;
+
+pub use store::{Stored, remove, store, store_edit};
 
 /// What a client sends to post or edit (kept as JSON while scheduled).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -282,105 +287,6 @@ pub async fn create(
         // Two requests with one Idempotency-Key raced: the other one won.
         Stored::Existing(existing) => Ok(existing),
     }
-}
-
-/// What [`store`] did with a status.
-#[derive(Debug)]
-pub enum Stored {
-    /// Stored now: in timelines, with its notifications written.
-    New(Status),
-    /// The same post (same URI, Idempotency-Key or boost) was stored first,
-    /// by a concurrent request or an earlier delivery; nothing was done.
-    Existing(Status),
-}
-
-/// Stores a new status, local or remote, and does what follows from it: the
-/// poll's closing is scheduled, followers' feeds get it, mentioned, boosted
-/// and subscribed accounts are notified, direct messages reach their
-/// conversations. Local posting, boosting, and inbound `Create` and
-/// `Announce` all come through here; delivery stays with the caller (only
-/// local posts go out).
-pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Result<Stored> {
-    let status = new.status;
-    if let Err(e) = app.store.put_status(new).await {
-        return match stored_copy(app, new).await? {
-            Some(existing) => Ok(Stored::Existing(existing)),
-            None => Err(e),
-        };
-    }
-    if status.local
-        && let Some(p) = new.poll
-        && let Some(at) = p.expires_at
-    {
-        // Voters and the author hear the result when the poll closes.
-        crate::jobs::schedule(app, &crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30).await?;
-    }
-    timelines::distribute(app, status).await?;
-    match status.reblog_of_id {
-        Some(original) => {
-            if let Some(original) = app.store.get_status(original).await? {
-                notifications::notify(
-                    app,
-                    original.account_id,
-                    "reblog",
-                    author,
-                    Some(original.id),
-                )
-                .await?;
-            }
-        }
-        None => notifications::on_new_status(app, author, status, new.mentions).await?,
-    }
-    Ok(Stored::New(status.clone()))
-}
-
-/// Stores an edit of a status, local or remote, keeping `before` in its
-/// history, and tells those who interacted with it. Local edits and inbound
-/// `Update` both come through here.
-pub async fn store_edit(
-    app: &AppState,
-    before: &Status,
-    after: &Status,
-    mentions: &[i64],
-    tags: &[String],
-    media: Option<&[i64]>,
-) -> Result<()> {
-    app.store
-        .edit_status(before, after, mentions, tags, media, Utc::now())
-        .await?;
-    notifications::on_edit(app, after).await
-}
-
-/// Removes a status (a post or a boost), local or remote, with what hangs
-/// off it. A remote post's attachments go with it; a local post's uploads
-/// are left free for a redraft.
-pub async fn remove(app: &AppState, status: &Status) -> Result<()> {
-    app.store.delete_status(status).await?;
-    if !status.local
-        && let Some(ids) = &status.media_ids
-    {
-        crate::media::process::delete_media_rows(app, &ids.0).await?;
-    }
-    Ok(())
-}
-
-/// The copy of `new` that won a race for one of its unique keys.
-async fn stored_copy(app: &AppState, new: &NewStatus<'_>) -> Result<Option<Status>> {
-    let s = new.status;
-    if let Some(original) = s.reblog_of_id {
-        return app.store.get_reblog(s.account_id, original).await;
-    }
-    if let Some(key) = new.idempotency_key {
-        return match app
-            .store
-            .get_status_by_idempotency_key(s.account_id, key)
-            .await?
-        {
-            Some(id) => app.store.get_status(id).await,
-            None => Ok(None),
-        };
-    }
-    app.store.get_status_by_uri(&s.uri).await
 }
 
 /// A status `viewer` may see, with its author; 404 otherwise (a private status
