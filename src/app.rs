@@ -27,6 +27,8 @@ pub struct AppState {
     pub federation: Federation,
     /// Media storage, the video tools and the image work limit.
     pub media: crate::media::Media,
+    /// Outgoing e-mail (none unless `mail.smtp_url` is set).
+    pub mail: crate::mail::Mailer,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
         };
         let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
         let media = crate::media::Media::open(&config).await?;
+        let mail = crate::mail::Mailer::new(&config)?;
         Ok(Arc::new(Self {
             config,
             store,
@@ -73,6 +76,7 @@ impl AppState {
             media_wakeup: tokio::sync::Notify::new(),
             federation,
             media,
+            mail,
         }))
     }
 

@@ -23,7 +23,21 @@ pub struct Config {
     pub federation: Federation,
     pub moderation: Moderation,
     pub jobs: Jobs,
+    pub mail: Mail,
     pub log: Log,
+}
+
+/// Outgoing e-mail: confirmations, password resets, moderation warnings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mail {
+    /// `smtp://user:password@host:port` (STARTTLS when the server offers it;
+    /// `?tls=required` insists on it) or `smtps://…` (TLS from the start).
+    /// Empty: no e-mail is sent, and sign-ups need no confirmation.
+    pub smtp_url: String,
+    /// The sender, e.g. `roost <notifications@example.com>`; empty means
+    /// `notifications@` the instance's domain.
+    pub from: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

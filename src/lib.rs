@@ -13,6 +13,7 @@ pub mod federation;
 pub mod http;
 pub mod id;
 pub mod jobs;
+pub mod mail;
 pub mod media;
 pub mod metrics;
 pub mod model;

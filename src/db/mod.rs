@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod media;
 pub mod oauth;
 pub mod params;
+pub mod passwords;
 pub mod polls;
 pub mod relationships;
 pub mod statuses;
@@ -115,6 +116,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "media",
         include_str!("../../migrations/sqlite/0005_media.sql"),
     ),
+    (
+        6,
+        "mail",
+        include_str!("../../migrations/sqlite/0006_mail.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -141,6 +147,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "media",
         include_str!("../../migrations/postgres/0005_media.sql"),
+    ),
+    (
+        6,
+        "mail",
+        include_str!("../../migrations/postgres/0006_mail.sql"),
     ),
 ];
 

@@ -110,7 +110,7 @@ fn check_email(v: &mut Validation, email: &str) {
     }
 }
 
-fn check_password(v: &mut Validation, password: &str) {
+pub(crate) fn check_password(v: &mut Validation, password: &str) {
     let n = password.chars().count();
     if n == 0 {
         v.add("password", "ERR_BLANK", "can't be blank");

@@ -12,6 +12,7 @@ pub mod media;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
+pub mod passwords;
 pub mod polls;
 pub mod public;
 pub mod relationships;

@@ -13,6 +13,7 @@ mod federation;
 mod hostile;
 mod jobs;
 mod limits;
+mod mail;
 mod media;
 mod oauth;
 mod pages;

@@ -20,6 +20,7 @@ use crate::model::{Account, Session};
 use crate::service::{accounts, oauth};
 
 pub mod cookies;
+pub mod password;
 pub mod public;
 
 use cookies::{CSRF_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
@@ -28,6 +29,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home))
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
+        .merge(password::router())
         .route("/auth/sign_out", axum::routing::post(sign_out))
         .route("/{handle}", get(public::profile))
         .route("/{handle}/{id}", get(public::status))
@@ -91,6 +93,8 @@ pub struct SignInPage {
     pub csrf_token: String,
     pub redirect_to: String,
     pub username: String,
+    /// Whether to offer "Forgot your password?" (e-mail is configured).
+    pub password_reset: bool,
 }
 
 #[derive(Template)]
@@ -140,22 +144,42 @@ pub fn sign_in_form(
     error: Option<String>,
     username: &str,
 ) -> Response {
+    with_csrf(app, headers, |csrf_token| {
+        let page = SignInPage {
+            instance_title: app.config.instance.title.clone(),
+            error,
+            csrf_token,
+            redirect_to: redirect_to.to_string(),
+            username: username.to_string(),
+            password_reset: crate::service::passwords::offered(app),
+        };
+        render(status, &page)
+    })
+}
+
+/// A page with a form before sign-in: `page` gets the double-submit CSRF
+/// token (the cookie's, or a new one set with the answer).
+pub fn with_csrf(
+    app: &AppState,
+    headers: &HeaderMap,
+    page: impl FnOnce(String) -> Response,
+) -> Response {
     let (token, fresh) = match get_cookie(headers, CSRF_COOKIE) {
         Some(t) if t.len() >= 32 => (t, false),
         _ => (random_token(), true),
     };
-    let page = SignInPage {
-        instance_title: app.config.instance.title.clone(),
-        error,
-        csrf_token: token.clone(),
-        redirect_to: redirect_to.to_string(),
-        username: username.to_string(),
-    };
-    let mut response = render(status, &page);
+    let mut response = page(token.clone());
     if fresh {
         set_cookie(&mut response, app, CSRF_COOKIE, &token, None);
     }
     response
+}
+
+/// Whether a form before sign-in carries the CSRF cookie's token.
+pub fn csrf_ok(headers: &HeaderMap, form_token: &str) -> bool {
+    get_cookie(headers, CSRF_COOKIE).is_some_and(|c| {
+        !form_token.is_empty() && constant_time_eq(c.as_bytes(), form_token.as_bytes())
+    })
 }
 
 /// Only same-site paths are followed after sign-in, never another host.
@@ -205,10 +229,7 @@ async fn sign_in(
     axum::Form(form): axum::Form<SignInForm>,
 ) -> Response {
     let target = safe_redirect(&form.redirect_to).to_string();
-    let csrf_ok = get_cookie(&headers, CSRF_COOKIE).is_some_and(|c| {
-        !form.csrf_token.is_empty() && constant_time_eq(c.as_bytes(), form.csrf_token.as_bytes())
-    });
-    if !csrf_ok {
+    if !csrf_ok(&headers, &form.csrf_token) {
         return sign_in_form(
             &app,
             &headers,

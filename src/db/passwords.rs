@@ -1,0 +1,79 @@
+//! Password resets: the digests of mailed reset tokens, and the reset
+//! itself (new hash, every token and session of the account gone).
+
+use chrono::{DateTime, Utc};
+
+use super::{BeginWrite, Store, on_pool};
+use crate::cache::Invalidation;
+use crate::error::Result;
+
+impl Store {
+    /// Records a reset token's digest for `account_id`, valid until `expires_at`.
+    pub async fn put_password_reset(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(account_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The account a live reset token is for.
+    pub async fn password_reset_account(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let id = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(id)
+    }
+
+    /// Spends a live reset token: sets the new password hash, revokes every
+    /// token of the account, ends its sessions and drops its other reset
+    /// tokens, in one transaction. Returns the account, or None when the
+    /// token is unknown, spent or expired.
+    pub async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let account = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let account: Option<i64> = sqlx::query_scalar(
+                "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id")
+                .bind(token_hash).bind(now).fetch_optional(&mut *tx).await?;
+            if let Some(id) = account {
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE account_id = $1")
+                    .bind(id).bind(password_hash).execute(&mut *tx).await?;
+                sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL")
+                    .bind(id).bind(now).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                    .bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
+                    .bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|()| account)
+        })?;
+        if let Some(id) = account {
+            self.cache.invalidate(Invalidation::User(id));
+            self.cache.invalidate(Invalidation::AllTokens);
+        }
+        Ok(account)
+    }
+}

@@ -1,0 +1,251 @@
+//! E-mail (issue 15): a real SMTP exchange with a mail sink running in the
+//! test process, and the password reset it carries, followed as a person
+//! would: the form, the mailed link, the new password.
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::common::*;
+
+/// A minimal SMTP server (RFC 5321's commands, no extensions) keeping
+/// every message it is given.
+#[derive(Clone, Default)]
+struct Sink {
+    messages: Arc<Mutex<Vec<Mail>>>,
+}
+
+#[derive(Clone, Debug)]
+struct Mail {
+    to: Vec<String>,
+    data: String,
+}
+
+impl Sink {
+    async fn start() -> (Sink, String) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("smtp://{}", listener.local_addr().unwrap());
+        let sink = Sink::default();
+        let kept = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let kept = kept.clone();
+                tokio::spawn(async move {
+                    let _ = kept.session(stream).await;
+                });
+            }
+        });
+        (sink, url)
+    }
+
+    async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 sink ESMTP\r\n").await?;
+        let mut to = Vec::new();
+        while let Some(line) = lines.next_line().await? {
+            let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+            match verb.as_str() {
+                "EHLO" => write.write_all(b"250-sink\r\n250 8BITMIME\r\n").await?,
+                "HELO" | "MAIL" | "RSET" | "NOOP" => write.write_all(b"250 OK\r\n").await?,
+                "RCPT" => {
+                    let addr = line.split(['<', '>']).nth(1).unwrap_or("").to_string();
+                    to.push(addr);
+                    write.write_all(b"250 OK\r\n").await?;
+                }
+                "DATA" => {
+                    write.write_all(b"354 go ahead\r\n").await?;
+                    let mut data = String::new();
+                    while let Some(l) = lines.next_line().await? {
+                        if l == "." {
+                            break;
+                        }
+                        data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                        data.push('\n');
+                    }
+                    self.messages.lock().unwrap().push(Mail {
+                        to: std::mem::take(&mut to),
+                        data,
+                    });
+                    write.write_all(b"250 queued\r\n").await?;
+                }
+                "QUIT" => {
+                    write.write_all(b"221 bye\r\n").await?;
+                    return Ok(());
+                }
+                _ => write.write_all(b"502 not here\r\n").await?,
+            }
+        }
+        Ok(())
+    }
+
+    fn all(&self) -> Vec<Mail> {
+        self.messages.lock().unwrap().clone()
+    }
+}
+
+/// The reset link in a mail, undoing quoted-printable if it was used.
+fn link_in(mail: &Mail) -> String {
+    let text = mail.data.replace("=\n", "").replace("=3D", "=");
+    let start = text.find("http").expect("a link");
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
+
+async fn form_page(b: &reqwest::Client, url: &str) -> (StatusCode, String) {
+    let resp = b.get(url).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+async fn submit(
+    b: &reqwest::Client,
+    url: &str,
+    html: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut form = hidden_inputs(html);
+    for (k, v) in fields {
+        form.push(((*k).into(), (*v).into()));
+    }
+    let resp = b.post(url).form(&form).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_mailed_link() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    let alice = s.user("alice").await;
+    let b = browser();
+    let (status, sign_in) = form_page(&b, &s.url("/auth/sign_in")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sign_in.contains("/auth/password/new"), "{sign_in}");
+
+    // The same answer for an address with an account and one without.
+    let (status, page) = form_page(&b, &s.url("/auth/password/new")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, unknown) = submit(
+        &b,
+        &s.url("/auth/password"),
+        &page,
+        &[("email", "nobody@example.org")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, known) = submit(
+        &b,
+        &s.url("/auth/password"),
+        &page,
+        &[("email", "ALICE@example.org")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(unknown, known);
+
+    let mail = eventually("the reset mail", || async { sink.all().first().cloned() }).await;
+    drained(&s.app).await;
+    assert_eq!(sink.all().len(), 1, "mail for an unknown address");
+    assert_eq!(mail.to, ["alice@example.org"]);
+    let link = link_in(&mail);
+    assert!(
+        link.starts_with(&s.url("/auth/password/edit?reset_password_token=")),
+        "{link}"
+    );
+
+    let (status, form) = form_page(&b, &link).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    let url = s.url("/auth/password/edit");
+    let (status, _) = submit(
+        &b,
+        &url,
+        &form,
+        &[
+            ("password", "a new secret"),
+            ("password_confirmation", "another"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = submit(
+        &b,
+        &url,
+        &form,
+        &[
+            ("password", "a new secret"),
+            ("password_confirmation", "a new secret"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Every token of the account is revoked; the new password works, the
+    // old one does not; the link works once.
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (id, secret) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let grant = |password: &'static str| {
+        let s = &s;
+        let (id, secret) = (id.clone(), secret.clone());
+        async move {
+            s.post_form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                    ("username", "alice"),
+                    ("password", password),
+                    ("scope", "read"),
+                ],
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(grant(PASSWORD).await, StatusCode::BAD_REQUEST);
+    assert_eq!(grant("a new secret").await, StatusCode::OK);
+    assert_eq!(form_page(&b, &link).await.0, StatusCode::NOT_FOUND);
+    let (status, _) = submit(
+        &b,
+        &url,
+        &form,
+        &[
+            ("password", "third secret"),
+            ("password_confirmation", "third secret"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn without_mail_there_is_no_reset_to_offer() {
+    let s = TestServer::start().await;
+    let b = browser();
+    let (_, sign_in) = form_page(&b, &s.url("/auth/sign_in")).await;
+    assert!(!sign_in.contains("/auth/password/new"));
+    assert_eq!(
+        form_page(&b, &s.url("/auth/password/new")).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_reset_form_without_its_csrf_token_changes_nothing() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    s.user("alice").await;
+    let resp = browser()
+        .post(s.url("/auth/password"))
+        .form(&[("email", "alice@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    drained(&s.app).await;
+    assert!(sink.all().is_empty());
+}
