@@ -125,6 +125,7 @@ STATUS = {
     "GET /api/v1/notifications/unread_count": DONE,
     "GET /api/v1/markers": DONE,
     "POST /api/v1/markers": DONE,
+    "POST /api/v1/emails/confirmations": DONE,
     "GET /api/v1/conversations": DONE,
     "DELETE /api/v1/conversations/{id}": DONE,
     "POST /api/v1/conversations/{id}/read": DONE,
@@ -155,6 +156,7 @@ STATUS = {
 }
 
 NOTES = {
+    "POST /api/v1/emails/confirmations": "only while mail.smtp_url is set and the address awaits confirmation; any of the user's apps may ask (Mastodon: only the app that signed up)",
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true), hashtags by prefix; no full-text search of posts yet.",
     "POST /api/v1/reports": "forward=true sends a Flag to the reported account's server.",

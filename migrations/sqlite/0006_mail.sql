@@ -7,3 +7,12 @@ CREATE TABLE password_resets (
     expires_at          TEXT    NOT NULL
 );
 CREATE INDEX password_resets_account ON password_resets (account_id);
+
+-- Confirmed e-mail addresses. Accounts from before e-mail existed count as
+-- confirmed; a new sign-up with mail configured waits for its link.
+ALTER TABLE users ADD COLUMN confirmed_at TEXT;
+UPDATE users SET confirmed_at = created_at;
+-- The digest of the mailed confirmation token, while one is out.
+ALTER TABLE users ADD COLUMN confirmation_token_hash TEXT;
+CREATE UNIQUE INDEX users_confirmation_token ON users (confirmation_token_hash)
+    WHERE confirmation_token_hash IS NOT NULL;

@@ -46,6 +46,8 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                 role,
                 locale: "en",
                 approved: true,
+                // An operator vouches for the address.
+                confirmed: true,
                 allow_reserved: true,
                 reason: None,
             };

@@ -27,6 +27,8 @@ pub struct NewLocalAccount<'a> {
     pub role: &'a str,
     pub locale: &'a str,
     pub approved: bool,
+    /// False when the address must still be confirmed by mail.
+    pub confirmed: bool,
     pub registration_reason: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
@@ -140,8 +142,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO users (account_id, email, password_hash, role, locale, approved, registration_reason, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                "INSERT INTO users (account_id, email, password_hash, role, locale, approved, registration_reason, created_at, confirmed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(a.id)
                 .bind(a.email)
                 .bind(a.password_hash)
@@ -150,6 +152,7 @@ impl Store {
                 .bind(a.approved)
                 .bind(a.registration_reason)
                 .bind(a.now)
+                .bind(a.confirmed.then_some(a.now))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await

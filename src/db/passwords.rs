@@ -1,5 +1,6 @@
-//! Password resets: the digests of mailed reset tokens, and the reset
-//! itself (new hash, every token and session of the account gone).
+//! What e-mail links lead to: password resets (the digests of mailed reset
+//! tokens, and the reset itself: new hash, every token and session of the
+//! account gone) and address confirmations.
 
 use chrono::{DateTime, Utc};
 
@@ -75,5 +76,48 @@ impl Store {
             self.cache.invalidate(Invalidation::AllTokens);
         }
         Ok(account)
+    }
+
+    /// Records the digest of a confirmation token mailed to `account_id`
+    /// (replacing any earlier one: only the newest link works).
+    pub async fn set_confirmation_token(&self, account_id: i64, token_hash: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE users SET confirmation_token_hash = $2 WHERE account_id = $1 AND confirmed_at IS NULL")
+            .bind(account_id)
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        self.cache.invalidate(Invalidation::User(account_id));
+        Ok(())
+    }
+
+    /// Confirms the address whose token has this digest; returns its
+    /// account, or None for an unknown or spent token.
+    pub async fn confirm_email(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
+        let account: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "UPDATE users SET confirmed_at = $2, confirmation_token_hash = NULL
+             WHERE confirmation_token_hash = $1 AND confirmed_at IS NULL RETURNING account_id")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        if let Some(id) = account {
+            self.cache.invalidate(Invalidation::User(id));
+        }
+        Ok(account)
+    }
+
+    /// Changes the address of an account still waiting for confirmation.
+    pub async fn set_unconfirmed_email(&self, account_id: i64, email: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE users SET email = $2 WHERE account_id = $1 AND confirmed_at IS NULL")
+            .bind(account_id)
+            .bind(email)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        self.cache.invalidate(Invalidation::User(account_id));
+        Ok(())
     }
 }

@@ -144,6 +144,47 @@ where
     }
 }
 
+/// A user whose token grants scope `S` and who is signed up but still
+/// waits for their e-mail confirmation (the one thing such a user may do
+/// is ask for the link again). Disabled and suspended users are refused.
+pub struct UnconfirmedAuth<S: RequiredScope> {
+    pub account: Account,
+    pub user: User,
+    _scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope, St: Send + Sync> FromRequestParts<St> for UnconfirmedAuth<S>
+where
+    Arc<AppState>: FromRef<St>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
+        let app = Arc::<AppState>::from_ref(state);
+        let token =
+            bearer(parts).ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let caller = resolve_token(&app, &token).await?;
+        if !caller.scopes.allows(S::MASK) {
+            return Err(insufficient_scope());
+        }
+        let Some((account, user)) = caller.user else {
+            return Err(Error::unprocessable(
+                "This method requires an authenticated user",
+            ));
+        };
+        if user.confirmed_at.is_some() {
+            crate::service::accounts::check_can_sign_in(&account, &user)?;
+        } else if user.disabled || account.suspended_at.is_some() {
+            return Err(Error::forbidden("Your login is currently disabled"));
+        }
+        Ok(Self {
+            account,
+            user,
+            _scope: PhantomData,
+        })
+    }
+}
+
 /// A token of an app or of a user, granting scope `S` (e.g. for sign-up).
 pub struct AppAuth<S: RequiredScope> {
     pub caller: Caller,

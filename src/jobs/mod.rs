@@ -56,6 +56,8 @@ pub enum Task {
     /// Mail a password reset link to a local account (the token is made
     /// when the job runs: no secret waits in the queue).
     MailPasswordReset { account_id: i64 },
+    /// Mail an address confirmation link to a new local account.
+    MailConfirmation { account_id: i64 },
 }
 
 impl Task {
@@ -81,6 +83,7 @@ impl Task {
             Task::CacheRemoteMedia { .. } => "cache_remote_media",
             Task::CacheAccountImages { .. } => "cache_account_images",
             Task::MailPasswordReset { .. } => "mail_password_reset",
+            Task::MailConfirmation { .. } => "mail_confirmation",
         }
     }
 
@@ -200,6 +203,9 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
         }
         Task::MailPasswordReset { account_id } => {
             crate::service::passwords::mail_reset(app, account_id).await
+        }
+        Task::MailConfirmation { account_id } => {
+            crate::service::confirmations::mail(app, account_id).await
         }
     };
     done.map(|()| Outcome::Done)

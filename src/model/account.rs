@@ -128,6 +128,10 @@ pub struct User {
     pub default_language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// When the e-mail address was confirmed; None while a sign-up waits
+    /// for its confirmation link.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub confirmation_token_hash: Option<String>,
 }
 }
 

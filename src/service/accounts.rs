@@ -61,6 +61,8 @@ pub struct Registration<'a> {
     pub locale: &'a str,
     /// False when the instance requires approval.
     pub approved: bool,
+    /// False when the address must be confirmed through a mailed link.
+    pub confirmed: bool,
     /// Operators (`roost admin create-account`) may take reserved names such as `admin`.
     pub allow_reserved: bool,
     pub reason: Option<&'a str>,
@@ -91,7 +93,7 @@ fn check_username(v: &mut Validation, username: &str, allow_reserved: bool) {
     }
 }
 
-fn check_email(v: &mut Validation, email: &str) {
+pub(crate) fn check_email(v: &mut Validation, email: &str) {
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -189,6 +191,7 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         role: r.role.as_str(),
         locale: r.locale,
         approved: r.approved,
+        confirmed: r.confirmed,
         registration_reason: r.reason,
         now: Utc::now(),
     };
@@ -289,6 +292,11 @@ pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) ->
 pub fn check_can_sign_in(account: &Account, user: &User) -> Result<()> {
     if user.disabled {
         return Err(Error::forbidden("Your login is currently disabled"));
+    }
+    if user.confirmed_at.is_none() {
+        return Err(Error::forbidden(
+            "Your login is missing a confirmed e-mail address",
+        ));
     }
     if account.suspended_at.is_some() {
         return Err(Error::forbidden("Your login is currently suspended"));
@@ -491,7 +499,10 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
         .locale
         .filter(|l| l.len() <= 10 && !l.is_empty())
         .unwrap_or("en");
-    register(
+    // With e-mail configured, the address must be confirmed before the
+    // account may act.
+    let confirm = app.mail.enabled();
+    let account = register(
         app,
         Registration {
             username: s.username.trim(),
@@ -500,11 +511,16 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
             role: Role::User,
             locale,
             approved,
+            confirmed: !confirm,
             allow_reserved: false,
             reason: s.reason,
         },
     )
-    .await
+    .await?;
+    if confirm {
+        super::confirmations::send(app, account.id).await?;
+    }
+    Ok(account)
 }
 
 /// The account `id` as others may see it: a local account waiting for

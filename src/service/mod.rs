@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bookmarks;
+pub mod confirmations;
 pub mod conversations;
 pub mod endorsements;
 pub mod instance;

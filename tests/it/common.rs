@@ -189,6 +189,7 @@ impl TestServer {
                 role: Role::User,
                 locale: "en",
                 approved: true,
+                confirmed: true,
                 allow_reserved: false,
                 reason: None,
             },

@@ -249,3 +249,90 @@ async fn a_reset_form_without_its_csrf_token_changes_nothing() {
     drained(&s.app).await;
     assert!(sink.all().is_empty());
 }
+
+/// With e-mail configured, a sign-up's token is refused (Mastodon's 403)
+/// until the mailed link is opened; the link can be sent again, to a
+/// corrected address, which retires the first one.
+#[tokio::test]
+async fn a_new_account_acts_only_once_its_address_is_confirmed() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    let (id, secret) = s
+        .create_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let (_, app) = s
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("scope", "read write"),
+            ],
+        )
+        .await;
+    let (status, grant) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/accounts",
+            app["access_token"].as_str(),
+            Some(serde_json::json!({
+                "username": "newcomer", "email": "typo@example.org",
+                "password": "long enough pw", "agreement": true, "locale": "en",
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    let token = grant["access_token"].as_str().unwrap().to_string();
+    let me = || async {
+        s.get("/api/v1/accounts/verify_credentials", Some(&token))
+            .await
+    };
+    let (status, err) = me().await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        err["error"],
+        "Your login is missing a confirmed e-mail address"
+    );
+    let first = eventually("the confirmation mail", || async {
+        sink.all().first().cloned()
+    })
+    .await;
+    assert_eq!(first.to, ["typo@example.org"]);
+    let first_link = link_in(&first);
+    assert!(
+        first_link.starts_with(&s.url("/auth/confirmation?confirmation_token=")),
+        "{first_link}"
+    );
+
+    // Again, to the corrected address: the first link stops working.
+    let resend = |email: Option<&'static str>| {
+        let s = &s;
+        let token = token.clone();
+        async move {
+            let body = email.map(|e| serde_json::json!({"email": e}));
+            s.request(
+                reqwest::Method::POST,
+                "/api/v1/emails/confirmations",
+                Some(&token),
+                body,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(resend(Some("right@example.org")).await, StatusCode::OK);
+    let second = eventually("the second mail", || async { sink.all().get(1).cloned() }).await;
+    assert_eq!(second.to, ["right@example.org"]);
+    let b = browser();
+    assert_eq!(form_page(&b, &first_link).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(me().await.0, StatusCode::FORBIDDEN);
+    let (status, page) = form_page(&b, &link_in(&second)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, account) = me().await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+    assert_eq!(account["username"], "newcomer");
+    // Nothing left to confirm.
+    assert_eq!(resend(None).await, StatusCode::FORBIDDEN);
+}

@@ -14,6 +14,7 @@ pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
+pub mod emails;
 pub mod endorsements;
 pub mod entities;
 pub mod featured_tags;
@@ -49,6 +50,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(social_router())
         .merge(notifications::router())
         .merge(markers::router())
+        .merge(emails::router())
         .merge(conversations::router())
         .merge(bookmarks::router())
         .merge(lists::router())

@@ -1,7 +1,8 @@
-//! Forgotten passwords, for the browser: `/auth/password/new` asks for the
-//! address, `POST /auth/password` mails a link, `/auth/password/edit?
-//! reset_password_token=…` chooses the new password (Mastodon's paths).
-//! Only when e-mail is configured; 404 otherwise.
+//! The pages mailed links lead to (Mastodon's paths), only when e-mail is
+//! configured (404 otherwise): forgotten passwords (`/auth/password/new`
+//! asks for the address, `POST /auth/password` mails a link,
+//! `/auth/password/edit?reset_password_token=…` chooses the new password)
+//! and address confirmation (`/auth/confirmation?confirmation_token=…`).
 
 use std::sync::Arc;
 
@@ -24,6 +25,40 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/auth/password/new", get(new))
         .route("/auth/password", post(create))
         .route("/auth/password/edit", get(edit).post(update))
+        .route("/auth/confirmation", get(confirmation))
+}
+
+#[derive(Deserialize)]
+struct ConfirmationQuery {
+    #[serde(default)]
+    confirmation_token: String,
+}
+
+/// `GET /auth/confirmation?confirmation_token=…`: confirms the address the
+/// link was mailed to. (A GET that changes state, as Mastodon's: the token
+/// is the proof, and opening the link is the whole gesture.)
+async fn confirmation(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<ConfirmationQuery>,
+) -> Response {
+    if !passwords::offered(&app) {
+        return Error::not_found().into_response();
+    }
+    match crate::service::confirmations::confirm(&app, &q.confirmation_token).await {
+        Ok(true) => message(
+            &app,
+            StatusCode::OK,
+            "Address confirmed",
+            "Thank you: your account is ready. Sign in from your app or this site.",
+        ),
+        Ok(false) => message(
+            &app,
+            StatusCode::NOT_FOUND,
+            "This link does not work",
+            "It was already used, or a newer one was sent. Your app can send a new one.",
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[derive(Template)]
