@@ -1,6 +1,6 @@
 //! Instance endpoints, placeholders, errors, CORS, health and metrics.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::common::*;
@@ -448,4 +448,64 @@ async fn tokens_with_the_wrong_scope_are_refused_on_read_endpoints() {
         s.get("/api/v1/trends/tags", Some(&writer.token)).await.0,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Issue 15, fault injection: the database drops every connection (a
+/// restart or a failover). roost answers again without being restarted,
+/// and what it reports as written is there. PostgreSQL only, the server
+/// that can go away (run by the PostgreSQL leg of the suite).
+#[tokio::test]
+async fn the_server_recovers_when_the_database_drops_its_connections() {
+    let s = TestServer::start().await;
+    if !s.app.config.database_url().starts_with("postgres") {
+        return;
+    }
+    let alice = s.user("alice").await;
+    let post = |text: &'static str| {
+        let s = &s;
+        let token = alice.token.clone();
+        async move {
+            s.request(
+                Method::POST,
+                "/api/v1/statuses",
+                Some(&token),
+                Some(serde_json::json!({"status": text})),
+            )
+            .await
+        }
+    };
+    assert_eq!(post("before").await.0, StatusCode::OK);
+    let killed = sql_execute(
+        &s.app,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
+    assert!(killed > 0, "no connection was dropped");
+    // Whatever a request answers meanwhile, it is an answer, not a hang.
+    let (status, body) = post("after").await;
+    assert!(
+        status == StatusCode::OK || status.is_server_error(),
+        "{status} {body}"
+    );
+    let ok_after = status == StatusCode::OK;
+    eventually("roost to answer /health again", || async {
+        let r = s.http.get(s.url("/health")).send().await.ok()?;
+        (r.status() == StatusCode::OK).then_some(())
+    })
+    .await;
+    let (status, _) = post("later").await;
+    assert_eq!(status, StatusCode::OK);
+    let alice_id: i64 = alice.id.parse().unwrap();
+    let stored = sql_count(
+        &s.app,
+        &format!("SELECT COUNT(*) FROM statuses WHERE account_id = {alice_id}"),
+    )
+    .await;
+    assert_eq!(stored, if ok_after { 3 } else { 2 });
+    let (status, statuses) = s
+        .get(&format!("/api/v1/accounts/{}/statuses", alice.id), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(statuses.as_array().unwrap().len() as i64, stored);
 }
