@@ -265,7 +265,7 @@ fn host_hint(app: &AppState, headers: &http::HeaderMap) -> String {
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if host.eq_ignore_ascii_case(&app.config.server.domain) {
+    if is_this_server(host, &app.config.server.domain) {
         return String::new();
     }
     format!(

@@ -75,8 +75,12 @@ impl RequiredScope for AnyScope {
 
 /// The bearer token of a request: `Authorization: Bearer …` or `access_token=`.
 fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
+    bearer_of(&parts.headers, &parts.uri)
+}
+
+/// [`bearer`] from a request's headers and URI (for middleware).
+pub fn bearer_of(headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Option<String> {
+    if let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
@@ -85,7 +89,7 @@ fn bearer(parts: &Parts) -> Option<String> {
             .eq_ignore_ascii_case("bearer")
             .then(|| token.trim().to_string());
     }
-    let query = parts.uri.query()?;
+    let query = uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
@@ -95,18 +99,27 @@ fn insufficient_scope() -> Error {
     Error::forbidden("This action is outside the authorized scopes")
 }
 
-async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Option<Caller>> {
+/// The token's caller when it grants scope `S`, before any check of the
+/// user's standing.
+async fn scoped_caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Option<Caller>> {
     let Some(token) = bearer(parts) else {
         return Ok(None);
     };
     let caller = resolve_token(app, &token).await?;
+    if !caller.scopes.allows(S::MASK) {
+        return Err(insufficient_scope());
+    }
+    Ok(Some(caller))
+}
+
+async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Option<Caller>> {
+    let Some(caller) = scoped_caller::<S>(parts, app).await? else {
+        return Ok(None);
+    };
     // A user who may not sign in (pending, suspended, disabled, deleted)
     // has a dead token everywhere, optional-login reads included.
     if let Some((account, user)) = &caller.user {
         crate::service::accounts::check_can_sign_in(account, user)?;
-    }
-    if !caller.scopes.allows(S::MASK) {
-        return Err(insufficient_scope());
     }
     Ok(Some(caller))
 }
@@ -161,12 +174,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self> {
         let app = Arc::<AppState>::from_ref(state);
-        let token =
-            bearer(parts).ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        let caller = resolve_token(&app, &token).await?;
-        if !caller.scopes.allows(S::MASK) {
-            return Err(insufficient_scope());
-        }
+        let caller = scoped_caller::<S>(parts, &app)
+            .await?
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
         let Some((account, user)) = caller.user else {
             return Err(Error::unprocessable(
                 "This method requires an authenticated user",

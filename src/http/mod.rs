@@ -121,11 +121,7 @@ async fn api_rate_limit(
 ) -> Response {
     if req.uri().path().starts_with("/api/") {
         let limits = &app.config.limits;
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let token = extract::bearer_of(req.headers(), req.uri())
             .filter(|t| !t.is_empty() && t.len() <= 256);
         let hit = match token {
             Some(t) => app.limiter.hit(

@@ -6,25 +6,6 @@ use serde_json::json;
 use crate::common::*;
 
 /// An app token with `write:accounts`, as clients use for sign-up.
-async fn app_token(s: &TestServer) -> String {
-    let (id, secret) = s
-        .create_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob")
-        .await;
-    let (_, body) = s
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("scope", "read write"),
-            ],
-        )
-        .await;
-    body["access_token"].as_str().unwrap().to_string()
-}
-
 fn signup(username: &str, email: &str, password: &str) -> serde_json::Value {
     json!({"username": username, "email": email, "password": password, "agreement": true, "locale": "en"})
 }
@@ -32,7 +13,7 @@ fn signup(username: &str, email: &str, password: &str) -> serde_json::Value {
 #[tokio::test]
 async fn registration_returns_a_working_token() {
     let s = TestServer::start().await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     let (status, body) = s
         .request(
             Method::POST,
@@ -76,7 +57,7 @@ async fn registration_returns_a_working_token() {
 async fn registration_refuses_bad_input_and_creates_nothing() {
     let s = TestServer::start().await;
     s.create_account("taken").await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     let cases = [
         (
             signup("taken", "other@example.org", "long enough pw"),
@@ -186,7 +167,7 @@ async fn closed_registrations_refuse_sign_up() {
     let s =
         TestServer::start_with(|c| c.instance.registrations = roost::config::Registrations::Closed)
             .await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     let (status, _) = s
         .request(
             Method::POST,
@@ -207,7 +188,7 @@ async fn approval_registrations_need_a_reason_and_wait() {
         c.instance.registrations = roost::config::Registrations::Approval
     })
     .await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     let (status, err) = s
         .request(
             Method::POST,
@@ -237,7 +218,7 @@ async fn approval_registrations_need_a_reason_and_wait() {
 #[tokio::test]
 async fn registration_is_rate_limited() {
     let s = TestServer::start_with(|c| c.limits.registrations_per_30min = 2).await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     for i in 0..2 {
         let (status, _) = s
             .request(
@@ -518,7 +499,7 @@ async fn accounts_awaiting_approval_are_not_visible_to_others() {
         c.instance.registrations = roost::config::Registrations::Approval
     })
     .await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     let mut body = signup("pending1", "pending1@example.org", "long enough pw");
     body["reason"] = json!("hello");
     let (status, grant) = s
@@ -576,7 +557,7 @@ async fn field_names_are_plain_text_and_values_one_line() {
 #[tokio::test]
 async fn emails_are_case_insensitive_on_both_backends() {
     let s = TestServer::start().await;
-    let token = app_token(&s).await;
+    let token = s.app_token().await;
     assert_eq!(
         s.request(
             Method::POST,

@@ -215,6 +215,26 @@ impl TestServer {
         )
     }
 
+    /// An app's own token (client credentials, `read write`), as sign-up needs.
+    pub async fn app_token(&self) -> String {
+        let (id, secret) = self
+            .create_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob")
+            .await;
+        let (_, body) = self
+            .post_form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                    ("scope", "read write"),
+                ],
+            )
+            .await;
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
     /// A user with a token carrying `scopes`.
     pub async fn user_with_scopes(&self, username: &str, scopes: &str) -> TestUser {
         let account = self.create_account(username).await;

@@ -257,26 +257,12 @@ async fn a_reset_form_without_its_csrf_token_changes_nothing() {
 async fn a_new_account_acts_only_once_its_address_is_confirmed() {
     let (sink, smtp) = Sink::start().await;
     let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
-    let (id, secret) = s
-        .create_app("read write", "urn:ietf:wg:oauth:2.0:oob")
-        .await;
-    let (_, app) = s
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("scope", "read write"),
-            ],
-        )
-        .await;
+    let app_token = s.app_token().await;
     let (status, grant) = s
         .request(
             reqwest::Method::POST,
             "/api/v1/accounts",
-            app["access_token"].as_str(),
+            Some(&app_token),
             Some(serde_json::json!({
                 "username": "newcomer", "email": "typo@example.org",
                 "password": "long enough pw", "agreement": true, "locale": "en",

@@ -1015,43 +1015,29 @@ async fn pages_restrict_forms_and_every_response_refuses_sniffing() {
         assert!(resp.headers().get("strict-transport-security").is_none());
     }
     let b = browser();
+    let csp_of = |q: String| {
+        let (b, url) = (b.clone(), s.url(&format!("/oauth/authorize?{q}")));
+        async move {
+            let page = b.get(url).send().await.unwrap();
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
     let q = authorize_query(&id, CALLBACK, &[]);
-    let sign_in = b
-        .get(s.url(&format!("/oauth/authorize?{q}")))
-        .send()
-        .await
-        .unwrap();
-    let csp = sign_in.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = csp_of(q.clone()).await;
     assert!(csp.contains("form-action 'self';"), "{csp}");
     assert!(csp.contains("base-uri 'none'"), "{csp}");
     assert_eq!(
         s.browser_sign_in(&b, &q, "alice", PASSWORD).await,
         StatusCode::SEE_OTHER
     );
-    let consent = b
-        .get(s.url(&format!("/oauth/authorize?{q}")))
-        .send()
-        .await
-        .unwrap();
-    let csp = consent.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = csp_of(q).await;
     assert!(
         csp.contains("form-action 'self' http://localhost:9;"),
         "{csp}"
     );
-    let q = authorize_query(&id, "tusky://oauth", &[]);
-    let consent = b
-        .get(s.url(&format!("/oauth/authorize?{q}")))
-        .send()
-        .await
-        .unwrap();
-    let csp = consent.headers()["content-security-policy"]
-        .to_str()
-        .unwrap();
+    let csp = csp_of(authorize_query(&id, "tusky://oauth", &[])).await;
     assert!(csp.contains("form-action 'self' tusky:;"), "{csp}");
 }

@@ -41,7 +41,7 @@ async fn confirmation(
     State(app): State<Arc<AppState>>,
     Query(q): Query<ConfirmationQuery>,
 ) -> Response {
-    if !passwords::offered(&app) {
+    if !app.mail.enabled() {
         return Error::not_found().into_response();
     }
     match crate::service::confirmations::confirm(&app, &q.confirmation_token).await {
