@@ -44,7 +44,8 @@ pub async fn run(config: Config) -> Result<()> {
     Ok(())
 }
 
-/// Hourly: forget expired authorization codes and sessions, old inbound
+/// Hourly: forget expired authorization codes, sessions and second sign-in
+/// steps, old inbound
 /// activity ids and outgoing activities no delivery will send any more.
 async fn housekeeping(app: std::sync::Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -56,6 +57,9 @@ async fn housekeeping(app: std::sync::Arc<AppState>) {
         }
         if let Err(e) = app.store.delete_expired_sessions(now).await {
             tracing::warn!(error = %e, "cannot purge expired sessions");
+        }
+        if let Err(e) = app.store.delete_expired_sign_in_challenges(now).await {
+            tracing::warn!(error = %e, "cannot purge expired two-factor sign-in steps");
         }
         // Inbound activity ids are kept a week: long enough for any retry.
         if let Err(e) = app

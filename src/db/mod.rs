@@ -28,6 +28,7 @@ pub mod params;
 pub mod passwords;
 pub mod polls;
 pub mod relationships;
+pub mod security;
 pub mod statuses;
 pub mod timelines;
 
@@ -121,6 +122,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "mail",
         include_str!("../../migrations/sqlite/0006_mail.sql"),
     ),
+    (
+        7,
+        "account_security",
+        include_str!("../../migrations/sqlite/0007_account_security.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -152,6 +158,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "mail",
         include_str!("../../migrations/postgres/0006_mail.sql"),
+    ),
+    (
+        7,
+        "account_security",
+        include_str!("../../migrations/postgres/0007_account_security.sql"),
     ),
 ];
 

@@ -82,7 +82,8 @@ impl Store {
     /// (replacing any earlier one: only the newest link works).
     pub async fn set_confirmation_token(&self, account_id: i64, token_hash: &str) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "UPDATE users SET confirmation_token_hash = $2 WHERE account_id = $1 AND confirmed_at IS NULL")
+            "UPDATE users SET confirmation_token_hash = $2
+             WHERE account_id = $1 AND (confirmed_at IS NULL OR unconfirmed_email IS NOT NULL)")
             .bind(account_id)
             .bind(token_hash)
             .execute(pool)
@@ -92,12 +93,15 @@ impl Store {
         Ok(())
     }
 
-    /// Confirms the address whose token has this digest; returns its
-    /// account, or None for an unknown or spent token.
+    /// Confirms the address whose token has this digest (a sign-up's, or
+    /// the new one of an e-mail change, which then replaces the old);
+    /// returns its account, or None for an unknown or spent token.
     pub async fn confirm_email(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
         let account: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
-            "UPDATE users SET confirmed_at = $2, confirmation_token_hash = NULL
-             WHERE confirmation_token_hash = $1 AND confirmed_at IS NULL RETURNING account_id")
+            "UPDATE users SET confirmed_at = COALESCE(confirmed_at, $2),
+                 email = COALESCE(unconfirmed_email, email),
+                 unconfirmed_email = NULL, confirmation_token_hash = NULL
+             WHERE confirmation_token_hash = $1 RETURNING account_id")
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)

@@ -71,7 +71,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .merge(cross_origin)
         .merge(oauth::pages_router())
         .merge(activitypub::router())
-        .merge(pages::router())
+        .merge(pages::router(&app))
         .route("/media/{*key}", get(media::serve))
         .route("/health", get(health))
         .route("/metrics", get(metrics::serve))

@@ -58,6 +58,8 @@ pub enum Task {
     MailPasswordReset { account_id: i64 },
     /// Mail an address confirmation link to a new local account.
     MailConfirmation { account_id: i64 },
+    /// Tell an account's current address that a change to another was asked for.
+    MailEmailChange { account_id: i64 },
 }
 
 impl Task {
@@ -84,6 +86,7 @@ impl Task {
             Task::CacheAccountImages { .. } => "cache_account_images",
             Task::MailPasswordReset { .. } => "mail_password_reset",
             Task::MailConfirmation { .. } => "mail_confirmation",
+            Task::MailEmailChange { .. } => "mail_email_change",
         }
     }
 
@@ -206,6 +209,9 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
         }
         Task::MailConfirmation { account_id } => {
             crate::service::confirmations::mail(app, account_id).await
+        }
+        Task::MailEmailChange { account_id } => {
+            crate::service::confirmations::mail_change_notice(app, account_id).await
         }
     };
     done.map(|()| Outcome::Done)

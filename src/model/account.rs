@@ -132,10 +132,23 @@ pub struct User {
     /// for its confirmation link.
     pub confirmed_at: Option<DateTime<Utc>>,
     pub confirmation_token_hash: Option<String>,
+    /// The TOTP secret (base 32): offered while `otp_enabled_at` is None,
+    /// asked for at sign-in once set.
+    pub otp_secret: Option<String>,
+    pub otp_enabled_at: Option<DateTime<Utc>>,
+    /// The time step of the last code accepted; older and equal steps are refused.
+    pub otp_last_step: Option<i64>,
+    /// A new address waiting for its confirmation link.
+    pub unconfirmed_email: Option<String>,
 }
 }
 
 impl User {
+    /// Whether sign-in asks for a second factor.
+    pub fn two_factor(&self) -> bool {
+        self.otp_enabled_at.is_some()
+    }
+
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::User)
     }

@@ -288,6 +288,23 @@ pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) ->
     )
 }
 
+/// Checks the account's own password before a sensitive change (password,
+/// e-mail, two-factor): 422 "Invalid password." when wrong, counted
+/// against the account's sign-in budget so it cannot be guessed here.
+pub async fn verify_current_password(app: &AppState, user: &User, pass: &str) -> Result<()> {
+    app.limiter.hit(
+        &format!("sign_in:account:{}", user.account_id),
+        app.config.limits.sign_in_per_account_per_hour,
+        crate::ratelimit::HOUR,
+    )?;
+    let stored = user.password_hash.clone();
+    let pass = pass.to_string();
+    match blocking(move || password::verify(&pass, &stored)).await? {
+        password::Verdict::Wrong => Err(Error::unprocessable("Invalid password.")),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses accounts that may not act: disabled, suspended, or awaiting approval.
 pub fn check_can_sign_in(account: &Account, user: &User) -> Result<()> {
     if user.disabled {

@@ -24,6 +24,7 @@ pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
+pub mod two_factor;
 pub mod visibility;
 
 /// Runs CPU-heavy work (hashing, key generation) off the async workers.

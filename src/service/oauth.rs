@@ -442,12 +442,17 @@ pub async fn password_grant(
         ));
     }
     let scopes = requested_scopes(client, scope)?;
-    let (account, _) = accounts::sign_in(app, login, password)
-        .await
-        .map_err(|e| match e.kind {
-            Kind::Internal | Kind::Unavailable => e,
-            _ => invalid_grant(),
-        })?;
+    let (account, user) =
+        accounts::sign_in(app, login, password)
+            .await
+            .map_err(|e| match e.kind {
+                Kind::Internal | Kind::Unavailable => e,
+                _ => invalid_grant(),
+            })?;
+    // A password alone never signs in an account with two-factor on.
+    if user.two_factor() {
+        return Err(invalid_grant());
+    }
     issue_token(app, client.id, Some(account.id), &scopes).await
 }
 
@@ -577,9 +582,67 @@ pub async fn start_session(
     Ok(secret)
 }
 
-/// The live session behind a cookie value, with its account.
+/// The live session behind a cookie value, with its account; None also
+/// when the account may no longer sign in (disabled, suspended, deleted).
 pub async fn find_session(app: &AppState, cookie: &str) -> Result<Option<(Session, Account)>> {
-    app.store.get_session(&digest(cookie), Utc::now()).await
+    Ok(find_signed_in(app, cookie).await?.map(|(s, a, _)| (s, a)))
+}
+
+/// [`find_session`] with the account's user row (the settings pages).
+pub async fn find_signed_in(
+    app: &AppState,
+    cookie: &str,
+) -> Result<Option<(Session, Account, User)>> {
+    let Some((session, account)) = app.store.get_session(&digest(cookie), Utc::now()).await? else {
+        return Ok(None);
+    };
+    let Some(user) = app.store.get_user(account.id).await? else {
+        return Ok(None);
+    };
+    if accounts::check_can_sign_in(&account, &user).is_err() {
+        return Ok(None);
+    }
+    Ok(Some((session, account, user)))
+}
+
+/// The account's live browser sessions, newest first.
+pub async fn sessions(app: &AppState, account: &Account) -> Result<Vec<Session>> {
+    app.store.list_sessions(account.id, Utc::now()).await
+}
+
+/// Signs out one of the account's browser sessions (by the digest the
+/// sessions page shows); 404 when it is not theirs.
+pub async fn end_account_session(app: &AppState, account: &Account, id_hash: &str) -> Result<()> {
+    if app
+        .store
+        .delete_account_session(account.id, id_hash)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::not_found())
+    }
+}
+
+/// The apps holding live tokens of the account.
+pub async fn authorized_apps(
+    app: &AppState,
+    account: &Account,
+) -> Result<Vec<crate::db::security::AuthorizedApp>> {
+    app.store.list_authorized_apps(account.id).await
+}
+
+/// Takes back an app's access: every token the account gave it is revoked.
+pub async fn revoke_app(app: &AppState, account: &Account, app_id: i64) -> Result<()> {
+    if app
+        .store
+        .revoke_app_tokens(account.id, app_id, Utc::now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::not_found())
+    }
 }
 
 pub async fn end_session(app: &AppState, cookie: &str) -> Result<()> {

@@ -118,3 +118,32 @@ pub async fn reset(app: &AppState, token: &str, password: &str, confirmation: &s
         )),
     }
 }
+
+/// Changes the password from the settings page, after the current one:
+/// every token is revoked and every other browser session ends (whoever
+/// knew the old password is out), the session making the change stays.
+pub async fn change(
+    app: &AppState,
+    user: &crate::model::User,
+    keep_session: &crate::model::Session,
+    current: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<()> {
+    super::accounts::verify_current_password(app, user, current).await?;
+    let mut v = Validation::new();
+    super::accounts::check_password(&mut v, password);
+    if password != confirmation {
+        v.add(
+            "password_confirmation",
+            "ERR_INVALID",
+            "doesn't match Password",
+        );
+    }
+    v.finish()?;
+    let new = password.to_string();
+    let hash = super::blocking(move || crate::auth::password::hash(&new)).await??;
+    app.store
+        .change_password(user.account_id, &hash, &keep_session.id_hash, Utc::now())
+        .await
+}

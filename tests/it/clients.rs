@@ -126,6 +126,11 @@ async fn chromium_signs_in_consents_denies_and_signs_out() {
 }
 
 #[tokio::test]
+async fn chromium_manages_profile_two_factor_sessions_apps_email_and_password() {
+    run_client_script(node_script("settings.mjs")).await;
+}
+
+#[tokio::test]
 async fn masto_js_follows_posts_reads_home_and_notifications() {
     run_client_script(node_script("masto_social.mjs")).await;
 }

@@ -637,3 +637,54 @@ pub async fn sql_count(app: &AppState, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
     }
 }
+
+/// A page a browser opens: status and HTML.
+pub async fn form_page(b: &reqwest::Client, url: &str) -> (StatusCode, String) {
+    let resp = b.get(url).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// Submits the form in `html` (its hidden inputs plus `fields`) to `url`.
+pub async fn submit(
+    b: &reqwest::Client,
+    url: &str,
+    html: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut form = hidden_inputs(html);
+    for (k, v) in fields {
+        form.push(((*k).into(), (*v).into()));
+    }
+    let resp = b.post(url).form(&form).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// The `csrf_token` hidden value in a page.
+pub fn csrf_of(html: &str) -> String {
+    hidden_inputs(html)
+        .into_iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v)
+        .expect("a csrf_token in the page")
+}
+
+impl TestServer {
+    /// `grant_type=password` for `login` with a new `read` app: the status
+    /// and the token response (or OAuth error).
+    pub async fn password_grant(&self, login: &str, password: &str) -> (StatusCode, Value) {
+        let (id, secret) = self.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+        self.post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", login),
+                ("password", password),
+                ("scope", "read"),
+            ],
+        )
+        .await
+    }
+}

@@ -93,25 +93,6 @@ fn link_in(mail: &Mail) -> String {
     text[start..].split_whitespace().next().unwrap().to_string()
 }
 
-async fn form_page(b: &reqwest::Client, url: &str) -> (StatusCode, String) {
-    let resp = b.get(url).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
-async fn submit(
-    b: &reqwest::Client,
-    url: &str,
-    html: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let mut form = hidden_inputs(html);
-    for (k, v) in fields {
-        form.push(((*k).into(), (*v).into()));
-    }
-    let resp = b.post(url).form(&form).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_forgotten_password_is_reset_through_the_mailed_link() {
     let (sink, smtp) = Sink::start().await;
@@ -321,4 +302,82 @@ async fn a_new_account_acts_only_once_its_address_is_confirmed() {
     assert_eq!(account["username"], "newcomer");
     // Nothing left to confirm.
     assert_eq!(resend(None).await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_email_change_waits_for_the_new_addresss_link_and_tells_the_old_one() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    let alice = s.user("alice").await;
+    let b = browser();
+    let (_, page) = form_page(&b, &s.url("/auth/sign_in")).await;
+    let (status, _) = submit(
+        &b,
+        &s.url("/auth/sign_in"),
+        &page,
+        &[("username", "alice"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = form_page(&b, &s.url("/settings/email")).await;
+    let csrf = hidden_inputs(&html)
+        .into_iter()
+        .find(|(k, _)| k == "csrf_token")
+        .unwrap()
+        .1;
+    let resp = b
+        .post(s.url("/settings/email"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", "alice@new.example"),
+            ("current_password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        resp.headers()["location"],
+        "/settings/email?notice=email_sent"
+    );
+    let mails = eventually("two mails", || async {
+        let all = sink.all();
+        (all.len() >= 2).then_some(all)
+    })
+    .await;
+    let notice = mails
+        .iter()
+        .find(|m| m.to == ["alice@example.org"])
+        .expect("a notice to the old address");
+    let text = notice.data.replace("=\n", "").replace("=3D", "=");
+    assert!(text.contains("alice@new.example"), "{notice:?}");
+    let confirm = mails
+        .iter()
+        .find(|m| m.to == ["alice@new.example"])
+        .expect("a link to the new address");
+    // Until the link is opened the old address stays, and she can still act.
+    let (_, html) = form_page(&b, &s.url("/settings/email")).await;
+    assert!(
+        html.contains("id=\"unconfirmed-email\">alice@new.example"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"current-email\">alice@example.org"),
+        "{html}"
+    );
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, _) = form_page(&browser(), &link_in(confirm)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = form_page(&b, &s.url("/settings/email")).await;
+    assert!(
+        html.contains("id=\"current-email\">alice@new.example"),
+        "{html}"
+    );
+    assert!(!html.contains("unconfirmed-email"), "{html}");
+    let (status, _) = form_page(&browser(), &link_in(confirm)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the link works once");
 }

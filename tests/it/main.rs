@@ -18,5 +18,7 @@ mod media;
 mod oauth;
 mod pages;
 mod ratelimits;
+mod settings;
 mod social;
 mod tls;
+mod two_factor;

@@ -1,4 +1,4 @@
-//! Reading and writing the two cookies roost sets.
+//! Reading and writing the cookies roost sets.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
@@ -9,6 +9,8 @@ use crate::app::AppState;
 pub const SESSION_COOKIE: &str = "roost_session";
 /// The double-submit CSRF token of the sign-in form.
 pub const CSRF_COOKIE: &str = "roost_csrf";
+/// The second sign-in step: right password, two-factor code still owed.
+pub const OTP_COOKIE: &str = "roost_otp";
 
 pub fn get_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -17,19 +17,21 @@ use crate::auth::{constant_time_eq, random_token};
 use crate::error::{Error, Kind, Result};
 use crate::http::extract::ClientIp;
 use crate::model::{Account, Session};
-use crate::service::{accounts, oauth};
+use crate::service::{accounts, oauth, two_factor};
 
 pub mod cookies;
 pub mod password;
 pub mod public;
+pub mod settings;
 
-use cookies::{CSRF_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
+use cookies::{CSRF_COOKIE, OTP_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
 
-pub fn router() -> Router<Arc<AppState>> {
+pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home))
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
         .merge(password::router())
+        .merge(settings::router(app))
         .route("/auth/sign_out", axum::routing::post(sign_out))
         .route("/{handle}", get(public::profile))
         .route("/{handle}/{id}", get(public::status))
@@ -95,6 +97,15 @@ pub struct SignInPage {
     pub username: String,
     /// Whether to offer "Forgot your password?" (e-mail is configured).
     pub password_reset: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_otp.html")]
+struct OtpPage {
+    instance_title: String,
+    error: Option<String>,
+    csrf_token: String,
+    redirect_to: String,
 }
 
 #[derive(Template)]
@@ -219,9 +230,13 @@ pub struct SignInForm {
     csrf_token: String,
     #[serde(default)]
     redirect_to: String,
+    /// The second step's code (present only on that step's form).
+    otp: Option<String>,
 }
 
-/// `POST /auth/sign_in`: checks CSRF, rate limits, credentials; starts a session.
+/// `POST /auth/sign_in`: checks CSRF, rate limits, credentials; starts a
+/// session, or, for an account with two-factor on, asks for its code (the
+/// same path, field `otp`).
 async fn sign_in(
     State(app): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,
@@ -239,6 +254,9 @@ async fn sign_in(
             &form.username,
         );
     }
+    if let Some(code) = &form.otp {
+        return otp_step(&app, &headers, &ip.to_string(), &target, code).await;
+    }
     if let Err(e) = accounts::limit_sign_in(&app, ip, &form.username).await {
         let mut response = sign_in_form(
             &app,
@@ -252,20 +270,17 @@ async fn sign_in(
         return response;
     }
     match accounts::sign_in(&app, &form.username, &form.password).await {
-        Ok((account, _)) => {
-            let user_agent = headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok());
-            match oauth::start_session(&app, &account, user_agent, Some(&ip.to_string())).await {
-                Ok(secret) => {
-                    let mut response = Redirect::to(&target).into_response();
-                    let max_age = app.config.auth.session_lifetime_days * 86_400;
-                    set_cookie(&mut response, &app, SESSION_COOKIE, &secret, Some(max_age));
+        Ok((account, user)) if user.two_factor() => {
+            match two_factor::start_challenge(&app, &account).await {
+                Ok(token) => {
+                    let mut response = otp_form(&app, &headers, StatusCode::OK, &target, None);
+                    set_cookie(&mut response, &app, OTP_COOKIE, &token, Some(600));
                     response
                 }
                 Err(e) => e.into_response(),
             }
         }
+        Ok((account, _)) => signed_in(&app, &headers, &account, &ip.to_string(), &target).await,
         Err(e) if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) => {
             let status = if e.kind == Kind::Forbidden {
                 StatusCode::FORBIDDEN
@@ -282,6 +297,104 @@ async fn sign_in(
             )
         }
         Err(e) => e.into_response(),
+    }
+}
+
+/// Starts the browser's session and sends it on to `target`.
+async fn signed_in(
+    app: &AppState,
+    headers: &HeaderMap,
+    account: &Account,
+    ip: &str,
+    target: &str,
+) -> Response {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    match oauth::start_session(app, account, user_agent, Some(ip)).await {
+        Ok(secret) => {
+            let mut response = Redirect::to(target).into_response();
+            let max_age = app.config.auth.session_lifetime_days * 86_400;
+            set_cookie(&mut response, app, SESSION_COOKIE, &secret, Some(max_age));
+            set_cookie(&mut response, app, OTP_COOKIE, "", Some(0));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The second step's form.
+fn otp_form(
+    app: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    redirect_to: &str,
+    error: Option<String>,
+) -> Response {
+    with_csrf(app, headers, |csrf_token| {
+        let page = OtpPage {
+            instance_title: app.config.instance.title.clone(),
+            error,
+            csrf_token,
+            redirect_to: redirect_to.to_string(),
+        };
+        render(status, &page)
+    })
+}
+
+/// The second sign-in step: the code for the challenge the cookie names.
+/// A wrong code leaves the step open (up to a few tries); an expired or
+/// worn-out step starts again from the password.
+async fn otp_step(
+    app: &AppState,
+    headers: &HeaderMap,
+    ip: &str,
+    target: &str,
+    code: &str,
+) -> Response {
+    let Some(token) = get_cookie(headers, OTP_COOKIE).filter(|t| !t.is_empty()) else {
+        return sign_in_form(
+            app,
+            headers,
+            StatusCode::UNAUTHORIZED,
+            target,
+            Some("Your sign-in expired; please start again.".into()),
+            "",
+        );
+    };
+    match two_factor::pass_challenge(app, &token, code).await {
+        Ok((account, _)) => signed_in(app, headers, &account, ip, target).await,
+        Err(two_factor::ChallengeError::WrongCode) => otp_form(
+            app,
+            headers,
+            StatusCode::UNAUTHORIZED,
+            target,
+            Some("Invalid two-factor code.".into()),
+        ),
+        Err(two_factor::ChallengeError::Expired) => {
+            let mut response = sign_in_form(
+                app,
+                headers,
+                StatusCode::UNAUTHORIZED,
+                target,
+                Some("Your sign-in expired; please start again.".into()),
+                "",
+            );
+            set_cookie(&mut response, app, OTP_COOKIE, "", Some(0));
+            response
+        }
+        Err(two_factor::ChallengeError::Other(e)) if e.kind == Kind::TooManyRequests => {
+            let mut response = otp_form(
+                app,
+                headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                target,
+                Some("Too many attempts; please wait a few minutes.".into()),
+            );
+            add_rate_limit_headers(&mut response, &e);
+            response
+        }
+        Err(two_factor::ChallengeError::Other(e)) => e.into_response(),
     }
 }
 

@@ -129,9 +129,7 @@ fn display_name(a: &Account) -> String {
 }
 
 fn avatar(app: &AppState, a: &Account) -> String {
-    a.avatar_remote_url
-        .clone()
-        .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
+    crate::http::mastodon::entities::avatar_url(app, a)
 }
 
 /// `GET /@username`: the profile page, or the actor for an ActivityPub

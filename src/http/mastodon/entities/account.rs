@@ -94,20 +94,28 @@ fn field_value_html(account: &Account, value: &str) -> String {
     }
 }
 
-/// The public view of an account.
-pub fn account(app: &AppState, a: &Account) -> AccountEntity {
-    let stored = |key: &Option<String>| {
-        key.as_deref()
-            .map(|k| app.media.storage.url(&app.base_url, k))
-    };
-    let avatar = stored(&a.avatar_key)
+/// The account's avatar: the stored copy, else the remote one when it is an
+/// http(s) URL, else the placeholder.
+pub fn avatar_url(app: &AppState, a: &Account) -> String {
+    a.avatar_key
+        .as_deref()
+        .map(|k| app.media.storage.url(&app.base_url, k))
         .or_else(|| {
             a.avatar_remote_url
                 .as_deref()
                 .and_then(web_url)
                 .map(str::to_string)
         })
-        .unwrap_or_else(|| app.url("/avatars/original/missing.png"));
+        .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
+}
+
+/// The public view of an account.
+pub fn account(app: &AppState, a: &Account) -> AccountEntity {
+    let stored = |key: &Option<String>| {
+        key.as_deref()
+            .map(|k| app.media.storage.url(&app.base_url, k))
+    };
+    let avatar = avatar_url(app, a);
     let header = stored(&a.header_key)
         .or_else(|| {
             a.header_remote_url
