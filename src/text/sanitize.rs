@@ -70,9 +70,15 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Remote HTML reduced to Mastodon's allowlist.
+/// Remote HTML reduced to Mastodon's allowlist. Cleaned twice: ammonia
+/// puts the `rel` it adds before the `target` it sets on a link it meets
+/// for the first time, but after a `target` already there, so one pass over
+/// its own output would reorder them; the second pass makes the result a
+/// fixed point (sanitizing it again changes nothing), which edits and
+/// duplicate detection compare on. Found by the `sanitize` fuzz target.
 pub fn html(input: &str) -> String {
-    CLEANER.clean(input).to_string()
+    let once = CLEANER.clean(input).to_string();
+    CLEANER.clean(&once).to_string()
 }
 
 /// A plain-text field from a remote actor (display name, field name): control
@@ -102,6 +108,20 @@ pub fn strip_long(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzzing found a link whose attributes came out in another order on
+    /// a second pass (fuzz/artifacts/sanitize, 2026-12-03).
+    #[test]
+    fn sanitizing_twice_changes_nothing() {
+        let input = "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@alice\" \
+                     class=get=\"_blank\">@ode<span>alice<.</p>/sp\nan></";
+        let once = html(input);
+        assert_eq!(html(&once), once);
+        assert_eq!(
+            html("<a href=\"https://a.example/\">x</a>"),
+            html(&html("<a href=\"https://a.example/\">x</a>"))
+        );
+    }
 
     #[test]
     fn scripts_styles_and_handlers_are_removed() {
