@@ -360,6 +360,10 @@ pub struct Jobs {
     /// The first retry of a failed job waits this many milliseconds; each
     /// later retry twice as long, up to 6 hours.
     pub retry_base_ms: u64,
+    /// How long a worker's claim on a job lasts unless renewed; a running
+    /// job's claim is renewed every third of this, so the jobs of a worker
+    /// that died (a crash, kill -9, a lost node) run again within this time.
+    pub lease_secs: u64,
 }
 
 impl Default for Jobs {
@@ -368,6 +372,7 @@ impl Default for Jobs {
             workers: 2,
             delivery_workers: 8,
             retry_base_ms: 10_000,
+            lease_secs: 30,
         }
     }
 }
@@ -467,6 +472,9 @@ impl Config {
                 "moderation.review_remote",
                 "must be \"off\", \"new_domains\" or \"all\"",
             );
+        }
+        if self.jobs.lease_secs < 3 {
+            return bad("jobs.lease_secs", "must be at least 3");
         }
         if self.jobs.retry_base_ms == 0 {
             return bad("jobs.retry_base_ms", "must be at least 1");

@@ -99,6 +99,18 @@ impl Store {
         Ok(jobs)
     }
 
+    /// Extends the claims on `ids` to `until` (their worker is alive and
+    /// still on them); a job already finished, failed or deferred is left
+    /// alone.
+    pub async fn renew_job_claims(&self, ids: &[i64], until: DateTime<Utc>) -> Result<()> {
+        for id in ids {
+            on_pool!(self, pool => sqlx::query(
+                "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND locked_until IS NOT NULL")
+                .bind(id).bind(until).execute(pool).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
+
     /// Removes a finished job.
     pub async fn finish_job(&self, id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;

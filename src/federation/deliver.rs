@@ -15,9 +15,11 @@ use crate::error::{Error, Kind, Result};
 use crate::jobs::{Outcome, Task};
 use crate::model::Account;
 
-/// Deliveries retry this many times: the queue's backoff (10 s doubling,
-/// capped at 6 h) then spans about 53 hours, over the 2 days Mastodon gives.
-pub const DELIVERY_ATTEMPTS: i64 = 18;
+/// Deliveries are tried this many times: with the queue's backoff (10 s
+/// doubling, capped at 6 h) the last attempt comes about 59 hours after the
+/// first, so a server down for two days still receives everything (Mastodon
+/// keeps trying for about as long).
+pub const DELIVERY_ATTEMPTS: i64 = 20;
 
 /// Sends `activity` as `actor` to each inbox in `inboxes` (deduplicated,
 /// minus this instance's own and blocked hosts).

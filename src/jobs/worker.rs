@@ -1,7 +1,9 @@
 //! The workers: each claims jobs of one queue, runs them within the queue's
-//! time limit and records the outcome. A job's lock lasts its time limit
-//! plus a margin, so a job still running is never claimed by a second
-//! worker; one whose worker died is claimed again when the lock runs out.
+//! time limit and records the outcome. A claim is a lease
+//! (`jobs.lease_secs`) that the worker renews while its jobs run, so a job
+//! still running is never claimed by a second worker, and the jobs of a
+//! worker that died (a crash, kill -9, a lost node) are claimed again within
+//! one lease, however long they may run.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +14,6 @@ use super::{DELIVER_QUEUE, MEDIA_QUEUE, Outcome, Task, backoff, run};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::Job;
-
-/// Beyond a job's time limit, how long its lock lasts: the time to record
-/// the outcome.
-const LOCK_MARGIN: Duration = Duration::from_secs(30);
 
 /// How long one job of `queue` may run before it counts as failed.
 ///
@@ -37,14 +35,16 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
     // Deliveries are many and short: claim a few at a time.
     let batch = if queue == DELIVER_QUEUE { 4 } else { 1 };
     let limit = time_limit(&app, queue);
-    // Each job of a batch runs in turn: the last one's lock covers them all.
-    let lock = limit * u32::try_from(batch).unwrap_or(1) + LOCK_MARGIN;
+    let lease = Duration::from_secs(app.config.jobs.lease_secs.max(3));
     loop {
-        match app.store.claim_jobs(queue, batch, lock).await {
+        match app.store.claim_jobs(queue, batch, lease).await {
             Ok(jobs) if !jobs.is_empty() => {
+                let ids = jobs.iter().map(|j| j.id).collect();
+                let renewal = tokio::spawn(renew(app.clone(), ids, lease));
                 for job in jobs {
                     work(&app, job, limit).await;
                 }
+                renewal.abort();
             }
             Ok(_) => {
                 let wakeup = match queue {
@@ -58,6 +58,21 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
                 tracing::error!(error = %e, "cannot claim a job");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
+        }
+    }
+}
+
+/// Renews the claims on `ids` every third of `lease` until aborted.
+async fn renew(app: Arc<AppState>, ids: Vec<i64>, lease: Duration) {
+    let mut tick = tokio::time::interval(lease / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is at once; the claim is fresh then.
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or_default();
+        if let Err(e) = app.store.renew_job_claims(&ids, until).await {
+            tracing::warn!(error = %e, "cannot renew the claims on running jobs");
         }
     }
 }

@@ -433,8 +433,8 @@ pub async fn process_job(app: &AppState, media_id: i64) -> Result<()> {
     let Some(source) = m.source_key.clone().filter(|_| m.is_processing()) else {
         return Ok(());
     };
-    // One deadline for the whole job, under the queue's 300-second claim,
-    // so no second worker starts on it while this one runs.
+    // One deadline for the whole job (the worker renews its claim while it
+    // runs, so no second worker starts on it meanwhile).
     let limit = std::time::Duration::from_secs(app.config.media.processing_timeout_secs);
     let outcome = match tokio::time::timeout(limit, transcode_source(app, &mut m, &source)).await {
         Ok(outcome) => outcome,

@@ -238,6 +238,16 @@ impl TestServer {
     /// A user with a token carrying `scopes`.
     pub async fn user_with_scopes(&self, username: &str, scopes: &str) -> TestUser {
         let account = self.create_account(username).await;
+        self.token_for(&account, scopes).await
+    }
+
+    /// An all-scopes token for an account made earlier.
+    pub async fn user_for(&self, account: &roost::model::Account) -> TestUser {
+        self.token_for(account, "read write follow push").await
+    }
+
+    async fn token_for(&self, account: &roost::model::Account, scopes: &str) -> TestUser {
+        let username = account.username.as_str();
         let (client_id, _) = self
             .create_app(
                 "read write follow push admin:read admin:write",
@@ -535,12 +545,21 @@ pub async fn drained(app: &AppState) {
 }
 
 /// Polls `check` every 50 ms for up to 15 s until it gives `Some`.
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    eventually_within(15, what, check).await
+}
+
+/// [`eventually`] with a deadline of `secs` seconds.
+pub async fn eventually_within<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     loop {
         if let Some(v) = check().await {
             return v;

@@ -368,7 +368,7 @@ pub(crate) async fn remote_follower(
     alice_on_b
 }
 
-async fn post(s: &TestServer, user: &TestUser, body: Value) -> Value {
+pub(crate) async fn post(s: &TestServer, user: &TestUser, body: Value) -> Value {
     let (status, posted) = s
         .request(
             reqwest::Method::POST,
@@ -381,7 +381,7 @@ async fn post(s: &TestServer, user: &TestUser, body: Value) -> Value {
     posted
 }
 
-async fn in_home(s: &TestServer, user: &TestUser, uri: &Value) -> Option<Value> {
+pub(crate) async fn in_home(s: &TestServer, user: &TestUser, uri: &Value) -> Option<Value> {
     let (_, home) = s.get("/api/v1/timelines/home", Some(&user.token)).await;
     home.as_array()?
         .iter()

@@ -41,6 +41,27 @@ async fn a_claimed_job_is_locked_until_its_lock_runs_out() {
 }
 
 #[tokio::test]
+async fn a_renewed_claim_holds_and_a_finished_or_failed_job_is_not_relocked() {
+    let s = TestServer::start().await;
+    let store = &s.app.store;
+    store.put_job(&job(), Utc::now(), 3).await.unwrap();
+    let lease = Duration::from_millis(300);
+    let claimed = store.claim_jobs("test", 5, lease).await.unwrap();
+    let id = claimed[0].id;
+    // Its worker is alive and renews: nobody takes it past the first lease.
+    let until = Utc::now() + chrono::Duration::seconds(60);
+    store.renew_job_claims(&[id], until).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(store.claim_jobs("test", 5, lease).await.unwrap().is_empty());
+    // Failed (due at once): a late renewal does not lock it again.
+    store.fail_job(id, "boom", Utc::now(), false).await.unwrap();
+    store.renew_job_claims(&[id], until).await.unwrap();
+    let again = store.claim_jobs("test", 5, lease).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+}
+
+#[tokio::test]
 async fn a_deferred_job_runs_later_without_spending_an_attempt() {
     let s = TestServer::start().await;
     let store = &s.app.store;

@@ -9,6 +9,7 @@ mod cli;
 mod clients;
 mod collections;
 mod common;
+mod faults;
 mod federation;
 mod hostile;
 mod jobs;

@@ -138,7 +138,7 @@ fn bomb_png(w: u32, h: u32) -> Vec<u8> {
     png
 }
 
-fn have_ffmpeg() -> bool {
+pub(crate) fn have_ffmpeg() -> bool {
     std::process::Command::new("ffmpeg")
         .arg("-version")
         .output()
@@ -146,7 +146,7 @@ fn have_ffmpeg() -> bool {
 }
 
 /// Makes a file with ffmpeg from lavfi sources.
-fn ffmpeg(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
+pub(crate) fn ffmpeg(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
     let out = dir.join(name);
     let status = std::process::Command::new("ffmpeg")
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
@@ -257,7 +257,7 @@ async fn upload_to(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn upload(
+pub(crate) async fn upload(
     s: &TestServer,
     token: &str,
     bytes: Vec<u8>,
