@@ -98,12 +98,17 @@ impl Store {
         Ok(ids)
     }
 
-    pub async fn put_notification(&self, n: &Notification) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    /// Writes a notification; false when the same one (kind, recipient,
+    /// sender, status) exists already, for the kinds that happen once per
+    /// status (`notifications_once`), so redoing a post's effects after a
+    /// crash notifies nobody twice.
+    pub async fn put_notification(&self, n: &Notification) -> Result<bool> {
+        let written = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT DO NOTHING")
             .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at)
-            .execute(pool).await.map(|_| ()))?;
-        Ok(())
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(written == 1)
     }
 
     /// A page of notifications, filtered by type and sender, hiding senders in `hidden`.

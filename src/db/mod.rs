@@ -127,6 +127,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_security",
         include_str!("../../migrations/sqlite/0007_account_security.sql"),
     ),
+    (
+        8,
+        "notifications_once",
+        include_str!("../../migrations/sqlite/0008_notifications_once.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -163,6 +168,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "account_security",
         include_str!("../../migrations/postgres/0007_account_security.sql"),
+    ),
+    (
+        8,
+        "notifications_once",
+        include_str!("../../migrations/postgres/0008_notifications_once.sql"),
     ),
 ];
 

@@ -24,10 +24,19 @@ pub struct NewStatus<'a> {
     pub new_media: &'a [crate::model::MediaAttachment],
 }
 
+/// A job written in the same transaction as a status (its safety net, a
+/// poll's end), so the two exist together or not at all.
+pub struct JobWithStatus {
+    pub id: i64,
+    pub job: super::jobs::NewJob,
+    pub run_at: chrono::DateTime<chrono::Utc>,
+    pub max_attempts: i64,
+}
+
 impl Store {
     /// Inserts a status with its mentions and tags, bumps the author's counters
-    /// and the parent's reply count, in one transaction.
-    pub async fn put_status(&self, n: &NewStatus<'_>) -> Result<()> {
+    /// and the parent's reply count, and queues `jobs`, in one transaction.
+    pub async fn put_status(&self, n: &NewStatus<'_>, jobs: &[JobWithStatus]) -> Result<()> {
         let s = n.status;
         let now = s.created_at;
         on_pool!(self, pool => {
@@ -91,6 +100,12 @@ impl Store {
             if let Some(key) = n.idempotency_key {
                 sqlx::query("INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(s.account_id).bind(key).bind(s.id).bind(now).execute(&mut *tx).await?;
+            }
+            for j in jobs {
+                sqlx::query(
+                    "INSERT INTO jobs (id, queue, kind, payload, run_at, max_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(j.id).bind(j.job.queue).bind(j.job.kind).bind(sqlx::types::Json(&j.job.payload))
+                    .bind(j.run_at).bind(j.max_attempts).bind(now).execute(&mut *tx).await?;
             }
             tx.commit().await
         })?;

@@ -30,6 +30,11 @@ pub use worker::start_workers;
 pub enum Task {
     /// Put a status into the home feeds of its author's local followers.
     FanOut { status_id: i64 },
+    /// Redo what follows from storing a status (feeds, notifications,
+    /// conversations), idempotently: queued in the status's own transaction
+    /// to run a minute later, and removed once the request has done it, so
+    /// it runs only when the process died in between.
+    StatusEffects { status_id: i64 },
     /// Tell a poll's author and voters that it has ended.
     PollEnded { poll_id: i64 },
     /// Publish a post scheduled for now.
@@ -64,7 +69,7 @@ pub enum Task {
 
 impl Task {
     /// The job row this task is stored as.
-    fn to_job(&self) -> Result<NewJob> {
+    pub(crate) fn to_job(&self) -> Result<NewJob> {
         Ok(NewJob {
             queue: self.queue(),
             kind: self.kind(),
@@ -75,6 +80,7 @@ impl Task {
     fn kind(&self) -> &'static str {
         match self {
             Task::FanOut { .. } => "fan_out",
+            Task::StatusEffects { .. } => "status_effects",
             Task::PollEnded { .. } => "poll_ended",
             Task::PublishScheduled { .. } => "publish_scheduled",
             Task::Deliver { .. } => "deliver",
@@ -175,6 +181,9 @@ pub enum Outcome {
 async fn run(app: &AppState, task: Task) -> Result<Outcome> {
     let done = match task {
         Task::FanOut { status_id } => crate::service::timelines::fan_out(app, status_id).await,
+        Task::StatusEffects { status_id } => {
+            crate::service::statuses::redo_effects(app, status_id).await
+        }
         Task::PollEnded { poll_id } => crate::service::polls::poll_ended(app, poll_id).await,
         Task::PublishScheduled {
             scheduled_status_id,

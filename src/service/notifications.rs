@@ -25,7 +25,9 @@ pub const TYPES: &[&str] = &[
 
 /// Notifies `account_id` that `from` did `kind` (on `status_id`), unless
 /// `account_id` is local-less, is `from`, blocks `from`, or mutes `from`'s
-/// notifications. Returns the notification when one was written.
+/// notifications, or was already told (a mention, a new post, a boost, a
+/// favourite or a poll's end is told once). Returns the notification when
+/// one was written.
 pub async fn notify(
     app: &AppState,
     account_id: i64,
@@ -72,8 +74,7 @@ pub async fn notify(
         status_id,
         created_at: Utc::now(),
     };
-    app.store.put_notification(&n).await?;
-    Ok(Some(n))
+    Ok(app.store.put_notification(&n).await?.then_some(n))
 }
 
 /// Mentions notify the mentioned; followers who asked (`notify`) hear of new

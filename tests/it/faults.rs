@@ -333,3 +333,44 @@ async fn a_peer_down_for_two_days_receives_everything_when_it_is_back() {
     drained(&a.app).await;
     assert_eq!(sql_count(&a.app, live).await, 0);
 }
+
+#[tokio::test]
+async fn a_post_whose_effects_were_cut_off_gets_them_from_its_safety_net() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let _bob = s.user("bob").await;
+    let posted = post(&s, &alice, json!({"status": "hello @bob"})).await;
+    let id = posted["id"].as_str().unwrap();
+    // Done in the request: no safety net is left behind.
+    let nets = "SELECT COUNT(*) FROM jobs WHERE kind = 'status_effects'";
+    assert_eq!(sql_count(&s.app, nets).await, 0);
+    let mention =
+        format!("SELECT COUNT(*) FROM notifications WHERE status_id = {id} AND type = 'mention'");
+    let feed = format!("SELECT COUNT(*) FROM home_feed WHERE status_id = {id}");
+    assert_eq!(sql_count(&s.app, &mention).await, 1);
+
+    // As if the process had died after storing the post: the effects are
+    // gone and its safety net is due.
+    sql_execute(
+        &s.app,
+        &format!("DELETE FROM notifications WHERE status_id = {id}"),
+    )
+    .await;
+    sql_execute(
+        &s.app,
+        &format!("DELETE FROM home_feed WHERE status_id = {id}"),
+    )
+    .await;
+    let task = roost::jobs::Task::StatusEffects {
+        status_id: id.parse().unwrap(),
+    };
+    roost::jobs::enqueue(&s.app, task.clone()).await.unwrap();
+    drained(&s.app).await;
+    assert_eq!(sql_count(&s.app, &mention).await, 1);
+    assert_eq!(sql_count(&s.app, &feed).await, 1);
+    // Redone once more (two nodes, a retry): still told once.
+    roost::jobs::enqueue(&s.app, task).await.unwrap();
+    drained(&s.app).await;
+    assert_eq!(sql_count(&s.app, &mention).await, 1);
+    assert_eq!(sql_count(&s.app, &feed).await, 1);
+}

@@ -16,7 +16,7 @@ use crate::text::status::{self as render, ResolvedMention};
 
 mod store;
 
-pub use store::{Stored, remove, store, store_edit};
+pub use store::{Stored, redo_effects, remove, store, store_edit};
 
 /// What a client sends to post or edit (kept as JSON while scheduled).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]

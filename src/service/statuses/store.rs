@@ -3,11 +3,12 @@
 //! Delivery to other servers stays with the callers: only local actions go
 //! out.
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 
 use crate::app::AppState;
-use crate::db::statuses::NewStatus;
+use crate::db::statuses::{JobWithStatus, NewStatus};
 use crate::error::Result;
+use crate::jobs::Task;
 use crate::model::{Account, Status};
 use crate::service::{notifications, timelines};
 
@@ -29,19 +30,58 @@ pub enum Stored {
 /// local posts go out).
 pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Result<Stored> {
     let status = new.status;
-    if let Err(e) = app.store.put_status(new).await {
-        return match stored_copy(app, new).await? {
-            Some(existing) => Ok(Stored::Existing(existing)),
-            None => Err(e),
-        };
-    }
+    let now = Utc::now();
+    // The safety net: if the process dies before the effects below are
+    // done, this job (written with the status, due in a minute) redoes them.
+    let safety = JobWithStatus {
+        id: crate::id::new_id(),
+        job: Task::StatusEffects {
+            status_id: status.id,
+        }
+        .to_job()?,
+        run_at: now + Duration::seconds(SAFETY_NET_SECS),
+        max_attempts: 10,
+    };
+    let mut jobs = vec![];
     if status.local
         && let Some(p) = new.poll
         && let Some(at) = p.expires_at
     {
         // Voters and the author hear the result when the poll closes.
-        crate::jobs::schedule(app, &crate::jobs::Task::PollEnded { poll_id: p.id }, at, 30).await?;
+        jobs.push(JobWithStatus {
+            id: crate::id::new_id(),
+            job: Task::PollEnded { poll_id: p.id }.to_job()?,
+            run_at: at,
+            max_attempts: 30,
+        });
     }
+    let safety_id = safety.id;
+    jobs.push(safety);
+    if let Err(e) = app.store.put_status(new, &jobs).await {
+        return match stored_copy(app, new).await? {
+            Some(existing) => Ok(Stored::Existing(existing)),
+            None => Err(e),
+        };
+    }
+    effects(app, author, status, new.mentions).await?;
+    app.store.finish_job(safety_id).await?;
+    Ok(Stored::New(status.clone()))
+}
+
+/// How long the safety net of a new status waits before it redoes the
+/// effects (the request normally does them in milliseconds).
+const SAFETY_NET_SECS: i64 = 60;
+
+/// What follows from storing a status: followers' feeds get it; mentioned,
+/// boosted and subscribed accounts are notified; direct messages reach their
+/// conversations. Every step is idempotent (feeds and once-per-status
+/// notifications ignore what is there), so running it again is harmless.
+async fn effects(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    mentions: &[i64],
+) -> Result<()> {
     timelines::distribute(app, status).await?;
     match status.reblog_of_id {
         Some(original) => {
@@ -55,10 +95,29 @@ pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Res
                 )
                 .await?;
             }
+            Ok(())
         }
-        None => notifications::on_new_status(app, author, status, new.mentions).await?,
+        None => notifications::on_new_status(app, author, status, mentions).await,
     }
-    Ok(Stored::New(status.clone()))
+}
+
+/// The `status_effects` job: a status's effects, redone after the process
+/// storing it died before finishing them. Nothing when the status is gone.
+pub async fn redo_effects(app: &AppState, status_id: i64) -> Result<()> {
+    let Some(status) = app.store.get_status(status_id).await? else {
+        return Ok(());
+    };
+    let Some(author) = app.store.get_account(status.account_id).await? else {
+        return Ok(());
+    };
+    let mentions: Vec<i64> = app
+        .store
+        .mentions_of(&[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, account)| account)
+        .collect();
+    effects(app, &author, &status, &mentions).await
 }
 
 /// Stores an edit of a status, local or remote, keeping `before` in its
