@@ -267,3 +267,46 @@ async fn new_recovery_codes_replace_the_old_ones() {
     let (status, _) = otp_step(&s, &b2, &page, &old[0]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "old codes are gone");
 }
+
+#[tokio::test]
+async fn an_app_authorization_passes_through_the_second_step() {
+    let s = TestServer::start().await;
+    let _alice = s.user("alice").await;
+    let (_, secret, _) = enable(&s).await;
+    let (client_id, _) = s.create_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let authorize = query(&[
+        ("response_type", "code"),
+        ("client_id", &client_id),
+        ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+        ("scope", "read"),
+    ]);
+    let b = browser();
+    let (_, page) = form_page(&b, &s.url(&format!("/oauth/authorize?{authorize}"))).await;
+    let (status, otp_page) = submit(
+        &b,
+        &s.url("/auth/sign_in"),
+        &page,
+        &[("username", "alice"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(otp_page.contains("name=\"otp\""), "{otp_page}");
+    // The second step keeps where the browser was going.
+    let resp = b
+        .post(s.url("/auth/sign_in"))
+        .form(&{
+            let mut form = hidden_inputs(&otp_page);
+            form.push(("otp".into(), code(&secret, 30)));
+            form
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        resp.headers()["location"].to_str().unwrap(),
+        format!("/oauth/authorize?{authorize}")
+    );
+    let code = s.consent(&b, &authorize, "approve").await;
+    assert!(code.starts_with("oob:"), "{code}");
+}
