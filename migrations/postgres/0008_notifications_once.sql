@@ -5,11 +5,13 @@
 DELETE FROM notifications
 WHERE status_id IS NOT NULL
   AND type IN ('mention', 'status', 'reblog', 'favourite', 'poll')
-  AND id NOT IN (
-    SELECT MIN(id) FROM notifications
-    WHERE status_id IS NOT NULL
-      AND type IN ('mention', 'status', 'reblog', 'favourite', 'poll')
-    GROUP BY account_id, type, from_account_id, status_id
+  AND EXISTS (
+    SELECT 1 FROM notifications older
+    WHERE older.account_id = notifications.account_id
+      AND older.type = notifications.type
+      AND older.from_account_id = notifications.from_account_id
+      AND older.status_id = notifications.status_id
+      AND older.id < notifications.id
   );
 CREATE UNIQUE INDEX notifications_once
     ON notifications (account_id, type, from_account_id, status_id)

@@ -235,7 +235,8 @@ impl Store {
         for account in participants {
             on_pool!(self, pool => sqlx::query(
                 "INSERT INTO account_conversations (id, account_id, conversation_id, last_status_id, unread) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (account_id, conversation_id) DO UPDATE SET last_status_id = $4, unread = $5")
+                 ON CONFLICT (account_id, conversation_id) DO UPDATE SET last_status_id = $4, unread = $5
+                 WHERE account_conversations.last_status_id < $4")
                 .bind(crate::id::new_id()).bind(*account).bind(conversation_id).bind(status_id).bind(*account != author)
                 .execute(pool).await.map(|_| ()))?;
         }

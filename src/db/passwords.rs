@@ -78,19 +78,29 @@ impl Store {
         Ok(account)
     }
 
-    /// Records the digest of a confirmation token mailed to `account_id`
-    /// (replacing any earlier one: only the newest link works).
-    pub async fn set_confirmation_token(&self, account_id: i64, token_hash: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+    /// Records the digest of a confirmation token about to be mailed to
+    /// `account_id` for `pending` (the new address of an e-mail change, or
+    /// None for a sign-up's own), replacing any earlier one: only the newest
+    /// link works. False, and nothing recorded, when the account is no
+    /// longer waiting for that address (it changed again meanwhile).
+    pub async fn set_confirmation_token(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        pending: Option<&str>,
+    ) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query(
             "UPDATE users SET confirmation_token_hash = $2
-             WHERE account_id = $1 AND (confirmed_at IS NULL OR unconfirmed_email IS NOT NULL)")
+             WHERE account_id = $1 AND COALESCE(unconfirmed_email, '') = $3
+               AND (confirmed_at IS NULL OR unconfirmed_email IS NOT NULL)")
             .bind(account_id)
             .bind(token_hash)
+            .bind(pending.unwrap_or(""))
             .execute(pool)
             .await
-            .map(|_| ()))?;
+            .map(|r| r.rows_affected()))?;
         self.cache.invalidate(Invalidation::User(account_id));
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Confirms the address whose token has this digest (a sign-up's, or

@@ -157,34 +157,25 @@ impl Store {
         Ok(())
     }
 
-    /// The account a live second step is for, counting this attempt; None
-    /// when unknown, expired, or past `max_failures` failed codes.
-    pub async fn get_sign_in_challenge(
+    /// Counts an attempt at a live second step, in one statement (parallel
+    /// requests cannot pass the cap together); the account it is for, or
+    /// None when unknown, expired, or out of its `max_attempts`.
+    pub async fn attempt_sign_in_challenge(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-        max_failures: i64,
+        max_attempts: i64,
     ) -> Result<Option<i64>> {
         let id = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT account_id FROM sign_in_challenges
-             WHERE token_hash = $1 AND expires_at > $2 AND failures < $3")
+            "UPDATE sign_in_challenges SET failures = failures + 1
+             WHERE token_hash = $1 AND expires_at > $2 AND failures < $3
+             RETURNING account_id")
             .bind(token_hash)
             .bind(now)
-            .bind(max_failures)
+            .bind(max_attempts)
             .fetch_optional(pool)
             .await)?;
         Ok(id)
-    }
-
-    /// Counts a wrong code against a second step.
-    pub async fn fail_sign_in_challenge(&self, token_hash: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "UPDATE sign_in_challenges SET failures = failures + 1 WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
-        Ok(())
     }
 
     /// Ends a second step (passed, or given up); true when it was there,
@@ -229,6 +220,8 @@ impl Store {
                 .bind(account_id).bind(keep_session).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
                 .bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sign_in_challenges WHERE account_id = $1")
+                .bind(account_id).execute(&mut *tx).await?;
             tx.commit().await
         })?;
         self.cache.invalidate(Invalidation::User(account_id));
@@ -253,8 +246,9 @@ impl Store {
     /// Records a new address that waits for its confirmation link (the old
     /// one stays in use until then).
     pub async fn set_email_change(&self, account_id: i64, email: &str) -> Result<()> {
+        // Links mailed for an earlier request die with it.
         on_pool!(self, pool => sqlx::query(
-            "UPDATE users SET unconfirmed_email = $2 WHERE account_id = $1")
+            "UPDATE users SET unconfirmed_email = $2, confirmation_token_hash = NULL WHERE account_id = $1")
             .bind(account_id)
             .bind(email)
             .execute(pool)

@@ -40,11 +40,11 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
         match app.store.claim_jobs(queue, batch, lease).await {
             Ok(jobs) if !jobs.is_empty() => {
                 let ids = jobs.iter().map(|j| j.id).collect();
-                let renewal = tokio::spawn(renew(app.clone(), ids, lease));
+                // Aborted when dropped: at the batch's end, or if a job panics.
+                let _renewal = AbortOnDrop(tokio::spawn(renew(app.clone(), ids, lease)));
                 for job in jobs {
                     work(&app, job, limit).await;
                 }
-                renewal.abort();
             }
             Ok(_) => {
                 let wakeup = match queue {
@@ -59,6 +59,15 @@ pub async fn worker(app: Arc<AppState>, queue: &'static str) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+/// Stops a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

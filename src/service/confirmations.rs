@@ -68,9 +68,15 @@ pub async fn mail(app: &AppState, account_id: i64) -> Result<()> {
         (None, Some(_)) => return Ok(()),
     };
     let token = random_token();
-    app.store
-        .set_confirmation_token(account_id, &digest(&token))
-        .await?;
+    let pending = changing.then_some(to.as_str());
+    if !app
+        .store
+        .set_confirmation_token(account_id, &digest(&token), pending)
+        .await?
+    {
+        // The address changed again since: that change sends its own link.
+        return Ok(());
+    }
     let link = app.url(&format!("/auth/confirmation?confirmation_token={token}"));
     let title = &app.config.instance.title;
     let body = if changing {

@@ -20,10 +20,15 @@ use crate::model::{Account, User};
 pub const RECOVERY_CODES: usize = 10;
 /// How long a browser has to give its code after its password.
 const CHALLENGE_MINUTES: i64 = 10;
-/// Wrong codes one second step allows before the password is asked again.
-const CHALLENGE_FAILURES: i64 = 5;
-/// Codes one account may try per five minutes, all steps together.
+/// Codes one second step takes before the password is asked again.
+const CHALLENGE_ATTEMPTS: i64 = 5;
+/// Codes one account may try per five minutes, and per hour, all steps
+/// and settings forms together.
 const CODES_PER_5MIN: u32 = 10;
+const CODES_PER_HOUR: u32 = 30;
+/// How long after signing in a browser may turn two-factor on without
+/// giving its password again.
+const RECENT_SIGN_IN_MINUTES: i64 = 15;
 
 /// What the settings page shows to set up an authenticator app.
 pub struct Setup {
@@ -53,16 +58,18 @@ fn totp(app: &AppState, account: &Account, secret: &str) -> Result<Totp> {
         .map_err(Error::internal)
 }
 
-/// The secret to offer for enabling, made (160 random bits) and stored on
-/// first call. Refused once two-factor is on.
-pub async fn setup(app: &AppState, account: &Account, user: &User) -> Result<Setup> {
+/// The secret to offer for enabling (160 random bits): a new one each time
+/// the page is opened (`fresh`), so a secret someone once saw is not the
+/// one later turned on; the stored one when the page is shown again after
+/// a mistyped code. Refused once two-factor is on.
+pub async fn setup(app: &AppState, account: &Account, user: &User, fresh: bool) -> Result<Setup> {
     if user.two_factor() {
         return Err(Error::new(
             Kind::Unprocessable,
             "Two-factor authentication is already enabled.",
         ));
     }
-    let secret = match &user.otp_secret {
+    let secret = match user.otp_secret.as_ref().filter(|_| !fresh) {
         Some(s) => s.clone(),
         None => {
             let mut bytes = [0u8; 20];
@@ -92,11 +99,16 @@ pub async fn setup(app: &AppState, account: &Account, user: &User) -> Result<Set
 }
 
 /// Turns two-factor on when `code` is current for the offered secret;
-/// returns the recovery codes, shown once.
+/// returns the recovery codes, shown once. A browser that signed in more
+/// than a few minutes ago must give the password too (`password`), so a
+/// stolen session cookie cannot lock the owner out with someone else's
+/// phone.
 pub async fn enable(
     app: &AppState,
     account: &Account,
     user: &User,
+    signed_in_at: chrono::DateTime<Utc>,
+    password: &str,
     code: &str,
 ) -> Result<Vec<String>> {
     let secret = match (&user.otp_secret, user.two_factor()) {
@@ -109,6 +121,14 @@ pub async fn enable(
         (None, false) => return Err(invalid_code()),
         (Some(s), false) => s.clone(),
     };
+    if !password.is_empty() {
+        super::accounts::verify_current_password(app, user, password).await?;
+    } else if Utc::now() - signed_in_at > Duration::minutes(RECENT_SIGN_IN_MINUTES) {
+        return Err(Error::new(
+            Kind::Unprocessable,
+            "Confirm with your current password.",
+        ));
+    }
     limit_codes(app, account.id)?;
     let step = current_step(app, account, &secret, code)?.ok_or_else(invalid_code)?;
     let codes = new_recovery_codes();
@@ -167,6 +187,11 @@ fn limit_codes(app: &AppState, account_id: i64) -> Result<()> {
         &format!("otp:{account_id}"),
         CODES_PER_5MIN,
         crate::ratelimit::FIVE_MINUTES,
+    )?;
+    app.limiter.hit(
+        &format!("otp:hour:{account_id}"),
+        CODES_PER_HOUR,
+        crate::ratelimit::HOUR,
     )
 }
 
@@ -260,7 +285,7 @@ pub async fn pass_challenge(
     let hash = digest(token);
     let Some(account_id) = app
         .store
-        .get_sign_in_challenge(&hash, Utc::now(), CHALLENGE_FAILURES)
+        .attempt_sign_in_challenge(&hash, Utc::now(), CHALLENGE_ATTEMPTS)
         .await?
     else {
         return Err(ChallengeError::Expired);
@@ -275,7 +300,6 @@ pub async fn pass_challenge(
         return Err(ChallengeError::Expired);
     }
     if !verify(app, &account, &user, code).await? {
-        app.store.fail_sign_in_challenge(&hash).await?;
         return Err(ChallengeError::WrongCode);
     }
     if !app.store.delete_sign_in_challenge(&hash).await? {

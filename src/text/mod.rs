@@ -13,7 +13,10 @@ pub mod status;
 /// `data:`, relative paths) is dropped where it is read and again where it
 /// is rendered.
 pub fn web_url(s: &str) -> Option<&str> {
-    let url = url::Url::parse(s.trim()).ok()?;
+    // What was checked is what is returned: `trim` drops Unicode spaces a
+    // browser would keep in front of a scheme.
+    let s = s.trim();
+    let url = url::Url::parse(s).ok()?;
     (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()))
         .then_some(s)
 }

@@ -740,3 +740,16 @@ impl TestServer {
         .await
     }
 }
+
+/// Rows of `sql` (one text column) on `app`'s database, for diagnostics.
+pub async fn sql_texts(app: &AppState, sql: &str) -> Vec<String> {
+    let url = app.config.database_url();
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+    }
+}

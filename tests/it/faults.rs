@@ -64,9 +64,15 @@ impl Node {
             .env("ROOST_LIMITS_INLINE_FAN_OUT_FOLLOWERS", "0")
             .env("ROOST_LIMITS_API_PER_5MIN", "1000000")
             .env("ROOST_LIMITS_STATUSES_PER_3H", "100000")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.path().join("serve.log"))
+                    .unwrap(),
+            )
             .spawn()
             .map(KillOnDrop)
             .unwrap();
@@ -161,10 +167,43 @@ async fn kill_9_during_fan_out_and_delivery_loses_nothing_and_repeats_nothing() 
         format!("SELECT COUNT(*) FROM notifications WHERE status_id = {id} AND type = 'mention'");
     assert_eq!(a.count(&mentioned).await, 10);
     // The remote follower got it, once.
-    eventually("the post on b", || async {
-        in_home(&b, &bob, &posted["uri"]).await
-    })
-    .await;
+    let jobs = "SELECT kind || ' attempts=' || attempts || ' failed=' || (failed_at IS NOT NULL) || ' ' || COALESCE(last_error, '') FROM jobs";
+    eprintln!("a's jobs: {:?}", sql_texts(&a.handle.app, jobs).await);
+    eprintln!("b's jobs: {:?}", sql_texts(&b.app, jobs).await);
+    let mut found = false;
+    for _ in 0..300 {
+        if in_home(&b, &bob, &posted["uri"]).await.is_some() {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    if !found {
+        let uri = posted["uri"].as_str().unwrap();
+        eprintln!(
+            "b's statuses: {:?}",
+            sql_texts(&b.app, "SELECT uri || ' ' || visibility FROM statuses").await
+        );
+        eprintln!(
+            "b's received: {:?}",
+            sql_texts(&b.app, "SELECT uri FROM received_activities").await
+        );
+        eprintln!(
+            "b's home: {:?}",
+            sql_texts(
+                &b.app,
+                "SELECT account_id || ' ' || status_id FROM home_feed"
+            )
+            .await
+        );
+        eprintln!(
+            "a's outbox: {:?}",
+            sql_texts(&a.handle.app, "SELECT body FROM outbox_activities").await
+        );
+        let log = std::fs::read_to_string(a.dir.path().join("serve.log")).unwrap_or_default();
+        eprintln!("a's log:\n{log}");
+        panic!("{uri} never reached b");
+    }
     drained(&b.app).await;
     let uri = posted["uri"].as_str().unwrap();
     assert_eq!(
@@ -373,4 +412,38 @@ async fn a_post_whose_effects_were_cut_off_gets_them_from_its_safety_net() {
     drained(&s.app).await;
     assert_eq!(sql_count(&s.app, &mention).await, 1);
     assert_eq!(sql_count(&s.app, &feed).await, 1);
+}
+
+#[tokio::test]
+async fn a_new_boost_after_a_deleted_one_notifies_again() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let posted = post(&s, &alice, json!({"status": "boost me"})).await;
+    let id = posted["id"].as_str().unwrap();
+    let reblogs =
+        format!("SELECT COUNT(*) FROM notifications WHERE status_id = {id} AND type = 'reblog'");
+    let path = format!("/api/v1/statuses/{id}/reblog");
+    let boost = || async {
+        let (status, body) = s
+            .request(reqwest::Method::POST, &path, Some(&bob.token), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    };
+    let first = boost().await;
+    assert_eq!(sql_count(&s.app, &reblogs).await, 1);
+    // Undone by deleting the boost itself, not by unreblog.
+    let (status, _) = s
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/statuses/{first}"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sql_count(&s.app, &reblogs).await, 0);
+    boost().await;
+    assert_eq!(sql_count(&s.app, &reblogs).await, 1);
 }

@@ -381,3 +381,55 @@ async fn an_email_change_waits_for_the_new_addresss_link_and_tells_the_old_one()
     let (status, _) = form_page(&browser(), &link_in(confirm)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the link works once");
 }
+
+#[tokio::test]
+async fn a_link_for_an_earlier_email_change_dies_with_the_next_change() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    let _alice = s.user("alice").await;
+    let b = browser();
+    let (_, page) = form_page(&b, &s.url("/auth/sign_in")).await;
+    submit(
+        &b,
+        &s.url("/auth/sign_in"),
+        &page,
+        &[("username", "alice"), ("password", PASSWORD)],
+    )
+    .await;
+    let change = |email: &'static str| {
+        let (b, s) = (&b, &s);
+        async move {
+            let (_, html) = form_page(b, &s.url("/settings/email")).await;
+            let resp = b
+                .post(s.url("/settings/email"))
+                .form(&[
+                    ("csrf_token", csrf_of(&html).as_str()),
+                    ("email", email),
+                    ("current_password", PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        }
+    };
+    // A link for an address the requester holds...
+    change("mine@attacker.example").await;
+    let first = eventually("the first link", || async {
+        sink.all()
+            .into_iter()
+            .find(|m| m.to == ["mine@attacker.example"])
+    })
+    .await;
+    drained(&s.app).await;
+    // ...does not confirm the next address asked for.
+    change("victim@example.net").await;
+    drained(&s.app).await;
+    let (status, _) = form_page(&browser(), &link_in(&first)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, html) = form_page(&b, &s.url("/settings/email")).await;
+    assert!(
+        html.contains("id=\"current-email\">alice@example.org"),
+        "{html}"
+    );
+}

@@ -66,12 +66,27 @@ async fn enable(s: &TestServer) -> (reqwest::Client, String, Vec<String>) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("data-enabled=\"false\""), "{html}");
     assert!(html.contains("<svg"), "a QR code drawn inline: {html}");
+    let seen = attr(&html, "data-otp-secret").to_string();
+    assert_eq!(seen.len(), 32, "160 bits in base 32");
+    // Each visit offers a new secret: one seen before is not the one used.
+    let (_, html) = form_page(&b, &s.url("/settings/two_factor")).await;
     let secret = attr(&html, "data-otp-secret").to_string();
-    assert_eq!(secret.len(), 32, "160 bits in base 32");
-    // The page shows the same secret until it is used.
-    let (_, again) = form_page(&b, &s.url("/settings/two_factor")).await;
-    assert_eq!(attr(&again, "data-otp-secret"), secret);
+    assert_ne!(secret, seen);
     let csrf = csrf_of(&html);
+    let resp = b
+        .post(s.url("/settings/two_factor"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("code", code(&seen, 0).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an old secret's code"
+    );
 
     // A wrong code changes nothing.
     let wrong = if code(&secret, 0) == "000000" {
@@ -309,4 +324,51 @@ async fn an_app_authorization_passes_through_the_second_step() {
     );
     let code = s.consent(&b, &authorize, "approve").await;
     assert!(code.starts_with("oob:"), "{code}");
+}
+
+#[tokio::test]
+async fn a_browser_signed_in_long_ago_needs_the_password_to_turn_two_factor_on() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let b = browser();
+    let (status, _) = password_step(&s, &b, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    sql_execute(
+        &s.app,
+        &format!(
+            "UPDATE sessions SET created_at = '2000-01-01T00:00:00+00:00' WHERE account_id = {}",
+            alice.id
+        ),
+    )
+    .await;
+    let (_, html) = form_page(&b, &s.url("/settings/two_factor")).await;
+    let secret = attr(&html, "data-otp-secret").to_string();
+    let csrf = csrf_of(&html);
+    let enable = |password: &'static str, offset: i64| {
+        let (b, s, csrf, secret) = (&b, &s, &csrf, &secret);
+        async move {
+            let resp = b
+                .post(s.url("/settings/two_factor"))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("code", code(secret, offset).as_str()),
+                    ("current_password", password),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }
+    };
+    let (status, html) = enable("", 0).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Confirm with your current password."),
+        "{html}"
+    );
+    let (status, _) = enable("wrong wrong", 0).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, html) = enable(PASSWORD, 0).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-enabled=\"true\""), "{html}");
 }

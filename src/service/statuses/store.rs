@@ -142,6 +142,16 @@ pub async fn store_edit(
 /// are left free for a redraft.
 pub async fn remove(app: &AppState, status: &Status) -> Result<()> {
     app.store.delete_status(status).await?;
+    // An undone boost takes its notification along, however it was undone
+    // (unreblog, a delete of the boost, a remote Undo or Delete), so a new
+    // boost notifies again.
+    if let Some(of) = status.reblog_of_id
+        && let Some(original) = app.store.get_status(of).await?
+    {
+        app.store
+            .delete_notifications_for("reblog", status.account_id, Some(of), original.account_id)
+            .await?;
+    }
     if !status.local
         && let Some(ids) = &status.media_ids
     {

@@ -46,6 +46,7 @@ async fn page(
     frame: Frame,
     status: StatusCode,
     recovery_codes: Vec<String>,
+    fresh: bool,
 ) -> Response {
     let result = async {
         let (user, _) = crate::service::accounts::credentials(app, &me.account).await?;
@@ -61,7 +62,7 @@ async fn page(
         if p.enabled {
             p.codes_left = two_factor::recovery_codes_left(app, &me.account).await?;
         } else {
-            let setup = two_factor::setup(app, &me.account, &user).await?;
+            let setup = two_factor::setup(app, &me.account, &user, fresh).await?;
             p.secret = setup.secret;
             p.otpauth_url = setup.url;
             p.qr_svg = setup.qr_svg;
@@ -82,7 +83,7 @@ async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Response {
     let frame = Frame::new(&app, &me, q.notice.as_deref());
-    page(&app, &me, frame, StatusCode::OK, Vec::new()).await
+    page(&app, &me, frame, StatusCode::OK, Vec::new(), true).await
 }
 
 #[derive(Deserialize)]
@@ -91,6 +92,9 @@ struct CodeForm {
     csrf_token: String,
     #[serde(default)]
     code: String,
+    /// Needed to turn two-factor on when the browser did not sign in lately.
+    #[serde(default)]
+    current_password: String,
 }
 
 /// Answers a change: the page with the new codes, or with the error.
@@ -100,11 +104,21 @@ async fn answer(
     result: crate::error::Result<Vec<String>>,
 ) -> Response {
     match result {
-        Ok(codes) => page(app, me, Frame::new(app, me, None), StatusCode::OK, codes).await,
+        Ok(codes) => {
+            page(
+                app,
+                me,
+                Frame::new(app, me, None),
+                StatusCode::OK,
+                codes,
+                false,
+            )
+            .await
+        }
         Err(e) => match user_error(&e) {
             Some(status) => {
                 let frame = Frame::new(app, me, None).with_error(Some(e.message));
-                page(app, me, frame, status, Vec::new()).await
+                page(app, me, frame, status, Vec::new(), false).await
             }
             None => e.into_response(),
         },
@@ -120,7 +134,15 @@ async fn enable(
     if !me.csrf_ok(&f.csrf_token) {
         return bad_csrf(&app);
     }
-    let result = two_factor::enable(&app, &me.account, &me.user, &f.code).await;
+    let result = two_factor::enable(
+        &app,
+        &me.account,
+        &me.user,
+        me.session.created_at,
+        &f.current_password,
+        &f.code,
+    )
+    .await;
     answer(&app, &me, result).await
 }
 
