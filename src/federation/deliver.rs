@@ -93,7 +93,9 @@ pub async fn to_known_followers(
     extra: Vec<String>,
 ) -> Result<()> {
     let body = serde_json::to_string(activity).map_err(Error::internal)?;
-    let activity_id = app.store.put_outbox_activity(actor.id, &body, 0).await?;
+    // One pending delivery stands for the expansion job until it has queued
+    // the real ones: a body with none pending is pruned as fully delivered.
+    let activity_id = app.store.put_outbox_activity(actor.id, &body, 1).await?;
     crate::jobs::enqueue(
         app,
         Task::DeliverToFollowers {
@@ -121,15 +123,18 @@ pub async fn expand_to_followers(
     inboxes.extend(extra);
     inboxes.retain(|i| !i.starts_with(&app.base_url));
     let n = i64::try_from(inboxes.len()).unwrap_or(i64::MAX);
+    // Counted before they are queued and the expansion's own stand-in
+    // released after, so the count never touches zero (where the body may
+    // be pruned) while deliveries are still to come. A crash in between
+    // repeats the expansion: deliveries may go twice (receivers deduplicate
+    // by activity id), none is lost.
     app.store.add_pending_deliveries(activity_id, n).await?;
     let tasks: Vec<Task> = inboxes
         .into_iter()
         .map(|inbox| Task::Deliver { activity_id, inbox })
         .collect();
     crate::jobs::enqueue_many(app, &tasks, DELIVERY_ATTEMPTS).await?;
-    if n == 0 {
-        app.store.finish_delivery(activity_id).await?;
-    }
+    app.store.finish_delivery(activity_id).await?;
     Ok(())
 }
 
