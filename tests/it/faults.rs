@@ -3,7 +3,7 @@
 //! two (simulated) days. After a restart nothing accepted is lost and
 //! nothing is done twice.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -43,16 +43,9 @@ impl Node {
 
     /// Starts `roost serve` and waits for `/health`.
     async fn spawn(&self) -> KillOnDrop {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_roost"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("ROOST_") {
-                cmd.env_remove(k);
-            }
-        }
-        let child = cmd
+        // The binary with only the data directory and database set.
+        let child = crate::cli::roost(self.dir.path(), &self.db)
             .arg("serve")
-            .env("ROOST_STORAGE_DATA_DIR", self.dir.path())
-            .env("ROOST_DATABASE_URL", &self.db)
             .env("ROOST_SERVER_DOMAIN", format!("127.0.0.1:{}", self.port))
             .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("ROOST_FEDERATION_ALLOW_HTTP", "true")

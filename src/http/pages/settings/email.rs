@@ -6,12 +6,12 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, user_error};
+use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, refused};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::service::confirmations;
@@ -71,12 +71,6 @@ async fn update(
     match confirmations::change_email(&app, &me.user, &f.current_password, &f.email).await {
         Ok(()) if app.mail.enabled() => done("/settings/email", "email_sent"),
         Ok(()) => done("/settings/email", "email"),
-        Err(e) => match user_error(&e) {
-            Some(status) => {
-                let frame = Frame::new(&app, &me, None).with_error(Some(e.message));
-                page(&me, frame, status)
-            }
-            None => e.into_response(),
-        },
+        Err(e) => refused(&app, &me, e, |frame, status| page(&me, frame, status)),
     }
 }

@@ -154,6 +154,24 @@ pub fn user_error(e: &Error) -> Option<StatusCode> {
     }
 }
 
+/// The answer to a refused change: the page again (drawn by `page`) with
+/// the error's message and status when it is the user's to fix, else the
+/// error's own response.
+pub fn refused(
+    app: &AppState,
+    me: &SignedIn,
+    e: Error,
+    page: impl FnOnce(Frame, StatusCode) -> Response,
+) -> Response {
+    match user_error(&e) {
+        Some(status) => page(
+            Frame::new(app, me, None).with_error(Some(e.message)),
+            status,
+        ),
+        None => e.into_response(),
+    }
+}
+
 /// A redirect back to `path` naming a notice.
 pub fn done(path: &str, notice: &str) -> Response {
     Redirect::to(&format!("{path}?notice={notice}")).into_response()

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, user_error};
+use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, refused};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::service::passwords;
@@ -68,12 +68,8 @@ async fn update(
     .await;
     match result {
         Ok(()) => done("/settings/password", "password"),
-        Err(e) => match user_error(&e) {
-            Some(status) => {
-                let frame = Frame::new(&app, &me, None).with_error(Some(e.message));
-                render(status, &PasswordPage { frame })
-            }
-            None => e.into_response(),
-        },
+        Err(e) => refused(&app, &me, e, |frame, status| {
+            render(status, &PasswordPage { frame })
+        }),
     }
 }

@@ -8,11 +8,11 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, user_error};
+use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, refused};
 use crate::app::AppState;
 use crate::http::extract::FormWithFiles;
 use crate::http::pages::render;
@@ -109,12 +109,6 @@ async fn update(
     .await;
     match result {
         Ok(_) => done("/settings/profile", "profile"),
-        Err(e) => match user_error(&e) {
-            Some(status) => {
-                let frame = Frame::new(&app, &me, None).with_error(Some(e.message));
-                page(&app, &me, frame, status)
-            }
-            None => e.into_response(),
-        },
+        Err(e) => refused(&app, &me, e, |frame, status| page(&app, &me, frame, status)),
     }
 }
