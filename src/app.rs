@@ -29,6 +29,10 @@ pub struct AppState {
     pub media: crate::media::Media,
     /// Outgoing e-mail (none unless `mail.smtp_url` is set).
     pub mail: crate::mail::Mailer,
+    /// Events for live sockets and other nodes' caches.
+    pub bus: crate::bus::Bus,
+    /// The streaming API's sockets on this node.
+    pub streaming: crate::http::mastodon::streaming::hub::Hub,
 }
 
 impl AppState {
@@ -65,7 +69,8 @@ impl AppState {
         let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
         let media = crate::media::Media::open(&config).await?;
         let mail = crate::mail::Mailer::new(&config)?;
-        Ok(Arc::new(Self {
+        let bus = crate::bus::Bus::start(&store);
+        let app = Arc::new(Self {
             config,
             store,
             limiter: RateLimiter::default(),
@@ -77,7 +82,11 @@ impl AppState {
             federation,
             media,
             mail,
-        }))
+            bus,
+            streaming: Default::default(),
+        });
+        crate::http::mastodon::streaming::dispatch::start(&app);
+        Ok(app)
     }
 
     /// The in-process caches (rows and rendered JSON).

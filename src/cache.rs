@@ -171,7 +171,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlMap<K, V> {
 
 /// What a write changed, as far as the caches care. Sent to the local
 /// caches and, through the publisher, to other nodes'.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Invalidation {
     /// An account row (and its rendered JSON).
     Account(i64),
@@ -185,6 +185,8 @@ pub enum Invalidation {
     Hidden(i64),
     /// The members of an account's exclusive lists.
     Exclusive(i64),
+    /// The members of everyone's exclusive lists.
+    AllExclusive,
     /// A token, by its digest.
     Token(String),
     /// Every token (a revocation by app or account).
@@ -273,6 +275,7 @@ impl Caches {
             Invalidation::Feed(id) => self.feeds.forget(id),
             Invalidation::Hidden(id) => self.hidden.forget(id),
             Invalidation::Exclusive(id) => self.exclusive.forget(id),
+            Invalidation::AllExclusive => self.exclusive.clear(),
             Invalidation::Token(digest) => self.tokens.forget(digest),
             Invalidation::AllTokens => self.tokens.clear(),
             Invalidation::App(id) => self.apps.forget(id),

@@ -294,6 +294,11 @@ pub struct Limits {
     /// Keys never seen before, fetched to check inbox signatures, per
     /// remote server, per 5 minutes.
     pub new_keys_per_host_per_5min: u32,
+    /// Streaming connections (WebSocket and server-sent events) this node
+    /// holds at once.
+    pub streaming_connections: u32,
+    /// Streaming connections one account may hold at once on this node.
+    pub streaming_per_account: u32,
 }
 
 impl Default for Limits {
@@ -318,6 +323,8 @@ impl Default for Limits {
             api_anonymous_per_5min: 300,
             inbox_per_host_per_5min: 3000,
             new_keys_per_host_per_5min: 100,
+            streaming_connections: 10_000,
+            streaming_per_account: 30,
         }
     }
 }
@@ -508,6 +515,9 @@ impl Config {
         }
         if self.limits.max_connections == 0 {
             return bad("limits.max_connections", "must be at least 1");
+        }
+        if self.limits.streaming_connections == 0 || self.limits.streaming_per_account == 0 {
+            return bad("limits.streaming_connections", "must be at least 1");
         }
         Ok(())
     }

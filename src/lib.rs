@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod bus;
 pub mod cache;
 pub mod cli;
 pub mod config;

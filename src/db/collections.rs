@@ -56,7 +56,7 @@ impl Store {
             "DELETE FROM list_accounts WHERE list_id = $1 AND account_id = $2"
         };
         on_pool!(self, pool => sqlx::query(sql).bind(list_id).bind(account_id).execute(pool).await.map(|_| ()))?;
-        self.cache.exclusive.clear();
+        self.cache.invalidate(Invalidation::AllExclusive);
         Ok(())
     }
 

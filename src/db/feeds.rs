@@ -271,6 +271,18 @@ impl Store {
         Ok(row)
     }
 
+    /// An account's row of the direct-message conversation `conversation_id`.
+    pub async fn get_account_conversation(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> Result<Option<AccountConversation>> {
+        let row = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, conversation_id, last_status_id, unread FROM account_conversations WHERE account_id = $1 AND conversation_id = $2")
+            .bind(account_id).bind(conversation_id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
     pub async fn set_conversation_read(&self, account_id: i64, id: i64) -> Result<bool> {
         let n = on_pool!(self, pool => sqlx::query("UPDATE account_conversations SET unread = $3 WHERE id = $1 AND account_id = $2")
             .bind(id).bind(account_id).bind(false).execute(pool).await.map(|r| r.rows_affected()))?;

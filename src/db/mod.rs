@@ -18,6 +18,7 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod bus;
 pub mod collections;
 pub mod federation;
 pub mod feeds;

@@ -140,7 +140,7 @@ impl Store {
             .map(|r| r.rows_affected()))?;
         // Revocations are rare; forgetting every token is simpler than
         // indexing the cache by token id.
-        self.cache.tokens.clear();
+        self.cache.invalidate(crate::cache::Invalidation::AllTokens);
         Ok(n == 1)
     }
 

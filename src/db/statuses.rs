@@ -287,8 +287,9 @@ impl Store {
     }
 
     /// Deletes a status (and, by cascade, its boosts, mentions, favourites…),
-    /// keeping the counters right.
-    pub async fn delete_status(&self, s: &Status) -> Result<()> {
+    /// keeping the counters right. Returns the accounts whose home feeds
+    /// held it.
+    pub async fn delete_status(&self, s: &Status) -> Result<Vec<i64>> {
         let (boosts, readers) = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // Boosts of it vanish with it: take them off their authors' counts.
@@ -330,14 +331,14 @@ impl Store {
         for id in s.in_reply_to_id.into_iter().chain(s.reblog_of_id) {
             caches.invalidate(Invalidation::Status(id));
         }
-        for reader in readers {
-            caches.invalidate(Invalidation::Feed(reader));
+        for reader in &readers {
+            caches.invalidate(Invalidation::Feed(*reader));
         }
         // Its uploads are free again (a redraft takes them at once).
         for id in s.media_ids.iter().flat_map(|m| m.0.iter()) {
             caches.invalidate(Invalidation::Media(*id));
         }
-        Ok(())
+        Ok(readers)
     }
 
     /// `account_id`'s boost of `status_id`, if any.

@@ -327,5 +327,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = app.config.limits.clone();
+    let hub = app.clone();
+    // Open streams would hold the drain for its full 30 s: end them first.
+    let shutdown = async move {
+        shutdown.await;
+        hub.streaming.close_all();
+    };
     server::serve(router(app), listener, &limits, shutdown).await
 }

@@ -44,6 +44,23 @@ pub async fn mark_read(app: &AppState, me: &Account, id: i64) -> Result<Conversa
     load(app, me, row).await?.ok_or_else(Error::not_found)
 }
 
+/// `me`'s view of the direct-message conversation `conversation_id`, if
+/// they take part and may still see its last post (for the streaming API).
+pub async fn of_conversation(
+    app: &AppState,
+    me: &Account,
+    conversation_id: i64,
+) -> Result<Option<Conversation>> {
+    match app
+        .store
+        .get_account_conversation(me.id, conversation_id)
+        .await?
+    {
+        Some(row) => load(app, me, row).await,
+        None => Ok(None),
+    }
+}
+
 /// Removes conversation `id` from `me`'s list (the posts stay).
 pub async fn remove(app: &AppState, me: &Account, id: i64) -> Result<()> {
     if !app.store.delete_conversation(me.id, id).await? {

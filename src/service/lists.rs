@@ -147,6 +147,35 @@ pub async fn list_timeline(
     Ok(rows)
 }
 
+/// Whether `owner`'s list `id` shows `status` (a new post reaching the
+/// owner's home feed): its author is a member and the list's replies
+/// policy lets it through, as [`list_timeline`] reads it.
+pub async fn shows(app: &AppState, owner: &Account, id: i64, status: &Status) -> Result<bool> {
+    let Ok(list) = own_list(app, owner, id).await else {
+        return Ok(false);
+    };
+    let members = app.store.list_member_ids(list.id).await?;
+    if !members.contains(&status.account_id) {
+        return Ok(false);
+    }
+    let Some(to) = status.in_reply_to_account_id else {
+        return Ok(true);
+    };
+    if to == status.account_id {
+        return Ok(true);
+    }
+    Ok(match RepliesPolicy::parse(&list.replies_policy) {
+        RepliesPolicy::None => false,
+        RepliesPolicy::List => members.contains(&to),
+        RepliesPolicy::Followed => app
+            .store
+            .relation_flags(owner.id, to, Utc::now())
+            .await?
+            .following
+            .is_some(),
+    })
+}
+
 /// `owner`'s lists.
 pub async fn lists_of(app: &AppState, owner: &Account) -> Result<Vec<List>> {
     app.store.lists_of(owner.id).await

@@ -5,6 +5,7 @@
 use chrono::Utc;
 
 use crate::app::AppState;
+use crate::bus::Event;
 use crate::error::Result;
 use crate::model::Page;
 use crate::model::{Account, Notification, Status};
@@ -74,7 +75,19 @@ pub async fn notify(
         status_id,
         created_at: Utc::now(),
     };
-    Ok(app.store.put_notification(&n).await?.then_some(n))
+    if !app.store.put_notification(&n).await? {
+        return Ok(None);
+    }
+    published(app, &n);
+    Ok(Some(n))
+}
+
+/// Tells the recipient's live sockets of a notification just written.
+pub fn published(app: &AppState, n: &Notification) {
+    app.bus.publish(Event::Notification {
+        account_id: n.account_id,
+        notification_id: n.id,
+    });
 }
 
 /// Mentions notify the mentioned; followers who asked (`notify`) hear of new
@@ -117,6 +130,12 @@ pub async fn on_new_status(
         app.store
             .touch_conversation(&locals, author.id, conversation, status.id)
             .await?;
+        for account_id in locals {
+            app.bus.publish(Event::Conversation {
+                account_id,
+                conversation_id: conversation,
+            });
+        }
     }
     Ok(())
 }

@@ -144,8 +144,9 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             .get_account(account_id)
             .await?
             .is_some_and(|a| a.is_local())
+            && app.store.put_notification(&n).await?
         {
-            app.store.put_notification(&n).await?;
+            crate::service::notifications::published(app, &n);
         }
     }
     Ok(())

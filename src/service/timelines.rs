@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use chrono::Utc;
 
 use crate::app::AppState;
+use crate::bus::{Change, Event};
 use crate::error::Result;
 use crate::jobs::{self, Task};
 use crate::model::{Account, AccountFilter, Page, PublicFilter, Status, TagFilter, Visibility};
@@ -20,6 +21,13 @@ pub async fn distribute(app: &AppState, status: &Status) -> Result<()> {
     app.store
         .put_home_feed(&[status.account_id], status.id, status.account_id)
         .await?;
+    if status.local {
+        app.bus.publish(Event::Feed {
+            status_id: status.id,
+            change: Change::New,
+            accounts: vec![status.account_id],
+        });
+    }
     // The counter (local and remote followers) decides without reading a
     // large follower list in the request.
     let limit = i64::from(app.config.limits.inline_fan_out_followers);
@@ -115,7 +123,15 @@ async fn fan_out_to(app: &AppState, status: &Status, followers: &[(i64, bool)]) 
     targets.retain(|id| *id != status.account_id);
     app.store
         .put_home_feed(&targets, status.id, status.account_id)
-        .await
+        .await?;
+    if !targets.is_empty() {
+        app.bus.publish(Event::Feed {
+            status_id: status.id,
+            change: Change::New,
+            accounts: targets,
+        });
+    }
+    Ok(())
 }
 
 /// Drops statuses `viewer` may not see, and boosts of them.

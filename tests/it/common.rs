@@ -89,6 +89,17 @@ impl TestServer {
 
     /// Starts a server after `tweak` adjusts its configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on(None, tweak).await
+    }
+
+    /// Starts a second node of `other`: another server on the same database.
+    pub async fn start_node_of(other: &TestServer) -> Self {
+        let url = other.app.config.database.url.clone();
+        Self::start_on(Some(url), |_| {}).await
+    }
+
+    /// Starts a server on database `url`, or on a fresh one.
+    async fn start_on(url: Option<String>, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -98,7 +109,10 @@ impl TestServer {
         config.server.domain = addr.to_string();
         config.server.listen = addr.to_string();
         config.storage.data_dir = dir.path().to_path_buf();
-        config.database.url = database_url(dir.path()).await;
+        config.database.url = match url {
+            Some(url) => url,
+            None => database_url(dir.path()).await,
+        };
         config.database.max_connections = 5;
         // Tests sign in often from one address; the rate-limit tests lower these.
         config.limits.sign_in_per_5min = 1000;

@@ -21,5 +21,6 @@ mod pages;
 mod ratelimits;
 mod settings;
 mod social;
+mod streaming;
 mod tls;
 mod two_factor;

@@ -27,7 +27,7 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// Renders conversations, their last statuses in one batch (one set of
 /// queries for the page, not one per conversation).
-async fn render(
+pub(crate) async fn render(
     app: &AppState,
     me: &Account,
     list: &[Conversation],

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod tags;
 pub mod timelines;
 
@@ -49,6 +50,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(notifications::router())
+        .merge(streaming::router())
         .merge(markers::router())
         .merge(emails::router())
         .merge(conversations::router())

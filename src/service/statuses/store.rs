@@ -6,6 +6,7 @@
 use chrono::{Duration, Utc};
 
 use crate::app::AppState;
+use crate::bus::{Change, Event};
 use crate::db::statuses::{JobWithStatus, NewStatus};
 use crate::error::Result;
 use crate::jobs::Task;
@@ -83,6 +84,7 @@ async fn effects(
     mentions: &[i64],
 ) -> Result<()> {
     timelines::distribute(app, status).await?;
+    publish_public(app, author, status, Change::New).await?;
     match status.reblog_of_id {
         Some(original) => {
             if let Some(original) = app.store.get_status(original).await? {
@@ -134,14 +136,95 @@ pub async fn store_edit(
     app.store
         .edit_status(before, after, mentions, tags, media, Utc::now())
         .await?;
-    notifications::on_edit(app, after).await
+    notifications::on_edit(app, after).await?;
+    // Live readers: those whose feeds may hold it (each is checked again
+    // against the edited post before it is sent) and the public streams.
+    let mut readers: Vec<i64> = mentions.to_vec();
+    readers.push(after.account_id);
+    if after.visibility != "direct" {
+        readers.extend(
+            app.store
+                .local_followers(after.account_id)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id),
+        );
+    }
+    app.bus.publish(Event::Feed {
+        status_id: after.id,
+        change: Change::Edit,
+        accounts: readers,
+    });
+    if let Some(author) = app.store.get_account(after.account_id).await? {
+        publish_public(app, &author, after, Change::Edit).await?;
+    }
+    Ok(())
+}
+
+/// Puts a public post (not a boost, not by a silenced account) on the
+/// public and hashtag streams.
+async fn publish_public(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    change: Change,
+) -> Result<()> {
+    if let Some(event) = public_event(app, author, status, change).await? {
+        app.bus.publish(event);
+    }
+    Ok(())
+}
+
+/// The public streams' event for a post, if it belongs there.
+async fn public_event(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    change: Change,
+) -> Result<Option<Event>> {
+    if status.visibility != "public"
+        || status.reblog_of_id.is_some()
+        || author.silenced_at.is_some()
+    {
+        return Ok(None);
+    }
+    let tags = app
+        .store
+        .tags_of(&[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t.to_lowercase())
+        .collect();
+    Ok(Some(Event::Public {
+        status_id: status.id,
+        change,
+        local: status.local,
+        media: status.media_ids.is_some() || status.remote_attachments.is_some(),
+        reply: status
+            .in_reply_to_account_id
+            .is_some_and(|to| to != status.account_id),
+        tags,
+    }))
 }
 
 /// Removes a status (a post or a boost), local or remote, with what hangs
 /// off it. A remote post's attachments go with it; a local post's uploads
 /// are left free for a redraft.
 pub async fn remove(app: &AppState, status: &Status) -> Result<()> {
-    app.store.delete_status(status).await?;
+    // Read while the post and its tags still exist: where it was public.
+    let public = match app.store.get_account(status.account_id).await? {
+        Some(author) => public_event(app, &author, status, Change::Delete).await?,
+        None => None,
+    };
+    let readers = app.store.delete_status(status).await?;
+    app.bus.publish(Event::Feed {
+        status_id: status.id,
+        change: Change::Delete,
+        accounts: readers,
+    });
+    if let Some(event) = public {
+        app.bus.publish(event);
+    }
     // An undone boost takes its notification along, however it was undone
     // (unreblog, a delete of the boost, a remote Undo or Delete), so a new
     // boost notifies again.

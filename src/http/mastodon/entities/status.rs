@@ -320,6 +320,13 @@ impl StatusContext {
         Ok(bases)
     }
 
+    /// The Status entity of `s` for `viewer` as JSON, from what was loaded
+    /// (for `viewer` or, when loaded for nobody, with every flag false).
+    pub fn render(&self, viewer: Option<&Account>, s: &Status) -> Option<String> {
+        let mut out = String::with_capacity(2048);
+        self.write(&mut out, viewer, s).then_some(out)
+    }
+
     /// Appends the Status entity of `s` for `viewer` to `out`; false (and
     /// nothing written) if its author or boosted status is missing.
     fn write(&self, out: &mut String, viewer: Option<&Account>, s: &Status) -> bool {

@@ -1,0 +1,379 @@
+//! From bus events to frames: which of this node's sockets get each event,
+//! under the rules the REST API applies (visibility, blocks and mutes,
+//! exclusive lists, list replies policies), rendered once per event where
+//! the payload is the same for everyone.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Weak};
+
+use chrono::Utc;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::hub::{Client, Frame, Origin, Stream};
+use crate::app::AppState;
+use crate::bus::{Change, Event};
+use crate::cache::Invalidation;
+use crate::error::Result;
+use crate::http::mastodon::entities::{self, StatusContext};
+use crate::model::{Account, Status};
+use crate::service;
+
+/// Starts the task that hands this node's bus events to its sockets.
+pub fn start(app: &Arc<AppState>) {
+    let rx = app.bus.subscribe();
+    tokio::spawn(run(Arc::downgrade(app), rx));
+}
+
+async fn run(app: Weak<AppState>, mut rx: tokio::sync::broadcast::Receiver<Arc<Event>>) {
+    loop {
+        let event = match rx.recv().await {
+            Ok(e) => e,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(
+                    missed,
+                    "streaming fell behind the event bus; events were missed"
+                );
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        if app.streaming.is_empty() {
+            continue;
+        }
+        if let Err(e) = handle(&app, &event).await {
+            tracing::warn!(error = %e, "a streaming event was not delivered");
+        }
+    }
+}
+
+async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
+    match event {
+        Event::Feed {
+            status_id,
+            change,
+            accounts,
+        } => feed(app, *status_id, *change, accounts).await,
+        Event::Public {
+            status_id,
+            change,
+            local,
+            media,
+            reply,
+            tags,
+        } => {
+            let route = PublicRoute {
+                local: *local,
+                media: *media,
+                reply: *reply,
+                tags,
+            };
+            public(app, *status_id, *change, &route).await
+        }
+        Event::Notification {
+            account_id,
+            notification_id,
+        } => notification(app, *account_id, *notification_id).await,
+        Event::Conversation {
+            account_id,
+            conversation_id,
+        } => conversation(app, *account_id, *conversation_id).await,
+        Event::FiltersChanged { account_id } => {
+            for c in app.streaming.select(|c| c.account.id == *account_id) {
+                for sub in c.subscriptions() {
+                    if sub.stream == Stream::User {
+                        deliver(app, &c, &sub.name, "filters_changed", None);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Event::Invalidate(what) => {
+            invalidate(app, what);
+            Ok(())
+        }
+    }
+}
+
+/// Queues a frame, closing the socket if it is too far behind.
+fn deliver(
+    app: &AppState,
+    client: &Client,
+    stream: &Arc<[String]>,
+    event: &'static str,
+    payload: Option<Arc<str>>,
+) {
+    let frame = Frame {
+        stream: stream.clone(),
+        event,
+        payload,
+    };
+    if !client.send(frame) {
+        tracing::debug!(
+            account = client.account.id,
+            "a streaming socket fell behind and was closed"
+        );
+        app.streaming.close(client.id);
+    }
+}
+
+/// The accounts a status involves, any of whom a viewer may hide: its
+/// author, the author of what it boosts, and those mentioned.
+async fn involved(app: &AppState, status: &Status) -> Result<Vec<i64>> {
+    let mut ids = vec![status.account_id];
+    let mut of = vec![status.id];
+    if let Some(original) = status.reblog_of_id {
+        of.push(original);
+        if let Some(o) = app.store.get_status(original).await? {
+            ids.push(o.account_id);
+        }
+    }
+    ids.extend(
+        app.store
+            .mentions_of(&of)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a),
+    );
+    Ok(ids)
+}
+
+/// Whether `viewer` hides (blocks, is blocked by, mutes) any of `involved`.
+async fn hides(app: &AppState, viewer: &Account, involved: &[i64]) -> Result<bool> {
+    let hidden = app.store.hidden_account_ids(viewer.id, Utc::now()).await?;
+    Ok(involved
+        .iter()
+        .any(|id| *id != viewer.id && hidden.contains(id)))
+}
+
+/// A status entering, changing in or leaving home feeds: `update`,
+/// `status.update` or `delete` on the `user` streams of those accounts and
+/// on their list streams that show it.
+async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) -> Result<()> {
+    let targets: HashSet<i64> = accounts.iter().copied().collect();
+    let clients = app.streaming.select(|c| targets.contains(&c.account.id));
+    if clients.is_empty() {
+        return Ok(());
+    }
+    if change == Change::Delete {
+        let payload: Arc<str> = status_id.to_string().into();
+        for c in &clients {
+            for sub in c.subscriptions() {
+                if matches!(sub.stream, Stream::User | Stream::List(_)) {
+                    deliver(app, c, &sub.name, "delete", Some(payload.clone()));
+                }
+            }
+        }
+        return Ok(());
+    }
+    let Some(status) = app.store.get_status(status_id).await? else {
+        return Ok(());
+    };
+    let involved = involved(app, &status).await?;
+    let ctx = StatusContext::load(app, None, std::slice::from_ref(&status)).await?;
+    let event = if change == Change::New {
+        "update"
+    } else {
+        "status.update"
+    };
+    for c in &clients {
+        let subs: Vec<_> = c
+            .subscriptions()
+            .into_iter()
+            .filter(|s| matches!(s.stream, Stream::User | Stream::List(_)))
+            .collect();
+        if subs.is_empty() || hides(app, &c.account, &involved).await? {
+            continue;
+        }
+        // An edit can narrow who may see a post: checked per reader.
+        if change == Change::Edit
+            && service::statuses::visible_status(app, Some(&c.account), status.id)
+                .await
+                .is_err()
+        {
+            continue;
+        }
+        let Some(json) = ctx.render(Some(&c.account), &status) else {
+            continue;
+        };
+        let payload: Arc<str> = json.into();
+        for sub in subs {
+            let shown = match sub.stream {
+                // Members of exclusive lists are read in their lists.
+                Stream::User => !app
+                    .store
+                    .exclusive_list_members(c.account.id)
+                    .await?
+                    .contains(&status.account_id),
+                Stream::List(id) => service::lists::shows(app, &c.account, id, &status).await?,
+                _ => false,
+            };
+            if shown {
+                deliver(app, c, &sub.name, event, Some(payload.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What routes a public post to the public and hashtag streams.
+struct PublicRoute<'a> {
+    local: bool,
+    media: bool,
+    reply: bool,
+    tags: &'a [String],
+}
+
+impl PublicRoute<'_> {
+    fn carries(&self, stream: &Stream) -> bool {
+        match stream {
+            Stream::Public { origin, media } => {
+                !self.reply
+                    && (!media || self.media)
+                    && match origin {
+                        Origin::All => true,
+                        Origin::Local => self.local,
+                        Origin::Remote => !self.local,
+                    }
+            }
+            Stream::Hashtag { tag, local } => self.tags.contains(tag) && (!local || self.local),
+            _ => false,
+        }
+    }
+}
+
+/// A public post on the public and hashtag streams, rendered once for all
+/// (as Mastodon does, without anyone's favourite or boost flags).
+async fn public(
+    app: &AppState,
+    status_id: i64,
+    change: Change,
+    route: &PublicRoute<'_>,
+) -> Result<()> {
+    let clients = app
+        .streaming
+        .select(|c| c.subscriptions().iter().any(|s| route.carries(&s.stream)));
+    if clients.is_empty() {
+        return Ok(());
+    }
+    let (event, payload, involved) = if change == Change::Delete {
+        ("delete", status_id.to_string(), Vec::new())
+    } else {
+        let Some(status) = app.store.get_status(status_id).await? else {
+            return Ok(());
+        };
+        if status.visibility != "public" {
+            return Ok(());
+        }
+        let ctx = StatusContext::load(app, None, std::slice::from_ref(&status)).await?;
+        let Some(json) = ctx.render(None, &status) else {
+            return Ok(());
+        };
+        let event = if change == Change::New {
+            "update"
+        } else {
+            "status.update"
+        };
+        (event, json, involved(app, &status).await?)
+    };
+    let payload: Arc<str> = payload.into();
+    for c in &clients {
+        if !involved.is_empty() && hides(app, &c.account, &involved).await? {
+            continue;
+        }
+        for sub in c.subscriptions() {
+            if route.carries(&sub.stream) {
+                deliver(app, c, &sub.name, event, Some(payload.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A new notification: `notification` on the account's `user` streams
+/// (when their token may read notifications) and `user:notification`.
+async fn notification(app: &AppState, account_id: i64, id: i64) -> Result<()> {
+    let clients = app.streaming.select(|c| c.account.id == account_id);
+    let Some(first) = clients.first() else {
+        return Ok(());
+    };
+    let Ok(n) = service::notifications::get(app, &first.account, id).await else {
+        return Ok(());
+    };
+    let Some(entity) = entities::notifications(app, &first.account, &[n])
+        .await?
+        .pop()
+    else {
+        return Ok(());
+    };
+    let payload: Arc<str> = serde_json::to_string(&entity)
+        .map_err(crate::error::Error::internal)?
+        .into();
+    for c in &clients {
+        for sub in c.subscriptions() {
+            let wanted = match sub.stream {
+                Stream::UserNotification => true,
+                Stream::User => c.notifications,
+                _ => false,
+            };
+            if wanted {
+                deliver(app, c, &sub.name, "notification", Some(payload.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A conversation with a new post: `conversation` on the account's `direct`
+/// and `user` streams.
+async fn conversation(app: &AppState, account_id: i64, conversation_id: i64) -> Result<()> {
+    let clients = app.streaming.select(|c| c.account.id == account_id);
+    let Some(first) = clients.first() else {
+        return Ok(());
+    };
+    let me = &first.account;
+    let Some(c) = service::conversations::of_conversation(app, me, conversation_id).await? else {
+        return Ok(());
+    };
+    let Some(entity) = super::super::conversations::render(app, me, &[c])
+        .await?
+        .pop()
+    else {
+        return Ok(());
+    };
+    let payload: Arc<str> = serde_json::to_string(&entity)
+        .map_err(crate::error::Error::internal)?
+        .into();
+    for c in &clients {
+        for sub in c.subscriptions() {
+            if matches!(sub.stream, Stream::Direct | Stream::User) {
+                deliver(app, c, &sub.name, "conversation", Some(payload.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tokens revoked or a user changed (disabled, suspended, deleted, a new
+/// password): the sockets concerned check their token again and close if
+/// it died, on every node.
+fn invalidate(app: &Arc<AppState>, what: &Invalidation) {
+    let clients = match what {
+        Invalidation::AllTokens | Invalidation::All => app.streaming.select(|_| true),
+        Invalidation::User(id) => app.streaming.select(|c| c.account.id == *id),
+        _ => return,
+    };
+    if clients.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        for c in clients {
+            if super::caller(&app, &c.token).await.is_err() {
+                app.streaming.close(c.id);
+            }
+        }
+    });
+}
