@@ -116,6 +116,11 @@ async fn mastodon_py_logs_in_with_pkce_and_updates_the_profile() {
 }
 
 #[tokio::test]
+async fn mastodon_py_streams_the_user_timeline_over_server_sent_events() {
+    run_client_script(python_script("mastodon_py_stream.py")).await;
+}
+
+#[tokio::test]
 async fn toot_logs_in_and_updates_the_profile() {
     run_client_script(python_script("toot_login.py")).await;
 }

@@ -586,3 +586,58 @@ async fn a_post_through_one_node_reaches_a_socket_on_another() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_browser_signs_in_through_the_protocol_header_and_streams_a_list() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    follow(&s, &bob, &alice).await;
+    follow(&s, &bob, &carol).await;
+    let list = act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/lists",
+        Some(json!({"title": "friends"})),
+    )
+    .await;
+    let list_id = list["id"].as_str().unwrap().to_string();
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/lists/{list_id}/accounts"),
+        Some(json!({"account_ids": [alice.id]})),
+    )
+    .await;
+
+    // Browsers cannot set headers on a WebSocket: the token travels as the
+    // protocol, which the server must echo (the client checks it does).
+    let mut req = format!(
+        "ws://{}/api/v1/streaming?stream=list&list={list_id}",
+        s.domain()
+    )
+    .into_client_request()
+    .unwrap();
+    req.headers_mut()
+        .insert("sec-websocket-protocol", bob.token.parse().unwrap());
+    let (ws, resp) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        resp.headers()["sec-websocket-protocol"].to_str().unwrap(),
+        bob.token
+    );
+    let mut ws = Socket { ws };
+    ws.synced().await;
+
+    let other = post(&s, &carol, json!({"status": "not in the list"})).await;
+    let listed = post(&s, &alice, json!({"status": "in the list"})).await;
+    let (stream, event, payload) = ws.event().await;
+    assert_eq!(stream, vec!["list".to_string(), list_id.clone()]);
+    assert_eq!(event, "update");
+    assert_eq!(payload["id"], listed["id"], "not {}", other["id"]);
+}
