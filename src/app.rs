@@ -31,6 +31,8 @@ pub struct AppState {
     pub mail: crate::mail::Mailer,
     /// Events for live sockets and other nodes' caches.
     pub bus: crate::bus::Bus,
+    /// The instance's Web Push (VAPID) key.
+    pub vapid: crate::push::Vapid,
     /// The streaming API's sockets on this node.
     pub streaming: crate::http::mastodon::streaming::hub::Hub,
 }
@@ -69,6 +71,7 @@ impl AppState {
         let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
         let media = crate::media::Media::open(&config).await?;
         let mail = crate::mail::Mailer::new(&config)?;
+        let vapid = vapid_key(&store).await?;
         let bus = crate::bus::Bus::start(&store);
         let app = Arc::new(Self {
             config,
@@ -83,6 +86,7 @@ impl AppState {
             media,
             mail,
             bus,
+            vapid,
             streaming: Default::default(),
         });
         crate::http::mastodon::streaming::dispatch::start(&app);
@@ -114,4 +118,24 @@ async fn instance_keys(store: &Store) -> Result<(String, String)> {
         }
     };
     serde_json::from_str(&stored).map_err(crate::error::Error::internal)
+}
+
+/// The instance's VAPID key, made on first start (several nodes starting at
+/// once agree on the first stored).
+async fn vapid_key(store: &Store) -> Result<crate::push::Vapid> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let stored = match store.get_setting("vapid_key").await? {
+        Some(key) => key,
+        None => {
+            let der = crate::push::Vapid::generate()?;
+            store
+                .put_setting_once("vapid_key", &STANDARD.encode(der))
+                .await?
+        }
+    };
+    let der = STANDARD
+        .decode(stored)
+        .map_err(|_| crate::error::Error::internal("the stored VAPID key is not base64"))?;
+    crate::push::Vapid::from_pkcs8(&der)
 }

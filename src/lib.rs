@@ -19,6 +19,7 @@ pub mod media;
 pub mod metrics;
 pub mod model;
 pub mod net;
+pub mod push;
 pub mod ratelimit;
 pub mod service;
 pub mod text;

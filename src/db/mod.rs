@@ -28,6 +28,7 @@ pub mod oauth;
 pub mod params;
 pub mod passwords;
 pub mod polls;
+pub mod push;
 pub mod relationships;
 pub mod security;
 pub mod statuses;
@@ -133,6 +134,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications_once",
         include_str!("../../migrations/sqlite/0008_notifications_once.sql"),
     ),
+    (
+        9,
+        "push",
+        include_str!("../../migrations/sqlite/0009_push.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -174,6 +180,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "notifications_once",
         include_str!("../../migrations/postgres/0008_notifications_once.sql"),
+    ),
+    (
+        9,
+        "push",
+        include_str!("../../migrations/postgres/0009_push.sql"),
     ),
 ];
 

@@ -61,6 +61,7 @@ scopes! {
     ReadSearch = "read:search";
     WriteLists = "write:lists";
     WriteReports = "write:reports";
+    Push = "push";
     AdminRead = "admin:read";
     AdminWrite = "admin:write";
     AdminReadDomainBlocks = "admin:read:domain_blocks";

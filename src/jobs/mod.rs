@@ -65,6 +65,11 @@ pub enum Task {
     MailConfirmation { account_id: i64 },
     /// Tell an account's current address that a change to another was asked for.
     MailEmailChange { account_id: i64 },
+    /// Send notification `notification_id` to a Web Push subscription.
+    WebPush {
+        subscription_id: i64,
+        notification_id: i64,
+    },
 }
 
 impl Task {
@@ -93,6 +98,7 @@ impl Task {
             Task::MailPasswordReset { .. } => "mail_password_reset",
             Task::MailConfirmation { .. } => "mail_confirmation",
             Task::MailEmailChange { .. } => "mail_email_change",
+            Task::WebPush { .. } => "web_push",
         }
     }
 
@@ -100,7 +106,7 @@ impl Task {
     /// backlog of them never delays local work.
     pub fn queue(&self) -> &'static str {
         match self {
-            Task::Deliver { .. } => DELIVER_QUEUE,
+            Task::Deliver { .. } | Task::WebPush { .. } => DELIVER_QUEUE,
             // Remote fetches wait in the default queue: a burst of remote
             // posts must not hold up local transcodes.
             Task::ProcessMedia { .. } => MEDIA_QUEUE,
@@ -222,6 +228,10 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
         Task::MailEmailChange { account_id } => {
             crate::service::confirmations::mail_change_notice(app, account_id).await
         }
+        Task::WebPush {
+            subscription_id,
+            notification_id,
+        } => crate::service::push::deliver(app, subscription_id, notification_id).await,
     };
     done.map(|()| Outcome::Done)
 }

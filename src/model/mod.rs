@@ -7,6 +7,7 @@ pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod oauth;
+pub mod push;
 pub mod relationship;
 pub(crate) mod row;
 pub mod scope;
@@ -24,6 +25,7 @@ pub use list::List;
 pub use media::{MediaAttachment, MediaKind};
 pub use moderation::{DomainBlock, HeldStatus};
 pub use oauth::{App, AuthCode, Session, Token};
+pub use push::PushSubscription;
 pub use relationship::RelationFlags;
 pub use scope::Scopes;
 pub use status::{

@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod passwords;
 pub mod polls;
 pub mod public;
+pub mod push;
 pub mod relationships;
 pub mod rendering;
 pub mod reports;

@@ -78,16 +78,18 @@ pub async fn notify(
     if !app.store.put_notification(&n).await? {
         return Ok(None);
     }
-    published(app, &n);
+    published(app, &n).await?;
     Ok(Some(n))
 }
 
-/// Tells the recipient's live sockets of a notification just written.
-pub fn published(app: &AppState, n: &Notification) {
+/// Tells the recipient of a notification just written: their live sockets
+/// and their Web Push subscriptions.
+pub async fn published(app: &AppState, n: &Notification) -> Result<()> {
     app.bus.publish(Event::Notification {
         account_id: n.account_id,
         notification_id: n.id,
     });
+    crate::service::push::on_notification(app, n).await
 }
 
 /// Mentions notify the mentioned; followers who asked (`notify`) hear of new

@@ -146,7 +146,7 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             .is_some_and(|a| a.is_local())
             && app.store.put_notification(&n).await?
         {
-            crate::service::notifications::published(app, &n);
+            crate::service::notifications::published(app, &n).await?;
         }
     }
     Ok(())

@@ -37,6 +37,24 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// The text of sanitized HTML (a post, a bio), as a notification shows it:
+/// line breaks kept, tags dropped, entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br />", "\n")
+        .replace("<br>", "\n")
+        .replace("</p><p>", "\n\n");
+    let bare = ammonia::Builder::empty().clean(&spaced).to_string();
+    bare.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
 /// Renders plain text as Mastodon does for bios: paragraphs split on blank
 /// lines, single newlines as `<br>`, http(s) URLs as links.
 pub fn plain_to_html(text: &str) -> String {
@@ -146,6 +164,10 @@ mod tests {
     #[test]
     fn paragraphs_and_breaks() {
         assert_eq!(plain_to_html("a\nb\n\nc"), "<p>a<br />b</p><p>c</p>");
+        assert_eq!(
+            html_to_text("<p>a &amp; <b>b</b><br />c</p><p>&lt;d&gt;</p>"),
+            "a & b\nc\n\n<d>"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod mail;
 mod media;
 mod oauth;
 mod pages;
+mod push;
 mod ratelimits;
 mod settings;
 mod social;

@@ -41,7 +41,7 @@ pub async fn create(
         p.website.as_deref(),
     )
     .await?;
-    Ok(Json(entities::application(&record, Some(&secret))))
+    Ok(Json(entities::application(&app, &record, Some(&secret))))
 }
 
 /// `GET /api/v1/apps/verify_credentials`: the app behind the token.
@@ -50,5 +50,5 @@ pub async fn verify_credentials(
     auth: AppAuth<AnyScope>,
 ) -> Result<Json<entities::ApplicationEntity>> {
     let record = crate::service::oauth::get_app(&app, auth.caller.token.app_id).await?;
-    Ok(Json(entities::application(&record, None)))
+    Ok(Json(entities::application(&app, &record, None)))
 }

@@ -28,6 +28,7 @@ pub mod paging;
 pub mod placeholders;
 pub mod polls;
 pub mod preferences;
+pub mod push;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;
@@ -51,6 +52,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(social_router())
         .merge(notifications::router())
         .merge(streaming::router())
+        .merge(push::router())
         .merge(markers::router())
         .merge(emails::router())
         .merge(conversations::router())

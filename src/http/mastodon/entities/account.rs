@@ -249,7 +249,7 @@ pub struct ApplicationEntity {
     pub scopes: Vec<String>,
     pub redirect_uri: String,
     pub redirect_uris: Vec<String>,
-    pub vapid_key: &'static str,
+    pub vapid_key: String,
     /// The credentials, only in the answer that registers the application.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<ClientCredentials>,
@@ -263,7 +263,7 @@ pub struct ClientCredentials {
 }
 
 /// An application; with `client_secret`, as its registration answers it.
-pub fn application(a: &App, client_secret: Option<&str>) -> ApplicationEntity {
+pub fn application(app: &AppState, a: &App, client_secret: Option<&str>) -> ApplicationEntity {
     let uris: Vec<String> = a
         .redirect_uri_list()
         .into_iter()
@@ -276,7 +276,7 @@ pub fn application(a: &App, client_secret: Option<&str>) -> ApplicationEntity {
         scopes: a.scopes.split(' ').map(str::to_string).collect(),
         redirect_uri: uris.join("\n"),
         redirect_uris: uris,
-        vapid_key: "",
+        vapid_key: app.vapid.public_key(),
         credentials: client_secret.map(|secret| ClientCredentials {
             client_id: a.client_id.clone(),
             client_secret: secret.to_string(),

@@ -214,7 +214,7 @@ fn configuration(app: &AppState, v2: bool) -> Configuration {
             streaming: streaming_url(app),
         }),
         vapid: v2.then(|| Vapid {
-            public_key: String::new(),
+            public_key: app.vapid.public_key(),
         }),
         accounts: AccountLimits {
             max_featured_tags: 10,
