@@ -114,7 +114,7 @@ impl Bus {
         let weak = Arc::downgrade(&bus.0);
         store.cache.set_publisher(Box::new(move |what| {
             if let Some(inner) = weak.upgrade() {
-                Bus(inner).publish(Event::Invalidate(what.clone()));
+                Bus(inner).invalidated(what);
             }
         }));
         if postgres {
@@ -153,10 +153,37 @@ impl Bus {
         let _ = self.0.local.send(Arc::new(event));
     }
 
+    /// A cache invalidation: to every other node, and to this node's hub
+    /// only when it concerns sockets (tokens, users, blocks and mutes,
+    /// lists). A post forgets a feed per follower: those stay off the local
+    /// channel, which would otherwise overflow.
+    fn invalidated(&self, what: &Invalidation) {
+        let event = Event::Invalidate(what.clone());
+        if let Some(remote) = &self.0.remote {
+            let _ = remote.send(event.clone());
+        }
+        if concerns_sockets(what) {
+            let _ = self.0.local.send(Arc::new(event));
+        }
+    }
+
     /// Every event published from now on, on this node or another.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.0.local.subscribe()
     }
+}
+
+/// Whether the streaming hub acts on an invalidation.
+fn concerns_sockets(what: &Invalidation) -> bool {
+    matches!(
+        what,
+        Invalidation::AllTokens
+            | Invalidation::User(_)
+            | Invalidation::Hidden(_)
+            | Invalidation::Exclusive(_)
+            | Invalidation::AllExclusive
+            | Invalidation::All
+    )
 }
 
 /// A batch of events as it crosses between nodes.
@@ -252,6 +279,9 @@ async fn hear_from_nodes(store: Store, bus: Weak<Inner>, caches: Arc<Caches>) {
             for event in batch.e {
                 if let Event::Invalidate(what) = &event {
                     caches.apply(what);
+                    if !concerns_sockets(what) {
+                        continue;
+                    }
                 }
                 let _ = inner.local.send(Arc::new(event));
             }

@@ -344,6 +344,12 @@ async fn blocked_and_muted_accounts_never_reach_the_viewers_streams() {
     let bob = s.user("bob").await;
     let dave = s.user("dave").await;
     follow(&s, &bob, &dave).await;
+    // The socket is open (and has read bob's filters) before he blocks and
+    // mutes: the change reaches it through the bus.
+    let mut ws = Socket::open(&s, &bob.token, "&stream=public").await;
+    ws.subscribe("user", json!({})).await;
+    let before = post(&s, &alice, json!({"status": "before the block"})).await;
+    ws.until(is_update_of(&before["id"])).await;
     act(
         &s,
         &bob,
@@ -360,8 +366,6 @@ async fn blocked_and_muted_accounts_never_reach_the_viewers_streams() {
         None,
     )
     .await;
-    let mut ws = Socket::open(&s, &bob.token, "&stream=public").await;
-    ws.subscribe("user", json!({})).await;
 
     let blocked = post(&s, &alice, json!({"status": "from alice"})).await;
     let muted = post(&s, &dave, json!({"status": "from dave"})).await;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Weak};
 use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::hub::{Client, Frame, Origin, Stream};
+use super::hub::{Client, Filters, Frame, Origin, Stream};
 use crate::app::AppState;
 use crate::bus::{Change, Event};
 use crate::cache::Invalidation;
@@ -84,7 +84,11 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
             for c in app.streaming.select(|c| c.account.id == *account_id) {
                 for sub in c.subscriptions() {
                     if sub.stream == Stream::User {
-                        deliver(app, &c, &sub.name, "filters_changed", None);
+                        deliver(
+                            app,
+                            &c,
+                            Frame::new(sub.name.clone(), "filters_changed", None),
+                        );
                     }
                 }
             }
@@ -97,19 +101,38 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
     }
 }
 
+/// The frames of one event, one per stream name and payload, shared by
+/// every socket that gets them.
+#[derive(Default)]
+struct Frames(Vec<Frame>);
+
+impl Frames {
+    fn get(
+        &mut self,
+        stream: &Arc<[String]>,
+        event: &'static str,
+        payload: Option<&Arc<str>>,
+    ) -> Frame {
+        let same = |f: &&Frame| {
+            f.stream() == stream
+                && f.event() == event
+                && match (f.payload(), payload) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    (None, None) => true,
+                    _ => false,
+                }
+        };
+        if let Some(f) = self.0.iter().find(same) {
+            return f.clone();
+        }
+        let f = Frame::new(stream.clone(), event, payload.cloned());
+        self.0.push(f.clone());
+        f
+    }
+}
+
 /// Queues a frame, closing the socket if it is too far behind.
-fn deliver(
-    app: &AppState,
-    client: &Client,
-    stream: &Arc<[String]>,
-    event: &'static str,
-    payload: Option<Arc<str>>,
-) {
-    let frame = Frame {
-        stream: stream.clone(),
-        event,
-        payload,
-    };
+fn deliver(app: &AppState, client: &Client, frame: Frame) {
     if !client.send(frame) {
         tracing::debug!(
             account = client.account.id,
@@ -140,12 +163,36 @@ async fn involved(app: &AppState, status: &Status) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// Whether `viewer` hides (blocks, is blocked by, mutes) any of `involved`.
-async fn hides(app: &AppState, viewer: &Account, involved: &[i64]) -> Result<bool> {
-    let hidden = app.store.hidden_account_ids(viewer.id, Utc::now()).await?;
-    Ok(involved
+/// The socket's viewer's filters, loaded once and kept until the bus says
+/// they changed.
+async fn filters(app: &AppState, c: &Client) -> Result<Arc<Filters>> {
+    if let Some(f) = c.filters() {
+        return Ok(f);
+    }
+    let f = Arc::new(Filters {
+        hidden: app
+            .store
+            .hidden_account_ids(c.account.id, Utc::now())
+            .await?
+            .into_iter()
+            .collect(),
+        exclusive: app
+            .store
+            .exclusive_list_members(c.account.id)
+            .await?
+            .into_iter()
+            .collect(),
+    });
+    c.set_filters(f.clone());
+    Ok(f)
+}
+
+/// Whether the socket's viewer hides (blocks, is blocked by, mutes) any of
+/// `involved`.
+fn hides(viewer: &Account, f: &Filters, involved: &[i64]) -> bool {
+    involved
         .iter()
-        .any(|id| *id != viewer.id && hidden.contains(id)))
+        .any(|id| *id != viewer.id && f.hidden.contains(id))
 }
 
 /// A status entering, changing in or leaving home feeds: `update`,
@@ -157,12 +204,13 @@ async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) 
     if clients.is_empty() {
         return Ok(());
     }
+    let mut frames = Frames::default();
     if change == Change::Delete {
         let payload: Arc<str> = status_id.to_string().into();
         for c in &clients {
             for sub in c.subscriptions() {
                 if matches!(sub.stream, Stream::User | Stream::List(_)) {
-                    deliver(app, c, &sub.name, "delete", Some(payload.clone()));
+                    deliver(app, c, frames.get(&sub.name, "delete", Some(&payload)));
                 }
             }
         }
@@ -178,13 +226,20 @@ async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) 
     } else {
         "status.update"
     };
+    // Rendered twice at most: for the author (with `pinned`) and for
+    // everyone else (every flag false: nobody has acted on it yet).
+    let (mut for_author, mut for_others): (Option<Arc<str>>, Option<Arc<str>>) = (None, None);
     for c in &clients {
         let subs: Vec<_> = c
             .subscriptions()
             .into_iter()
             .filter(|s| matches!(s.stream, Stream::User | Stream::List(_)))
             .collect();
-        if subs.is_empty() || hides(app, &c.account, &involved).await? {
+        if subs.is_empty() {
+            continue;
+        }
+        let f = filters(app, c).await?;
+        if hides(&c.account, &f, &involved) {
             continue;
         }
         // An edit can narrow who may see a post: checked per reader.
@@ -195,23 +250,26 @@ async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) 
         {
             continue;
         }
-        let Some(json) = ctx.render(Some(&c.account), &status) else {
+        let slot = if c.account.id == status.account_id {
+            &mut for_author
+        } else {
+            &mut for_others
+        };
+        if slot.is_none() {
+            *slot = ctx.render(Some(&c.account), &status).map(Arc::from);
+        }
+        let Some(payload) = slot.clone() else {
             continue;
         };
-        let payload: Arc<str> = json.into();
         for sub in subs {
             let shown = match sub.stream {
                 // Members of exclusive lists are read in their lists.
-                Stream::User => !app
-                    .store
-                    .exclusive_list_members(c.account.id)
-                    .await?
-                    .contains(&status.account_id),
+                Stream::User => !f.exclusive.contains(&status.account_id),
                 Stream::List(id) => service::lists::shows(app, &c.account, id, &status).await?,
                 _ => false,
             };
             if shown {
-                deliver(app, c, &sub.name, event, Some(payload.clone()));
+                deliver(app, c, frames.get(&sub.name, event, Some(&payload)));
             }
         }
     }
@@ -279,13 +337,14 @@ async fn public(
         (event, json, involved(app, &status).await?)
     };
     let payload: Arc<str> = payload.into();
+    let mut frames = Frames::default();
     for c in &clients {
-        if !involved.is_empty() && hides(app, &c.account, &involved).await? {
+        if !involved.is_empty() && hides(&c.account, &*filters(app, c).await?, &involved) {
             continue;
         }
         for sub in c.subscriptions() {
             if route.carries(&sub.stream) {
-                deliver(app, c, &sub.name, event, Some(payload.clone()));
+                deliver(app, c, frames.get(&sub.name, event, Some(&payload)));
             }
         }
     }
@@ -319,7 +378,11 @@ async fn notification(app: &AppState, account_id: i64, id: i64) -> Result<()> {
                 _ => false,
             };
             if wanted {
-                deliver(app, c, &sub.name, "notification", Some(payload.clone()));
+                deliver(
+                    app,
+                    c,
+                    Frame::new(sub.name.clone(), "notification", Some(payload.clone())),
+                );
             }
         }
     }
@@ -349,7 +412,11 @@ async fn conversation(app: &AppState, account_id: i64, conversation_id: i64) -> 
     for c in &clients {
         for sub in c.subscriptions() {
             if matches!(sub.stream, Stream::Direct | Stream::User) {
-                deliver(app, c, &sub.name, "conversation", Some(payload.clone()));
+                deliver(
+                    app,
+                    c,
+                    Frame::new(sub.name.clone(), "conversation", Some(payload.clone())),
+                );
             }
         }
     }
@@ -360,6 +427,17 @@ async fn conversation(app: &AppState, account_id: i64, conversation_id: i64) -> 
 /// password): the sockets concerned check their token again and close if
 /// it died, on every node.
 fn invalidate(app: &Arc<AppState>, what: &Invalidation) {
+    // Blocks, mutes or exclusive lists changed: reload the filters.
+    let forget = match what {
+        Invalidation::Hidden(id) | Invalidation::Exclusive(id) => {
+            app.streaming.select(|c| c.account.id == *id)
+        }
+        Invalidation::AllExclusive | Invalidation::All => app.streaming.select(|_| true),
+        _ => Vec::new(),
+    };
+    for c in forget {
+        c.forget_filters();
+    }
     let clients = match what {
         Invalidation::AllTokens | Invalidation::All => app.streaming.select(|_| true),
         Invalidation::User(id) => app.streaming.select(|c| c.account.id == *id),

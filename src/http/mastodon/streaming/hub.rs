@@ -2,9 +2,10 @@
 //! what each is subscribed to. The dispatcher reads it for every event; a
 //! socket that cannot keep up is dropped, never waited for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -128,35 +129,75 @@ impl Subscription {
     }
 }
 
-/// One event for one socket.
+/// One event for the sockets of one stream name, shared by all of them:
+/// its WebSocket message is encoded once, by the first socket to send it.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub struct Frame(Arc<FrameData>);
+
+#[derive(Debug)]
+struct FrameData {
     /// The subscription's name.
-    pub stream: Arc<[String]>,
-    pub event: &'static str,
+    stream: Arc<[String]>,
+    event: &'static str,
     /// The JSON document (or, for `delete`, the bare id), if any.
-    pub payload: Option<Arc<str>>,
+    payload: Option<Arc<str>>,
+    json: OnceLock<String>,
 }
 
 impl Frame {
+    pub fn new(stream: Arc<[String]>, event: &'static str, payload: Option<Arc<str>>) -> Frame {
+        Frame(Arc::new(FrameData {
+            stream,
+            event,
+            payload,
+            json: OnceLock::new(),
+        }))
+    }
+
+    pub fn stream(&self) -> &Arc<[String]> {
+        &self.0.stream
+    }
+
+    pub fn event(&self) -> &'static str {
+        self.0.event
+    }
+
+    pub fn payload(&self) -> Option<&Arc<str>> {
+        self.0.payload.as_ref()
+    }
+
     /// The WebSocket message: `{"stream":[…],"event":…,"payload":"…"}`,
     /// the payload as a JSON string.
-    pub fn to_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct Message<'a> {
-            stream: &'a [String],
-            event: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            payload: Option<&'a str>,
-        }
-        serde_json::to_string(&Message {
-            stream: &self.stream,
-            event: self.event,
-            payload: self.payload.as_deref(),
+    pub fn to_json(&self) -> &str {
+        self.0.json.get_or_init(|| {
+            #[derive(serde::Serialize)]
+            struct Message<'a> {
+                stream: &'a [String],
+                event: &'a str,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                payload: Option<&'a str>,
+            }
+            serde_json::to_string(&Message {
+                stream: &self.0.stream,
+                event: self.0.event,
+                payload: self.0.payload.as_deref(),
+            })
+            .unwrap_or_default()
         })
-        .unwrap_or_default()
     }
 }
+
+/// Whom a viewer's streams leave out: accounts they block, are blocked by
+/// or mute, and members of their exclusive lists (read in those lists).
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub hidden: HashSet<i64>,
+    pub exclusive: HashSet<i64>,
+}
+
+/// How long a socket trusts its [`Filters`] without a change announced on
+/// the bus (a mute can expire on its own).
+const FILTERS_TTL: Duration = Duration::from_secs(60);
 
 /// One connected socket.
 pub struct Client {
@@ -169,6 +210,8 @@ pub struct Client {
     /// `read:notifications`): the `user` stream carries them only then.
     pub notifications: bool,
     subscriptions: Mutex<Vec<Subscription>>,
+    /// The viewer's [`Filters`], loaded on first use.
+    filters: Mutex<Option<(Instant, Arc<Filters>)>>,
     /// Taken away when the socket is closed, which ends its queue.
     tx: Mutex<Option<mpsc::Sender<Frame>>>,
 }
@@ -177,6 +220,32 @@ impl Client {
     /// What it is subscribed to now.
     pub fn subscriptions(&self) -> Vec<Subscription> {
         self.lock().clone()
+    }
+
+    /// The viewer's filters, if loaded lately and not changed since.
+    pub fn filters(&self) -> Option<Arc<Filters>> {
+        let f = self
+            .filters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f.as_ref()
+            .filter(|(at, _)| at.elapsed() < FILTERS_TTL)
+            .map(|(_, f)| f.clone())
+    }
+
+    pub fn set_filters(&self, f: Arc<Filters>) {
+        *self
+            .filters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), f));
+    }
+
+    /// Forgets the filters: the viewer's blocks, mutes or lists changed.
+    pub fn forget_filters(&self) {
+        self.filters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
     }
 
     /// Adds a subscription (a second one to the same stream is ignored).
@@ -289,6 +358,7 @@ impl Hub {
                 token,
                 notifications,
                 subscriptions: Mutex::new(Vec::new()),
+                filters: Mutex::new(None),
                 tx: Mutex::new(Some(tx)),
             });
             clients.insert(client.id, client.clone());
@@ -388,20 +458,13 @@ mod tests {
 
     #[test]
     fn frames_carry_the_payload_as_a_string() {
-        let f = Frame {
-            stream: Arc::from(["user".to_string()]),
-            event: "delete",
-            payload: Some(Arc::from("123")),
-        };
+        let user: Arc<[String]> = Arc::from(["user".to_string()]);
+        let f = Frame::new(user.clone(), "delete", Some(Arc::from("123")));
         assert_eq!(
             f.to_json(),
             r#"{"stream":["user"],"event":"delete","payload":"123"}"#
         );
-        let f = Frame {
-            payload: None,
-            event: "filters_changed",
-            ..f
-        };
+        let f = Frame::new(user, "filters_changed", None);
         assert_eq!(
             f.to_json(),
             r#"{"stream":["user"],"event":"filters_changed"}"#

@@ -43,6 +43,9 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest message a client may send (a subscription is a few dozen bytes).
 const MAX_MESSAGE: usize = 16 * 1024;
 
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 4 * 1024;
+
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/streaming", get(websocket))
@@ -213,8 +216,8 @@ async fn events(
                     let frame = frame?;
                     // `data: null` for an event without one (Mastodon.py
                     // reads every data line as JSON).
-                    let data = frame.payload.as_deref().unwrap_or("null");
-                    Bytes::from(format!("event: {}\ndata: {data}\n\n", frame.event))
+                    let data = frame.payload().map_or("null", |p| &**p);
+                    Bytes::from(format!("event: {}\ndata: {data}\n\n", frame.event()))
                 }
                 _ = tick.tick() => Bytes::from_static(b":thump\n"),
             };
@@ -274,6 +277,9 @@ async fn websocket(
     };
     upgrade
         .max_message_size(MAX_MESSAGE)
+        // Clients send a few short requests: a small read buffer keeps an
+        // idle socket cheap (the library's default is 128 KiB each).
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| serve_socket(app, registration, scopes, socket, first))
 }
 
