@@ -153,6 +153,21 @@ STATUS = {
     "GET /api/v1/trends/tags": EMPTY,
     "GET /api/v1/trends/statuses": EMPTY,
     "GET /api/v2/suggestions": EMPTY,
+    # Real time (issue 13)
+    "GET /api/v1/streaming/health": DONE,
+    "GET /api/v1/streaming/user": DONE,
+    "GET /api/v1/streaming/user/notification": DONE,
+    "GET /api/v1/streaming/public": DONE,
+    "GET /api/v1/streaming/public/local": DONE,
+    "GET /api/v1/streaming/public/remote": DONE,
+    "GET /api/v1/streaming/hashtag": DONE,
+    "GET /api/v1/streaming/hashtag/local": DONE,
+    "GET /api/v1/streaming/list": DONE,
+    "GET /api/v1/streaming/direct": DONE,
+    "GET /api/v1/push/subscription": DONE,
+    "POST /api/v1/push/subscription": DONE,
+    "PUT /api/v1/push/subscription": DONE,
+    "DELETE /api/v1/push/subscription": DONE,
 }
 
 NOTES = {
@@ -172,6 +187,10 @@ NOTES = {
     "DELETE /api/v1/media/{id}": "422 while a post has it.",
     "GET /api/v1/custom_emojis": "Always `[]` until custom emoji exist.",
     "GET /health": "Health check, not a client API endpoint.",
+    "GET /api/v1/streaming/user": "Server-sent events; update, status.update, delete, notification (with read or read:notifications), conversation. Every stream is also on the WebSocket at /api/v1/streaming.",
+    "GET /api/v1/streaming/public": "only_media=true for public:media; public streams leave out replies to others, as Mastodon's do.",
+    "GET /api/v1/streaming/direct": "conversation events (also sent on the user stream).",
+    "POST /api/v1/push/subscription": "aes128gcm with standard=true, aesgcm otherwise; VAPID; one subscription per token.",
 }
 
 # Endpoints that roost serves but that the spec does not list, as
@@ -179,6 +198,7 @@ NOTES = {
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
     "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
+    "GET /api/v1/streaming": (DONE, "The streaming WebSocket: stream, tag, list in the query or subscribe/unsubscribe messages; token by header, access_token or Sec-WebSocket-Protocol."),
     "GET /api/v1/admin/domain_blocks": (DONE, "Mastodon's admin API (admin role)."),
     "POST /api/v1/admin/domain_blocks": (DONE, "suspend, silence or noop; reject_media; applied to known accounts."),
     "DELETE /api/v1/admin/domain_blocks/{id}": (DONE, "Lifts the block and its effect on known accounts."),
