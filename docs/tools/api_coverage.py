@@ -168,6 +168,11 @@ STATUS = {
     "POST /api/v1/push/subscription": DONE,
     "PUT /api/v1/push/subscription": DONE,
     "DELETE /api/v1/push/subscription": DONE,
+    "GET /api/v2/notifications": DONE,
+    "GET /api/v2/notifications/unread_count": DONE,
+    "GET /api/v2/notifications/{group_key}": DONE,
+    "GET /api/v2/notifications/{group_key}/accounts": DONE,
+    "POST /api/v2/notifications/{group_key}/dismiss": DONE,
 }
 
 NOTES = {
@@ -190,6 +195,7 @@ NOTES = {
     "GET /api/v1/streaming/user": "Server-sent events; update, status.update, delete, notification (with read or read:notifications), conversation. Every stream is also on the WebSocket at /api/v1/streaming.",
     "GET /api/v1/streaming/public": "only_media=true for public:media; public streams leave out replies to others, as Mastodon's do.",
     "GET /api/v1/streaming/direct": "conversation events (also sent on the user stream).",
+    "GET /api/v2/notifications": "Favourites and boosts of one post, and follows, group within 12 hours of a group's start (grouped_types[] narrows it); expand_accounts is always full; no notification policy yet.",
     "POST /api/v1/push/subscription": "aes128gcm with standard=true, aesgcm otherwise; VAPID; one subscription per token.",
 }
 

@@ -104,9 +104,9 @@ impl Store {
     /// crash notifies nobody twice.
     pub async fn put_notification(&self, n: &Notification) -> Result<bool> {
         let written = on_pool!(self, pool => sqlx::query(
-            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at, group_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT DO NOTHING")
-            .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at)
+            .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at).bind(&n.group_key)
             .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(written == 1)
     }
@@ -154,6 +154,38 @@ impl Store {
         let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         Ok(rows)
+    }
+
+    /// The newest group key of `account_id`'s notifications that starts
+    /// with `prefix` (keys of one prefix differ only in their hour, of equal
+    /// length, so the greatest is the newest).
+    pub async fn latest_group_key(&self, account_id: i64, prefix: &str) -> Result<Option<String>> {
+        let end = format!("{prefix}~");
+        let key = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT group_key FROM notifications WHERE account_id = $1 AND group_key > $2 AND group_key < $3
+             ORDER BY group_key DESC LIMIT 1")
+            .bind(account_id).bind(prefix).bind(&end).fetch_optional(pool).await)?;
+        Ok(key)
+    }
+
+    /// The newest `limit` notifications of `account_id`'s group `key`.
+    pub async fn notifications_in_group(
+        &self,
+        account_id: i64,
+        key: &str,
+        limit: i64,
+    ) -> Result<Vec<Notification>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM notifications WHERE account_id = $1 AND group_key = $2 ORDER BY id DESC LIMIT $3")
+            .bind(account_id).bind(key).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Dismisses every notification of `account_id`'s group `key`.
+    pub async fn delete_notification_group(&self, account_id: i64, key: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND group_key = $2")
+            .bind(account_id).bind(key).execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 
     pub async fn get_notification(&self, account_id: i64, id: i64) -> Result<Option<Notification>> {

@@ -139,6 +139,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "push",
         include_str!("../../migrations/sqlite/0009_push.sql"),
     ),
+    (
+        10,
+        "notification_groups",
+        include_str!("../../migrations/sqlite/0010_notification_groups.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -185,6 +190,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "push",
         include_str!("../../migrations/postgres/0009_push.sql"),
+    ),
+    (
+        10,
+        "notification_groups",
+        include_str!("../../migrations/postgres/0010_notification_groups.sql"),
     ),
 ];
 

@@ -163,6 +163,10 @@ db_row! {
         pub from_account_id: i64,
         pub status_id: Option<i64>,
         pub created_at: DateTime<Utc>,
+        /// Shared by notifications that group together (favourites and
+        /// boosts of one post, follows, within 12 hours); `None` for the
+        /// others, each its own group.
+        pub group_key: Option<String>,
     }
 }
 

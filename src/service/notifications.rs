@@ -67,19 +67,62 @@ pub async fn notify(
     {
         return Ok(None);
     }
+    let now = Utc::now();
     let n = Notification {
         id: crate::id::new_id(),
         account_id,
         r#type: kind.to_string(),
         from_account_id: from.id,
         status_id,
-        created_at: Utc::now(),
+        created_at: now,
+        group_key: group_key(app, account_id, kind, status_id, now).await?,
     };
     if !app.store.put_notification(&n).await? {
         return Ok(None);
     }
     published(app, &n).await?;
     Ok(Some(n))
+}
+
+/// The kinds Mastodon groups.
+pub const GROUPED: &[&str] = &["favourite", "reblog", "follow"];
+
+/// How long a group stays open to new notifications after it began.
+const GROUP_SPAN_HOURS: i64 = 12;
+
+/// The group a new notification joins, as Mastodon forms them: favourites
+/// and boosts of one post, and follows, each kind in groups that take in
+/// what comes within 12 hours of their first notification.
+async fn group_key(
+    app: &AppState,
+    account_id: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<String>> {
+    let prefix = match (kind, status_id) {
+        ("favourite" | "reblog", Some(status)) => format!("{kind}-{status}-"),
+        ("follow", _) => "follow-".to_string(),
+        _ => return Ok(None),
+    };
+    let mut hour = now.timestamp() / 3600;
+    if let Some(last) = app.store.latest_group_key(account_id, &prefix).await?
+        && let Some(started) = last
+            .strip_prefix(&prefix)
+            .and_then(|h| h.parse::<i64>().ok())
+        && hour < started + GROUP_SPAN_HOURS
+    {
+        hour = started;
+    }
+    Ok(Some(format!("{prefix}{hour}")))
+}
+
+/// The group key of `n` as clients see it.
+pub fn group_key_of(n: &Notification) -> String {
+    match &n.group_key {
+        Some(k) => k.clone(),
+        None => format!("ungrouped-{}", n.id),
+    }
 }
 
 /// Tells the recipient of a notification just written: their live sockets
@@ -207,4 +250,154 @@ pub async fn unread_count(app: &AppState, viewer: &Account, cap: i64) -> Result<
     app.store
         .count_notifications_after(viewer.id, after, cap)
         .await
+}
+
+/// A notification group: notifications sharing a key, newest first.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub key: String,
+    pub notifications: Vec<Notification>,
+}
+
+/// What a grouped page reads: the v1 filters and which kinds to group.
+pub struct GroupQuery<'a> {
+    pub types: Option<&'a [String]>,
+    pub exclude: &'a [String],
+    pub from: Option<i64>,
+    /// Kinds to group (Mastodon's `grouped_types[]`; default all it groups).
+    pub grouped_types: &'a [String],
+}
+
+/// Notifications read at most for one grouped page.
+const GROUP_SCAN: usize = 1000;
+
+/// A page of `viewer`'s notifications in groups (`GET /api/v2/notifications`):
+/// notifications are read newest first from the page's bound and gathered by
+/// group key until `page.limit` groups are full; a group's notifications
+/// older than the page appear again with it on the next page, as Mastodon
+/// pages them. With `min_id`, the page is the oldest groups above it.
+pub async fn grouped(
+    app: &AppState,
+    viewer: &Account,
+    q: &GroupQuery<'_>,
+    page: &Page,
+) -> Result<Vec<Group>> {
+    let hidden = app
+        .store
+        .hidden_notification_senders(viewer.id, Utc::now())
+        .await?;
+    let upward = page.min_id.is_some();
+    let mut cursor = Page {
+        limit: 200,
+        ..*page
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    let mut scanned = 0;
+    'pages: loop {
+        let mut batch = app
+            .store
+            .notifications(viewer.id, q.types, q.exclude, q.from, &hidden, &cursor)
+            .await?;
+        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) == cursor.limit;
+        if upward {
+            batch.sort_by_key(|n| n.id);
+        } else {
+            batch.sort_by_key(|n| std::cmp::Reverse(n.id));
+        }
+        for n in batch {
+            let key = if q.grouped_types.contains(&n.r#type) {
+                group_key_of(&n)
+            } else {
+                format!("ungrouped-{}", n.id)
+            };
+            let full_page = i64::try_from(groups.len()).unwrap_or(i64::MAX) >= page.limit;
+            match groups.iter_mut().find(|g| g.key == key) {
+                Some(g) => g.notifications.push(n.clone()),
+                None if full_page => break 'pages,
+                None => groups.push(Group {
+                    key,
+                    notifications: vec![n.clone()],
+                }),
+            }
+            if upward {
+                cursor.min_id = Some(n.id);
+            } else {
+                cursor.max_id = Some(n.id);
+            }
+            scanned += 1;
+            if scanned >= GROUP_SCAN {
+                break 'pages;
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    if upward {
+        groups.reverse();
+    }
+    for g in &mut groups {
+        g.notifications.sort_by_key(|n| std::cmp::Reverse(n.id));
+    }
+    Ok(groups)
+}
+
+/// `viewer`'s group `key`: its newest 200 notifications (a single one for
+/// an `ungrouped-` key).
+pub async fn group(app: &AppState, viewer: &Account, key: &str) -> Result<Group> {
+    let notifications = match key.strip_prefix("ungrouped-") {
+        Some(id) => {
+            let id = id.parse().map_err(|_| crate::error::Error::not_found())?;
+            vec![get(app, viewer, id).await?]
+        }
+        None => {
+            app.store
+                .notifications_in_group(viewer.id, key, 200)
+                .await?
+        }
+    };
+    if notifications.is_empty() {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(Group {
+        key: key.to_string(),
+        notifications,
+    })
+}
+
+/// Dismisses every notification of `viewer`'s group `key`.
+pub async fn dismiss_group(app: &AppState, viewer: &Account, key: &str) -> Result<()> {
+    match key.strip_prefix("ungrouped-") {
+        Some(id) => {
+            let id = id.parse().map_err(|_| crate::error::Error::not_found())?;
+            dismiss(app, viewer, id).await
+        }
+        None => app.store.delete_notification_group(viewer.id, key).await,
+    }
+}
+
+/// How many groups of notifications `viewer` has after their
+/// `notifications` marker (counted up to `cap`).
+pub async fn unread_group_count(app: &AppState, viewer: &Account, cap: i64) -> Result<i64> {
+    let after = app
+        .store
+        .markers(viewer.id)
+        .await?
+        .into_iter()
+        .find(|m| m.timeline == "notifications")
+        .map_or(0, |m| m.last_read_id);
+    let kinds: Vec<String> = GROUPED.iter().map(|s| s.to_string()).collect();
+    let q = GroupQuery {
+        types: None,
+        exclude: &[],
+        from: None,
+        grouped_types: &kinds,
+    };
+    let page = Page {
+        since_id: Some(after),
+        limit: cap,
+        ..Page::default()
+    };
+    let groups = grouped(app, viewer, &q, &page).await?;
+    Ok(i64::try_from(groups.len()).unwrap_or(i64::MAX))
 }

@@ -138,6 +138,7 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             from_account_id: author.id,
             status_id: Some(status.id),
             created_at: Utc::now(),
+            group_key: None,
         };
         if app
             .store

@@ -24,6 +24,7 @@ pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
+pub mod notifications_v2;
 pub mod paging;
 pub mod placeholders;
 pub mod polls;
@@ -51,6 +52,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(notifications::router())
+        .merge(notifications_v2::router())
         .merge(streaming::router())
         .merge(push::router())
         .merge(markers::router())

@@ -58,7 +58,7 @@ pub async fn notifications(
             Some(NotificationEntity {
                 id: n.id.to_string(),
                 kind: n.r#type.clone(),
-                group_key: format!("ungrouped-{}", n.id),
+                group_key: crate::service::notifications::group_key_of(n),
                 created_at: timestamp(n.created_at),
                 account: account(app, from),
                 status,
