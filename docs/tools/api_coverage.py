@@ -169,6 +169,7 @@ STATUS = {
     "PUT /api/v1/push/subscription": DONE,
     "DELETE /api/v1/push/subscription": DONE,
     "GET /api/v2/notifications": DONE,
+    "GET /api/v1/timelines/direct": DONE,
     "GET /api/v2/notifications/unread_count": DONE,
     "GET /api/v2/notifications/{group_key}": DONE,
     "GET /api/v2/notifications/{group_key}/accounts": DONE,

@@ -78,6 +78,19 @@ impl Store {
         self.query_statuses(&sql).await
     }
 
+    /// Direct messages `viewer` wrote or is mentioned in.
+    pub async fn direct_statuses(&self, viewer: i64, page: &Page) -> Result<Vec<Status>> {
+        let mut sql = Sql::new(
+            "SELECT s.* FROM statuses s WHERE s.visibility = 'direct' AND (s.account_id = ",
+        );
+        sql.bind_i64(viewer)
+            .push(" OR s.id IN (SELECT m.status_id FROM mentions m WHERE m.account_id = ")
+            .bind_i64(viewer)
+            .push("))");
+        page.apply(&mut sql, "s.id");
+        self.query_statuses(&sql).await
+    }
+
     /// A hashtag timeline: public posts (no boosts) with the tags `f` asks
     /// for. `f.any` must not be empty.
     pub async fn tag_statuses(

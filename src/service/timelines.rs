@@ -210,6 +210,13 @@ pub async fn home(app: &AppState, viewer: &Account, page: &Page) -> Result<Vec<S
     Ok(newest_first(without_hidden(app, viewer, rows).await?))
 }
 
+/// `GET /api/v1/timelines/direct`: direct messages `viewer` wrote or is
+/// mentioned in, without those of accounts they hide.
+pub async fn direct(app: &AppState, viewer: &Account, page: &Page) -> Result<Vec<Status>> {
+    let rows = app.store.direct_statuses(viewer.id, page).await?;
+    Ok(newest_first(without_hidden(app, viewer, rows).await?))
+}
+
 /// `GET /api/v1/timelines/public`
 pub async fn public(
     app: &AppState,

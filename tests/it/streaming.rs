@@ -335,6 +335,20 @@ async fn a_direct_message_updates_its_participants_conversations_only() {
             .all(|(_, _, p)| p["id"] != dm["id"] && p["last_status"]["id"] != dm["id"]),
         "{seen:?}"
     );
+    // The direct timeline: what each wrote or was written.
+    let ids = |v: Value| -> Vec<Value> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect()
+    };
+    let (_, bobs) = s.get("/api/v1/timelines/direct", Some(&bob.token)).await;
+    assert_eq!(ids(bobs), vec![dm["id"].clone()]);
+    let (_, carols) = s.get("/api/v1/timelines/direct", Some(&carol.token)).await;
+    assert_eq!(ids(carols), vec![to_carol["id"].clone()]);
+    let (_, alices) = s.get("/api/v1/timelines/direct", Some(&alice.token)).await;
+    assert_eq!(ids(alices), vec![to_carol["id"].clone(), dm["id"].clone()]);
 }
 
 #[tokio::test]

@@ -120,6 +120,7 @@ fn social_router() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/timelines/list/{id}", get(timelines::list))
         .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v1/timelines/direct", get(timelines::direct))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
         .route("/api/v1/reports", post(reports::create))

@@ -54,6 +54,25 @@ pub async fn home(
     .await
 }
 
+/// `GET /api/v1/timelines/direct`: the viewer's direct messages, sent and
+/// received, newest first (removed from Mastodon in 3.0, still asked for by
+/// some clients; conversations are the current way).
+pub async fn direct(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Query(q): Query<PageParams>,
+) -> Result<Response> {
+    let list = timelines::direct(&app, &auth.account, &q.page(20, 40)).await?;
+    status_page(
+        &app,
+        Some(&auth.account),
+        "/api/v1/timelines/direct",
+        &[],
+        list,
+    )
+    .await
+}
+
 /// `GET /api/v1/timelines/public`
 pub async fn public(
     State(app): State<Arc<AppState>>,

@@ -349,7 +349,7 @@ async fn serve_socket(
 ) {
     let (mut sink, mut incoming) = socket.split();
     if let Some(req) = first
-        && let Some(answer) = handle_request(&app, &reg, &scopes, req).await
+        && let Some(answer) = Box::pin(handle_request(&app, &reg, &scopes, req)).await
         && sink.send(answer).await.is_err()
     {
         return;
@@ -367,7 +367,9 @@ async fn serve_socket(
             message = incoming.next() => match message {
                 Some(Ok(Message::Text(text))) => {
                     let answer = match serde_json::from_str::<Request>(&text) {
-                        Ok(req) => handle_request(&app, &reg, &scopes, req).await,
+                        // Boxed: the store's futures would otherwise make
+                        // every idle socket's task as large as the biggest.
+                        Ok(req) => Box::pin(handle_request(&app, &reg, &scopes, req)).await,
                         Err(_) => None,
                     };
                     match answer {
