@@ -28,6 +28,11 @@ pub fn from_millis(millis: i64) -> i64 {
     (millis << 16) | i64::from(rand::random::<u16>() & 0x0fff)
 }
 
+/// When the id was made (to the millisecond).
+pub fn timestamp_of(id: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(id >> 16).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,9 +104,9 @@ impl Store {
     /// crash notifies nobody twice.
     pub async fn put_notification(&self, n: &Notification) -> Result<bool> {
         let written = on_pool!(self, pool => sqlx::query(
-            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at, group_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at, group_key, filtered) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT DO NOTHING")
-            .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at).bind(&n.group_key)
+            .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at).bind(&n.group_key).bind(n.filtered)
             .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(written == 1)
     }
@@ -121,7 +121,7 @@ impl Store {
         hidden: &[i64],
         page: &Page,
     ) -> Result<Vec<Notification>> {
-        let mut sql = Sql::new("SELECT * FROM notifications WHERE account_id = ");
+        let mut sql = Sql::new("SELECT * FROM notifications WHERE NOT filtered AND account_id = ");
         sql.bind_i64(account_id);
         let in_list = |sql: &mut Sql, list: &[String]| {
             sql.push("(");
@@ -176,7 +176,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Notification>> {
         let rows = on_pool!(self, pool => sqlx::query_as(
-            "SELECT * FROM notifications WHERE account_id = $1 AND group_key = $2 ORDER BY id DESC LIMIT $3")
+            "SELECT * FROM notifications WHERE account_id = $1 AND group_key = $2 AND NOT filtered ORDER BY id DESC LIMIT $3")
             .bind(account_id).bind(key).bind(limit).fetch_all(pool).await)?;
         Ok(rows)
     }
@@ -228,7 +228,7 @@ impl Store {
         limit: i64,
     ) -> Result<i64> {
         let n = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT id FROM notifications WHERE account_id = $1 AND id > $2 LIMIT $3) AS recent")
+            "SELECT COUNT(*) FROM (SELECT id FROM notifications WHERE account_id = $1 AND id > $2 AND NOT filtered LIMIT $3) AS recent")
             .bind(account_id).bind(after).bind(limit).fetch_one(pool).await)?;
         Ok(n)
     }

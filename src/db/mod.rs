@@ -24,6 +24,7 @@ pub mod federation;
 pub mod feeds;
 pub mod jobs;
 pub mod media;
+pub mod notification_policy;
 pub mod oauth;
 pub mod params;
 pub mod passwords;
@@ -144,6 +145,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "notification_groups",
         include_str!("../../migrations/sqlite/0010_notification_groups.sql"),
     ),
+    (
+        11,
+        "notification_policy",
+        include_str!("../../migrations/sqlite/0011_notification_policy.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -195,6 +201,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "notification_groups",
         include_str!("../../migrations/postgres/0010_notification_groups.sql"),
+    ),
+    (
+        11,
+        "notification_policy",
+        include_str!("../../migrations/postgres/0011_notification_policy.sql"),
     ),
 ];
 

@@ -167,6 +167,39 @@ db_row! {
         /// boosts of one post, follows, within 12 hours); `None` for the
         /// others, each its own group.
         pub group_key: Option<String>,
+        /// Held back by the recipient's notification policy: shown as a
+        /// request from its sender, not in the list.
+        pub filtered: bool,
+    }
+}
+
+db_row! {
+    /// What a user's notification policy does with each kind of sender:
+    /// `accept`, `filter` or `drop`.
+    /// <https://docs.joinmastodon.org/entities/NotificationPolicy/>
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NotificationPolicy {
+        pub account_id: i64,
+        pub for_not_following: String,
+        pub for_not_followers: String,
+        pub for_new_accounts: String,
+        pub for_private_mentions: String,
+        pub for_limited_accounts: String,
+    }
+}
+
+impl NotificationPolicy {
+    /// Mastodon's defaults: private mentions from strangers and accounts
+    /// limited by moderators wait as requests; everything else is accepted.
+    pub fn default_for(account_id: i64) -> Self {
+        NotificationPolicy {
+            account_id,
+            for_not_following: "accept".into(),
+            for_not_followers: "accept".into(),
+            for_new_accounts: "accept".into(),
+            for_private_mentions: "filter".into(),
+            for_limited_accounts: "filter".into(),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod moderation;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod passwords;

@@ -52,13 +52,12 @@ pub async fn notify(
     if flags.blocking || flags.blocked_by || flags.muting_notifications {
         return Ok(None);
     }
+    let status = match status_id {
+        Some(id) => app.store.get_status(id).await?,
+        None => None,
+    };
     // A muted conversation stays silent.
-    if let Some(id) = status_id
-        && let Some(conversation) = app
-            .store
-            .get_status(id)
-            .await?
-            .and_then(|s| s.conversation_id)
+    if let Some(conversation) = status.as_ref().and_then(|s| s.conversation_id)
         && !app
             .store
             .muted_conversations(account_id, &[conversation])
@@ -68,6 +67,19 @@ pub async fn notify(
         return Ok(None);
     }
     let now = Utc::now();
+    let decision = crate::service::notification_requests::decide(
+        app,
+        &recipient,
+        from,
+        &flags,
+        kind,
+        status.as_ref(),
+        now,
+    )
+    .await?;
+    if decision == crate::service::notification_requests::Decision::Drop {
+        return Ok(None);
+    }
     let n = Notification {
         id: crate::id::new_id(),
         account_id,
@@ -76,6 +88,7 @@ pub async fn notify(
         status_id,
         created_at: now,
         group_key: group_key(app, account_id, kind, status_id, now).await?,
+        filtered: decision == crate::service::notification_requests::Decision::Filter,
     };
     if !app.store.put_notification(&n).await? {
         return Ok(None);
@@ -128,6 +141,10 @@ pub fn group_key_of(n: &Notification) -> String {
 /// Tells the recipient of a notification just written: their live sockets
 /// and their Web Push subscriptions.
 pub async fn published(app: &AppState, n: &Notification) -> Result<()> {
+    if n.filtered {
+        // Held back as a request: nothing is shown until it is accepted.
+        return Ok(());
+    }
     app.bus.publish(Event::Notification {
         account_id: n.account_id,
         notification_id: n.id,

@@ -139,6 +139,7 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             status_id: Some(status.id),
             created_at: Utc::now(),
             group_key: None,
+            filtered: false,
         };
         if app
             .store

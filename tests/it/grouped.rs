@@ -226,3 +226,208 @@ async fn favourites_boosts_and_follows_arrive_in_groups() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_notification_policy_holds_back_strangers_until_accepted() {
+    let s = TestServer::start().await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let dave = s.user("dave").await;
+    let erin = s.user("erin").await;
+
+    // Mastodon's defaults: strangers' private mentions wait as requests.
+    let (status, policy) = s
+        .get("/api/v2/notifications/policy", Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(policy["for_private_mentions"], "filter");
+    assert_eq!(policy["for_not_following"], "accept");
+    assert_eq!(policy["summary"]["pending_requests_count"], 0);
+
+    let dm = act(
+        &s,
+        &carol,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "@bob psst", "visibility": "direct"})),
+    )
+    .await;
+    act(
+        &s,
+        &carol,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "@bob again", "visibility": "direct"})),
+    )
+    .await;
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list, json!([]), "held back from the list");
+    let (_, page) = s.get("/api/v2/notifications", Some(&bob.token)).await;
+    assert_eq!(page["notification_groups"], json!([]));
+    let (_, count) = s
+        .get("/api/v1/notifications/unread_count", Some(&bob.token))
+        .await;
+    assert_eq!(count["count"], 0);
+    let (_, requests) = s
+        .get("/api/v1/notifications/requests", Some(&bob.token))
+        .await;
+    let requests = requests.as_array().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["id"], carol.id.as_str());
+    assert_eq!(requests[0]["account"]["username"], "carol");
+    assert_eq!(requests[0]["notifications_count"], "2");
+    assert!(
+        requests[0]["last_status"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("again")
+    );
+    let (_, policy) = s
+        .get("/api/v2/notifications/policy", Some(&bob.token))
+        .await;
+    assert_eq!(
+        policy["summary"],
+        json!({"pending_requests_count": 1, "pending_notifications_count": 2})
+    );
+    // Someone else cannot see or act on bob's requests.
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/notifications/requests/{}", carol.id),
+            Some(&dave.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Accepting brings them into the list and lets carol through after.
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/notifications/requests/{}/accept", carol.id),
+        None,
+    )
+    .await;
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["status"]["id"] == dm["id"])
+    );
+    act(
+        &s,
+        &carol,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "@bob third", "visibility": "direct"})),
+    )
+    .await;
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+
+    // Dropping strangers' notifications: nothing is stored.
+    let (status, policy) = s
+        .request(
+            Method::PATCH,
+            "/api/v2/notifications/policy",
+            Some(&bob.token),
+            Some(json!({"for_not_following": "drop"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    assert_eq!(policy["for_not_following"], "drop");
+    act(
+        &s,
+        &dave,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "hey @bob"})),
+    )
+    .await;
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let (_, requests) = s
+        .get("/api/v1/notifications/requests", Some(&bob.token))
+        .await;
+    assert_eq!(requests, json!([]));
+    // But someone bob follows gets through.
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", dave.id),
+        None,
+    )
+    .await;
+    act(
+        &s,
+        &dave,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "hello @bob"})),
+    )
+    .await;
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+
+    // Filtering, then dismissing: the request and its notifications go.
+    s.request(
+        Method::PATCH,
+        "/api/v2/notifications/policy",
+        Some(&bob.token),
+        Some(json!({"for_not_following": "filter"})),
+    )
+    .await;
+    act(
+        &s,
+        &erin,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "yo @bob"})),
+    )
+    .await;
+    let (_, one) = s
+        .get(
+            &format!("/api/v1/notifications/requests/{}", erin.id),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(one["notifications_count"], "1");
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/notifications/requests/dismiss",
+        Some(json!({"id": [erin.id]})),
+    )
+    .await;
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/notifications/requests/{}", erin.id),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = s.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+
+    // A value outside accept, filter and drop changes nothing.
+    let (status, _) = s
+        .request(
+            Method::PATCH,
+            "/api/v2/notifications/policy",
+            Some(&bob.token),
+            Some(json!({"for_new_accounts": "maybe", "for_not_followers": "drop"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, policy) = s
+        .get("/api/v2/notifications/policy", Some(&bob.token))
+        .await;
+    assert_eq!(policy["for_not_followers"], "accept");
+    let (_, merged) = s
+        .get("/api/v1/notifications/requests/merged", Some(&bob.token))
+        .await;
+    assert_eq!(merged, json!({"merged": true}));
+}

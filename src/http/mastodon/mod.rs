@@ -23,6 +23,7 @@ pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod notifications_v2;
 pub mod paging;
@@ -53,6 +54,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(social_router())
         .merge(notifications::router())
         .merge(notifications_v2::router())
+        .merge(notification_requests::router())
         .merge(streaming::router())
         .merge(push::router())
         .merge(markers::router())
