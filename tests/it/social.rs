@@ -451,12 +451,27 @@ async fn direct_message_is_seen_only_by_its_author_and_mentioned_accounts() {
     );
 }
 
+/// Lets strangers' private mentions into `user`'s notifications (Mastodon's
+/// default policy holds them back as requests; grouped.rs tests that).
+async fn accept_private_mentions(s: &TestServer, user: &TestUser) {
+    let (status, _) = s
+        .request(
+            reqwest::Method::PATCH,
+            "/api/v2/notifications/policy",
+            Some(&user.token),
+            Some(json!({"for_private_mentions": "accept"})),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+}
+
 #[tokio::test]
 async fn direct_message_appears_in_the_recipients_conversations() {
     let s = TestServer::start().await;
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;
     let carol = s.user("carol").await;
+    accept_private_mentions(&s, &bob).await;
     let dm = post(&s, &alice, "@bob are you there?", "direct").await;
 
     let convs = list(&s, "/api/v1/conversations", Some(&bob.token)).await;
@@ -2039,6 +2054,8 @@ async fn a_recipient_dropped_by_an_edit_no_longer_reads_the_dm_anywhere() {
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;
     let carol = s.user("carol").await;
+    accept_private_mentions(&s, &bob).await;
+    accept_private_mentions(&s, &carol).await;
     let id = post(&s, &alice, "@bob @carol the plan", "direct").await;
     let mentioned = |user: &TestUser| {
         let (s, token, id) = (&s, user.token.clone(), id.clone());
