@@ -25,6 +25,34 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
 }
 
+/// The filters both versions of the list read: `types[]` (as asked, and
+/// the known ones among them), `exclude_types[]`, `account_id`.
+pub(super) struct Filters {
+    pub types: Vec<String>,
+    pub exclude: Vec<String>,
+    pub from: Option<i64>,
+    pub types_filter: Option<Vec<String>>,
+}
+
+impl Filters {
+    pub fn read(params: &QueryParams) -> Filters {
+        let types = params.strings("types");
+        let types_filter = (!types.is_empty()).then(|| {
+            types
+                .iter()
+                .filter(|t| TYPES.contains(&t.as_str()))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        Filters {
+            exclude: params.strings("exclude_types"),
+            from: params.str("account_id").and_then(|s| s.parse().ok()),
+            types,
+            types_filter,
+        }
+    }
+}
+
 /// `GET /api/v1/notifications` (`types[]`, `exclude_types[]`, `account_id`)
 async fn list(
     State(app): State<Arc<AppState>>,
@@ -32,16 +60,12 @@ async fn list(
     params: QueryParams,
     Query(p): Query<PageParams>,
 ) -> Result<Response> {
-    let types = params.strings("types");
-    let exclude = params.strings("exclude_types");
-    let from = params.str("account_id").and_then(|s| s.parse().ok());
-    let types_filter = (!types.is_empty()).then(|| {
-        types
-            .iter()
-            .filter(|t| TYPES.contains(&t.as_str()))
-            .cloned()
-            .collect::<Vec<_>>()
-    });
+    let Filters {
+        types,
+        exclude,
+        from,
+        types_filter,
+    } = Filters::read(&params);
     let mut list = notifications::list(
         &app,
         &auth.account,

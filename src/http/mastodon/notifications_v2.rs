@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::http::extract::{Auth, QueryParams, ReadNotifications, WriteNotifications};
 use crate::model::{Account, Status};
-use crate::service::notifications::{self, GROUPED, Group, GroupQuery, TYPES};
+use crate::service::notifications::{self, GROUPED, Group, GroupQuery};
 use crate::service::{rendering, timelines};
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -132,16 +132,12 @@ async fn list(
     params: QueryParams,
     Query(p): Query<PageParams>,
 ) -> Result<Response> {
-    let types = params.strings("types");
-    let exclude = params.strings("exclude_types");
-    let from = params.str("account_id").and_then(|s| s.parse().ok());
-    let types_filter = (!types.is_empty()).then(|| {
-        types
-            .iter()
-            .filter(|t| TYPES.contains(&t.as_str()))
-            .cloned()
-            .collect::<Vec<_>>()
-    });
+    let super::notifications::Filters {
+        types,
+        exclude,
+        from,
+        types_filter,
+    } = super::notifications::Filters::read(&params);
     let asked_grouped = params.strings("grouped_types");
     let grouped_types: Vec<String> = if asked_grouped.is_empty() {
         GROUPED.iter().map(|t| t.to_string()).collect()
