@@ -152,6 +152,37 @@ pub async fn filter_visible(
     Ok(out)
 }
 
+/// The accounts a status involves, any of whom a viewer may hide: its
+/// author, the author of what it boosts, and those mentioned.
+pub async fn involved(app: &AppState, status: &Status) -> Result<Vec<i64>> {
+    let mut ids = vec![status.account_id];
+    let mut of = vec![status.id];
+    if let Some(original) = status.reblog_of_id {
+        of.push(original);
+        if let Some(o) = app.store.get_status(original).await? {
+            ids.push(o.account_id);
+        }
+    }
+    ids.extend(
+        app.store
+            .mentions_of(&of)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a),
+    );
+    Ok(ids)
+}
+
+/// What a reader's home feed leaves out: `(hidden, exclusive)`, the
+/// accounts they block, are blocked by or mute, and the members of their
+/// exclusive lists (read in those lists).
+pub async fn home_filters(app: &AppState, reader: i64) -> Result<(Vec<i64>, Vec<i64>)> {
+    Ok((
+        app.store.hidden_account_ids(reader, Utc::now()).await?,
+        app.store.exclusive_list_members(reader).await?,
+    ))
+}
+
 /// Removes statuses by hidden accounts (blocked either way, muted) and boosts
 /// of their posts.
 async fn without_hidden(

@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Weak};
 
-use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::{Client, Filters, Frame, Origin, Stream};
@@ -15,7 +14,7 @@ use crate::bus::{Change, Event};
 use crate::cache::Invalidation;
 use crate::error::Result;
 use crate::http::mastodon::entities::{self, StatusContext};
-use crate::model::{Account, Status};
+use crate::model::Account;
 use crate::service;
 
 /// Starts the task that hands this node's bus events to its sockets.
@@ -142,46 +141,16 @@ fn deliver(app: &AppState, client: &Client, frame: Frame) {
     }
 }
 
-/// The accounts a status involves, any of whom a viewer may hide: its
-/// author, the author of what it boosts, and those mentioned.
-async fn involved(app: &AppState, status: &Status) -> Result<Vec<i64>> {
-    let mut ids = vec![status.account_id];
-    let mut of = vec![status.id];
-    if let Some(original) = status.reblog_of_id {
-        of.push(original);
-        if let Some(o) = app.store.get_status(original).await? {
-            ids.push(o.account_id);
-        }
-    }
-    ids.extend(
-        app.store
-            .mentions_of(&of)
-            .await?
-            .into_iter()
-            .map(|(_, a)| a),
-    );
-    Ok(ids)
-}
-
 /// The socket's viewer's filters, loaded once and kept until the bus says
 /// they changed.
 async fn filters(app: &AppState, c: &Client) -> Result<Arc<Filters>> {
     if let Some(f) = c.filters() {
         return Ok(f);
     }
+    let (hidden, exclusive) = service::timelines::home_filters(app, c.account.id).await?;
     let f = Arc::new(Filters {
-        hidden: app
-            .store
-            .hidden_account_ids(c.account.id, Utc::now())
-            .await?
-            .into_iter()
-            .collect(),
-        exclusive: app
-            .store
-            .exclusive_list_members(c.account.id)
-            .await?
-            .into_iter()
-            .collect(),
+        hidden: hidden.into_iter().collect(),
+        exclusive: exclusive.into_iter().collect(),
     });
     c.set_filters(f.clone());
     Ok(f)
@@ -216,10 +185,10 @@ async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) 
         }
         return Ok(());
     }
-    let Some(status) = app.store.get_status(status_id).await? else {
+    let Some(status) = service::rendering::statuses(app, &[status_id]).await?.pop() else {
         return Ok(());
     };
-    let involved = involved(app, &status).await?;
+    let involved = service::timelines::involved(app, &status).await?;
     let ctx = StatusContext::load(app, None, std::slice::from_ref(&status)).await?;
     let event = if change == Change::New {
         "update"
@@ -319,7 +288,7 @@ async fn public(
     let (event, payload, involved) = if change == Change::Delete {
         ("delete", status_id.to_string(), Vec::new())
     } else {
-        let Some(status) = app.store.get_status(status_id).await? else {
+        let Some(status) = service::rendering::statuses(app, &[status_id]).await?.pop() else {
             return Ok(());
         };
         if status.visibility != "public" {
@@ -334,7 +303,11 @@ async fn public(
         } else {
             "status.update"
         };
-        (event, json, involved(app, &status).await?)
+        (
+            event,
+            json,
+            service::timelines::involved(app, &status).await?,
+        )
     };
     let payload: Arc<str> = payload.into();
     let mut frames = Frames::default();
