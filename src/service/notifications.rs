@@ -257,13 +257,7 @@ pub async fn clear(app: &AppState, viewer: &Account) -> Result<()> {
 /// How many notifications `viewer` has after their `notifications` marker
 /// (counted up to `cap`).
 pub async fn unread_count(app: &AppState, viewer: &Account, cap: i64) -> Result<i64> {
-    let after = app
-        .store
-        .markers(viewer.id)
-        .await?
-        .into_iter()
-        .find(|m| m.timeline == "notifications")
-        .map_or(0, |m| m.last_read_id);
+    let after = read_up_to(app, viewer).await?;
     app.store
         .count_notifications_after(viewer.id, after, cap)
         .await
@@ -328,18 +322,19 @@ pub async fn grouped(
                 format!("ungrouped-{}", n.id)
             };
             let full_page = i64::try_from(groups.len()).unwrap_or(i64::MAX) >= page.limit;
+            let id = n.id;
             match groups.iter_mut().find(|g| g.key == key) {
-                Some(g) => g.notifications.push(n.clone()),
+                Some(g) => g.notifications.push(n),
                 None if full_page => break 'pages,
                 None => groups.push(Group {
                     key,
-                    notifications: vec![n.clone()],
+                    notifications: vec![n],
                 }),
             }
             if upward {
-                cursor.min_id = Some(n.id);
+                cursor.min_id = Some(id);
             } else {
-                cursor.max_id = Some(n.id);
+                cursor.max_id = Some(id);
             }
             scanned += 1;
             if scanned >= GROUP_SCAN {
@@ -393,16 +388,21 @@ pub async fn dismiss_group(app: &AppState, viewer: &Account, key: &str) -> Resul
     }
 }
 
-/// How many groups of notifications `viewer` has after their
-/// `notifications` marker (counted up to `cap`).
-pub async fn unread_group_count(app: &AppState, viewer: &Account, cap: i64) -> Result<i64> {
-    let after = app
+/// The last notification `viewer` has read (their `notifications` marker).
+async fn read_up_to(app: &AppState, viewer: &Account) -> Result<i64> {
+    Ok(app
         .store
         .markers(viewer.id)
         .await?
         .into_iter()
         .find(|m| m.timeline == "notifications")
-        .map_or(0, |m| m.last_read_id);
+        .map_or(0, |m| m.last_read_id))
+}
+
+/// How many groups of notifications `viewer` has after their
+/// `notifications` marker (counted up to `cap`).
+pub async fn unread_group_count(app: &AppState, viewer: &Account, cap: i64) -> Result<i64> {
+    let after = read_up_to(app, viewer).await?;
     let kinds: Vec<String> = GROUPED.iter().map(|s| s.to_string()).collect();
     let q = GroupQuery {
         types: None,

@@ -426,6 +426,17 @@ async fn the_notification_policy_holds_back_strangers_until_accepted() {
         .get("/api/v2/notifications/policy", Some(&bob.token))
         .await;
     assert_eq!(policy["for_not_followers"], "accept");
+    // A bulk call naming too many requests is refused.
+    let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/notifications/requests/accept",
+            Some(&bob.token),
+            Some(json!({"id": many})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, merged) = s
         .get("/api/v1/notifications/requests/merged", Some(&bob.token))
         .await;

@@ -210,8 +210,11 @@ async fn dismiss(
     Ok(Json(Empty {}))
 }
 
-/// The `id[]` of a bulk request.
-fn ids(params: &QueryParams, body: &Value) -> Vec<i64> {
+/// Requests one bulk call may name.
+const BULK: usize = 100;
+
+/// The `id[]` of a bulk request, at most [`BULK`] of them.
+fn ids(params: &QueryParams, body: &Value) -> Result<Vec<i64>> {
     let mut out: Vec<i64> = params
         .strings("id")
         .iter()
@@ -224,7 +227,12 @@ fn ids(params: &QueryParams, body: &Value) -> Vec<i64> {
             _ => None,
         }));
     }
-    out
+    if out.len() > BULK {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: at most {BULK} requests at once"
+        )));
+    }
+    Ok(out)
 }
 
 /// `POST /api/v1/notifications/requests/accept` (`id[]`): those found are
@@ -235,7 +243,7 @@ async fn accept_many(
     params: QueryParams,
     Params(body): Params<Value>,
 ) -> Result<Json<Empty>> {
-    for id in ids(&params, &body) {
+    for id in ids(&params, &body)? {
         let _ = requests::accept(&app, &auth.account, id).await;
     }
     Ok(Json(Empty {}))
@@ -248,7 +256,7 @@ async fn dismiss_many(
     params: QueryParams,
     Params(body): Params<Value>,
 ) -> Result<Json<Empty>> {
-    for id in ids(&params, &body) {
+    for id in ids(&params, &body)? {
         let _ = requests::dismiss(&app, &auth.account, id).await;
     }
     Ok(Json(Empty {}))
