@@ -127,8 +127,36 @@ async fn main() {
     if !pids.is_empty() {
         let per = (after.saturating_sub(before)) as f64 / readers.len().max(1) as f64;
         println!(
-            "server RSS: {before} kB before, {after} kB with the sockets open: {per:.1} kB per idle socket"
+            "server RSS: {before} kB before, {after} kB with the sockets open: {per:.1} kB per idle socket (first sockets, caches warming)"
         );
+        // The first batch also fills the token, account and database page
+        // caches; a second batch on the same tokens measures what one more
+        // socket costs once they are warm. Closed before the timings.
+        let mut extra = Vec::new();
+        for (i, token) in readers.iter().enumerate() {
+            let base = &bases[i % bases.len()];
+            let url = format!(
+                "{}/api/v1/streaming?stream=user&access_token={token}",
+                base.replacen("http", "ws", 1)
+            );
+            extra.push(
+                tokio_tungstenite::connect_async(url)
+                    .await
+                    .expect("socket")
+                    .0,
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let more = rss_kb(&pids);
+        let per = (more.saturating_sub(after)) as f64 / extra.len().max(1) as f64;
+        println!(
+            "server RSS: {more} kB with {} more sockets on warm caches: {per:.1} kB per idle socket",
+            extra.len()
+        );
+        for mut ws in extra {
+            let _ = ws.close(None).await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 
     let post = |text: String| {
