@@ -175,10 +175,15 @@ impl Validation {
         if self.details.is_empty() {
             return Ok(());
         }
+        Err(self.into_error())
+    }
+
+    /// The 422 error for what was recorded (call after at least one `add`).
+    pub fn into_error(self) -> Error {
         let mut err =
             Error::unprocessable(format!("Validation failed: {}", self.sentences.join(", ")));
         err.details = self.details;
-        Err(err)
+        err
     }
 }
 

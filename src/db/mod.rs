@@ -18,6 +18,7 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod admin;
 pub mod bus;
 pub mod collections;
 pub mod federation;
@@ -150,6 +151,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "notification_policy",
         include_str!("../../migrations/sqlite/0011_notification_policy.sql"),
     ),
+    (
+        12,
+        "moderation",
+        include_str!("../../migrations/sqlite/0012_moderation.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -206,6 +212,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "notification_policy",
         include_str!("../../migrations/postgres/0011_notification_policy.sql"),
+    ),
+    (
+        12,
+        "moderation",
+        include_str!("../../migrations/postgres/0012_moderation.sql"),
     ),
 ];
 

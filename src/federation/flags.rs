@@ -59,7 +59,8 @@ pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<(
         .take(1000)
         .collect();
     let uri = activity.get("id").and_then(Value::as_str);
-    app.store
+    let id = app
+        .store
         .put_report(&crate::db::federation::NewReport {
             uri,
             account_id: actor.id,
@@ -69,6 +70,6 @@ pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<(
             category: "other",
             forwarded: true,
         })
-        .await
-        .map(|_| ())
+        .await?;
+    crate::service::reports::tell_staff(app, actor, id).await
 }

@@ -662,6 +662,7 @@ mod tests {
             fetched_at: None,
             suspended_at: None,
             silenced_at: None,
+            sensitized_at: None,
             moved_to_account_id: None,
             public_key_id: None,
             actor_type: "Person".into(),

@@ -64,6 +64,10 @@ scopes! {
     Push = "push";
     AdminRead = "admin:read";
     AdminWrite = "admin:write";
+    AdminReadAccounts = "admin:read:accounts";
+    AdminWriteAccounts = "admin:write:accounts";
+    AdminReadReports = "admin:read:reports";
+    AdminWriteReports = "admin:write:reports";
     AdminReadDomainBlocks = "admin:read:domain_blocks";
     AdminWriteDomainBlocks = "admin:write:domain_blocks";
 }

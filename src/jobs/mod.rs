@@ -65,6 +65,8 @@ pub enum Task {
     MailConfirmation { account_id: i64 },
     /// Tell an account's current address that a change to another was asked for.
     MailEmailChange { account_id: i64 },
+    /// Mail a moderation warning to the account it was given to.
+    MailWarning { warning_id: i64 },
     /// Send notification `notification_id` to a Web Push subscription.
     WebPush {
         subscription_id: i64,
@@ -98,6 +100,7 @@ impl Task {
             Task::MailPasswordReset { .. } => "mail_password_reset",
             Task::MailConfirmation { .. } => "mail_confirmation",
             Task::MailEmailChange { .. } => "mail_email_change",
+            Task::MailWarning { .. } => "mail_warning",
             Task::WebPush { .. } => "web_push",
         }
     }
@@ -227,6 +230,9 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
         }
         Task::MailEmailChange { account_id } => {
             crate::service::confirmations::mail_change_notice(app, account_id).await
+        }
+        Task::MailWarning { warning_id } => {
+            crate::service::moderation::accounts::mail_warning(app, warning_id).await
         }
         Task::WebPush {
             subscription_id,

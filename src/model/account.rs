@@ -59,6 +59,8 @@ pub struct Account {
     pub fetched_at: Option<DateTime<Utc>>,
     pub suspended_at: Option<DateTime<Utc>>,
     pub silenced_at: Option<DateTime<Utc>>,
+    /// Set by moderators: the media of its posts are shown as sensitive.
+    pub sensitized_at: Option<DateTime<Utc>>,
     pub moved_to_account_id: Option<i64>,
     /// A remote actor's keyId as published (local keys are `uri#main-key`).
     pub public_key_id: Option<String>,

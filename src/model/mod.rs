@@ -23,7 +23,10 @@ pub use conversation::{AccountConversation, Marker};
 pub use job::Job;
 pub use list::List;
 pub use media::{MediaAttachment, MediaKind};
-pub use moderation::{DomainBlock, HeldStatus};
+pub use moderation::{
+    AccountQuery, AccountStatus, AccountWarning, ActionLog, DomainBlock, HeldStatus, Report,
+    ReportQuery, Standing,
+};
 pub use oauth::{App, AuthCode, Session, Token};
 pub use push::PushSubscription;
 pub use relationship::RelationFlags;

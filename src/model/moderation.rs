@@ -1,4 +1,6 @@
-//! What moderation keeps: domain blocks and remote posts held for review.
+//! What moderation keeps: domain blocks, remote posts held for review,
+//! reports as staff handle them, warnings, the audit log, and the queries
+//! of the admin lists.
 
 use chrono::{DateTime, Utc};
 
@@ -30,5 +32,130 @@ db_row! {
         pub uri: String,
         pub object: Json<serde_json::Value>,
         pub received_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// A report, as staff handle it.
+    #[derive(Debug, Clone)]
+    pub struct Report {
+        pub id: i64,
+        pub uri: Option<String>,
+        /// The reporter (a remote server's instance actor for a Flag).
+        pub account_id: i64,
+        pub target_account_id: i64,
+        pub status_ids: Json<Vec<i64>>,
+        pub rule_ids: Json<Vec<i64>>,
+        pub comment: String,
+        /// `spam`, `legal`, `violation` or `other`.
+        pub category: String,
+        pub forwarded: bool,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: Option<DateTime<Utc>>,
+        pub action_taken_at: Option<DateTime<Utc>>,
+        pub action_taken_by_account_id: Option<i64>,
+        pub assigned_account_id: Option<i64>,
+    }
+}
+
+db_row! {
+    /// A moderation action as told to the account it was taken against.
+    #[derive(Debug, Clone)]
+    pub struct AccountWarning {
+        pub id: i64,
+        /// The moderator.
+        pub account_id: i64,
+        pub target_account_id: i64,
+        /// `none`, `sensitive`, `disable`, `silence` or `suspend`.
+        pub action: String,
+        pub text: String,
+        pub report_id: Option<i64>,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// One line of the audit log: who did what to whom, when, and why.
+    #[derive(Debug, Clone)]
+    pub struct ActionLog {
+        pub id: i64,
+        /// The staff member.
+        pub account_id: i64,
+        pub action: String,
+        /// `Account`, `Report`, `DomainBlock`, `Status` …
+        pub target_type: String,
+        pub target_id: Option<i64>,
+        /// The target in words (`@name@domain`, `#id`, a domain).
+        pub target_name: String,
+        pub text: String,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+/// What an admin list of accounts asks for (Mastodon's filters).
+#[derive(Debug, Clone, Default)]
+pub struct AccountQuery {
+    /// `Some(true)` local only, `Some(false)` remote only.
+    pub local: Option<bool>,
+    pub by_domain: Option<String>,
+    pub status: Option<AccountStatus>,
+    /// Moderators and admins only.
+    pub staff: bool,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// An account's standing, as the admin filters name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Pending,
+    Disabled,
+    Silenced,
+    Suspended,
+    Sensitized,
+}
+
+impl AccountStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "active" => Self::Active,
+            "pending" => Self::Pending,
+            "disabled" => Self::Disabled,
+            "silenced" => Self::Silenced,
+            "suspended" => Self::Suspended,
+            "sensitized" => Self::Sensitized,
+            _ => return None,
+        })
+    }
+}
+
+/// What an admin list of reports asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportQuery {
+    /// Resolved reports instead of open ones.
+    pub resolved: bool,
+    pub account_id: Option<i64>,
+    pub target_account_id: Option<i64>,
+}
+
+/// A mark on an account that moderators set and lift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Suspended,
+    Silenced,
+    Sensitized,
+}
+
+impl Standing {
+    /// The accounts column holding when it was set.
+    pub fn column(self) -> &'static str {
+        match self {
+            Standing::Suspended => "suspended_at",
+            Standing::Silenced => "silenced_at",
+            Standing::Sensitized => "sensitized_at",
+        }
     }
 }

@@ -170,6 +170,8 @@ db_row! {
         /// Held back by the recipient's notification policy: shown as a
         /// request from its sender, not in the list.
         pub filtered: bool,
+        /// The report an `admin.report` notification is about.
+        pub report_id: Option<i64>,
     }
 }
 

@@ -227,9 +227,15 @@ pub async fn find_login(app: &AppState, login: &str) -> Result<Option<i64>> {
         .map(|a| a.id))
 }
 
-/// Checks a sign-in by e-mail address or username and password. Every failure of
-/// the credentials reads the same, so it does not reveal which accounts exist.
-pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account, User)> {
+/// Checks a sign-in by e-mail address or username and password, from
+/// `ip` (kept for the admin API's `ips`). Every failure of the credentials
+/// reads the same, so it does not reveal which accounts exist.
+pub async fn sign_in(
+    app: &AppState,
+    login: &str,
+    pass: &str,
+    ip: std::net::IpAddr,
+) -> Result<(Account, User)> {
     let user = match find_login(app, login).await? {
         Some(id) => app.store.get_user(id).await?,
         None => None,
@@ -255,6 +261,9 @@ pub async fn sign_in(app: &AppState, login: &str, pass: &str) -> Result<(Account
     check_can_sign_in(&account, &user)?;
     app.store
         .record_sign_in(account.id, rehash.as_deref(), Utc::now())
+        .await?;
+    app.store
+        .record_user_ip(account.id, &ip.to_string(), Utc::now(), false)
         .await?;
     Ok((account, user))
 }
@@ -536,6 +545,13 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
     .await?;
     if confirm {
         super::confirmations::send(app, account.id).await?;
+    }
+    app.store
+        .record_user_ip(account.id, &s.ip.to_string(), Utc::now(), true)
+        .await?;
+    // Staff hear of every sign-up (and approve those that wait).
+    for staff in app.store.staff_account_ids().await? {
+        super::notifications::notify(app, staff, "admin.sign_up", &account, None).await?;
     }
     Ok(account)
 }

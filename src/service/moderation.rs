@@ -1,10 +1,15 @@
-//! What staff do about remote content: domain blocks and the queue of remote
-//! posts held for review (`moderation.review_remote`). Every function checks
-//! the acting user's role: moderators review posts, admins decide about
-//! whole servers.
+//! What staff do: here, about remote content (domain blocks and the queue of
+//! remote posts held for review, `moderation.review_remote`); in
+//! [`accounts`], [`reports`] and [`log`], about accounts, reports and the
+//! audit log. Every function checks the acting user's role: moderators
+//! handle reports, accounts and posts, admins decide about whole servers.
 //! <https://docs.joinmastodon.org/methods/admin/domain_blocks/>
 
 use chrono::Utc;
+
+pub mod accounts;
+pub mod log;
+pub mod reports;
 
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};

@@ -36,6 +36,28 @@ pub async fn notify(
     from: &Account,
     status_id: Option<i64>,
 ) -> Result<Option<Notification>> {
+    notify_about(app, account_id, kind, from, status_id, None).await
+}
+
+/// Tells staff member `account_id` about report `report_id` filed by `from`
+/// (`admin.report`).
+pub async fn notify_report(
+    app: &AppState,
+    account_id: i64,
+    from: &Account,
+    report_id: i64,
+) -> Result<Option<Notification>> {
+    notify_about(app, account_id, "admin.report", from, None, Some(report_id)).await
+}
+
+async fn notify_about(
+    app: &AppState,
+    account_id: i64,
+    kind: &str,
+    from: &Account,
+    status_id: Option<i64>,
+    report_id: Option<i64>,
+) -> Result<Option<Notification>> {
     if account_id == from.id {
         return Ok(None);
     }
@@ -89,6 +111,7 @@ pub async fn notify(
         created_at: now,
         group_key: group_key(app, account_id, kind, status_id, now).await?,
         filtered: decision == crate::service::notification_requests::Decision::Filter,
+        report_id,
     };
     if !app.store.put_notification(&n).await? {
         return Ok(None);

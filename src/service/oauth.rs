@@ -433,6 +433,7 @@ pub async fn password_grant(
     login: &str,
     password: &str,
     scope: Option<&str>,
+    ip: std::net::IpAddr,
 ) -> Result<Grant> {
     if !app.config.auth.password_grant {
         return Err(Error::oauth(
@@ -442,13 +443,12 @@ pub async fn password_grant(
         ));
     }
     let scopes = requested_scopes(client, scope)?;
-    let (account, user) =
-        accounts::sign_in(app, login, password)
-            .await
-            .map_err(|e| match e.kind {
-                Kind::Internal | Kind::Unavailable => e,
-                _ => invalid_grant(),
-            })?;
+    let (account, user) = accounts::sign_in(app, login, password, ip)
+        .await
+        .map_err(|e| match e.kind {
+            Kind::Internal | Kind::Unavailable => e,
+            _ => invalid_grant(),
+        })?;
     // A password alone never signs in an account with two-factor on.
     if user.two_factor() {
         return Err(invalid_grant());

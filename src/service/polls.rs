@@ -140,6 +140,7 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             created_at: Utc::now(),
             group_key: None,
             filtered: false,
+            report_id: None,
         };
         if app
             .store

@@ -103,6 +103,7 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
     if forwarded {
         outbox::report_forwarded(app, id, &target, &statuses, &d.comment).await?;
     }
+    tell_staff(app, reporter, id).await?;
     Ok(Filed {
         id,
         target,
@@ -112,4 +113,13 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
         category: d.category,
         created_at: chrono::Utc::now(),
     })
+}
+
+/// Notifies every moderator and admin of a new report (`admin.report`), as
+/// Mastodon does; the reporter is the notification's account.
+pub async fn tell_staff(app: &AppState, reporter: &Account, report_id: i64) -> Result<()> {
+    for staff in app.store.staff_account_ids().await? {
+        crate::service::notifications::notify_report(app, staff, reporter, report_id).await?;
+    }
+    Ok(())
 }

@@ -17,6 +17,7 @@ mod jobs;
 mod limits;
 mod mail;
 mod media;
+mod moderation;
 mod oauth;
 mod pages;
 mod push;

@@ -396,6 +396,7 @@ async fn token(
                 login,
                 p.password.as_deref().unwrap_or(""),
                 scope,
+                ip,
             )
             .await?
         }

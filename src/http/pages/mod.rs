@@ -269,7 +269,7 @@ async fn sign_in(
         add_rate_limit_headers(&mut response, &e);
         return response;
     }
-    match accounts::sign_in(&app, &form.username, &form.password).await {
+    match accounts::sign_in(&app, &form.username, &form.password, ip).await {
         Ok((account, user)) if user.two_factor() => {
             match two_factor::start_challenge(&app, &account).await {
                 Ok(token) => {

@@ -1,4 +1,4 @@
-//! `/api/v1/admin`: the admin API roost has so far, staff only (the role
+//! `/api/v1/admin`: the admin API, staff only (the role
 //! is checked by the services; the `admin:*` scopes by the extractors).
 //! <https://docs.joinmastodon.org/methods/admin/>
 
@@ -8,11 +8,17 @@ use axum::Router;
 
 use crate::app::AppState;
 
+pub mod accounts;
+pub mod action_logs;
 pub mod domain_blocks;
 pub mod held_statuses;
+pub mod reports;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
+        .merge(accounts::router())
+        .merge(action_logs::router())
         .merge(domain_blocks::router())
+        .merge(reports::router())
         .merge(held_statuses::router())
 }

@@ -41,6 +41,9 @@ pub struct AccountEntity {
     pub fields: Vec<FieldEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspended: Option<bool>,
+    /// Silenced by moderators ("limited" in Mastodon's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,8 +112,23 @@ pub fn avatar_url(app: &AppState, a: &Account) -> String {
         .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
 }
 
-/// The public view of an account.
+/// The public view of an account. A suspended one shows only its name and
+/// the mark, as Mastodon shows it (its data is kept until it is deleted).
 pub fn account(app: &AppState, a: &Account) -> AccountEntity {
+    let mut entity = profile(app, a);
+    if a.suspended_at.is_some() {
+        entity.display_name.clear();
+        entity.note.clear();
+        entity.fields.clear();
+        entity.avatar = app.url("/avatars/original/missing.png");
+        entity.avatar_static = entity.avatar.clone();
+        entity.header = app.url("/headers/original/missing.png");
+        entity.header_static = entity.header.clone();
+    }
+    entity
+}
+
+fn profile(app: &AppState, a: &Account) -> AccountEntity {
     let stored = |key: &Option<String>| {
         key.as_deref()
             .map(|k| app.media.storage.url(&app.base_url, k))
@@ -181,6 +199,7 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
             })
             .collect(),
         suspended: a.suspended_at.map(|_| true),
+        limited: a.silenced_at.map(|_| true),
         source: None,
         role: None,
     }

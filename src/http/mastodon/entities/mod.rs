@@ -2,6 +2,7 @@
 //! <https://docs.joinmastodon.org/entities/>
 //!
 //! - [`account`]: Account, CredentialAccount, Role, Application, Token;
+//! - [`admin`]: Admin::Account, Admin::Report, the audit log;
 //! - [`status`]: Status (the hot path of every timeline, with its caches of
 //!   rendered JSON);
 //! - [`notification`]: Notification and Poll;
@@ -17,12 +18,14 @@ use crate::app::AppState;
 use crate::model::Account;
 
 mod account;
+mod admin;
 mod instance;
 mod media;
 mod notification;
 mod status;
 
 pub use account::*;
+pub use admin::*;
 pub use instance::*;
 pub use media::*;
 pub use notification::*;
@@ -231,7 +234,7 @@ pub struct FamiliarFollowersEntity {
 }
 
 /// <https://docs.joinmastodon.org/entities/Report/>
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ReportEntity {
     pub id: String,
     pub action_taken: bool,
@@ -258,6 +261,23 @@ pub fn report(app: &AppState, r: &crate::service::reports::Filed) -> ReportEntit
         status_ids: r.status_ids.iter().map(i64::to_string).collect(),
         rule_ids: [],
         target_account: account(app, &r.target),
+    }
+}
+
+/// A stored report as its reporter (or, in an `admin.report` notification,
+/// staff) sees it.
+pub fn stored_report(app: &AppState, r: &crate::model::Report, target: &Account) -> ReportEntity {
+    ReportEntity {
+        id: r.id.to_string(),
+        action_taken: r.action_taken_at.is_some(),
+        action_taken_at: r.action_taken_at.map(timestamp),
+        category: r.category.clone(),
+        comment: r.comment.clone(),
+        forwarded: r.forwarded,
+        created_at: timestamp(r.created_at),
+        status_ids: r.status_ids.0.iter().map(i64::to_string).collect(),
+        rule_ids: [],
+        target_account: account(app, target),
     }
 }
 

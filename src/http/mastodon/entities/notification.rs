@@ -21,6 +21,9 @@ pub struct NotificationEntity {
     pub created_at: String,
     pub account: super::AccountEntity,
     pub status: Option<Value>,
+    /// The report of an `admin.report` notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<super::ReportEntity>,
 }
 
 /// `viewer`'s notifications as entities; those whose sender or post the
@@ -47,6 +50,7 @@ pub async fn notifications(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    let reports = reports_of(app, list).await?;
     Ok(list
         .iter()
         .filter_map(|n| {
@@ -62,9 +66,28 @@ pub async fn notifications(
                 created_at: timestamp(n.created_at),
                 account: account(app, from),
                 status,
+                report: n.report_id.and_then(|id| reports.get(&id).cloned()),
             })
         })
         .collect())
+}
+
+/// The reports `admin.report` notifications in `list` point at, rendered.
+async fn reports_of(
+    app: &AppState,
+    list: &[Notification],
+) -> Result<HashMap<i64, super::ReportEntity>> {
+    let mut out = HashMap::new();
+    for id in list.iter().filter_map(|n| n.report_id) {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let Some(r) = crate::service::moderation::reports::for_notification(app, id).await? else {
+            continue;
+        };
+        out.insert(id, super::stored_report(app, &r.0, &r.1));
+    }
+    Ok(out)
 }
 
 /// <https://docs.joinmastodon.org/entities/Poll/>

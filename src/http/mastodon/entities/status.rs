@@ -219,6 +219,9 @@ impl StatusContext {
             tags.entry(status).or_default().push(name);
         }
         let mut mentioned: Vec<i64> = mentions.values().flatten().copied().collect();
+        // The authors too: media of an account moderators marked sensitive
+        // are shown as sensitive.
+        mentioned.extend(missing.iter().map(|s| s.account_id));
         mentioned.sort_unstable();
         mentioned.dedup();
         let accounts: HashMap<i64, Account> = rendering::accounts(app, &mentioned)
@@ -252,7 +255,11 @@ impl StatusContext {
                 edited_at: s.edited_at.map(timestamp),
                 content: &s.content,
                 visibility: &s.visibility,
-                sensitive: s.sensitive,
+                sensitive: s.sensitive
+                    || (accounts
+                        .get(&s.account_id)
+                        .is_some_and(|a| a.sensitized_at.is_some())
+                        && (s.media_ids.is_some() || s.remote_attachments.is_some())),
                 spoiler_text: &s.spoiler_text,
                 media_attachments: match (&s.media_ids, &s.remote_attachments) {
                     (Some(ids), _) => ids

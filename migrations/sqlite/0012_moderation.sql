@@ -1,0 +1,56 @@
+-- Moderation: what staff did and why (the audit log), the warnings accounts
+-- received, who handles a report, accounts marked sensitive, and the
+-- addresses a user signed up and signed in from (the admin API's `ip` and
+-- `ips`, and its `ip` filter).
+ALTER TABLE accounts ADD COLUMN sensitized_at TEXT;
+ALTER TABLE users ADD COLUMN sign_up_ip TEXT;
+-- Sign-ups waiting for approval, listed by the admin API and /admin.
+CREATE INDEX users_pending ON users (account_id) WHERE approved = 0;
+
+-- One row per user and address, with the last time it was used.
+CREATE TABLE user_ips (
+    account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    ip                      TEXT    NOT NULL,
+    used_at                 TEXT    NOT NULL,
+    PRIMARY KEY (account_id, ip)
+);
+CREATE INDEX user_ips_ip ON user_ips (ip);
+
+ALTER TABLE reports ADD COLUMN assigned_account_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL;
+ALTER TABLE reports ADD COLUMN action_taken_by_account_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL;
+ALTER TABLE reports ADD COLUMN rule_ids TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE reports ADD COLUMN updated_at TEXT;
+-- The open reports, newest first, on the dashboard and in the queue.
+CREATE INDEX reports_unresolved ON reports (id) WHERE action_taken_at IS NULL;
+CREATE INDEX reports_reporter ON reports (account_id, id);
+
+-- A moderation action told to the account it was taken against
+-- (Mastodon's AccountWarning): the account's history on its admin page.
+CREATE TABLE account_warnings (
+    id                      INTEGER PRIMARY KEY,
+    account_id              INTEGER NOT NULL,        -- the moderator (no cascade: history stays)
+    target_account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    action                  TEXT    NOT NULL,        -- none, sensitive, disable, silence, suspend
+    text                    TEXT    NOT NULL DEFAULT '',
+    report_id               INTEGER REFERENCES reports (id) ON DELETE SET NULL,
+    created_at              TEXT    NOT NULL
+);
+CREATE INDEX account_warnings_target ON account_warnings (target_account_id, id);
+
+-- The audit log: who did what to whom, when, and why. Rows name their
+-- target in words too, so they read well after the target is gone.
+CREATE TABLE admin_action_logs (
+    id                      INTEGER PRIMARY KEY,
+    account_id              INTEGER NOT NULL,        -- the staff member
+    action                  TEXT    NOT NULL,        -- e.g. suspend, resolve, approve
+    target_type             TEXT    NOT NULL,        -- Account, Report, DomainBlock, Status
+    target_id               INTEGER,
+    target_name             TEXT    NOT NULL,
+    text                    TEXT    NOT NULL DEFAULT '',
+    created_at              TEXT    NOT NULL
+);
+CREATE INDEX admin_action_logs_target ON admin_action_logs (target_type, target_id, id);
+CREATE INDEX admin_action_logs_actor ON admin_action_logs (account_id, id);
+
+-- admin.report notifications point at their report.
+ALTER TABLE notifications ADD COLUMN report_id INTEGER REFERENCES reports (id) ON DELETE CASCADE;

@@ -1,0 +1,93 @@
+//! The audit log: every moderation action, who took it, against what, when
+//! and why. Written by the moderation services themselves, so an action
+//! taken from the API, the web UI or the command line is logged alike.
+
+use crate::app::AppState;
+use crate::db::admin::NewActionLog;
+use crate::error::Result;
+use crate::model::{Account, ActionLog, Page, Role, User};
+
+/// What an action was taken against.
+pub enum Target<'a> {
+    Account(&'a Account),
+    Report(i64),
+    DomainBlock(&'a str),
+    Status(i64),
+}
+
+impl Target<'_> {
+    fn parts(&self) -> (&'static str, Option<i64>, String) {
+        match self {
+            Target::Account(a) => ("Account", Some(a.id), format!("@{}", a.acct())),
+            Target::Report(id) => ("Report", Some(*id), format!("#{id}")),
+            Target::DomainBlock(domain) => ("DomainBlock", None, (*domain).to_string()),
+            Target::Status(id) => ("Status", Some(*id), format!("#{id}")),
+        }
+    }
+}
+
+/// Writes one line of the log.
+pub async fn record(
+    app: &AppState,
+    actor: &User,
+    action: &str,
+    target: Target<'_>,
+    text: &str,
+) -> Result<()> {
+    let (target_type, target_id, target_name) = target.parts();
+    app.store
+        .put_action_log(&NewActionLog {
+            account_id: actor.account_id,
+            action,
+            target_type,
+            target_id,
+            target_name: &target_name,
+            text,
+        })
+        .await?;
+    tracing::info!(
+        actor = actor.account_id,
+        action,
+        target = %target_name,
+        "moderation action"
+    );
+    Ok(())
+}
+
+/// What a page of the log asks for.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogQuery {
+    /// Lines by one staff member.
+    pub account_id: Option<i64>,
+    /// Lines about one account.
+    pub target_account_id: Option<i64>,
+}
+
+/// A page of the log, newest first, with the staff accounts that acted.
+pub async fn list(
+    app: &AppState,
+    actor: &User,
+    q: LogQuery,
+    page: &Page,
+) -> Result<Vec<(ActionLog, Option<Account>)>> {
+    super::require(actor, Role::Moderator)?;
+    let rows = app
+        .store
+        .action_logs(
+            q.account_id,
+            q.target_account_id.map(|id| ("Account", id)),
+            page,
+        )
+        .await?;
+    let mut ids: Vec<i64> = rows.iter().map(|l| l.account_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let staff = app.store.get_accounts(&ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|l| {
+            let who = staff.iter().find(|a| a.id == l.account_id).cloned();
+            (l, who)
+        })
+        .collect())
+}

@@ -1,0 +1,525 @@
+//! The admin API for accounts and reports, and the effects of moderation
+//! actions seen from the outside.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A moderator (role `moderator`, admin scopes).
+async fn moderator(s: &TestServer, name: &str) -> TestUser {
+    let m = s.admin(name).await;
+    sql_execute(
+        &s.app,
+        &format!(
+            "UPDATE users SET role = 'moderator' WHERE account_id = {}",
+            m.id
+        ),
+    )
+    .await;
+    s.app.store.cache.users.clear();
+    m
+}
+
+async fn post(s: &TestServer, u: &TestUser, text: &str) -> String {
+    let body = act(
+        s,
+        u,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": text})),
+    )
+    .await;
+    body["id"].as_str().unwrap().to_string()
+}
+
+async fn notifications(s: &TestServer, u: &TestUser) -> Vec<Value> {
+    let (status, body) = s.get("/api/v1/notifications", Some(&u.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn admin_api_needs_a_staff_role_and_admin_scopes() {
+    let s = TestServer::start().await;
+    let admin = s.admin("boss").await;
+    // Admin scopes on a plain user's token: 403.
+    let plain = s
+        .user_with_scopes("plain", "read write admin:read admin:write")
+        .await;
+    // Staff with a token lacking the admin scopes: 403.
+    let staff_account = s.app.store.get_account(admin.id.parse().unwrap()).await;
+    let staff_read = s.user_for(&staff_account.unwrap().unwrap()).await;
+    for path in [
+        "/api/v1/admin/accounts",
+        "/api/v2/admin/accounts",
+        "/api/v1/admin/reports",
+        "/api/v1/roost/admin/action_logs",
+        &format!("/api/v1/admin/accounts/{}", plain.id),
+    ] {
+        let (status, body) = s.get(path, Some(&plain.token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert!(body["error"].is_string(), "{path}: {body}");
+        let (status, _) = s.get(path, Some(&staff_read.token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path} without admin scopes");
+        let (status, _) = s.get(path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
+        let (status, _) = s.get(path, Some(&admin.token)).await;
+        assert_eq!(status, StatusCode::OK, "{path} as admin");
+    }
+    // A write by a plain user changes nothing.
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", admin.id),
+            Some(&plain.token),
+            Some(json!({"type": "suspend"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, me) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&admin.token))
+        .await;
+    assert!(me.get("suspended").is_none(), "{me}");
+}
+
+#[tokio::test]
+async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
+    let s = TestServer::start().await;
+    let m = moderator(&s, "warden").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let bad = post(&s, &carol, "something awful").await;
+    let report = act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": carol.id, "status_ids": [bad], "comment": "spam!", "category": "spam"})),
+    )
+    .await;
+    let report_id = report["id"].as_str().unwrap().to_string();
+
+    // Staff hear of it.
+    let n = notifications(&s, &m).await;
+    let told = n
+        .iter()
+        .find(|n| n["type"] == "admin.report")
+        .expect("an admin.report notification");
+    assert_eq!(told["account"]["id"], bob.id.as_str());
+    assert_eq!(told["report"]["id"], report_id.as_str());
+    assert_eq!(told["report"]["target_account"]["id"], carol.id.as_str());
+    // The reporter and the target hear nothing of it.
+    assert!(
+        notifications(&s, &carol)
+            .await
+            .iter()
+            .all(|n| n["type"] != "admin.report")
+    );
+
+    // It is in the open list, with what it points at.
+    let (status, open) = s.get("/api/v1/admin/reports", Some(&m.token)).await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    let listed = &open.as_array().unwrap()[0];
+    assert_eq!(listed["id"], report_id.as_str());
+    assert_eq!(listed["action_taken"], false);
+    assert_eq!(listed["category"], "spam");
+    assert_eq!(listed["account"]["username"], "bob");
+    assert_eq!(listed["target_account"]["username"], "carol");
+    assert_eq!(listed["target_account"]["email"], "carol@example.org");
+    assert_eq!(listed["statuses"][0]["id"], bad.as_str());
+    let taken = act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/reports/{report_id}/assign_to_self"),
+        None,
+    )
+    .await;
+    assert_eq!(taken["assigned_account"]["id"], m.id.as_str());
+
+    // Bad input changes nothing.
+    for (body, want) in [
+        (json!({"type": "explode"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"type": "suspend", "text": "x".repeat(5001)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // A report about someone else.
+        (
+            json!({"type": "suspend", "report_id": "12345"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (status, err) = s
+            .request(
+                Method::POST,
+                &format!("/api/v1/admin/accounts/{}/action", carol.id),
+                Some(&m.token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, want, "{err}");
+    }
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "carol still works after bad input");
+
+    // Suspend, with the report and a warning.
+    let (status, body) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", carol.id),
+            Some(&m.token),
+            Some(json!({"type": "suspend", "report_id": report_id, "text": "No spam here."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({}));
+    let (_, shown) = s
+        .get(
+            &format!("/api/v1/admin/reports/{report_id}"),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(shown["action_taken"], true, "{shown}");
+    assert_eq!(shown["action_taken_by_account"]["id"], m.id.as_str());
+    assert_eq!(shown["target_account"]["suspended"], true);
+    let (_, open) = s.get("/api/v1/admin/reports", Some(&m.token)).await;
+    assert_eq!(open, json!([]));
+    let (_, resolved) = s
+        .get("/api/v1/admin/reports?resolved=true", Some(&m.token))
+        .await;
+    assert_eq!(resolved[0]["id"], report_id.as_str());
+
+    // The effects, from the outside.
+    let (status, err) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    let (status, _) = s
+        .get(&format!("/api/v1/statuses/{bad}"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, profile) = s
+        .get(&format!("/api/v1/accounts/{}", carol.id), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(profile["suspended"], true);
+    assert_eq!(profile["display_name"], "");
+    let page = s.http.get(s.url("/@carol")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let (status, posts) = s
+        .get(
+            &format!("/api/v1/accounts/{}/statuses", carol.id),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!((status, posts), (StatusCode::OK, json!([])));
+
+    // The audit log says who did what to whom, and why.
+    let (status, log) = s
+        .get("/api/v1/roost/admin/action_logs", Some(&m.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["suspend", "assigned_to_self"]);
+    assert_eq!(log[0]["target"], "@carol");
+    assert_eq!(log[0]["text"], "No spam here.");
+    assert_eq!(log[0]["account"]["id"], m.id.as_str());
+    let (_, about_carol) = s
+        .get(
+            &format!(
+                "/api/v1/roost/admin/action_logs?target_account_id={}",
+                carol.id
+            ),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(about_carol.as_array().unwrap().len(), 1);
+
+    // Unsuspending restores everything.
+    let back = act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsuspend", carol.id),
+        None,
+    )
+    .await;
+    assert_eq!(back["suspended"], false);
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, shown) = s
+        .get(&format!("/api/v1/statuses/{bad}"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shown["content"], "<p>something awful</p>");
+    // A second unsuspend has nothing to lift.
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/unsuspend", carol.id),
+            Some(&m.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn sign_ups_wait_for_approval_and_staff_decide() {
+    let s = TestServer::start_with(|c| {
+        c.instance.registrations = roost::config::Registrations::Approval
+    })
+    .await;
+    let m = moderator(&s, "warden").await;
+    let token = s.app_token().await;
+    let mut grants = Vec::new();
+    for name in ["hopeful", "spammer"] {
+        let (status, grant) = s
+            .request(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&token),
+                Some(
+                    json!({"username": name, "email": format!("{name}@example.org"),
+                    "password": "long enough pw", "agreement": true, "locale": "en",
+                    "reason": format!("{name} would like to join")}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{grant}");
+        grants.push(grant["access_token"].as_str().unwrap().to_string());
+    }
+    // Staff hear of both sign-ups.
+    let signups: Vec<String> = notifications(&s, &m)
+        .await
+        .iter()
+        .filter(|n| n["type"] == "admin.sign_up")
+        .map(|n| n["account"]["username"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(signups, ["spammer", "hopeful"]);
+
+    let (status, pending) = s
+        .get("/api/v2/admin/accounts?status=pending", Some(&m.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pending}");
+    let pending = pending.as_array().unwrap();
+    assert_eq!(pending.len(), 2);
+    let hopeful = pending.iter().find(|a| a["username"] == "hopeful").unwrap();
+    assert_eq!(hopeful["approved"], false);
+    assert_eq!(hopeful["invite_request"], "hopeful would like to join");
+    assert_eq!(hopeful["ip"], "127.0.0.1");
+    let spammer_id = pending.iter().find(|a| a["username"] == "spammer").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hopeful_id = hopeful["id"].as_str().unwrap().to_string();
+
+    let approved = act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{hopeful_id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(approved["approved"], true);
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&grants[0]))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Approving twice is refused.
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{hopeful_id}/approve"),
+            Some(&m.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{spammer_id}/reject"),
+        None,
+    )
+    .await;
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&grants[1]))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/admin/accounts/{spammer_id}"),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, pending) = s
+        .get("/api/v2/admin/accounts?status=pending", Some(&m.token))
+        .await;
+    assert_eq!(pending, json!([]));
+    // A bad filter is a clear error.
+    let (status, err) = s
+        .get("/api/v2/admin/accounts?status=sleepy", Some(&m.token))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+}
+
+#[tokio::test]
+async fn disable_silence_and_filters() {
+    let s = TestServer::start().await;
+    let admin = s.admin("boss").await;
+    let m = moderator(&s, "warden").await;
+    let dave = s.user("dave").await;
+    let erin = s.user("erin").await;
+    let loud = post(&s, &erin, "hello everyone").await;
+
+    // Lists and their filters.
+    let (_, local) = s
+        .get(
+            "/api/v2/admin/accounts?origin=local&username=da",
+            Some(&m.token),
+        )
+        .await;
+    let names: Vec<&str> = local
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dave"]);
+    let (_, staff) = s
+        .get("/api/v2/admin/accounts?permissions=staff", Some(&m.token))
+        .await;
+    assert_eq!(staff.as_array().unwrap().len(), 2);
+    let (_, v1) = s
+        .get(
+            "/api/v1/admin/accounts?local=true&staff=true",
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(v1.as_array().unwrap().len(), 2);
+    let (status, page) = s
+        .get("/api/v2/admin/accounts?limit=1", Some(&m.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.as_array().unwrap().len(), 1);
+
+    // Disable: no sign-in, no token; enable gives both back.
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/action", dave.id),
+        Some(json!({"type": "disable"})),
+    )
+    .await;
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&dave.token))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, shown) = s
+        .get(
+            &format!("/api/v1/admin/accounts/{}", dave.id),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(shown["disabled"], true);
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/enable", dave.id),
+        None,
+    )
+    .await;
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&dave.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Silence: out of the public timeline, marked limited.
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, public) = s.get("/api/v1/timelines/public", Some(&dave.token)).await;
+    assert!(ids(&public).contains(&loud));
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/action", erin.id),
+        Some(json!({"type": "silence", "text": "Too loud"})),
+    )
+    .await;
+    let (_, public) = s.get("/api/v1/timelines/public", Some(&dave.token)).await;
+    assert!(!ids(&public).contains(&loud), "{public}");
+    let (_, profile) = s
+        .get(&format!("/api/v1/accounts/{}", erin.id), Some(&dave.token))
+        .await;
+    assert_eq!(profile["limited"], true);
+    let (_, silenced) = s
+        .get("/api/v2/admin/accounts?status=silenced", Some(&m.token))
+        .await;
+    assert_eq!(ids(&silenced), std::slice::from_ref(&erin.id));
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsilence", erin.id),
+        None,
+    )
+    .await;
+    let (_, public) = s.get("/api/v1/timelines/public", Some(&dave.token)).await;
+    assert!(ids(&public).contains(&loud));
+
+    // Nobody acts on an admin; a moderator cannot delete data.
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", admin.id),
+            Some(&m.token),
+            Some(json!({"type": "suspend"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/admin/accounts/{}", dave.id),
+            Some(&m.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // An admin deletes only what was suspended first.
+    let (status, _) = s
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/admin/accounts/{}", dave.id),
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s.get("/api/v1/admin/accounts/999", Some(&m.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
