@@ -327,3 +327,33 @@ impl Store {
         Ok(w)
     }
 }
+
+impl Store {
+    /// Ids of the held posts of one account, or of every account of one
+    /// server, oldest first.
+    pub async fn held_status_ids(
+        &self,
+        account_id: Option<i64>,
+        domain: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        let ids = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT h.id FROM held_statuses h JOIN accounts a ON a.id = h.account_id
+             WHERE ($1 IS NULL OR h.account_id = $1) AND ($2 IS NULL OR lower(a.domain) = lower($2))
+             ORDER BY h.id LIMIT 1000")
+            .bind(account_id).bind(domain).fetch_all(pool).await)?;
+        Ok(ids)
+    }
+
+    pub async fn count_held_statuses(&self) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM held_statuses")
+            .fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// Jobs that failed for good.
+    pub async fn count_failed_jobs(&self) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE failed_at IS NOT NULL")
+            .fetch_one(pool).await)?;
+        Ok(n)
+    }
+}

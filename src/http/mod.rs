@@ -20,6 +20,7 @@ use crate::app::AppState;
 use crate::error::{Error, Kind};
 
 pub mod activitypub;
+pub mod admin;
 pub mod extract;
 pub mod mastodon;
 pub mod media;
@@ -71,6 +72,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .merge(cross_origin)
         .merge(oauth::pages_router())
         .merge(activitypub::router())
+        .merge(admin::router())
         .merge(pages::router(&app))
         .route("/media/{*key}", get(media::serve))
         .route("/health", get(health))

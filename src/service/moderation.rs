@@ -57,6 +57,7 @@ pub async fn approve_held(app: &AppState, actor: &User, id: i64) -> Result<Optio
         .ok_or_else(Error::not_found)?;
     let status = crate::federation::notes::ingest_approved(app, &author, &held.object.0).await?;
     app.store.delete_held_status(Some(id), None).await?;
+    log::record(app, actor, "approve", log::Target::Held(&held.uri), "").await?;
     Ok(status)
 }
 
@@ -66,7 +67,57 @@ pub async fn reject_held(app: &AppState, actor: &User, id: i64) -> Result<()> {
     let held = held(app, id).await?;
     app.store.put_tombstone(&held.uri, held.account_id).await?;
     app.store.delete_held_status(Some(id), None).await?;
-    Ok(())
+    log::record(app, actor, "reject", log::Target::Held(&held.uri), "").await
+}
+
+/// Whose held posts a bulk decision takes.
+#[derive(Debug, Clone)]
+pub enum HeldFrom {
+    Account(i64),
+    Domain(String),
+}
+
+/// Approves (or rejects) every held post of one account or one server;
+/// how many there were.
+pub async fn decide_held_from(
+    app: &AppState,
+    actor: &User,
+    from: HeldFrom,
+    approve: bool,
+) -> Result<usize> {
+    require(actor, Role::Moderator)?;
+    let ids = match &from {
+        HeldFrom::Account(id) => app.store.held_status_ids(Some(*id), None).await?,
+        HeldFrom::Domain(domain) => app.store.held_status_ids(None, Some(domain)).await?,
+    };
+    for id in &ids {
+        if approve {
+            approve_held(app, actor, *id).await?;
+        } else {
+            reject_held(app, actor, *id).await?;
+        }
+    }
+    Ok(ids.len())
+}
+
+/// What the moderation dashboard shows.
+pub struct Dashboard {
+    pub open_reports: i64,
+    pub pending_accounts: i64,
+    pub held_statuses: i64,
+    pub queued_jobs: i64,
+    pub failed_jobs: i64,
+}
+
+pub async fn dashboard(app: &AppState, actor: &User) -> Result<Dashboard> {
+    require(actor, Role::Moderator)?;
+    Ok(Dashboard {
+        open_reports: app.store.count_open_reports().await?,
+        pending_accounts: app.store.count_pending_users().await?,
+        held_statuses: app.store.count_held_statuses().await?,
+        queued_jobs: app.store.count_pending_jobs().await?,
+        failed_jobs: app.store.count_failed_jobs().await?,
+    })
 }
 
 /// Every domain block.
@@ -118,6 +169,15 @@ pub async fn block_domain(app: &AppState, actor: &User, req: BlockRequest) -> Re
     app.store
         .apply_domain_block(&block.domain, Some(&block.severity))
         .await?;
+    let note = block.private_comment.clone().unwrap_or_default();
+    log::record(
+        app,
+        actor,
+        &format!("block_domain_{}", block.severity),
+        log::Target::DomainBlock(&block.domain),
+        &note,
+    )
+    .await?;
     Ok(block)
 }
 
@@ -129,5 +189,13 @@ pub async fn unblock_domain(app: &AppState, actor: &User, id: i64) -> Result<()>
         .delete_domain_block(id)
         .await?
         .ok_or_else(Error::not_found)?;
-    app.store.apply_domain_block(&block.domain, None).await
+    app.store.apply_domain_block(&block.domain, None).await?;
+    log::record(
+        app,
+        actor,
+        "unblock_domain",
+        log::Target::DomainBlock(&block.domain),
+        "",
+    )
+    .await
 }

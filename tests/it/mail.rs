@@ -433,3 +433,42 @@ async fn a_link_for_an_earlier_email_change_dies_with_the_next_change() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_moderation_warning_is_mailed_when_asked_and_only_then() {
+    let (sink, smtp) = Sink::start().await;
+    let s = TestServer::start_with(|c| c.mail.smtp_url = smtp).await;
+    let boss = s.admin("boss").await;
+    let carol = s.user("carol").await;
+    let (status, body) = s
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", carol.id),
+            Some(&boss.token),
+            Some(
+                serde_json::json!({"type": "none", "text": "Please stop posting ads.",
+                "send_email_notification": false}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    drained(&s.app).await;
+    assert!(sink.all().is_empty(), "mailed without being asked");
+
+    let (status, _) = s
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", carol.id),
+            Some(&boss.token),
+            Some(serde_json::json!({"type": "silence", "text": "Second warning: no more ads."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mail = eventually("the warning mail", || async { sink.all().first().cloned() }).await;
+    assert_eq!(mail.to, ["carol@example.org"]);
+    let text = mail.data.replace("=\n", "");
+    assert!(text.contains("Second warning: no more ads."), "{text}");
+    assert!(text.contains("only your followers"), "{text}");
+    drained(&s.app).await;
+    assert_eq!(sink.all().len(), 1);
+}

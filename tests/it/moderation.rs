@@ -523,3 +523,213 @@ async fn disable_silence_and_filters() {
     let (status, _) = s.get("/api/v1/admin/accounts/999", Some(&m.token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_forwarded_report_reaches_the_other_staff_and_a_suspension_removes_the_actor_there() {
+    use crate::federation::{in_home, post, remote_follower};
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let warden = moderator(&a, "warden").await;
+    // Bob follows alice: b hears of what a does with her.
+    remote_follower(&a, &b, &alice, &bob).await;
+    let hello = post(&a, &alice, json!({"status": "hello from a"})).await;
+    eventually("alice's post on b", || async {
+        in_home(&b, &bob, &hello["uri"]).await
+    })
+    .await;
+
+    // Bob reports alice and forwards it: a's staff get an admin.report.
+    let alice_on_b = b
+        .resolve(&bob.token, &format!("alice@{}", a.domain()))
+        .await;
+    act(
+        &b,
+        &bob,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": alice_on_b, "comment": "rude", "forward": true})),
+    )
+    .await;
+    let told = eventually("the admin.report on a", || async {
+        notifications(&a, &warden)
+            .await
+            .into_iter()
+            .find(|n| n["type"] == "admin.report")
+    })
+    .await;
+    assert_eq!(told["report"]["target_account"]["id"], alice.id.as_str());
+    assert_eq!(told["report"]["comment"], "rude");
+    let report_id = told["report"]["id"].as_str().unwrap().to_string();
+    let (_, shown) = a
+        .get(
+            &format!("/api/v1/admin/reports/{report_id}"),
+            Some(&warden.token),
+        )
+        .await;
+    assert_eq!(shown["forwarded"], true, "{shown}");
+    assert_eq!(shown["target_account"]["username"], "alice");
+
+    // Suspending alice on a: b hears a Delete of the actor and drops her.
+    act(
+        &a,
+        &warden,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/action", alice.id),
+        Some(json!({"type": "suspend", "report_id": report_id})),
+    )
+    .await;
+    let uri = a.url("/users/alice");
+    eventually("alice gone from b", || async {
+        b.app
+            .store
+            .get_account_by_uri(&uri)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(in_home(&b, &bob, &hello["uri"]).await.is_none());
+    // On a, her data is kept for an unsuspension.
+    let (status, _) = a
+        .get(
+            &format!("/api/v1/statuses/{}", hello["id"].as_str().unwrap()),
+            Some(&warden.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sql_count(
+            &a.app,
+            &format!(
+                "SELECT COUNT(*) FROM statuses WHERE account_id = {}",
+                alice.id
+            )
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn admin_pages_are_for_staff_and_their_forms_need_the_csrf_token() {
+    use crate::settings::signed_in;
+    let s = TestServer::start().await;
+    moderator(&s, "warden").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let report = act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": carol.id, "comment": "ads everywhere"})),
+    )
+    .await;
+    let report_id = report["id"].as_str().unwrap();
+
+    // Signed out: to the sign-in page and back.
+    let resp = browser().get(s.url("/admin/reports")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        resp.headers()["location"],
+        "/auth/sign_in?redirect_to=%2Fadmin%2Freports"
+    );
+    // A plain user: 403 on every page.
+    let user = signed_in(&s, "bob").await;
+    for path in [
+        "/admin",
+        "/admin/reports",
+        "/admin/accounts",
+        "/admin/review",
+        "/admin/action_logs",
+    ] {
+        let (status, html) = form_page(&user, &s.url(path)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(html.contains("Staff only"), "{path}: {html}");
+    }
+
+    let staff = signed_in(&s, "warden").await;
+    let (status, dash) = form_page(&staff, &s.url("/admin")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(dash.contains(r#"id="open-reports">1<"#), "{dash}");
+    let (_, list) = form_page(&staff, &s.url("/admin/reports")).await;
+    assert!(
+        list.contains("@carol") && list.contains("ads everywhere"),
+        "{list}"
+    );
+    let (status, page) = form_page(&staff, &s.url(&format!("/admin/reports/{report_id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&page);
+
+    // Without the token (or with another), nothing changes.
+    let action = s.url(&format!("/admin/accounts/{}/action", carol.id));
+    for token in ["", "forged"] {
+        let resp = staff
+            .post(&action)
+            .form(&[
+                ("csrf_token", token),
+                ("type", "suspend"),
+                ("report_id", report_id),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    }
+    // Nor from the plain user with its own session's token.
+    let (_, settings) = form_page(&user, &s.url("/settings/profile")).await;
+    let resp = user
+        .post(&action)
+        .form(&[
+            ("csrf_token", csrf_of(&settings).as_str()),
+            ("type", "suspend"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "carol untouched");
+
+    // With it: silenced with a warning, the report resolved, back to it.
+    let resp = staff
+        .post(&action)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("type", "silence"),
+            ("text", "Please stop the ads."),
+            ("report_id", report_id),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        resp.headers()["location"],
+        format!("/admin/reports/{report_id}?notice=action").as_str()
+    );
+    let (_, page) = form_page(&staff, &s.url(&format!("/admin/reports/{report_id}"))).await;
+    assert!(page.contains(r#"id="report-state">resolved"#), "{page}");
+    assert!(page.contains("Please stop the ads."), "{page}");
+    let (_, log) = form_page(&staff, &s.url("/admin/action_logs")).await;
+    assert!(log.contains("silence") && log.contains("@carol"), "{log}");
+    let (_, shown) = s
+        .get(&format!("/api/v1/accounts/{}", carol.id), Some(&bob.token))
+        .await;
+    assert_eq!(shown["limited"], true);
+    // A bad action type is refused with its reason, changing nothing more.
+    let resp = staff
+        .post(&action)
+        .form(&[("csrf_token", csrf.as_str()), ("type", "obliterate")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Domain blocks are for admins.
+    let (status, _) = form_page(&staff, &s.url("/admin/domain_blocks")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -26,7 +26,7 @@ async fn sign_in(
 }
 
 /// A browser signed in as `login` (one step: no two-factor).
-async fn signed_in(s: &TestServer, login: &str) -> reqwest::Client {
+pub(crate) async fn signed_in(s: &TestServer, login: &str) -> reqwest::Client {
     let b = browser();
     let (status, page) = sign_in(s, &b, login, PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");

@@ -13,6 +13,8 @@ pub enum Target<'a> {
     Report(i64),
     DomainBlock(&'a str),
     Status(i64),
+    /// A remote post held for review, by its URI.
+    Held(&'a str),
 }
 
 impl Target<'_> {
@@ -22,6 +24,7 @@ impl Target<'_> {
             Target::Report(id) => ("Report", Some(*id), format!("#{id}")),
             Target::DomainBlock(domain) => ("DomainBlock", None, (*domain).to_string()),
             Target::Status(id) => ("Status", Some(*id), format!("#{id}")),
+            Target::Held(uri) => ("HeldStatus", None, (*uri).to_string()),
         }
     }
 }
