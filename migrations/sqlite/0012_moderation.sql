@@ -54,3 +54,11 @@ CREATE INDEX admin_action_logs_actor ON admin_action_logs (account_id, id);
 
 -- admin.report notifications point at their report.
 ALTER TABLE notifications ADD COLUMN report_id INTEGER REFERENCES reports (id) ON DELETE CASCADE;
+
+-- Storage keys of a suspended account's files (attachments, avatar,
+-- header): /media answers 404 for them until the account is unsuspended.
+CREATE TABLE withheld_media (
+    key                     TEXT    PRIMARY KEY,
+    account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE
+);
+CREATE INDEX withheld_media_account ON withheld_media (account_id);

@@ -357,3 +357,38 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// Withholds (or releases) the stored files of `account_id`: its
+    /// attachments, previews, originals, avatar and header.
+    pub async fn withhold_media(&self, account_id: i64, withheld: bool) -> Result<()> {
+        if !withheld {
+            on_pool!(self, pool => sqlx::query("DELETE FROM withheld_media WHERE account_id = $1")
+                .bind(account_id).execute(pool).await.map(|_| ()))?;
+            return Ok(());
+        }
+        for sql in [
+            "INSERT INTO withheld_media (key, account_id) SELECT file_key, account_id FROM media_attachments
+             WHERE account_id = $1 AND file_key IS NOT NULL ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO withheld_media (key, account_id) SELECT thumbnail_key, account_id FROM media_attachments
+             WHERE account_id = $1 AND thumbnail_key IS NOT NULL ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO withheld_media (key, account_id) SELECT source_key, account_id FROM media_attachments
+             WHERE account_id = $1 AND source_key IS NOT NULL ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO withheld_media (key, account_id) SELECT avatar_key, id FROM accounts
+             WHERE id = $1 AND avatar_key IS NOT NULL ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO withheld_media (key, account_id) SELECT header_key, id FROM accounts
+             WHERE id = $1 AND header_key IS NOT NULL ON CONFLICT (key) DO NOTHING",
+        ] {
+            on_pool!(self, pool => sqlx::query(sql).bind(account_id).execute(pool).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the file stored under `key` is withheld.
+    pub async fn media_withheld(&self, key: &str) -> Result<bool> {
+        let found: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM withheld_media WHERE key = $1")
+            .bind(key).fetch_optional(pool).await)?;
+        Ok(found.is_some())
+    }
+}

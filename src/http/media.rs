@@ -35,6 +35,12 @@ pub async fn serve(
     let Some(path) = app.media.storage.local_path(&key) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // A suspended account's files are gone until it is unsuspended.
+    match app.store.media_withheld(&key).await {
+        Ok(false) => {}
+        Ok(true) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return e.into_response(),
+    }
     let mime = content_type(&key);
     let Ok(mut res) = tower_http::services::ServeFile::new(path)
         .oneshot(req)

@@ -149,3 +149,98 @@ async fn mastodon_py_three_account_daily_flow() {
 async fn mastodon_py_uploads_describes_and_posts_media() {
     run_client_script(python_script("mastodon_py_media.py")).await;
 }
+
+/// The moderation pages in Chromium (tests/browser/admin.mjs): a report to
+/// act on and a remote post held for review, set up here on two servers;
+/// the script moderates them through the pages; the effects are checked here.
+#[tokio::test]
+async fn chromium_moderates_a_report_and_the_review_queue() {
+    use crate::federation::{in_home, post, remote_follower};
+    let a = TestServer::start_with(|c| {
+        federating(c);
+        c.moderation.review_remote = "all".into();
+    })
+    .await;
+    let b = TestServer::start_with(federating).await;
+    let warden = a.create_account("warden").await;
+    sql_execute(
+        &a.app,
+        &format!(
+            "UPDATE users SET role = 'moderator' WHERE account_id = {}",
+            warden.id
+        ),
+    )
+    .await;
+    a.app.store.cache.users.clear();
+    let bob = a.user("bob").await;
+    let carol = a.user("carol").await;
+    let erin = a.user("erin").await;
+    let dave = b.user("dave").await;
+    let spam = post(
+        &a,
+        &carol,
+        serde_json::json!({"status": "buy cheap watches"}),
+    )
+    .await;
+    act(
+        &a,
+        &bob,
+        reqwest::Method::POST,
+        "/api/v1/reports",
+        Some(
+            serde_json::json!({"account_id": carol.id, "status_ids": [spam["id"]],
+            "comment": "spam", "category": "spam"}),
+        ),
+    )
+    .await;
+    remote_follower(&b, &a, &dave, &erin).await;
+    let held = post(&b, &dave, serde_json::json!({"status": "hello from b"})).await;
+    eventually("dave's post held on a", || async {
+        (sql_count(&a.app, "SELECT COUNT(*) FROM held_statuses").await == 1).then_some(())
+    })
+    .await;
+    assert!(in_home(&a, &erin, &held["uri"]).await.is_none());
+
+    let (program, script) = node_script("admin.mjs");
+    let base = a.base.clone();
+    let held_acct = format!("dave@{}", b.domain());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(program);
+        cmd.arg(script)
+            .env("ROOST_BASE_URL", &base)
+            .env("ROOST_TEST_USERNAME", "warden")
+            .env("ROOST_TEST_PASSWORD", PASSWORD)
+            .env("ROOST_PLAIN_USERNAME", "bob")
+            .env("ROOST_REPORTED", "carol")
+            .env("ROOST_HELD_ACCT", held_acct);
+        if let Ok(dir) = std::env::var("ROOST_SCREENSHOTS") {
+            cmd.env("ROOST_SCREENSHOTS", dir);
+        }
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "admin.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // What the pages did holds on the API.
+    let (status, _) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    assert_eq!(
+        sql_count(
+            &a.app,
+            "SELECT COUNT(*) FROM reports WHERE action_taken_at IS NULL"
+        )
+        .await,
+        0
+    );
+    eventually("the approved post in erin's home", || async {
+        in_home(&a, &erin, &held["uri"]).await
+    })
+    .await;
+}

@@ -68,7 +68,7 @@ fn with_exif(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     [&jpeg[..2], &exif_app1(orientation), &jpeg[2..]].concat()
 }
 
-fn png_rgba(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png_rgba(w: u32, h: u32) -> Vec<u8> {
     let img = RgbaImage::from_fn(w, h, |x, _| {
         Rgba([0, 128, 0, if x < w / 2 { 0 } else { 255 }])
     });

@@ -89,7 +89,31 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
     let m = moderator(&s, "warden").await;
     let bob = s.user("bob").await;
     let carol = s.user("carol").await;
-    let bad = post(&s, &carol, "something awful").await;
+    let (status, media) = crate::media::upload(
+        &s,
+        &carol.token,
+        crate::media::png_rgba(8, 8),
+        "a.png",
+        "image/png",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    let file = media["url"].as_str().unwrap().to_string();
+    let posted = act(
+        &s,
+        &carol,
+        Method::POST,
+        "/api/v1/statuses",
+        Some(json!({"status": "something awful", "media_ids": [media["id"]]})),
+    )
+    .await;
+    assert_eq!(posted["sensitive"], false);
+    let bad = posted["id"].as_str().unwrap().to_string();
+    let fetch = |url: String| {
+        let http = s.http.clone();
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(fetch(file.clone()).await, StatusCode::OK);
     let report = act(
         &s,
         &bob,
@@ -210,6 +234,7 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
     assert_eq!(profile["display_name"], "");
     let page = s.http.get(s.url("/@carol")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(fetch(file.clone()).await, StatusCode::NOT_FOUND);
     let (status, posts) = s
         .get(
             &format!("/api/v1/accounts/{}/statuses", carol.id),
@@ -263,6 +288,40 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shown["content"], "<p>something awful</p>");
+    assert_eq!(fetch(file.clone()).await, StatusCode::OK);
+
+    // Marked sensitive: her media shows as sensitive until the mark goes.
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/action", carol.id),
+        Some(json!({"type": "sensitive"})),
+    )
+    .await;
+    let (_, shown) = s
+        .get(&format!("/api/v1/statuses/{bad}"), Some(&bob.token))
+        .await;
+    assert_eq!(shown["sensitive"], true);
+    let (_, text_only) = s
+        .get(
+            &format!("/api/v1/admin/accounts/{}", carol.id),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(text_only["sensitized"], true);
+    act(
+        &s,
+        &m,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsensitive", carol.id),
+        None,
+    )
+    .await;
+    let (_, shown) = s
+        .get(&format!("/api/v1/statuses/{bad}"), Some(&bob.token))
+        .await;
+    assert_eq!(shown["sensitive"], false);
     // A second unsuspend has nothing to lift.
     let (status, _) = s
         .request(

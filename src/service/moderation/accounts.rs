@@ -269,6 +269,7 @@ async fn suspend(app: &AppState, account: &Account, now: DateTime<Utc>) -> Resul
     }
     // Told before the mark: the deliveries are signed by the account.
     crate::federation::outbox::account_deleted(app, account).await?;
+    app.store.withhold_media(account.id, true).await?;
     app.store
         .set_account_standing(account.id, Standing::Suspended, Some(now))
         .await
@@ -302,6 +303,7 @@ pub async fn lift(app: &AppState, actor: &User, id: i64, what: Lift) -> Result<A
             app.store
                 .set_account_standing(id, Standing::Suspended, None)
                 .await?;
+            app.store.withhold_media(id, false).await?;
             // Servers that dropped the actor learn it is back.
             if let Some(account) = app.store.get_account(id).await? {
                 crate::federation::outbox::profile_updated(app, &account).await?;
