@@ -182,6 +182,7 @@ fn concerns_sockets(what: &Invalidation) -> bool {
             | Invalidation::Hidden(_)
             | Invalidation::Exclusive(_)
             | Invalidation::AllExclusive
+            | Invalidation::Filters(_)
             | Invalidation::All
     )
 }

@@ -187,6 +187,8 @@ pub enum Invalidation {
     Exclusive(i64),
     /// The members of everyone's exclusive lists.
     AllExclusive,
+    /// A user's filters.
+    Filters(i64),
     /// A token, by its digest.
     Token(String),
     /// Every token (a revocation by app or account).
@@ -221,6 +223,8 @@ pub struct Caches {
     pub hidden: TtlMap<i64, Vec<i64>>,
     /// Members of a viewer's exclusive lists.
     pub exclusive: TtlMap<i64, Vec<i64>>,
+    /// A user's filters with their keywords and posts.
+    pub filters: TtlMap<i64, Arc<Vec<crate::model::FullFilter>>>,
     /// The newest status ids of a reader's home feed (forgotten by every
     /// write to that feed).
     pub feeds: TtlMap<i64, Vec<i64>>,
@@ -276,6 +280,7 @@ impl Caches {
             Invalidation::Hidden(id) => self.hidden.forget(id),
             Invalidation::Exclusive(id) => self.exclusive.forget(id),
             Invalidation::AllExclusive => self.exclusive.clear(),
+            Invalidation::Filters(id) => self.filters.forget(id),
             Invalidation::Token(digest) => self.tokens.forget(digest),
             Invalidation::AllTokens => self.tokens.clear(),
             Invalidation::App(id) => self.apps.forget(id),
@@ -298,6 +303,7 @@ impl Caches {
                 self.tags.clear();
                 self.hidden.clear();
                 self.exclusive.clear();
+                self.filters.clear();
                 self.feeds.clear();
                 self.account_json.clear();
                 self.status_json.clear();

@@ -147,8 +147,29 @@ STATUS = {
     # Health check (listed in the spec, though not part of the client API)
     "GET /health": DONE,
     # Answer [] for an authorized user until a later issue fills them
-    "GET /api/v1/filters": EMPTY,
-    "GET /api/v2/filters": EMPTY,
+    # Filters and domain blocks
+    "GET /api/v1/filters": DONE,
+    "POST /api/v1/filters": DONE,
+    "GET /api/v1/filters/{id}": DONE,
+    "PUT /api/v1/filters/{id}": DONE,
+    "DELETE /api/v1/filters/{id}": DONE,
+    "GET /api/v2/filters": DONE,
+    "POST /api/v2/filters": DONE,
+    "GET /api/v2/filters/{id}": DONE,
+    "PUT /api/v2/filters/{id}": DONE,
+    "DELETE /api/v2/filters/{id}": DONE,
+    "GET /api/v2/filters/keywords/{id}": DONE,
+    "PUT /api/v2/filters/keywords/{id}": DONE,
+    "DELETE /api/v2/filters/keywords/{id}": DONE,
+    "GET /api/v2/filters/statuses/{id}": DONE,
+    "DELETE /api/v2/filters/statuses/{id}": DONE,
+    "GET /api/v2/filters/{filter_id}/keywords": DONE,
+    "POST /api/v2/filters/{filter_id}/keywords": DONE,
+    "GET /api/v2/filters/{filter_id}/statuses": DONE,
+    "POST /api/v2/filters/{filter_id}/statuses": DONE,
+    "GET /api/v1/domain_blocks": DONE,
+    "POST /api/v1/domain_blocks": DONE,
+    "DELETE /api/v1/domain_blocks": DONE,
     "GET /api/v1/announcements": EMPTY,
     "GET /api/v1/trends/tags": EMPTY,
     "GET /api/v1/trends/statuses": EMPTY,
@@ -186,6 +207,9 @@ STATUS = {
 }
 
 NOTES = {
+    "POST /api/v2/filters": "Contexts home, notifications, public, thread, account; warn, hide or blur; keywords_attributes (whole_word); at most 100 filters of 100 keywords and 1,000 posts. `hide` drops the post from timelines, threads, notifications and streams; `warn` and `blur` mark it (`filtered`).",
+    "GET /api/v1/filters": "Each keyword of a v2 filter appears as a v1 filter; irreversible = hide.",
+    "POST /api/v1/domain_blocks": "Hides the domain's accounts from timelines and notifications and removes the user's followers there (no Reject is sent to their server).",
     "POST /api/v1/emails/confirmations": "only while mail.smtp_url is set and the address awaits confirmation; any of the user's apps may ask (Mastodon: only the app that signed up)",
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true), hashtags by prefix; no full-text search of posts yet.",

@@ -23,6 +23,7 @@ pub mod bus;
 pub mod collections;
 pub mod federation;
 pub mod feeds;
+pub mod filters;
 pub mod jobs;
 pub mod media;
 pub mod notification_policy;
@@ -156,6 +157,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "moderation",
         include_str!("../../migrations/sqlite/0012_moderation.sql"),
     ),
+    (
+        13,
+        "filters",
+        include_str!("../../migrations/sqlite/0013_filters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -217,6 +223,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "moderation",
         include_str!("../../migrations/postgres/0012_moderation.sql"),
+    ),
+    (
+        13,
+        "filters",
+        include_str!("../../migrations/postgres/0013_filters.sql"),
     ),
 ];
 

@@ -247,6 +247,7 @@ impl Store {
         sql.push(" AND (expires_at IS NULL OR expires_at > ")
             .bind(super::params::Param::Time(now))
             .push(")");
+        domain_blocked(&mut sql, account_id);
         let ids = self.query_ids(&sql).await?;
         self.cache.hidden.put(ticket, account_id, ids.clone());
         Ok(ids)
@@ -270,6 +271,7 @@ impl Store {
         sql.push(" AND (expires_at IS NULL OR expires_at > ")
             .bind(super::params::Param::Time(now))
             .push(")");
+        domain_blocked(&mut sql, account_id);
         self.query_ids(&sql).await
     }
 
@@ -363,4 +365,12 @@ impl Store {
         self.cache.invalidate(Invalidation::Hidden(account_id));
         self.cache.invalidate(Invalidation::Hidden(target_id));
     }
+}
+
+/// Appends ` UNION` the known accounts of the domains `account_id` blocks.
+fn domain_blocked(sql: &mut Sql, account_id: i64) {
+    sql.push(
+        " UNION SELECT a.id FROM account_domain_blocks d JOIN accounts a ON a.domain = d.domain WHERE d.account_id = ",
+    )
+    .bind_i64(account_id);
 }

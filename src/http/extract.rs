@@ -40,6 +40,7 @@ scopes! {
     WriteAccounts = "write:accounts";
     ReadLists = "read:lists";
     ReadFilters = "read:filters";
+    WriteFilters = "write:filters";
     ReadFollows = "read:follows";
     ReadStatuses = "read:statuses";
     ReadAccountsOrStatuses = "read:accounts" | "read:statuses";

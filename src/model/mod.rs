@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod conversation;
+pub mod filter;
 pub mod job;
 pub mod list;
 pub mod media;
@@ -20,6 +21,9 @@ pub use sqlx::types::Json;
 
 pub use account::{Account, Field, Role, User};
 pub use conversation::{AccountConversation, Marker};
+pub use filter::{
+    AccountDomainBlock, Filter, FilterContext, FilterKeyword, FilterStatus, FullFilter,
+};
 pub use job::Job;
 pub use list::List;
 pub use media::{MediaAttachment, MediaKind};

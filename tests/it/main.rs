@@ -11,6 +11,7 @@ mod collections;
 mod common;
 mod faults;
 mod federation;
+mod filters;
 mod grouped;
 mod hostile;
 mod jobs;

@@ -659,3 +659,43 @@ async fn a_browser_signs_in_through_the_protocol_header_and_streams_a_list() {
     assert_eq!(event, "update");
     assert_eq!(payload["id"], listed["id"], "not {}", other["id"]);
 }
+
+#[tokio::test]
+async fn a_hide_filter_keeps_posts_off_the_stream_and_its_change_is_announced() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    follow(&s, &bob, &alice).await;
+    let mut ws = Socket::open(&s, &bob.token, "&stream=user").await;
+    ws.subscribe("public", json!({})).await;
+    // Made while the socket is open: the socket hears of it.
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v2/filters",
+        Some(
+            json!({"title": "Spoilers", "context": ["home", "public"], "filter_action": "hide",
+            "keywords_attributes": [{"keyword": "finale"}]}),
+        ),
+    )
+    .await;
+    ws.until(|stream, event, _| stream == ["user"] && event == "filters_changed")
+        .await;
+    let hidden = post(&s, &alice, json!({"status": "the finale was wild"})).await;
+    let shown = post(&s, &alice, json!({"status": "nice weather"})).await;
+    // The shown post arrives on both streams, in either order.
+    let mut on = std::collections::HashSet::new();
+    let seen = ws
+        .until(|stream, event, p| {
+            if event == "update" && p["id"] == shown["id"] {
+                on.insert(stream.to_vec());
+            }
+            on.len() == 2
+        })
+        .await;
+    assert!(
+        seen.iter().all(|(_, _, p)| p["id"] != hidden["id"]),
+        "{seen:?}"
+    );
+}

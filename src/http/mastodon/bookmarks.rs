@@ -38,7 +38,7 @@ async fn page(app: &AppState, me: &Account, which: Flagged, p: &PageParams) -> R
         found.keys.map(|k| k.0),
         found.keys.map(|k| k.1),
     );
-    let mut response = status_page(app, Some(me), "", &[], found.statuses).await?;
+    let mut response = status_page(app, Some(me), None, "", &[], found.statuses).await?;
     response.headers_mut().remove("link");
     if let Some(l) = link {
         response.headers_mut().insert("link", l);

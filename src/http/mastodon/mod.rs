@@ -14,10 +14,12 @@ pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
+pub mod domain_blocks;
 pub mod emails;
 pub mod endorsements;
 pub mod entities;
 pub mod featured_tags;
+pub mod filters;
 pub mod follow_requests;
 pub mod instance;
 pub mod lists;
@@ -70,6 +72,8 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(accounts::router(app))
         .merge(follow_requests::router())
         .merge(blocks::router())
+        .merge(domain_blocks::router())
+        .merge(filters::router())
         .merge(preferences::router())
         .merge(polls::router())
         .merge(scheduled_statuses::router())

@@ -119,7 +119,13 @@ async fn render(
             .values()
             .map(|a| entities::account(app, a))
             .collect(),
-        statuses: entities::statuses(app, Some(viewer), &visible).await?,
+        statuses: entities::statuses_in(
+            app,
+            Some(viewer),
+            Some(crate::model::FilterContext::Notifications),
+            &visible,
+        )
+        .await?,
         notification_groups: out,
     })
 }

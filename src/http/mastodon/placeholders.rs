@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::app::AppState;
-use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadFilters, ReadStatuses};
+use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadStatuses};
 
 fn empty() -> Json<[(); 0]> {
     Json([])
@@ -16,14 +16,6 @@ fn empty() -> Json<[(); 0]> {
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
-        .route(
-            "/api/v1/filters",
-            get(|_: Auth<ReadFilters>| async { empty() }),
-        )
-        .route(
-            "/api/v2/filters",
-            get(|_: Auth<ReadFilters>| async { empty() }),
-        )
         .route(
             "/api/v1/announcements",
             get(|_: Auth<Read>| async { empty() }),

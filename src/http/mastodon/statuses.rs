@@ -228,9 +228,10 @@ pub async fn context(
 ) -> Result<Json<entities::ContextEntity>> {
     let viewer = viewer(&auth);
     let (ancestors, descendants) = statuses::context(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    let thread = Some(crate::model::FilterContext::Thread);
     Ok(Json(entities::ContextEntity {
-        ancestors: entities::statuses(&app, viewer.as_ref(), &ancestors).await?,
-        descendants: entities::statuses(&app, viewer.as_ref(), &descendants).await?,
+        ancestors: entities::statuses_in(&app, viewer.as_ref(), thread, &ancestors).await?,
+        descendants: entities::statuses_in(&app, viewer.as_ref(), thread, &descendants).await?,
     }))
 }
 

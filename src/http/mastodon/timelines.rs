@@ -11,13 +11,15 @@ use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::http::extract::{Auth, MaybeAuth, QueryParams, ReadStatuses};
-use crate::model::{Account, PublicFilter, Status, TagFilter};
+use crate::model::{Account, FilterContext, PublicFilter, Status, TagFilter};
 use crate::service::timelines;
 
-/// A rendered page of statuses with its `Link` header.
+/// A rendered page of statuses with its `Link` header; the viewer's filters
+/// for `context` apply (hidden posts left out, the others marked).
 pub async fn status_page(
     app: &AppState,
     viewer: Option<&Account>,
+    context: Option<FilterContext>,
     path: &str,
     keep: &[(&str, String)],
     list: Vec<Status>,
@@ -29,7 +31,7 @@ pub async fn status_page(
         list.first().map(|s| s.id),
         list.last().map(|s| s.id),
     );
-    let body = entities::statuses_json(app, viewer, &list).await?;
+    let body = entities::statuses_json_in(app, viewer, context, &list).await?;
     let json = [(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("application/json"),
@@ -47,6 +49,7 @@ pub async fn home(
     status_page(
         &app,
         Some(&auth.account),
+        Some(FilterContext::Home),
         "/api/v1/timelines/home",
         &[],
         list,
@@ -66,6 +69,7 @@ pub async fn direct(
     status_page(
         &app,
         Some(&auth.account),
+        None,
         "/api/v1/timelines/direct",
         &[],
         list,
@@ -100,6 +104,7 @@ pub async fn public(
     status_page(
         &app,
         viewer.as_ref(),
+        Some(FilterContext::Public),
         "/api/v1/timelines/public",
         &keep,
         list,
@@ -136,6 +141,7 @@ pub async fn tag(
     status_page(
         &app,
         viewer.as_ref(),
+        Some(FilterContext::Public),
         &format!("/api/v1/timelines/tag/{hashtag}"),
         &[],
         list,
@@ -156,6 +162,7 @@ pub async fn list(
     status_page(
         &app,
         Some(&auth.account),
+        Some(FilterContext::Home),
         &format!("/api/v1/timelines/list/{id}"),
         &[],
         statuses,

@@ -260,6 +260,7 @@ async fn statuses(
     status_page(
         &app,
         viewer.as_ref(),
+        Some(crate::model::FilterContext::Account),
         &format!("/api/v1/accounts/{}/statuses", author.id),
         &keep,
         list,

@@ -3,6 +3,7 @@
 //!
 //! - [`account`]: Account, CredentialAccount, Role, Application, Token;
 //! - [`admin`]: Admin::Account, Admin::Report, the audit log;
+//! - [`filter`]: Filter and its keywords, posts and results, V1::Filter;
 //! - [`status`]: Status (the hot path of every timeline, with its caches of
 //!   rendered JSON);
 //! - [`notification`]: Notification and Poll;
@@ -19,6 +20,7 @@ use crate::model::Account;
 
 mod account;
 mod admin;
+mod filter;
 mod instance;
 mod media;
 mod notification;
@@ -26,6 +28,7 @@ mod status;
 
 pub use account::*;
 pub use admin::*;
+pub use filter::*;
 pub use instance::*;
 pub use media::*;
 pub use notification::*;

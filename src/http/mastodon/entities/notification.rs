@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use std::collections::HashMap;
 
-use super::{account, statuses, timestamp};
+use super::{account, timestamp};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, Notification};
@@ -38,7 +38,13 @@ pub async fn notifications(
     // A post edited (or its author blocked) since the notification leaves
     // it out, as the post itself would be.
     let statuses = crate::service::timelines::filter_visible(app, Some(viewer), statuses).await?;
-    let rendered = self::statuses(app, Some(viewer), &statuses).await?;
+    let rendered = super::statuses_in(
+        app,
+        Some(viewer),
+        Some(crate::model::FilterContext::Notifications),
+        &statuses,
+    )
+    .await?;
     let by_id: HashMap<String, Value> = rendered
         .into_iter()
         .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v))

@@ -11,7 +11,7 @@ use super::account::account_json;
 use super::{poll, timestamp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::{Account, App, Status};
+use crate::model::{Account, App, FilterContext, Status};
 use crate::service::rendering;
 
 #[derive(Serialize)]
@@ -95,7 +95,6 @@ struct StatusBase<'a> {
     card: Option<()>,
     language: &'a Option<String>,
     text: Option<()>,
-    filtered: [(); 0],
 }
 
 /// Everything needed to render a page of statuses for one viewer. Rendered
@@ -113,6 +112,11 @@ pub struct StatusContext {
     /// Each poll's JSON, rendered for the viewer.
     polls: HashMap<i64, String>,
     muted_conversations: HashSet<i64>,
+    /// The viewer's filter results per status (a JSON array), where any
+    /// filter matched and none hides it.
+    filtered: HashMap<i64, String>,
+    /// Statuses a `hide` filter of the viewer removes.
+    hidden: HashSet<i64>,
 }
 
 impl StatusContext {
@@ -120,6 +124,16 @@ impl StatusContext {
     pub async fn load(
         app: &AppState,
         viewer: Option<&Account>,
+        statuses: &[Status],
+    ) -> Result<Self> {
+        Self::load_in(app, viewer, None, statuses).await
+    }
+
+    /// [`StatusContext::load`], with the viewer's filters for `context`.
+    pub async fn load_in(
+        app: &AppState,
+        viewer: Option<&Account>,
+        context: Option<FilterContext>,
         statuses: &[Status],
     ) -> Result<Self> {
         let original_ids: Vec<i64> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
@@ -178,6 +192,27 @@ impl StatusContext {
                 polls.insert(p.status_id, json);
             }
         }
+        let (mut filtered, mut hidden) = (HashMap::new(), HashSet::new());
+        if let (Some(v), Some(context)) = (viewer, context) {
+            let filters = crate::service::filters::active(app, v, context).await?;
+            for s in all.iter().filter(|s| s.account_id != v.id) {
+                let matches = crate::service::filters::matches(&filters, s, &[]);
+                if matches.is_empty() {
+                    continue;
+                }
+                if matches.iter().any(|m| m.hides()) {
+                    hidden.insert(s.id);
+                    continue;
+                }
+                let results: Vec<_> = matches
+                    .iter()
+                    .map(|m| super::filter_result(m, s.id))
+                    .collect();
+                let json = serde_json::to_string(&results)
+                    .map_err(|e| crate::error::Error::internal(format!("filter JSON: {e}")))?;
+                filtered.insert(s.id, json);
+            }
+        }
         Ok(Self {
             bases,
             authors,
@@ -188,6 +223,8 @@ impl StatusContext {
             pinned,
             polls,
             muted_conversations,
+            filtered,
+            hidden,
         })
     }
 
@@ -312,7 +349,6 @@ impl StatusContext {
                 card: None,
                 language: &s.language,
                 text: None,
-                filtered: [],
             };
             let mut json = serde_json::to_string(&base)
                 .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))?;
@@ -341,6 +377,9 @@ impl StatusContext {
         else {
             return false;
         };
+        if self.hidden.contains(&s.id) {
+            return false;
+        }
         let mut reblog = String::new();
         match s.reblog_of_id {
             Some(of) => match self.originals.get(&of) {
@@ -358,6 +397,8 @@ impl StatusContext {
         out.push_str(&reblog);
         out.push_str(",\"poll\":");
         out.push_str(poll);
+        out.push_str(",\"filtered\":");
+        out.push_str(self.filtered.get(&s.id).map_or("[]", String::as_str));
         if let Some(v) = viewer {
             let flag = |out: &mut String, name: &str, on: bool| {
                 out.push_str(",\"");
@@ -387,7 +428,18 @@ pub async fn statuses_json(
     viewer: Option<&Account>,
     list: &[Status],
 ) -> Result<String> {
-    let ctx = StatusContext::load(app, viewer, list).await?;
+    statuses_json_in(app, viewer, None, list).await
+}
+
+/// [`statuses_json`] with the viewer's filters for `context`: statuses a
+/// `hide` filter matches are left out, the others carry `filtered`.
+pub async fn statuses_json_in(
+    app: &AppState,
+    viewer: Option<&Account>,
+    context: Option<FilterContext>,
+    list: &[Status],
+) -> Result<String> {
+    let ctx = StatusContext::load_in(app, viewer, context, list).await?;
     let mut out = String::with_capacity(list.len() * 2048 + 2);
     out.push('[');
     for s in list {
@@ -409,7 +461,17 @@ pub async fn statuses(
     viewer: Option<&Account>,
     list: &[Status],
 ) -> Result<Vec<Value>> {
-    let json = statuses_json(app, viewer, list).await?;
+    statuses_in(app, viewer, None, list).await
+}
+
+/// [`statuses`] with the viewer's filters for `context`.
+pub async fn statuses_in(
+    app: &AppState,
+    viewer: Option<&Account>,
+    context: Option<FilterContext>,
+    list: &[Status],
+) -> Result<Vec<Value>> {
+    let json = statuses_json_in(app, viewer, context, list).await?;
     serde_json::from_str(&json)
         .map_err(|e| crate::error::Error::internal(format!("status JSON: {e}")))
 }

@@ -81,6 +81,7 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
         } => conversation(app, *account_id, *conversation_id).await,
         Event::FiltersChanged { account_id } => {
             for c in app.streaming.select(|c| c.account.id == *account_id) {
+                c.forget_filters();
                 for sub in c.subscriptions() {
                     if sub.stream == Stream::User {
                         deliver(
@@ -148,12 +149,35 @@ async fn filters(app: &AppState, c: &Client) -> Result<Arc<Filters>> {
         return Ok(f);
     }
     let (hidden, exclusive) = service::timelines::home_filters(app, c.account.id).await?;
+    let hiding = |mut list: Vec<crate::model::FullFilter>| {
+        list.retain(|f| f.filter.action == "hide");
+        list
+    };
     let f = Arc::new(Filters {
         hidden: hidden.into_iter().collect(),
         exclusive: exclusive.into_iter().collect(),
+        hide_home: hiding(
+            service::filters::active(app, &c.account, crate::model::FilterContext::Home).await?,
+        ),
+        hide_public: hiding(
+            service::filters::active(app, &c.account, crate::model::FilterContext::Public).await?,
+        ),
     });
     c.set_filters(f.clone());
     Ok(f)
+}
+
+/// Whether one of the viewer's `hide` filters matches `status` (its own
+/// posts are never hidden from it).
+fn filtered_out(
+    viewer: &Account,
+    filters: &[crate::model::FullFilter],
+    status: &crate::model::Status,
+) -> bool {
+    status.account_id != viewer.id
+        && service::filters::matches(filters, status, &[])
+            .iter()
+            .any(service::filters::Match::hides)
 }
 
 /// Whether the socket's viewer hides (blocks, is blocked by, mutes) any of
@@ -208,7 +232,7 @@ async fn feed(app: &AppState, status_id: i64, change: Change, accounts: &[i64]) 
             continue;
         }
         let f = filters(app, c).await?;
-        if hides(&c.account, &f, &involved) {
+        if hides(&c.account, &f, &involved) || filtered_out(&c.account, &f.hide_home, &status) {
             continue;
         }
         // An edit can narrow who may see a post: checked per reader.
@@ -285,8 +309,8 @@ async fn public(
     if clients.is_empty() {
         return Ok(());
     }
-    let (event, payload, involved) = if change == Change::Delete {
-        ("delete", status_id.to_string(), Vec::new())
+    let (event, payload, involved, status) = if change == Change::Delete {
+        ("delete", status_id.to_string(), Vec::new(), None)
     } else {
         let Some(status) = service::rendering::statuses(app, &[status_id]).await?.pop() else {
             return Ok(());
@@ -303,17 +327,18 @@ async fn public(
         } else {
             "status.update"
         };
-        (
-            event,
-            json,
-            service::timelines::involved(app, &status).await?,
-        )
+        let involved = service::timelines::involved(app, &status).await?;
+        (event, json, involved, Some(status))
     };
     let payload: Arc<str> = payload.into();
     let mut frames = Frames::default();
     for c in &clients {
-        if !involved.is_empty() && hides(&c.account, &*filters(app, c).await?, &involved) {
-            continue;
+        if let Some(status) = &status {
+            let f = filters(app, c).await?;
+            if hides(&c.account, &f, &involved) || filtered_out(&c.account, &f.hide_public, status)
+            {
+                continue;
+            }
         }
         for sub in c.subscriptions() {
             if route.carries(&sub.stream) {
@@ -402,7 +427,7 @@ async fn conversation(app: &AppState, account_id: i64, conversation_id: i64) -> 
 fn invalidate(app: &Arc<AppState>, what: &Invalidation) {
     // Blocks, mutes or exclusive lists changed: reload the filters.
     let forget = match what {
-        Invalidation::Hidden(id) | Invalidation::Exclusive(id) => {
+        Invalidation::Hidden(id) | Invalidation::Exclusive(id) | Invalidation::Filters(id) => {
             app.streaming.select(|c| c.account.id == *id)
         }
         Invalidation::AllExclusive | Invalidation::All => app.streaming.select(|_| true),

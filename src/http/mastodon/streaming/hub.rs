@@ -193,6 +193,10 @@ impl Frame {
 pub struct Filters {
     pub hidden: HashSet<i64>,
     pub exclusive: HashSet<i64>,
+    /// The viewer's `hide` filters for home (user and list streams) and
+    /// public (public and hashtag streams) posts.
+    pub hide_home: Vec<crate::model::FullFilter>,
+    pub hide_public: Vec<crate::model::FullFilter>,
 }
 
 /// How long a socket trusts its [`Filters`] without a change announced on
