@@ -3,6 +3,9 @@
 -- addresses a user signed up and signed in from (the admin API's `ip` and
 -- `ips`, and its `ip` filter).
 ALTER TABLE accounts ADD COLUMN sensitized_at TEXT;
+-- A local account deleted by its owner or an admin: suspended for good,
+-- never restored by an unsuspension.
+ALTER TABLE accounts ADD COLUMN deleted_at TEXT;
 ALTER TABLE users ADD COLUMN sign_up_ip TEXT;
 -- Sign-ups waiting for approval, listed by the admin API and /admin.
 CREATE INDEX users_pending ON users (account_id) WHERE approved = 0;

@@ -14,21 +14,15 @@ use crate::model::{
     AccountQuery, AccountStatus, AccountWarning, ActionLog, Page, Report, ReportQuery, Standing,
 };
 
-/// `%text%` for a `LIKE … ESCAPE '\'`, lower-cased.
-fn contains(text: &str) -> String {
-    format!("%{}%", escape_like(text))
-}
-
-/// `text%` for a `LIKE … ESCAPE '\'`, lower-cased.
+/// `text%` for a `lower(column) LIKE lower(…) ESCAPE '\'`: both sides are
+/// folded by the database, so SQLite (ASCII folding) and PostgreSQL
+/// (Unicode folding) each compare like with like.
 fn starts_with(text: &str) -> String {
-    format!("{}%", escape_like(text))
-}
-
-fn escape_like(text: &str) -> String {
-    text.to_lowercase()
+    let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_")
+        .replace('_', "\\_");
+    format!("{escaped}%")
 }
 
 /// A new line of the audit log.
@@ -57,9 +51,7 @@ impl Store {
         }
         if let Some(status) = q.status {
             sql.push(match status {
-                AccountStatus::Active => {
-                    " AND a.suspended_at IS NULL AND (u.account_id IS NULL OR (u.approved AND NOT u.disabled))"
-                }
+                AccountStatus::Active => " AND a.suspended_at IS NULL",
                 AccountStatus::Pending => " AND u.account_id IS NOT NULL AND NOT u.approved",
                 AccountStatus::Disabled => " AND u.account_id IS NOT NULL AND u.disabled",
                 AccountStatus::Silenced => " AND a.silenced_at IS NOT NULL",
@@ -71,19 +63,19 @@ impl Store {
             sql.push(" AND u.role IN ('moderator', 'admin')");
         }
         if let Some(name) = &q.username {
-            sql.push(" AND lower(a.username) LIKE ")
+            sql.push(" AND lower(a.username) LIKE lower(")
                 .bind(Param::Text(starts_with(name)))
-                .push(" ESCAPE '\\'");
+                .push(") ESCAPE '\\'");
         }
         if let Some(name) = &q.display_name {
-            sql.push(" AND lower(a.display_name) LIKE ")
-                .bind(Param::Text(contains(name)))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND lower(a.display_name) LIKE lower(")
+                .bind(Param::Text(starts_with(name)))
+                .push(") ESCAPE '\\'");
         }
         if let Some(email) = &q.email {
-            sql.push(" AND lower(u.email) LIKE ")
-                .bind(Param::Text(contains(email)))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND lower(u.email) LIKE lower(")
+                .bind(Param::Text(starts_with(email)))
+                .push(") ESCAPE '\\'");
         }
         if let Some(ip) = &q.ip {
             sql.push(" AND (u.sign_up_ip = ")

@@ -304,7 +304,8 @@ impl Store {
     pub async fn remote_following_inboxes(&self, account_id: i64) -> Result<Vec<String>> {
         let rows = on_pool!(self, pool => sqlx::query_scalar(
             "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f JOIN accounts a ON a.id = f.target_account_id
-             WHERE f.account_id = $1 AND a.domain IS NOT NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
+             WHERE f.account_id = $1 AND a.domain IS NOT NULL AND a.suspended_at IS NULL
+               AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
             .bind(account_id).fetch_all(pool).await)?;
         Ok(rows)
     }
@@ -334,7 +335,7 @@ impl Store {
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await?;
             }
-            sqlx::query("UPDATE accounts SET suspended_at = $2, display_name = '', note = '', note_source = '',
+            sqlx::query("UPDATE accounts SET suspended_at = $2, deleted_at = $2, display_name = '', note = '', note_source = '',
                             statuses_count = 0, followers_count = 0, following_count = 0 WHERE id = $1")
                 .bind(id).bind(now).execute(&mut *tx).await?;
             tx.commit().await
@@ -563,27 +564,36 @@ impl Store {
     }
 
     /// Marks the accounts of `domain` (and its subdomains) as the block says:
-    /// `suspend` suspends them, `silence` silences them; `None` lifts both.
-    pub async fn apply_domain_block(&self, domain: &str, severity: Option<&str>) -> Result<()> {
+    /// `suspend` suspends them, `silence` silences them, with `mark` (the
+    /// block's creation time) as the time of the mark; `None` lifts the
+    /// marks carrying `mark`. Marks moderators set on single accounts carry
+    /// other times and survive the block's changes and its end.
+    pub async fn apply_domain_block(
+        &self,
+        domain: &str,
+        severity: Option<&str>,
+        mark: DateTime<Utc>,
+    ) -> Result<()> {
         let escaped = domain
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
         let sub = format!("%.{escaped}");
         let with_port = format!("{escaped}:%");
-        let now = Utc::now();
         let (set, value): (&str, Option<DateTime<Utc>>) = match severity {
-            Some("suspend") => ("suspended_at", Some(now)),
-            Some("silence") => ("silenced_at", Some(now)),
+            Some("suspend") => ("suspended_at", Some(mark)),
+            Some("silence") => ("silenced_at", Some(mark)),
             _ => ("", None),
         };
         let matching = "(domain = $1 OR domain LIKE $2 ESCAPE '\\' OR domain LIKE $3 ESCAPE '\\')";
         if set.is_empty() {
-            let sql = format!(
-                "UPDATE accounts SET suspended_at = NULL, silenced_at = NULL WHERE domain IS NOT NULL AND {matching}"
-            );
-            on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(domain).bind(&sub).bind(&with_port).execute(pool).await.map(|_| ()))?;
+            for column in ["suspended_at", "silenced_at"] {
+                let sql = format!(
+                    "UPDATE accounts SET {column} = NULL WHERE domain IS NOT NULL AND {column} = $4 AND {matching}"
+                );
+                on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(domain).bind(&sub).bind(&with_port).bind(mark).execute(pool).await.map(|_| ()))?;
+            }
         } else {
             let sql = format!(
                 "UPDATE accounts SET {set} = $4 WHERE domain IS NOT NULL AND {set} IS NULL AND {matching}"
@@ -611,7 +621,8 @@ impl Store {
     pub async fn remote_follower_inboxes(&self, account_id: i64) -> Result<Vec<String>> {
         let rows = on_pool!(self, pool => sqlx::query_scalar(
             "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f JOIN accounts a ON a.id = f.account_id
-             WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
+             WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.suspended_at IS NULL
+               AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL")
             .bind(account_id).fetch_all(pool).await)?;
         Ok(rows)
     }

@@ -148,7 +148,10 @@ impl Store {
             sql.push(" AND from_account_id = ").bind_i64(from);
         }
         if !hidden.is_empty() {
-            sql.push(" AND from_account_id NOT IN ").bind_list(hidden);
+            // Staff see reports and sign-ups whoever sent them.
+            sql.push(" AND (from_account_id NOT IN ")
+                .bind_list(hidden)
+                .push(" OR type IN ('admin.report', 'admin.sign_up'))");
         }
         page.apply(&mut sql, "id");
         let rows = on_pool!(self, pool => super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)

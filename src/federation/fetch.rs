@@ -222,9 +222,12 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
         )
         .await?;
     }
-    if block.as_deref() == Some("silence") && account.silenced_at.is_none() {
+    if block.as_deref() == Some("silence")
+        && account.silenced_at.is_none()
+        && let Some(b) = app.store.domain_block_of(&remote.domain).await?
+    {
         app.store
-            .apply_domain_block(&remote.domain, Some("silence"))
+            .apply_domain_block(&remote.domain, Some("silence"), b.created_at)
             .await?;
         return app
             .store

@@ -339,6 +339,12 @@ pub async fn process(app: &AppState, activity: Value, signer_id: i64) -> Result<
     let Some(signer) = app.store.get_account(signer_id).await? else {
         return Ok(());
     };
+    // A suspended actor (by its own suspension or its server's) is not
+    // heard: nothing it sends is applied.
+    if signer.suspended_at.is_some() {
+        tracing::debug!(signer = %signer.uri, "activity from a suspended actor dropped");
+        return Ok(());
+    }
     if let Some(domain) = signer
         .domain
         .as_deref()

@@ -663,6 +663,7 @@ mod tests {
             suspended_at: None,
             silenced_at: None,
             sensitized_at: None,
+            deleted_at: None,
             moved_to_account_id: None,
             public_key_id: None,
             actor_type: "Person".into(),

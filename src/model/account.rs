@@ -61,6 +61,8 @@ pub struct Account {
     pub silenced_at: Option<DateTime<Utc>>,
     /// Set by moderators: the media of its posts are shown as sensitive.
     pub sensitized_at: Option<DateTime<Utc>>,
+    /// A local account its owner or an admin deleted (it stays suspended).
+    pub deleted_at: Option<DateTime<Utc>>,
     pub moved_to_account_id: Option<i64>,
     /// A remote actor's keyId as published (local keys are `uri#main-key`).
     pub public_key_id: Option<String>,

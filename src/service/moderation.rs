@@ -152,6 +152,7 @@ pub async fn block_domain(app: &AppState, actor: &User, req: BlockRequest) -> Re
         v.add("severity", "ERR_INCLUSION", "is not included in the list");
     }
     v.finish()?;
+    let before = app.store.domain_block_of(&domain).await?;
     let block = app
         .store
         .put_domain_block_full(&DomainBlock {
@@ -165,11 +166,18 @@ pub async fn block_domain(app: &AppState, actor: &User, req: BlockRequest) -> Re
             created_at: Utc::now(),
         })
         .await?;
-    app.store.apply_domain_block(&block.domain, None).await?;
+    // A changed block lifts its own marks first; a mark a moderator put on
+    // one account stays.
+    if let Some(old) = before.filter(|b| b.domain == block.domain) {
+        app.store
+            .apply_domain_block(&block.domain, None, old.created_at)
+            .await?;
+    }
     app.store
-        .apply_domain_block(&block.domain, Some(&block.severity))
+        .apply_domain_block(&block.domain, Some(&block.severity), block.created_at)
         .await?;
-    let note = block.private_comment.clone().unwrap_or_default();
+    // Moderators read the log too: the public reason, never the private note.
+    let note = block.public_comment.clone().unwrap_or_default();
     log::record(
         app,
         actor,
@@ -189,7 +197,9 @@ pub async fn unblock_domain(app: &AppState, actor: &User, id: i64) -> Result<()>
         .delete_domain_block(id)
         .await?
         .ok_or_else(Error::not_found)?;
-    app.store.apply_domain_block(&block.domain, None).await?;
+    app.store
+        .apply_domain_block(&block.domain, None, block.created_at)
+        .await?;
     log::record(
         app,
         actor,

@@ -71,7 +71,9 @@ async fn notify_about(
         .store
         .relation_flags(account_id, from.id, Utc::now())
         .await?;
-    if flags.blocking || flags.blocked_by || flags.muting_notifications {
+    // Staff hear of reports and sign-ups whoever they block or mute.
+    let staff_kind = kind.starts_with("admin.");
+    if !staff_kind && (flags.blocking || flags.blocked_by || flags.muting_notifications) {
         return Ok(None);
     }
     let status = match status_id {

@@ -108,6 +108,15 @@ pub async fn publish_scheduled(app: &AppState, id: i64) -> Result<()> {
     ) else {
         return app.store.delete_scheduled(id).await;
     };
+    // An account that may not act (suspended, disabled) publishes nothing;
+    // the post is dropped, as Mastodon drops it.
+    if crate::service::accounts::check_can_sign_in(&author, &user).is_err() {
+        tracing::info!(
+            scheduled = id,
+            "scheduled post of an unavailable account dropped"
+        );
+        return app.store.delete_scheduled(id).await;
+    }
     let draft: Draft = serde_json::from_value(row.params.0.clone()).map_err(Error::internal)?;
     match create(app, &author, &user.default_visibility, draft).await {
         Ok(_) => {}

@@ -183,8 +183,8 @@ pub async fn home_filters(app: &AppState, reader: i64) -> Result<(Vec<i64>, Vec<
     ))
 }
 
-/// Removes statuses by hidden accounts (blocked either way, muted) and boosts
-/// of their posts.
+/// Removes statuses by hidden accounts (blocked either way, muted, on a
+/// blocked domain) and by suspended ones, and boosts of their posts.
 async fn without_hidden(
     app: &AppState,
     viewer: &Account,
@@ -196,9 +196,6 @@ async fn without_hidden(
         .await?
         .into_iter()
         .collect();
-    if hidden.is_empty() {
-        return Ok(statuses);
-    }
     let originals: Vec<i64> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
     let original_authors: std::collections::HashMap<i64, i64> = app
         .store
@@ -207,13 +204,30 @@ async fn without_hidden(
         .into_iter()
         .map(|s| (s.id, s.account_id))
         .collect();
+    let mut authors: Vec<i64> = statuses
+        .iter()
+        .map(|s| s.account_id)
+        .chain(original_authors.values().copied())
+        .collect();
+    authors.sort_unstable();
+    authors.dedup();
+    // Home feeds keep what was fanned out before a suspension: dropped here.
+    let suspended: HashSet<i64> = app
+        .store
+        .get_accounts(&authors)
+        .await?
+        .into_iter()
+        .filter(|a| a.suspended_at.is_some())
+        .map(|a| a.id)
+        .collect();
+    let gone = |id: &i64| hidden.contains(id) || suspended.contains(id);
     Ok(statuses
         .into_iter()
-        .filter(|s| !hidden.contains(&s.account_id))
+        .filter(|s| !gone(&s.account_id))
         .filter(|s| {
             s.reblog_of_id
                 .and_then(|o| original_authors.get(&o))
-                .is_none_or(|a| !hidden.contains(a))
+                .is_none_or(|a| !gone(a))
         })
         .collect())
 }

@@ -114,6 +114,15 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
         async move { http.get(url).send().await.unwrap().status() }
     };
     assert_eq!(fetch(file.clone()).await, StatusCode::OK);
+    // Blocking a moderator does not keep one's report from them.
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/block", m.id),
+        None,
+    )
+    .await;
     let report = act(
         &s,
         &bob,
@@ -235,6 +244,22 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
     let page = s.http.get(s.url("/@carol")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     assert_eq!(fetch(file.clone()).await, StatusCode::NOT_FOUND);
+    // Over ActivityPub: the actor stays (its Delete must verify), nothing else.
+    let ap = |path: &str| {
+        let req = s
+            .http
+            .get(s.url(path))
+            .header("accept", "application/activity+json");
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(ap("/users/carol").await, StatusCode::OK);
+    for path in [
+        "/users/carol/outbox".to_string(),
+        "/users/carol/followers".to_string(),
+        format!("/users/carol/statuses/{bad}"),
+    ] {
+        assert_eq!(ap(&path).await, StatusCode::NOT_FOUND, "{path}");
+    }
     let (status, posts) = s
         .get(
             &format!("/api/v1/accounts/{}/statuses", carol.id),
@@ -791,4 +816,139 @@ async fn admin_pages_are_for_staff_and_their_forms_need_the_csrf_token() {
     // Domain blocks are for admins.
     let (status, _) = form_page(&staff, &s.url("/admin/domain_blocks")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_suspended_remote_account_is_not_heard_and_outlives_domain_blocks() {
+    use crate::federation::{in_home, post as fed_post, remote_follower};
+    let (a, b) = federated_pair().await;
+    let boss = a.admin("boss").await;
+    let erin = a.user("erin").await;
+    let dave = b.user("dave").await;
+    remote_follower(&b, &a, &dave, &erin).await;
+    let before = fed_post(&b, &dave, json!({"status": "before"})).await;
+    eventually("dave's post in erin's home", || async {
+        in_home(&a, &erin, &before["uri"]).await
+    })
+    .await;
+    let dave_on_a = a
+        .resolve(&erin.token, &format!("dave@{}", b.domain()))
+        .await;
+    act(
+        &a,
+        &boss,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{dave_on_a}/action"),
+        Some(json!({"type": "suspend"})),
+    )
+    .await;
+    // What he posted before is gone from home; what he posts now never arrives.
+    assert!(in_home(&a, &erin, &before["uri"]).await.is_none());
+    let after = fed_post(&b, &dave, json!({"status": "after"})).await;
+    drained(&b.app).await;
+    drained(&a.app).await;
+    assert!(
+        a.app
+            .store
+            .get_status_by_uri(after["uri"].as_str().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A block of his server, changed and lifted, leaves his own suspension.
+    let block = act(
+        &a,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        Some(json!({"domain": b.domain(), "severity": "silence"})),
+    )
+    .await;
+    act(
+        &a,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        Some(json!({"domain": b.domain(), "severity": "suspend"})),
+    )
+    .await;
+    act(
+        &a,
+        &boss,
+        Method::DELETE,
+        &format!(
+            "/api/v1/admin/domain_blocks/{}",
+            block["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    let (_, shown) = a
+        .get(
+            &format!("/api/v1/admin/accounts/{dave_on_a}"),
+            Some(&boss.token),
+        )
+        .await;
+    assert_eq!(shown["suspended"], true, "{shown}");
+    assert_eq!(shown["silenced"], false, "{shown}");
+
+    act(
+        &a,
+        &boss,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{dave_on_a}/unsuspend"),
+        None,
+    )
+    .await;
+    assert!(in_home(&a, &erin, &before["uri"]).await.is_some());
+}
+
+#[tokio::test]
+async fn a_deleted_account_cannot_be_brought_back() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    let gone = s.user("gone").await;
+    let account = s
+        .app
+        .store
+        .get_account(gone.id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    roost::service::accounts::delete_account(&s.app, &account)
+        .await
+        .unwrap();
+    for (path, body) in [
+        ("unsuspend", None),
+        ("enable", None),
+        ("action", Some(json!({"type": "none", "text": "hello?"}))),
+    ] {
+        let (status, err) = s
+            .request(
+                Method::POST,
+                &format!("/api/v1/admin/accounts/{}/{path}", gone.id),
+                Some(&boss.token),
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {err}");
+    }
+    let (_, shown) = s
+        .get(
+            &format!("/api/v1/admin/accounts/{}", gone.id),
+            Some(&boss.token),
+        )
+        .await;
+    assert_eq!(shown["suspended"], true);
+    // The action needs its type.
+    let (status, err) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", boss.id),
+            Some(&boss.token),
+            Some(json!({"text": "no type"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
 }

@@ -86,8 +86,14 @@ async fn check_fetch(
     inbox::verify(app, &req).await.map(|_| ())
 }
 
+/// The local account behind a collection, post or inbox: a suspended one
+/// has none (404); only its actor document stays, for its Delete to verify.
 async fn local_account(app: &AppState, name: &str) -> Result<Account> {
-    public::actor(app, name).await
+    let account = public::actor(app, name).await?;
+    if account.suspended_at.is_some() {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(account)
 }
 
 /// `GET /actor`: the instance actor, unsigned even in authorized-fetch mode
@@ -104,7 +110,7 @@ async fn actor(
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let account = local_account(&app, &name).await?;
+    let account = public::actor(&app, &name).await?;
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&format!("/@{}", account.username)).into_response());
     }

@@ -48,7 +48,9 @@ pub fn flags(a: &AdminAccount) -> Vec<&'static str> {
             crate::model::Role::User => {}
         }
     }
-    if a.account.suspended_at.is_some() {
+    if a.account.deleted_at.is_some() {
+        out.push("deleted");
+    } else if a.account.suspended_at.is_some() {
         out.push("suspended");
     }
     if a.account.silenced_at.is_some() {
@@ -196,6 +198,7 @@ struct AccountBox {
     statuses: i64,
     url: String,
     pending: bool,
+    deleted: bool,
     flags: Vec<&'static str>,
 }
 
@@ -230,6 +233,7 @@ async fn show(
     };
     let user = found.user.as_ref();
     let mut lifts = Vec::new();
+    let deleted = found.account.deleted_at.is_some();
     if user.is_some_and(|u| u.disabled) {
         lifts.push(("enable", "Enable sign-in"));
     }
@@ -241,6 +245,9 @@ async fn show(
     }
     if found.account.suspended_at.is_some() {
         lifts.push(("unsuspend", "Unsuspend"));
+    }
+    if deleted {
+        lifts.clear();
     }
     let a = AccountBox {
         id,
@@ -263,6 +270,7 @@ async fn show(
             .clone()
             .unwrap_or_else(|| found.account.uri.clone()),
         pending: user.is_some_and(|u| !u.approved),
+        deleted,
         flags: flags(&found),
     };
     let action = ActionBox {

@@ -106,9 +106,11 @@ async fn render(
     let accounts: HashMap<i64, Account> = rendering::accounts(app, &account_ids)
         .await?
         .into_iter()
+        .filter(|a| a.suspended_at.is_none())
         .map(|a| (a.id, a))
         .collect();
-    // A group whose sample lost every account (deleted since) is left out.
+    // A group whose sample lost every account (deleted or suspended since)
+    // is left out.
     out.retain(|g| {
         g.sample_account_ids
             .iter()

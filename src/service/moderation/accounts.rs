@@ -128,6 +128,10 @@ pub async fn get(app: &AppState, actor: &User, id: i64) -> Result<AdminAccount> 
 /// users, admins on moderators too, nobody on an admin (roles change from
 /// the command line).
 fn outranks(actor: &User, target: &AdminAccount) -> Result<()> {
+    // A deleted account is gone for good: nothing to act on or lift.
+    if target.account.deleted_at.is_some() {
+        return Err(Error::forbidden("This account was deleted"));
+    }
     let target_role = target.user.as_ref().map_or(Role::User, User::role);
     if target_role == Role::User || actor.role() > target_role {
         Ok(())

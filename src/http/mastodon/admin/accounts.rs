@@ -197,7 +197,8 @@ async fn action(
     Path(id): Path<String>,
     Params(form): Params<ActionForm>,
 ) -> Result<Json<Empty>> {
-    let kind = ActionKind::from_param(form.kind.as_deref().unwrap_or("none"))?;
+    // `type` is required, as in Mastodon.
+    let kind = ActionKind::from_param(form.kind.as_deref().unwrap_or(""))?;
     let report_id = match form.report_id.as_deref().filter(|s| !s.is_empty()) {
         Some(r) => Some(r.parse().map_err(|_| Error::not_found())?),
         None => None,

@@ -51,7 +51,13 @@ pub fn admin_account(app: &AppState, a: &AdminAccount) -> AdminAccountEntity {
         domain: a.account.domain.clone(),
         created_at: timestamp(a.account.created_at),
         email: user.map(|u| u.email.clone()),
-        ip: a.sign_up_ip.clone(),
+        // The address last used, as Mastodon gives it; the sign-up one
+        // before any sign-in.
+        ip: a
+            .ips
+            .first()
+            .map(|(ip, _)| ip.clone())
+            .or_else(|| a.sign_up_ip.clone()),
         ips: a
             .ips
             .iter()

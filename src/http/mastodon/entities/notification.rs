@@ -60,7 +60,10 @@ pub async fn notifications(
     Ok(list
         .iter()
         .filter_map(|n| {
-            let from = accounts.get(&n.from_account_id)?;
+            // Nothing from a suspended account is shown.
+            let from = accounts
+                .get(&n.from_account_id)
+                .filter(|a| a.suspended_at.is_none())?;
             let status = match n.status_id {
                 Some(id) => Some(by_id.get(&id.to_string())?.clone()),
                 None => None,
