@@ -189,6 +189,8 @@ pub enum Invalidation {
     AllExclusive,
     /// A user's filters.
     Filters(i64),
+    /// The list of IP blocks.
+    IpBlocks,
     /// A token, by its digest.
     Token(String),
     /// Every token (a revocation by app or account).
@@ -225,6 +227,8 @@ pub struct Caches {
     pub exclusive: TtlMap<i64, Vec<i64>>,
     /// A user's filters with their keywords and posts.
     pub filters: TtlMap<i64, Arc<Vec<crate::model::FullFilter>>>,
+    /// Every IP block (one entry, key `()`), read on each request.
+    pub ip_blocks: TtlMap<(), Arc<Vec<crate::model::IpBlock>>>,
     /// The newest status ids of a reader's home feed (forgotten by every
     /// write to that feed).
     pub feeds: TtlMap<i64, Vec<i64>>,
@@ -281,6 +285,7 @@ impl Caches {
             Invalidation::Exclusive(id) => self.exclusive.forget(id),
             Invalidation::AllExclusive => self.exclusive.clear(),
             Invalidation::Filters(id) => self.filters.forget(id),
+            Invalidation::IpBlocks => self.ip_blocks.clear(),
             Invalidation::Token(digest) => self.tokens.forget(digest),
             Invalidation::AllTokens => self.tokens.clear(),
             Invalidation::App(id) => self.apps.forget(id),
@@ -304,6 +309,7 @@ impl Caches {
                 self.hidden.clear();
                 self.exclusive.clear();
                 self.filters.clear();
+                self.ip_blocks.clear();
                 self.feeds.clear();
                 self.account_json.clear();
                 self.status_json.clear();

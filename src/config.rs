@@ -200,6 +200,9 @@ pub struct Instance {
     pub max_poll_option_chars: u32,
     /// Language codes the instance is mainly used in.
     pub languages: Vec<String>,
+    /// Who may read the list of blocked servers (`/about`,
+    /// `/api/v1/instance/domain_blocks`): `disabled`, `users` or `all`.
+    pub show_domain_blocks: ShowDomainBlocks,
 }
 
 impl Default for Instance {
@@ -214,8 +217,19 @@ impl Default for Instance {
             max_poll_options: 4,
             max_poll_option_chars: 50,
             languages: vec!["en".into()],
+            show_domain_blocks: ShowDomainBlocks::Disabled,
         }
     }
+}
+
+/// Who may read the list of blocked servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShowDomainBlocks {
+    Disabled,
+    /// Signed-in users.
+    Users,
+    All,
 }
 
 /// Who may sign up.

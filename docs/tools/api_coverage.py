@@ -147,6 +147,12 @@ STATUS = {
     # Health check (listed in the spec, though not part of the client API)
     "GET /health": DONE,
     # Answer [] for an authorized user until a later issue fills them
+    # Instance rules and texts
+    "GET /api/v1/instance/rules": DONE,
+    "GET /api/v1/instance/extended_description": DONE,
+    "GET /api/v1/instance/privacy_policy": DONE,
+    "GET /api/v1/instance/terms_of_service": DONE,
+    "GET /api/v1/instance/domain_blocks": DONE,
     # Filters and domain blocks
     "GET /api/v1/filters": DONE,
     "POST /api/v1/filters": DONE,
@@ -207,6 +213,9 @@ STATUS = {
 }
 
 NOTES = {
+    "GET /api/v1/instance/rules": "Written by admins at /admin/rules; reports cite them with rule_ids.",
+    "GET /api/v1/instance/extended_description": "Written by admins at /admin/rules (plain text, paragraphs); 404 until then. Privacy policy and terms of service likewise.",
+    "GET /api/v1/instance/domain_blocks": "Per instance.show_domain_blocks: disabled (404), users (401 signed out) or all.",
     "POST /api/v2/filters": "Contexts home, notifications, public, thread, account; warn, hide or blur; keywords_attributes (whole_word); at most 100 filters of 100 keywords and 1,000 posts. `hide` drops the post from timelines, threads, notifications and streams; `warn` and `blur` mark it (`filtered`).",
     "GET /api/v1/filters": "Each keyword of a v2 filter appears as a v1 filter; irreversible = hide.",
     "POST /api/v1/domain_blocks": "Hides the domain's accounts from timelines and notifications and removes the user's followers there (no Reject is sent to their server).",
@@ -258,6 +267,20 @@ NOT_IN_SPEC = {
     "POST /api/v1/admin/reports/{id}/resolve": (DONE, ""),
     "POST /api/v1/admin/reports/{id}/reopen": (DONE, ""),
     "GET /api/v1/roost/admin/action_logs": (DONE, "roost only: the audit log, newest first (account_id: by one staff member; target_account_id: about one account). Each line: id, account (who), action, target_type, target_id, target, text, created_at."),
+    "GET /api/v1/admin/email_domain_blocks": (DONE, "Admins; sign-ups with an address at the domain or a subdomain get 422 (email ERR_BLOCKED). history is always []."),
+    "POST /api/v1/admin/email_domain_blocks": (DONE, ""),
+    "GET /api/v1/admin/email_domain_blocks/{id}": (DONE, ""),
+    "DELETE /api/v1/admin/email_domain_blocks/{id}": (DONE, ""),
+    "GET /api/v1/admin/canonical_email_blocks": (DONE, "Admins; SHA-256 of the address lower-cased, without dots or +tag in its local part."),
+    "POST /api/v1/admin/canonical_email_blocks": (DONE, "email or canonical_email_hash."),
+    "POST /api/v1/admin/canonical_email_blocks/test": (DONE, ""),
+    "GET /api/v1/admin/canonical_email_blocks/{id}": (DONE, ""),
+    "DELETE /api/v1/admin/canonical_email_blocks/{id}": (DONE, ""),
+    "GET /api/v1/admin/ip_blocks": (DONE, "Admins; severity sign_up_requires_approval, sign_up_block (403 on sign-up) or no_access (403 on every request but /health); expires_in."),
+    "POST /api/v1/admin/ip_blocks": (DONE, ""),
+    "GET /api/v1/admin/ip_blocks/{id}": (DONE, ""),
+    "PUT /api/v1/admin/ip_blocks/{id}": (DONE, ""),
+    "DELETE /api/v1/admin/ip_blocks/{id}": (DONE, ""),
     "GET /api/v1/admin/domain_blocks": (DONE, "Mastodon's admin API (admin role)."),
     "POST /api/v1/admin/domain_blocks": (DONE, "suspend, silence or noop; reject_media; applied to known accounts."),
     "DELETE /api/v1/admin/domain_blocks/{id}": (DONE, "Lifts the block and its effect on known accounts."),

@@ -27,6 +27,12 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Lift the IP block on a range (`1.2.3.4` or `10.0.0.0/8`), for an
+    /// admin a `no_access` block locked out of the web and the API.
+    DeleteIpBlock {
+        #[arg(long)]
+        ip: String,
+    },
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -59,6 +65,11 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                     role.as_str()
                 );
             })
+        }
+        AdminCommand::DeleteIpBlock { ip } => {
+            crate::service::moderation::sign_up_blocks::delete_ip_block_by_range(&app, &ip)
+                .await
+                .map(|range| println!("lifted the IP block on {range}"))
         }
         AdminCommand::DeleteAccount { username } => {
             match app.store.get_local_account_by_username(&username).await {

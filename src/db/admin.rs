@@ -384,3 +384,60 @@ impl Store {
         Ok(found.is_some())
     }
 }
+
+impl Store {
+    /// The rules in force, in order.
+    pub async fn rules(&self) -> Result<Vec<crate::model::Rule>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM rules WHERE deleted_at IS NULL ORDER BY position, id")
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn put_rule(&self, r: &crate::model::Rule) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO rules (id, text, hint, position, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET text = excluded.text, hint = excluded.hint, position = excluded.position")
+            .bind(r.id).bind(&r.text).bind(&r.hint).bind(r.position).bind(r.created_at)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Retires a rule (reports keep citing it); false if there was none.
+    pub async fn delete_rule(&self, id: i64) -> Result<bool> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE rules SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// Rules by id, retired ones included (what old reports cite).
+    pub async fn rules_by_id(&self, ids: &[i64]) -> Result<Vec<crate::model::Rule>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM rules WHERE id IN ");
+        sql.bind_list(ids);
+        sql.push(" ORDER BY position, id");
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+}
+
+impl Store {
+    /// Sets (or, with `None`, removes) a setting of the instance.
+    pub async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => on_pool!(self, pool => sqlx::query(
+                "INSERT INTO instance_settings (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key).bind(v).execute(pool).await.map(|_| ()))?,
+            None => {
+                on_pool!(self, pool => sqlx::query("DELETE FROM instance_settings WHERE key = $1")
+                .bind(key).execute(pool).await.map(|_| ()))?
+            }
+        }
+        Ok(())
+    }
+}

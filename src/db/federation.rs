@@ -51,6 +51,7 @@ pub struct NewReport<'a> {
     pub comment: &'a str,
     pub category: &'a str,
     pub forwarded: bool,
+    pub rule_ids: &'a [i64],
 }
 
 impl Store {
@@ -156,10 +157,11 @@ impl Store {
     pub async fn put_report(&self, r: &NewReport<'_>) -> Result<i64> {
         let id = crate::id::new_id();
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO reports (id, uri, account_id, target_account_id, status_ids, comment, category, forwarded, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            "INSERT INTO reports (id, uri, account_id, target_account_id, status_ids, comment, category, forwarded, created_at, rule_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(id).bind(r.uri).bind(r.account_id).bind(r.target_id).bind(Json(r.status_ids))
-            .bind(r.comment).bind(r.category).bind(r.forwarded).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+            .bind(r.comment).bind(r.category).bind(r.forwarded).bind(Utc::now()).bind(Json(r.rule_ids))
+            .execute(pool).await.map(|_| ()))?;
         Ok(id)
     }
 

@@ -34,6 +34,7 @@ pub mod polls;
 pub mod push;
 pub mod relationships;
 pub mod security;
+pub mod sign_up_blocks;
 pub mod statuses;
 pub mod timelines;
 
@@ -162,6 +163,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "filters",
         include_str!("../../migrations/sqlite/0013_filters.sql"),
     ),
+    (
+        14,
+        "rules",
+        include_str!("../../migrations/sqlite/0014_rules.sql"),
+    ),
+    (
+        15,
+        "sign_up_blocks",
+        include_str!("../../migrations/sqlite/0015_sign_up_blocks.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -228,6 +239,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "filters",
         include_str!("../../migrations/postgres/0013_filters.sql"),
+    ),
+    (
+        14,
+        "rules",
+        include_str!("../../migrations/postgres/0014_rules.sql"),
+    ),
+    (
+        15,
+        "sign_up_blocks",
+        include_str!("../../migrations/postgres/0015_sign_up_blocks.sql"),
     ),
 ];
 

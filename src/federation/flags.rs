@@ -69,6 +69,7 @@ pub async fn flag(app: &AppState, actor: &Account, activity: &Value) -> Result<(
             comment: &comment,
             category: "other",
             forwarded: true,
+            rule_ids: &[],
         })
         .await?;
     crate::service::reports::tell_staff(app, actor, id).await

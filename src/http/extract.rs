@@ -70,6 +70,12 @@ scopes! {
     AdminReadReports = "admin:read:reports";
     AdminWriteReports = "admin:write:reports";
     AdminReadDomainBlocks = "admin:read:domain_blocks";
+    AdminReadEmailDomainBlocks = "admin:read:email_domain_blocks";
+    AdminWriteEmailDomainBlocks = "admin:write:email_domain_blocks";
+    AdminReadCanonicalEmailBlocks = "admin:read:canonical_email_blocks";
+    AdminWriteCanonicalEmailBlocks = "admin:write:canonical_email_blocks";
+    AdminReadIpBlocks = "admin:read:ip_blocks";
+    AdminWriteIpBlocks = "admin:write:ip_blocks";
     AdminWriteDomainBlocks = "admin:write:domain_blocks";
 }
 

@@ -95,6 +95,7 @@ pub fn router(app: Arc<AppState>) -> Router {
             app.clone(),
             check_host,
         ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), ip_gate))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             security_headers,
@@ -116,6 +117,27 @@ pub fn router(app: Arc<AppState>) -> Router {
 /// Mastodon's general API limits: `limits.api_per_5min` requests per access
 /// token, `limits.api_anonymous_per_5min` per client address without one.
 /// Only `/api/` paths count (WebFinger and NodeInfo serve other servers).
+/// Refuses every request from an address under a `no_access` IP block
+/// (`/health` excepted: load balancers probe it).
+async fn ip_gate(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.uri().path() != "/health" {
+        let ip = extract::client_ip_of(&req, &app);
+        match crate::service::moderation::sign_up_blocks::may_access(&app, ip).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return crate::error::Error::forbidden("Access from your address is blocked")
+                    .into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
 async fn api_rate_limit(
     State(app): State<Arc<AppState>>,
     req: Request,

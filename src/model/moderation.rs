@@ -159,3 +159,51 @@ impl Standing {
         }
     }
 }
+
+db_row! {
+    /// One of the server's rules.
+    /// <https://docs.joinmastodon.org/entities/Rule/>
+    #[derive(Debug, Clone)]
+    pub struct Rule {
+        pub id: i64,
+        pub text: String,
+        pub hint: String,
+        pub position: i64,
+        pub created_at: DateTime<Utc>,
+        pub deleted_at: Option<DateTime<Utc>>,
+    }
+}
+
+db_row! {
+    /// An e-mail domain sign-ups may not use (subdomains included).
+    #[derive(Debug, Clone)]
+    pub struct EmailDomainBlock {
+        pub id: i64,
+        pub domain: String,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// A canonical e-mail address (its SHA-256) that may not sign up again.
+    #[derive(Debug, Clone)]
+    pub struct CanonicalEmailBlock {
+        pub id: i64,
+        pub canonical_email_hash: String,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+db_row! {
+    /// An IP range and what it stops: `sign_up_requires_approval`,
+    /// `sign_up_block` or `no_access`.
+    #[derive(Debug, Clone)]
+    pub struct IpBlock {
+        pub id: i64,
+        pub ip: String,
+        pub severity: String,
+        pub comment: String,
+        pub created_at: DateTime<Utc>,
+        pub expires_at: Option<DateTime<Utc>>,
+    }
+}

@@ -138,7 +138,10 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
     check_username(&mut v, r.username, r.allow_reserved);
     check_email(&mut v, r.email);
     check_password(&mut v, r.password);
-    if !r.approved && r.reason.is_none_or(|s| s.trim().is_empty()) {
+    // A reason is asked for when the server says sign-ups need approval;
+    // one held back by an IP block was not told to give one.
+    let asks_reason = app.config.instance.registrations == crate::config::Registrations::Approval;
+    if !r.approved && asks_reason && r.reason.is_none_or(|s| s.trim().is_empty()) {
         v.add("reason", "ERR_BLANK", "can't be blank");
     }
     if r.reason.is_some_and(|s| s.chars().count() > 500) {
@@ -502,7 +505,7 @@ pub struct SignUp<'a> {
 /// waiting for approval under `approval`, at most
 /// `limits.registrations_per_30min` per address.
 pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
-    let approved = match app.config.instance.registrations {
+    let mut approved = match app.config.instance.registrations {
         crate::config::Registrations::Closed => {
             return Err(crate::error::Error::forbidden(
                 "Registrations are closed on this server",
@@ -520,6 +523,11 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
         let mut v = Validation::new();
         v.add("agreement", "ERR_ACCEPTED", "must be accepted");
         v.finish()?;
+    }
+    // Blocked addresses and e-mail providers are refused; some address
+    // ranges may only sign up for approval.
+    if super::moderation::sign_up_blocks::check_sign_up(app, s.email, s.ip).await? {
+        approved = false;
     }
     let locale = s
         .locale

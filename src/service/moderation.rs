@@ -10,6 +10,8 @@ use chrono::Utc;
 pub mod accounts;
 pub mod log;
 pub mod reports;
+pub mod rules;
+pub mod sign_up_blocks;
 
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
@@ -208,4 +210,18 @@ pub async fn unblock_domain(app: &AppState, actor: &User, id: i64) -> Result<()>
         "",
     )
     .await
+}
+
+/// The blocked servers as `instance.show_domain_blocks` lets a caller read
+/// them (`signed_in`: the caller has a token); 404 or 401 when it does not.
+pub async fn public_domain_blocks(app: &AppState, signed_in: bool) -> Result<Vec<DomainBlock>> {
+    use crate::config::ShowDomainBlocks;
+    match app.config.instance.show_domain_blocks {
+        ShowDomainBlocks::Disabled => Err(Error::not_found()),
+        ShowDomainBlocks::Users if !signed_in => Err(Error::new(
+            crate::error::Kind::Unauthorized,
+            "This method requires an authenticated user",
+        )),
+        _ => app.store.domain_blocks().await,
+    }
 }

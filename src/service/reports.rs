@@ -18,6 +18,8 @@ pub struct ReportDraft {
     pub comment: String,
     pub category: String,
     pub forward: bool,
+    /// The rules broken; naming any makes the category `violation`.
+    pub rule_ids: Vec<i64>,
 }
 
 /// A filed report, as the API shows it.
@@ -28,12 +30,13 @@ pub struct Filed {
     pub forwarded: bool,
     pub comment: String,
     pub category: String,
+    pub rule_ids: Vec<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Files `reporter`'s report; forwards it as a Flag when asked and the
 /// target is remote.
-pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Result<Filed> {
+pub async fn create(app: &AppState, reporter: &Account, mut d: ReportDraft) -> Result<Filed> {
     app.limiter.hit(
         &format!("reports:{}", reporter.id),
         app.config.limits.reports_per_24h,
@@ -55,6 +58,20 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
     }
     if d.status_ids.len() > 100 {
         v.add("status_ids", "ERR_TOO_LONG", "is too long (maximum is 100)");
+    }
+    // Rules named must be rules in force; naming any makes it a violation,
+    // as Mastodon files it.
+    d.rule_ids.sort_unstable();
+    d.rule_ids.dedup();
+    if !d.rule_ids.is_empty() {
+        let rules = crate::service::moderation::rules::list(app).await?;
+        if d.rule_ids
+            .iter()
+            .any(|id| rules.iter().all(|r| r.id != *id))
+        {
+            v.add("rule_ids", "ERR_INVALID", "are invalid");
+        }
+        d.category = "violation".into();
     }
     v.finish()?;
     let target = app
@@ -98,6 +115,7 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
             comment: &d.comment,
             category: &d.category,
             forwarded,
+            rule_ids: &d.rule_ids,
         })
         .await?;
     if forwarded {
@@ -111,6 +129,7 @@ pub async fn create(app: &AppState, reporter: &Account, d: ReportDraft) -> Resul
         forwarded,
         comment: d.comment,
         category: d.category,
+        rule_ids: d.rule_ids,
         created_at: chrono::Utc::now(),
     })
 }

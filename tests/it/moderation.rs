@@ -952,3 +952,341 @@ async fn a_deleted_account_cannot_be_brought_back() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
 }
+
+#[tokio::test]
+async fn rules_and_server_texts_reach_the_api_the_about_page_and_reports() {
+    use crate::settings::signed_in;
+    let s = TestServer::start_with(|c| {
+        c.instance.show_domain_blocks = roost::config::ShowDomainBlocks::All;
+    })
+    .await;
+    let boss = s.admin("boss").await;
+    moderator(&s, "warden").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+
+    // Admins write the rules and texts on /admin/rules; moderators may not.
+    let (status, _) = form_page(&signed_in(&s, "warden").await, &s.url("/admin/rules")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = signed_in(&s, "boss").await;
+    let (status, page) = form_page(&admin, &s.url("/admin/rules")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csrf = csrf_of(&page);
+    for (text, hint) in [("Be kind", "No harassment."), ("No spam", "")] {
+        let resp = admin
+            .post(s.url("/admin/rules"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("text", text),
+                ("hint", hint),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    let resp = admin
+        .post(s.url("/admin/rules"))
+        .form(&[("csrf_token", csrf.as_str()), ("text", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = admin
+        .post(s.url("/admin/rules/texts"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("extended_description", "Hello.\n\nWe like <b>birds</b>."),
+            ("privacy_policy", "We keep little."),
+            ("terms_of_service", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+    let (_, rules) = s.get("/api/v1/instance/rules", None).await;
+    let texts: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Be kind", "No spam"]);
+    assert_eq!(rules[0]["hint"], "No harassment.");
+    let (_, v2) = s.get("/api/v2/instance", None).await;
+    assert_eq!(v2["rules"], rules);
+    let (status, about) = s.get("/api/v1/instance/extended_description", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let content = about["content"].as_str().unwrap();
+    assert!(content.contains("<p>Hello.</p>"), "{content}");
+    assert!(content.contains("&lt;b&gt;birds"), "{content}");
+    assert!(about["updated_at"].is_string());
+    let (status, _) = s.get("/api/v1/instance/terms_of_service", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, privacy) = s.get("/api/v1/instance/privacy_policy", None).await;
+    assert!(
+        privacy["content"]
+            .as_str()
+            .unwrap()
+            .contains("We keep little.")
+    );
+
+    // Public domain blocks, with their public reason and digest.
+    act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        Some(json!({"domain": "spam.example", "severity": "suspend",
+            "public_comment": "Spam farm", "private_comment": "seen in 12 reports"})),
+    )
+    .await;
+    let (status, blocks) = s.get("/api/v1/instance/domain_blocks", None).await;
+    assert_eq!(status, StatusCode::OK, "{blocks}");
+    assert_eq!(blocks[0]["domain"], "spam.example");
+    assert_eq!(blocks[0]["severity"], "suspend");
+    assert_eq!(blocks[0]["comment"], "Spam farm");
+    assert_eq!(blocks[0]["digest"].as_str().unwrap().len(), 64);
+
+    let page = s.http.get(s.url("/about")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for want in [
+        "Be kind",
+        "No harassment.",
+        "We keep little.",
+        "spam.example",
+        "Spam farm",
+    ] {
+        assert!(html.contains(want), "{want} on /about: {html}");
+    }
+    assert!(!html.contains("seen in 12 reports"));
+
+    // Reports cite rules; a report naming any is a violation; unknown rules
+    // are refused.
+    let rule_id = rules[1]["id"].as_str().unwrap();
+    let (status, err) = s
+        .request(
+            Method::POST,
+            "/api/v1/reports",
+            Some(&bob.token),
+            Some(json!({"account_id": carol.id, "rule_ids": ["12345"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let report = act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": carol.id, "rule_ids": [rule_id], "category": "other"})),
+    )
+    .await;
+    assert_eq!(report["category"], "violation");
+    assert_eq!(report["rule_ids"], json!([rule_id]));
+    // A retired rule stays cited by the report.
+    let (_, page) = form_page(&admin, &s.url("/admin/rules")).await;
+    let resp = admin
+        .post(s.url(&format!("/admin/rules/{rule_id}/delete")))
+        .form(&[("csrf_token", csrf_of(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, rules) = s.get("/api/v1/instance/rules", None).await;
+    assert_eq!(rules.as_array().unwrap().len(), 1);
+    let (_, shown) = s
+        .get(
+            &format!("/api/v1/admin/reports/{}", report["id"].as_str().unwrap()),
+            Some(&boss.token),
+        )
+        .await;
+    assert_eq!(shown["rules"][0]["text"], "No spam", "{shown}");
+}
+
+#[tokio::test]
+async fn domain_blocks_are_private_unless_the_admin_says_otherwise() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        Some(json!({"domain": "spam.example", "severity": "suspend"})),
+    )
+    .await;
+    let (status, _) = s
+        .get("/api/v1/instance/domain_blocks", Some(&boss.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let html = s
+        .http
+        .get(s.url("/about"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("spam.example"));
+    let users = TestServer::start_with(|c| {
+        c.instance.show_domain_blocks = roost::config::ShowDomainBlocks::Users;
+    })
+    .await;
+    let someone = users.user("someone").await;
+    let (status, _) = users.get("/api/v1/instance/domain_blocks", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = users
+        .get("/api/v1/instance/domain_blocks", Some(&someone.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_up_blocks_refuse_or_hold_sign_ups_and_no_access_shuts_the_door() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    let plain = s.user("plain").await;
+    let app_token = s.app_token().await;
+    let sign_up = |name: &str, email: &str| {
+        let body = json!({"username": name, "email": email, "password": "long enough pw",
+            "agreement": true, "locale": "en"});
+        let (s, token) = (&s, app_token.clone());
+        async move {
+            s.request(Method::POST, "/api/v1/accounts", Some(&token), Some(body))
+                .await
+        }
+    };
+    let (status, _) = s.get("/api/v1/admin/ip_blocks", Some(&plain.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // E-mail domains, subdomains included.
+    let b = act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/email_domain_blocks",
+        Some(json!({"domain": "Spam.Example"})),
+    )
+    .await;
+    assert_eq!(b["domain"], "spam.example");
+    let users = sql_count(&s.app, "SELECT COUNT(*) FROM users").await;
+    let (status, err) = sign_up("spammer", "x@mail.spam.example").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["details"]["email"][0]["error"], "ERR_BLOCKED");
+    assert_eq!(sql_count(&s.app, "SELECT COUNT(*) FROM users").await, users);
+
+    // Canonical addresses: dots, tags and case do not get around them.
+    act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/canonical_email_blocks",
+        Some(json!({"email": "John.Doe+old@example.org"})),
+    )
+    .await;
+    let hits = act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/canonical_email_blocks/test",
+        Some(json!({"email": "johndoe@EXAMPLE.org"})),
+    )
+    .await;
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    let (status, _) = sign_up("johnny", "j.o.h.n.doe+new@example.org").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = sign_up("janey", "jane@example.org").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // IP ranges: approval, then no sign-up at all.
+    for (body, field) in [
+        (
+            json!({"ip": "not an address", "severity": "sign_up_block"}),
+            "ip",
+        ),
+        (
+            json!({"ip": "10.0.0.0/8", "severity": "explode"}),
+            "severity",
+        ),
+    ] {
+        let (status, err) = s
+            .request(
+                Method::POST,
+                "/api/v1/admin/ip_blocks",
+                Some(&boss.token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert!(err["details"][field].is_array(), "{err}");
+    }
+    let block = act(
+        &s,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/ip_blocks",
+        Some(
+            json!({"ip": "127.0.0.1", "severity": "sign_up_requires_approval", "comment": "tests"}),
+        ),
+    )
+    .await;
+    assert_eq!(block["ip"], "127.0.0.1/32");
+    let id = block["id"].as_str().unwrap().to_string();
+    let (status, dup) = s
+        .request(
+            Method::POST,
+            "/api/v1/admin/ip_blocks",
+            Some(&boss.token),
+            Some(json!({"ip": "127.0.0.1/32", "severity": "sign_up_block"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{dup}");
+    let (status, grant) = sign_up("patient", "patient@example.org").await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    let (status, err) = s
+        .get(
+            "/api/v1/accounts/verify_credentials",
+            grant["access_token"].as_str(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(err["error"], "Your login is currently pending approval");
+    act(
+        &s,
+        &boss,
+        Method::PUT,
+        &format!("/api/v1/admin/ip_blocks/{id}"),
+        Some(json!({"severity": "sign_up_block"})),
+    )
+    .await;
+    let (status, _) = sign_up("refused", "refused@example.org").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // No access: everything but /health is refused from that address.
+    act(
+        &s,
+        &boss,
+        Method::PUT,
+        &format!("/api/v1/admin/ip_blocks/{id}"),
+        Some(json!({"severity": "no_access"})),
+    )
+    .await;
+    let (status, _) = s.get("/api/v1/instance", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s.get("/api/v1/admin/ip_blocks", Some(&boss.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let health = s.http.get(s.url("/health")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    // The admin is locked out too: the command line's way lifts it.
+    let _ = id;
+    let lifted =
+        roost::service::moderation::sign_up_blocks::delete_ip_block_by_range(&s.app, "127.0.0.1")
+            .await
+            .unwrap();
+    assert_eq!(lifted, "127.0.0.1/32");
+    let (status, _) = s.get("/api/v1/instance", None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -25,6 +25,7 @@ mod dashboard;
 mod domain_blocks;
 mod reports;
 mod review;
+mod rules;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -33,6 +34,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .merge(accounts::router())
         .merge(review::router())
         .merge(domain_blocks::router())
+        .merge(rules::router())
         .merge(action_logs::router())
 }
 
@@ -107,6 +109,8 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "lifted" => "Lifted.",
         "blocked" => "The domain block is saved.",
         "unblocked" => "The domain block is lifted.",
+        "saved" => "Saved.",
+        "removed" => "Removed.",
         _ => return None,
     })
 }

@@ -5,23 +5,83 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 
-use super::entities::{self, InstanceEntity, InstanceV1Entity};
+use super::entities::{
+    self, DomainBlockPublicEntity, InstanceEntity, InstanceV1Entity, RuleEntity, rule,
+};
 use crate::app::AppState;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::http::extract::{MaybeAuth, Read};
 use crate::service::instance;
+use crate::service::moderation::rules::{self, ServerText};
 
 /// `GET /api/v2/instance`
 /// <https://docs.joinmastodon.org/methods/instance/#v2>
 pub async fn v2(State(app): State<Arc<AppState>>) -> Result<Json<InstanceEntity>> {
     let active = instance::active_month(&app).await?;
-    Ok(Json(entities::instance(&app, active)))
+    let rules = rules::list(&app).await?;
+    Ok(Json(entities::instance(&app, active, &rules)))
 }
 
 /// `GET /api/v1/instance` (deprecated in Mastodon, still read by many clients)
 /// <https://docs.joinmastodon.org/methods/instance/#v1>
 pub async fn v1(State(app): State<Arc<AppState>>) -> Result<Json<InstanceV1Entity>> {
     let stats = instance::stats(&app).await?;
-    Ok(Json(entities::instance_v1(&app, &stats)))
+    let rules = rules::list(&app).await?;
+    Ok(Json(entities::instance_v1(&app, &stats, &rules)))
+}
+
+/// `GET /api/v1/instance/rules`
+/// <https://docs.joinmastodon.org/methods/instance/#rules>
+pub async fn rules(State(app): State<Arc<AppState>>) -> Result<Json<Vec<RuleEntity>>> {
+    Ok(Json(rules::list(&app).await?.iter().map(rule).collect()))
+}
+
+/// A text the admins wrote, as `{updated_at, content}`; 404 before they do.
+async fn server_text(app: &AppState, which: ServerText) -> Result<Json<serde_json::Value>> {
+    let text = rules::text(app, which)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let updated = entities::timestamp(text.updated_at);
+    Ok(Json(match which {
+        // Mastodon 4.4's TermsOfService entity.
+        ServerText::TermsOfService => serde_json::json!({
+            "effective_date": text.updated_at.format("%Y-%m-%d").to_string(),
+            "effective": true,
+            "content": text.html,
+            "succeeded_by": null,
+        }),
+        _ => serde_json::json!({"updated_at": updated, "content": text.html}),
+    }))
+}
+
+/// `GET /api/v1/instance/extended_description`
+pub async fn extended_description(
+    State(app): State<Arc<AppState>>,
+) -> Result<Json<serde_json::Value>> {
+    server_text(&app, ServerText::ExtendedDescription).await
+}
+
+/// `GET /api/v1/instance/privacy_policy`
+pub async fn privacy_policy(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>> {
+    server_text(&app, ServerText::PrivacyPolicy).await
+}
+
+/// `GET /api/v1/instance/terms_of_service`
+pub async fn terms_of_service(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>> {
+    server_text(&app, ServerText::TermsOfService).await
+}
+
+/// `GET /api/v1/instance/domain_blocks`: the blocked servers, when
+/// `instance.show_domain_blocks` lets this caller read them (404 otherwise,
+/// 401 for a signed-out caller when only users may).
+pub async fn domain_blocks(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<Read>,
+) -> Result<Json<Vec<DomainBlockPublicEntity>>> {
+    let blocks = crate::service::moderation::public_domain_blocks(&app, auth.0.is_some()).await?;
+    Ok(Json(
+        blocks.iter().map(entities::domain_block_public).collect(),
+    ))
 }
 
 /// `GET /api/v1/custom_emojis`: none until custom emoji exist.

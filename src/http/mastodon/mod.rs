@@ -52,6 +52,23 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v1/instance/peers", get(instance::peers))
+        .route("/api/v1/instance/rules", get(instance::rules))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(instance::extended_description),
+        )
+        .route(
+            "/api/v1/instance/privacy_policy",
+            get(instance::privacy_policy),
+        )
+        .route(
+            "/api/v1/instance/terms_of_service",
+            get(instance::terms_of_service),
+        )
+        .route(
+            "/api/v1/instance/domain_blocks",
+            get(instance::domain_blocks),
+        )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(notifications::router())

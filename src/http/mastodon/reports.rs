@@ -24,6 +24,8 @@ pub struct ReportForm {
     forward: Option<bool>,
     #[serde(default, deserialize_with = "de::opt_string")]
     category: Option<String>,
+    #[serde(default, deserialize_with = "de::string_or_list")]
+    rule_ids: Vec<String>,
 }
 
 /// `POST /api/v1/reports`: report an account to the moderators (and, with
@@ -43,6 +45,14 @@ pub async fn create(
         .iter()
         .map(|s| s.parse().map_err(|_| Error::not_found()))
         .collect::<Result<Vec<i64>>>()?;
+    let rule_ids = form
+        .rule_ids
+        .iter()
+        .map(|s| {
+            s.parse()
+                .map_err(|_| Error::unprocessable("Validation failed: Rule ids are invalid"))
+        })
+        .collect::<Result<Vec<i64>>>()?;
     let filed = reports::create(
         &app,
         &auth.account,
@@ -52,6 +62,7 @@ pub async fn create(
             comment: form.comment.unwrap_or_default(),
             category: form.category.unwrap_or_else(|| "other".into()),
             forward: form.forward.unwrap_or(false),
+            rule_ids,
         },
     )
     .await?;

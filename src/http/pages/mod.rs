@@ -19,6 +19,7 @@ use crate::http::extract::ClientIp;
 use crate::model::{Account, Session};
 use crate::service::{accounts, oauth, two_factor};
 
+pub mod about;
 pub mod cookies;
 pub mod password;
 pub mod public;
@@ -29,6 +30,7 @@ use cookies::{CSRF_COOKIE, OTP_COOKIE, SESSION_COOKIE, get_cookie, set_cookie};
 pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home))
+        .route("/about", get(about::show))
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
         .merge(password::router())
         .merge(settings::router(app))

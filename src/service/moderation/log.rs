@@ -15,6 +15,11 @@ pub enum Target<'a> {
     Status(i64),
     /// A remote post held for review, by its URI.
     Held(&'a str),
+    Rule(i64),
+    /// The server itself (its texts).
+    Server,
+    /// Something named in words only (an e-mail domain, an IP range).
+    Named(&'a str),
 }
 
 impl Target<'_> {
@@ -25,6 +30,9 @@ impl Target<'_> {
             Target::DomainBlock(domain) => ("DomainBlock", None, (*domain).to_string()),
             Target::Status(id) => ("Status", Some(*id), format!("#{id}")),
             Target::Held(uri) => ("HeldStatus", None, (*uri).to_string()),
+            Target::Rule(id) => ("Rule", Some(*id), format!("rule #{id}")),
+            Target::Server => ("Instance", None, "this server".to_string()),
+            Target::Named(name) => ("Block", None, (*name).to_string()),
         }
     }
 }

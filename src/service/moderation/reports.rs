@@ -20,6 +20,8 @@ pub struct ReportView {
     pub action_taken_by: Option<AdminAccount>,
     /// The reported posts that still exist, whoever may see them.
     pub statuses: Vec<(Status, Account)>,
+    /// The rules it cites (retired ones too).
+    pub rules: Vec<crate::model::Rule>,
 }
 
 async fn view(app: &AppState, actor: &User, report: Report) -> Result<ReportView> {
@@ -41,7 +43,9 @@ async fn view(app: &AppState, actor: &User, report: Report) -> Result<ReportView
             statuses.push((s, target.account.clone()));
         }
     }
+    let rules = app.store.rules_by_id(&report.rule_ids.0).await?;
     Ok(ReportView {
+        rules,
         report,
         reporter,
         target,

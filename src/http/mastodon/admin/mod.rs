@@ -13,6 +13,7 @@ pub mod action_logs;
 pub mod domain_blocks;
 pub mod held_statuses;
 pub mod reports;
+pub mod sign_up_blocks;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -20,5 +21,6 @@ pub fn router() -> Router<Arc<AppState>> {
         .merge(action_logs::router())
         .merge(domain_blocks::router())
         .merge(reports::router())
+        .merge(sign_up_blocks::router())
         .merge(held_statuses::router())
 }

@@ -97,7 +97,7 @@ pub struct AdminReportEntity {
     pub assigned_account: Option<AdminAccountEntity>,
     pub action_taken_by_account: Option<AdminAccountEntity>,
     pub statuses: Vec<Value>,
-    pub rules: Vec<Value>,
+    pub rules: Vec<super::RuleEntity>,
 }
 
 pub async fn admin_report(
@@ -121,7 +121,7 @@ pub async fn admin_report(
         assigned_account: r.assigned.as_ref().map(|a| admin_account(app, a)),
         action_taken_by_account: r.action_taken_by.as_ref().map(|a| admin_account(app, a)),
         statuses: statuses(app, Some(viewer), &posts).await?,
-        rules: Vec::new(),
+        rules: r.rules.iter().map(super::rule).collect(),
     })
 }
 
@@ -149,5 +149,60 @@ pub fn action_log(app: &AppState, l: &ActionLog, who: Option<&Account>) -> Actio
         target: l.target_name.clone(),
         text: l.text.clone(),
         created_at: timestamp(l.created_at),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Admin_EmailDomainBlock/>
+#[derive(Debug, Serialize)]
+pub struct EmailDomainBlockEntity {
+    pub id: String,
+    pub domain: String,
+    pub created_at: String,
+    /// Sign-up attempts per day; roost does not count them (always empty).
+    pub history: [(); 0],
+}
+
+pub fn email_domain_block(b: &crate::model::EmailDomainBlock) -> EmailDomainBlockEntity {
+    EmailDomainBlockEntity {
+        id: b.id.to_string(),
+        domain: b.domain.clone(),
+        created_at: timestamp(b.created_at),
+        history: [],
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Admin_CanonicalEmailBlock/>
+#[derive(Debug, Serialize)]
+pub struct CanonicalEmailBlockEntity {
+    pub id: String,
+    pub canonical_email_hash: String,
+}
+
+pub fn canonical_email_block(b: &crate::model::CanonicalEmailBlock) -> CanonicalEmailBlockEntity {
+    CanonicalEmailBlockEntity {
+        id: b.id.to_string(),
+        canonical_email_hash: b.canonical_email_hash.clone(),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/Admin_IpBlock/>
+#[derive(Debug, Serialize)]
+pub struct IpBlockEntity {
+    pub id: String,
+    pub ip: String,
+    pub severity: String,
+    pub comment: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+}
+
+pub fn ip_block(b: &crate::model::IpBlock) -> IpBlockEntity {
+    IpBlockEntity {
+        id: b.id.to_string(),
+        ip: b.ip.clone(),
+        severity: b.severity.clone(),
+        comment: b.comment.clone(),
+        created_at: timestamp(b.created_at),
+        expires_at: b.expires_at.map(timestamp),
     }
 }

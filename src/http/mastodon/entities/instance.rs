@@ -34,7 +34,7 @@ pub struct InstanceEntity {
     pub registrations: RegistrationsEntity,
     pub api_versions: ApiVersions,
     pub contact: Contact,
-    pub rules: [(); 0],
+    pub rules: Vec<super::RuleEntity>,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,7 +158,7 @@ pub struct InstanceV1Entity {
     pub invites_enabled: bool,
     pub configuration: Configuration,
     pub contact_account: Option<super::AccountEntity>,
-    pub rules: [(); 0],
+    pub rules: Vec<super::RuleEntity>,
 }
 
 #[derive(Debug, Serialize)]
@@ -246,7 +246,7 @@ fn configuration(app: &AppState, v2: bool) -> Configuration {
 }
 
 /// The v2 Instance; `active_month` is the monthly active users.
-pub fn instance(app: &AppState, active_month: i64) -> InstanceEntity {
+pub fn instance(app: &AppState, active_month: i64, rules: &[crate::model::Rule]) -> InstanceEntity {
     let i = &app.config.instance;
     InstanceEntity {
         domain: app.config.server.domain.clone(),
@@ -280,12 +280,16 @@ pub fn instance(app: &AppState, active_month: i64) -> InstanceEntity {
             email: i.contact_email.clone(),
             account: None,
         },
-        rules: [],
+        rules: rules.iter().map(super::rule).collect(),
     }
 }
 
 /// The v1 Instance.
-pub fn instance_v1(app: &AppState, stats: &Stats) -> InstanceV1Entity {
+pub fn instance_v1(
+    app: &AppState,
+    stats: &Stats,
+    rules: &[crate::model::Rule],
+) -> InstanceV1Entity {
     let i = &app.config.instance;
     InstanceV1Entity {
         uri: app.config.server.domain.clone(),
@@ -309,6 +313,6 @@ pub fn instance_v1(app: &AppState, stats: &Stats) -> InstanceV1Entity {
         invites_enabled: false,
         configuration: configuration(app, false),
         contact_account: None,
-        rules: [],
+        rules: rules.iter().map(super::rule).collect(),
     }
 }

@@ -94,6 +94,45 @@ pub fn domain_block(b: &crate::model::DomainBlock) -> DomainBlockEntity {
     }
 }
 
+/// <https://docs.joinmastodon.org/entities/Rule/>
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleEntity {
+    pub id: String,
+    pub text: String,
+    pub hint: String,
+}
+
+pub fn rule(r: &crate::model::Rule) -> RuleEntity {
+    RuleEntity {
+        id: r.id.to_string(),
+        text: r.text.clone(),
+        hint: r.hint.clone(),
+    }
+}
+
+/// <https://docs.joinmastodon.org/entities/DomainBlock/>
+#[derive(Debug, Serialize)]
+pub struct DomainBlockPublicEntity {
+    pub domain: String,
+    /// SHA-256 of the domain, hex.
+    pub digest: String,
+    pub severity: String,
+    pub comment: Option<String>,
+}
+
+pub fn domain_block_public(b: &crate::model::DomainBlock) -> DomainBlockPublicEntity {
+    use sha2::Digest;
+    DomainBlockPublicEntity {
+        domain: b.domain.clone(),
+        digest: sha2::Sha256::digest(b.domain.as_bytes())
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect(),
+        severity: b.severity.clone(),
+        comment: b.public_comment.clone(),
+    }
+}
+
 /// A remote post held for review (roost's own entity, docs/api.md).
 #[derive(Debug, Serialize)]
 pub struct HeldStatusEntity {
@@ -247,7 +286,7 @@ pub struct ReportEntity {
     pub forwarded: bool,
     pub created_at: String,
     pub status_ids: Vec<String>,
-    pub rule_ids: [(); 0],
+    pub rule_ids: Vec<String>,
     pub target_account: AccountEntity,
 }
 
@@ -262,7 +301,7 @@ pub fn report(app: &AppState, r: &crate::service::reports::Filed) -> ReportEntit
         forwarded: r.forwarded,
         created_at: timestamp(r.created_at),
         status_ids: r.status_ids.iter().map(i64::to_string).collect(),
-        rule_ids: [],
+        rule_ids: r.rule_ids.iter().map(i64::to_string).collect(),
         target_account: account(app, &r.target),
     }
 }
@@ -279,7 +318,7 @@ pub fn stored_report(app: &AppState, r: &crate::model::Report, target: &Account)
         forwarded: r.forwarded,
         created_at: timestamp(r.created_at),
         status_ids: r.status_ids.0.iter().map(i64::to_string).collect(),
-        rule_ids: [],
+        rule_ids: r.rule_ids.0.iter().map(i64::to_string).collect(),
         target_account: account(app, target),
     }
 }
