@@ -191,6 +191,8 @@ pub enum Invalidation {
     Filters(i64),
     /// The list of IP blocks.
     IpBlocks,
+    /// The list of allowed domains.
+    DomainAllows,
     /// A token, by its digest.
     Token(String),
     /// Every token (a revocation by app or account).
@@ -229,6 +231,8 @@ pub struct Caches {
     pub filters: TtlMap<i64, Arc<Vec<crate::model::FullFilter>>>,
     /// Every IP block (one entry, key `()`), read on each request.
     pub ip_blocks: TtlMap<(), Arc<Vec<crate::model::IpBlock>>>,
+    /// Every allowed domain (one entry, key `()`).
+    pub domain_allows: TtlMap<(), Arc<Vec<crate::model::DomainAllow>>>,
     /// The newest status ids of a reader's home feed (forgotten by every
     /// write to that feed).
     pub feeds: TtlMap<i64, Vec<i64>>,
@@ -286,6 +290,7 @@ impl Caches {
             Invalidation::AllExclusive => self.exclusive.clear(),
             Invalidation::Filters(id) => self.filters.forget(id),
             Invalidation::IpBlocks => self.ip_blocks.clear(),
+            Invalidation::DomainAllows => self.domain_allows.clear(),
             Invalidation::Token(digest) => self.tokens.forget(digest),
             Invalidation::AllTokens => self.tokens.clear(),
             Invalidation::App(id) => self.apps.forget(id),
@@ -310,6 +315,7 @@ impl Caches {
                 self.exclusive.clear();
                 self.filters.clear();
                 self.ip_blocks.clear();
+                self.domain_allows.clear();
                 self.feeds.clear();
                 self.account_json.clear();
                 self.status_json.clear();

@@ -352,6 +352,9 @@ pub struct Federation {
     pub allow_private_addresses: bool,
     /// Require signed GETs for actors, objects and collections.
     pub authorized_fetch: bool,
+    /// Federate only with the servers admins allow (`/api/v1/admin/domain_allows`);
+    /// every other server is treated as suspended.
+    pub allowlist_mode: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -361,12 +364,16 @@ pub struct Moderation {
     /// `off`, `new_domains` (instances first seen after this was turned on)
     /// or `all`.
     pub review_remote: String,
+    /// How long a suspended account's data is kept (an unsuspension within
+    /// it restores everything) before it is deleted for good; 0 keeps it.
+    pub suspension_retention_days: u32,
 }
 
 impl Default for Moderation {
     fn default() -> Self {
         Self {
             review_remote: "off".into(),
+            suspension_retention_days: 30,
         }
     }
 }

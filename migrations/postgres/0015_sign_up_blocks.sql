@@ -24,3 +24,12 @@ CREATE TABLE ip_blocks (
     expires_at              TIMESTAMPTZ
 );
 CREATE UNIQUE INDEX ip_blocks_ip ON ip_blocks (ip);
+
+-- Servers allowed to federate when federation.allowlist_mode is on (every
+-- other server is then treated as suspended).
+CREATE TABLE domain_allows (
+    id                      BIGINT  PRIMARY KEY,
+    domain                  TEXT    NOT NULL,        -- lower-case host[:port]; subdomains match too
+    created_at              TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX domain_allows_domain ON domain_allows (domain);

@@ -45,8 +45,9 @@ pub async fn run(config: Config) -> Result<()> {
 }
 
 /// Hourly: forget expired authorization codes, sessions and second sign-in
-/// steps, old inbound
-/// activity ids and outgoing activities no delivery will send any more.
+/// steps, old inbound activity ids and outgoing activities no delivery will
+/// send any more, and delete what suspended accounts left past their
+/// retention period.
 async fn housekeeping(app: std::sync::Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -76,6 +77,12 @@ async fn housekeeping(app: std::sync::Arc<AppState>) {
             .await
         {
             tracing::warn!(error = %e, "cannot prune outgoing activities");
+        }
+        // Suspended accounts past their retention period.
+        if let Err(e) =
+            crate::service::moderation::accounts::purge_expired_suspensions(&app, now).await
+        {
+            tracing::warn!(error = %e, "cannot delete expired suspended accounts");
         }
     }
 }

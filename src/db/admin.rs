@@ -441,3 +441,15 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Suspended accounts (not yet deleted) suspended before `cutoff`, at
+    /// most `limit`, oldest first.
+    pub async fn suspended_before(&self, cutoff: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
+        let ids = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE suspended_at IS NOT NULL AND suspended_at < $1 AND deleted_at IS NULL
+             ORDER BY suspended_at LIMIT $2")
+            .bind(cutoff).bind(limit).fetch_all(pool).await)?;
+        Ok(ids)
+    }
+}

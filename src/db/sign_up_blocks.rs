@@ -117,3 +117,39 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+impl Store {
+    /// Every allowed domain (cached: read on every federation exchange in
+    /// allowlist mode).
+    pub async fn domain_allows(&self) -> Result<Arc<Vec<crate::model::DomainAllow>>> {
+        let ticket = self.cache.domain_allows.ticket();
+        if let Some(list) = self.cache.domain_allows.get(&()) {
+            return Ok(list);
+        }
+        let rows: Vec<crate::model::DomainAllow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT * FROM domain_allows ORDER BY id DESC").fetch_all(pool).await)?;
+        let rows = Arc::new(rows);
+        self.cache.domain_allows.put(ticket, (), rows.clone());
+        Ok(rows)
+    }
+
+    pub async fn put_domain_allow(
+        &self,
+        a: &crate::model::DomainAllow,
+    ) -> Result<crate::model::DomainAllow> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO domain_allows (id, domain, created_at) VALUES ($1, $2, $3) ON CONFLICT (domain) DO NOTHING")
+            .bind(a.id).bind(&a.domain).bind(a.created_at).execute(pool).await.map(|_| ()))?;
+        self.cache.invalidate(Invalidation::DomainAllows);
+        let row = on_pool!(self, pool => sqlx::query_as("SELECT * FROM domain_allows WHERE domain = $1")
+            .bind(&a.domain).fetch_one(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn delete_domain_allow(&self, id: i64) -> Result<Option<crate::model::DomainAllow>> {
+        let row = on_pool!(self, pool => sqlx::query_as("DELETE FROM domain_allows WHERE id = $1 RETURNING *")
+            .bind(id).fetch_optional(pool).await)?;
+        self.cache.invalidate(Invalidation::DomainAllows);
+        Ok(row)
+    }
+}

@@ -170,7 +170,7 @@ fn busy_host_delay() -> std::time::Duration {
 async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Result<Outcome> {
     let url = Url::parse(inbox).map_err(|_| Error::bad_request("inbox is not a URL"))?;
     let domain = domain_of(inbox).unwrap_or_default();
-    if app.store.domain_block(&domain).await?.as_deref() == Some("suspend") {
+    if crate::service::moderation::federation_refused(app, &domain).await? {
         return Err(Error::forbidden("domain blocked"));
     }
     if app.store.cache.healthy_hosts.get(&domain).is_none()

@@ -57,7 +57,7 @@ pub async fn get_signed(
     }
     // Nothing is fetched from a suspended server.
     if let Some(domain) = domain_of(url.as_str())
-        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
+        && crate::service::moderation::federation_refused(app, &domain).await?
     {
         return Err(Error::forbidden("This domain is blocked"));
     }

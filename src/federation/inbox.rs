@@ -186,7 +186,7 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
         ));
     }
     // A blocked server is refused before anything is fetched from it.
-    if app.store.domain_block(&host).await?.as_deref() == Some("suspend") {
+    if crate::service::moderation::federation_refused(app, &host).await? {
         return Err(Error::forbidden("This domain is blocked"));
     }
     // Each server gets a budget of signed requests (deliveries and signed
@@ -349,7 +349,7 @@ pub async fn process(app: &AppState, activity: Value, signer_id: i64) -> Result<
         .domain
         .as_deref()
         .and_then(|d| domain_of(&format!("http://{d}")))
-        && app.store.domain_block(&domain).await?.as_deref() == Some("suspend")
+        && crate::service::moderation::federation_refused(app, &domain).await?
     {
         return Ok(());
     }

@@ -70,6 +70,8 @@ scopes! {
     AdminReadReports = "admin:read:reports";
     AdminWriteReports = "admin:write:reports";
     AdminReadDomainBlocks = "admin:read:domain_blocks";
+    AdminReadDomainAllows = "admin:read:domain_allows";
+    AdminWriteDomainAllows = "admin:write:domain_allows";
     AdminReadEmailDomainBlocks = "admin:read:email_domain_blocks";
     AdminWriteEmailDomainBlocks = "admin:write:email_domain_blocks";
     AdminReadCanonicalEmailBlocks = "admin:read:canonical_email_blocks";

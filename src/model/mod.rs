@@ -28,8 +28,8 @@ pub use job::Job;
 pub use list::List;
 pub use media::{MediaAttachment, MediaKind};
 pub use moderation::{
-    AccountQuery, AccountStatus, AccountWarning, ActionLog, CanonicalEmailBlock, DomainBlock,
-    EmailDomainBlock, HeldStatus, IpBlock, Report, ReportQuery, Rule, Standing,
+    AccountQuery, AccountStatus, AccountWarning, ActionLog, CanonicalEmailBlock, DomainAllow,
+    DomainBlock, EmailDomainBlock, HeldStatus, IpBlock, Report, ReportQuery, Rule, Standing,
 };
 pub use oauth::{App, AuthCode, Session, Token};
 pub use push::PushSubscription;

@@ -207,3 +207,13 @@ db_row! {
         pub expires_at: Option<DateTime<Utc>>,
     }
 }
+
+db_row! {
+    /// A server allowed to federate in allowlist mode.
+    #[derive(Debug, Clone)]
+    pub struct DomainAllow {
+        pub id: i64,
+        pub domain: String,
+        pub created_at: DateTime<Utc>,
+    }
+}

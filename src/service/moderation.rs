@@ -225,3 +225,77 @@ pub async fn public_domain_blocks(app: &AppState, signed_in: bool) -> Result<Vec
         _ => app.store.domain_blocks().await,
     }
 }
+
+/// Whether roost refuses to federate with `domain` (a host, lower-case):
+/// it or a parent is suspended, or allowlist mode is on and neither it nor
+/// a parent is allowed. Asked for every inbound activity, delivery and
+/// fetch.
+pub async fn federation_refused(app: &AppState, domain: &str) -> Result<bool> {
+    if app.store.domain_block(domain).await?.as_deref() == Some("suspend") {
+        return Ok(true);
+    }
+    if !app.config.federation.allowlist_mode {
+        return Ok(false);
+    }
+    let host = domain.split(':').next().unwrap_or(domain);
+    let allowed = app.store.domain_allows().await?.iter().any(|a| {
+        let allowed = a.domain.split(':').next().unwrap_or(&a.domain);
+        a.domain == domain || host == allowed || host.ends_with(&format!(".{allowed}"))
+    });
+    Ok(!allowed)
+}
+
+/// Every allowed domain (admins).
+pub async fn domain_allows(app: &AppState, actor: &User) -> Result<Vec<crate::model::DomainAllow>> {
+    require(actor, Role::Admin)?;
+    Ok(app.store.domain_allows().await?.to_vec())
+}
+
+/// Allows a server to federate in allowlist mode.
+pub async fn allow_domain(
+    app: &AppState,
+    actor: &User,
+    domain: &str,
+) -> Result<crate::model::DomainAllow> {
+    require(actor, Role::Admin)?;
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut v = Validation::new();
+    if domain.is_empty() || domain.len() > 253 || domain.contains(['/', ' ', '@']) {
+        v.add("domain", "ERR_INVALID", "is invalid");
+    }
+    v.finish()?;
+    let allow = app
+        .store
+        .put_domain_allow(&crate::model::DomainAllow {
+            id: crate::id::new_id(),
+            domain,
+            created_at: Utc::now(),
+        })
+        .await?;
+    log::record(
+        app,
+        actor,
+        "allow_domain",
+        log::Target::DomainBlock(&allow.domain),
+        "",
+    )
+    .await?;
+    Ok(allow)
+}
+
+pub async fn disallow_domain(app: &AppState, actor: &User, id: i64) -> Result<()> {
+    require(actor, Role::Admin)?;
+    let allow = app
+        .store
+        .delete_domain_allow(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    log::record(
+        app,
+        actor,
+        "disallow_domain",
+        log::Target::DomainBlock(&allow.domain),
+        "",
+    )
+    .await
+}

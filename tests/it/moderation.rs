@@ -1290,3 +1290,124 @@ async fn sign_up_blocks_refuse_or_hold_sign_ups_and_no_access_shuts_the_door() {
     let (status, _) = s.get("/api/v1/instance", None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn allowlist_mode_federates_only_with_allowed_servers() {
+    let a = TestServer::start_with(|c| {
+        federating(c);
+        c.federation.allowlist_mode = true;
+    })
+    .await;
+    let b = TestServer::start_with(federating).await;
+    let boss = a.admin("boss").await;
+    let alice = a.user("alice").await;
+    b.user("bob").await;
+    let bob = format!("bob@{}", b.domain());
+    let (status, _) = a
+        .get(
+            &format!("/api/v1/accounts/lookup?acct={bob}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "b is not allowed yet");
+    let (status, err) = a
+        .request(
+            Method::POST,
+            "/api/v1/admin/domain_allows",
+            Some(&boss.token),
+            Some(json!({"domain": "a b"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let allow = act(
+        &a,
+        &boss,
+        Method::POST,
+        "/api/v1/admin/domain_allows",
+        Some(json!({"domain": b.domain()})),
+    )
+    .await;
+    assert_eq!(allow["domain"], b.domain().as_str());
+    let (_, listed) = a
+        .get("/api/v1/admin/domain_allows", Some(&boss.token))
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    a.resolve(&alice.token, &bob).await;
+    act(
+        &a,
+        &boss,
+        Method::DELETE,
+        &format!(
+            "/api/v1/admin/domain_allows/{}",
+            allow["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    let (_, listed) = a
+        .get("/api/v1/admin/domain_allows", Some(&boss.token))
+        .await;
+    assert_eq!(listed, json!([]));
+}
+
+#[tokio::test]
+async fn a_suspension_past_its_retention_period_is_deleted_for_good() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    let old = s.user("old").await;
+    let recent = s.user("recent").await;
+    post(&s, &old, "from long ago").await;
+    for u in [&old, &recent] {
+        act(
+            &s,
+            &boss,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/action", u.id),
+            Some(json!({"type": "suspend"})),
+        )
+        .await;
+    }
+    sql_execute(
+        &s.app,
+        &format!(
+            "UPDATE accounts SET suspended_at = '2020-01-01T00:00:00Z' WHERE id = {}",
+            old.id
+        ),
+    )
+    .await;
+    s.app.store.cache.accounts.clear();
+    let purged =
+        roost::service::moderation::accounts::purge_expired_suspensions(&s.app, chrono::Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(
+        sql_count(
+            &s.app,
+            &format!(
+                "SELECT COUNT(*) FROM statuses WHERE account_id = {}",
+                old.id
+            )
+        )
+        .await,
+        0
+    );
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/unsuspend", old.id),
+            Some(&boss.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "gone for good");
+    // The recent one is still within its window.
+    act(
+        &s,
+        &boss,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsuspend", recent.id),
+        None,
+    )
+    .await;
+}

@@ -399,3 +399,29 @@ pub async fn mail_warning(app: &AppState, warning_id: i64) -> Result<()> {
         )
         .await
 }
+
+/// Deletes for good the data of accounts suspended longer than
+/// `moderation.suspension_retention_days` (a hundred per call; the hourly
+/// housekeeping calls it): local ones keep their row, as an admin's delete
+/// leaves it, remote ones go. How many were deleted.
+pub async fn purge_expired_suspensions(app: &AppState, now: DateTime<Utc>) -> Result<usize> {
+    let days = app.config.moderation.suspension_retention_days;
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = now - chrono::Duration::days(i64::from(days));
+    let ids = app.store.suspended_before(cutoff, 100).await?;
+    for id in &ids {
+        let Some(account) = app.store.get_account(*id).await? else {
+            continue;
+        };
+        if account.is_local() {
+            crate::media::process::delete_account_media(app, &account).await?;
+            app.store.erase_local_account(account.id).await?;
+        } else {
+            app.store.delete_remote_account(account.id).await?;
+        }
+        tracing::info!(account = %account.acct(), "suspended account's data deleted after the retention period");
+    }
+    Ok(ids.len())
+}

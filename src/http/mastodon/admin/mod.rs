@@ -10,6 +10,7 @@ use crate::app::AppState;
 
 pub mod accounts;
 pub mod action_logs;
+pub mod domain_allows;
 pub mod domain_blocks;
 pub mod held_statuses;
 pub mod reports;
@@ -19,6 +20,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .merge(accounts::router())
         .merge(action_logs::router())
+        .merge(domain_allows::router())
         .merge(domain_blocks::router())
         .merge(reports::router())
         .merge(sign_up_blocks::router())
