@@ -50,6 +50,7 @@ const password = env("ROOST_TEST_PASSWORD");
 const plain = env("ROOST_PLAIN_USERNAME");
 const reported = env("ROOST_REPORTED");
 const heldAcct = env("ROOST_HELD_ACCT");
+const adminName = env("ROOST_ADMIN_USERNAME");
 const shots = process.env.ROOST_SCREENSHOTS ?? "";
 const executablePath = env("CHROMIUM", "/usr/bin/chromium");
 if (!existsSync(executablePath)) {
@@ -186,6 +187,34 @@ async function main() {
     check(refused.status() === 403, `a plain user got ${refused.status()} for /admin`);
     check((await page.content()).includes("Staff only"), "the refusal says why");
     ok("a plain user cannot open /admin");
+
+    // --- an admin: rules, shown on /about; domain blocks -----------------------
+    const third = await browser.newContext({ viewport: { width: 420, height: 900 } });
+    third.setDefaultTimeout(TIMEOUT_MS);
+    page = await third.newPage();
+    await page.goto(`${base}/admin/rules`);
+    await signIn(page, adminName);
+    check(new URL(page.url()).pathname === "/admin/rules", `the admin lands on /admin/rules (${page.url()})`);
+    await page.locator("#new-text").fill("Be kind to one another");
+    await page.locator("#new-hint").fill("No harassment, no hate.");
+    await submit(page, page.locator("#add-rule"));
+    check((await notice(page)) === "Saved.", `no notice after adding a rule: "${await notice(page)}"`);
+    await page.locator("#extended_description").fill("A small server for bird watchers.");
+    await submit(page, page.locator("#save-texts"));
+    await shot(page, "admin-rules");
+    await page.goto(`${base}/about`);
+    const about = await page.content();
+    check(about.includes("Be kind to one another") && about.includes("A small server for bird watchers."),
+      "/about shows the new rule and the description");
+    ok("an admin adds a rule and a description; /about shows them");
+    await page.goto(`${base}/admin/domain_blocks`);
+    await page.locator("#domain").fill("spam.example");
+    await page.locator("#severity").selectOption("suspend");
+    await page.locator("#public_comment").fill("Spam farm");
+    await submit(page, page.getByRole("button", { name: "Block", exact: true }));
+    check((await page.locator("#domain-blocks").textContent()).includes("spam.example"), "the block is listed");
+    await shot(page, "admin-domain-blocks");
+    ok("an admin blocks a server");
   } catch (e) {
     if (e instanceof CheckError) {
       let where = "";

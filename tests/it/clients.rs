@@ -172,6 +172,15 @@ async fn chromium_moderates_a_report_and_the_review_queue() {
     )
     .await;
     a.app.store.cache.users.clear();
+    let chief = a.create_account("chief").await;
+    sql_execute(
+        &a.app,
+        &format!(
+            "UPDATE users SET role = 'admin' WHERE account_id = {}",
+            chief.id
+        ),
+    )
+    .await;
     let bob = a.user("bob").await;
     let carol = a.user("carol").await;
     let erin = a.user("erin").await;
@@ -212,7 +221,8 @@ async fn chromium_moderates_a_report_and_the_review_queue() {
             .env("ROOST_TEST_PASSWORD", PASSWORD)
             .env("ROOST_PLAIN_USERNAME", "bob")
             .env("ROOST_REPORTED", "carol")
-            .env("ROOST_HELD_ACCT", held_acct);
+            .env("ROOST_HELD_ACCT", held_acct)
+            .env("ROOST_ADMIN_USERNAME", "chief");
         if let Ok(dir) = std::env::var("ROOST_SCREENSHOTS") {
             cmd.env("ROOST_SCREENSHOTS", dir);
         }
@@ -243,4 +253,15 @@ async fn chromium_moderates_a_report_and_the_review_queue() {
         in_home(&a, &erin, &held["uri"]).await
     })
     .await;
+    let (_, rules) = a.get("/api/v1/instance/rules", None).await;
+    assert_eq!(rules[0]["text"], "Be kind to one another");
+    assert_eq!(
+        a.app
+            .store
+            .domain_block("spam.example")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("suspend")
+    );
 }
