@@ -142,6 +142,15 @@ async fn a_report_reaches_staff_and_a_suspension_resolves_it() {
     assert_eq!(told["account"]["id"], bob.id.as_str());
     assert_eq!(told["report"]["id"], report_id.as_str());
     assert_eq!(told["report"]["target_account"]["id"], carol.id.as_str());
+    let (_, grouped) = s.get("/api/v2/notifications", Some(&m.token)).await;
+    let group = grouped["notification_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["type"] == "admin.report")
+        .cloned()
+        .expect("an admin.report group");
+    assert_eq!(group["report"]["id"], report_id.as_str());
     // The reporter and the target hear nothing of it.
     assert!(
         notifications(&s, &carol)

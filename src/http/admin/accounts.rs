@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::reports::{CsrfForm, HistoryRow};
-use super::{Frame, Staff, bad_csrf, done, not_found, path_id, refused, when};
+use super::{Frame, Staff, bad_csrf, change_by_id, done, not_found, path_id, refused, when};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::model::{AccountQuery, AccountStatus, AccountWarning, Page};
@@ -299,16 +299,17 @@ async fn approve(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match accounts::approve(&app, me.user(), id).await {
-        Ok(_) => done(&format!("/admin/accounts/{id}"), "approved"),
-        Err(e) => refused(&app, e),
-    }
+    let approve = async |id| accounts::approve(&app, me.user(), id).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        approve,
+        "/admin/accounts/{id}",
+        "approved",
+    )
+    .await
 }
 
 /// `POST /admin/accounts/:id/reject`: the sign-up is deleted; back to the
@@ -319,16 +320,9 @@ async fn reject(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match accounts::reject(&app, me.user(), id).await {
-        Ok(_) => done("/admin/accounts?status=pending", "rejected"),
-        Err(e) => refused(&app, e),
-    }
+    let reject = async |id| accounts::reject(&app, me.user(), id).await;
+    let back = "/admin/accounts?status=pending";
+    change_by_id(&app, &me, &f.csrf_token, &id, reject, back, "rejected").await
 }
 
 #[derive(Deserialize)]
@@ -397,12 +391,6 @@ async fn lift(
     Path((id, what)): Path<(String, String)>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
     let what = match what.as_str() {
         "enable" => Lift::Enable,
         "unsilence" => Lift::Unsilence,
@@ -410,8 +398,15 @@ async fn lift(
         "unsensitive" => Lift::Unsensitive,
         _ => return not_found(),
     };
-    match accounts::lift(&app, me.user(), id, what).await {
-        Ok(_) => done(&format!("/admin/accounts/{id}"), "lifted"),
-        Err(e) => refused(&app, e),
-    }
+    let lift = async |id| accounts::lift(&app, me.user(), id, what).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        lift,
+        "/admin/accounts/{id}",
+        "lifted",
+    )
+    .await
 }

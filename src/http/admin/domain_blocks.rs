@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::reports::CsrfForm;
-use super::{Frame, NoticeQuery, Staff, bad_csrf, done, not_found, path_id, refused};
+use super::{Frame, NoticeQuery, Staff, bad_csrf, change_by_id, done, refused};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::service::moderation::{self, BlockRequest};
@@ -107,14 +107,7 @@ async fn remove(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match moderation::unblock_domain(&app, me.user(), id).await {
-        Ok(()) => done("/admin/domain_blocks", "unblocked"),
-        Err(e) => refused(&app, e),
-    }
+    let unblock = async |id| moderation::unblock_domain(&app, me.user(), id).await;
+    let back = "/admin/domain_blocks";
+    change_by_id(&app, &me, &f.csrf_token, &id, unblock, back, "unblocked").await
 }

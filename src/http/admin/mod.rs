@@ -152,6 +152,31 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A form that changes one thing by its id: the session's CSRF token is
+/// checked first, then `change` runs on the id; success redirects to
+/// `back` (the id filled in for `{id}`) with `notice`, a refusal shows its
+/// message.
+pub async fn change_by_id<T>(
+    app: &AppState,
+    me: &Staff,
+    token: &str,
+    id: &str,
+    change: impl AsyncFnOnce(i64) -> crate::error::Result<T>,
+    back: &str,
+    notice: &str,
+) -> Response {
+    if !me.csrf_ok(token) {
+        return bad_csrf(app);
+    }
+    let Some(id) = path_id(id) else {
+        return not_found();
+    };
+    match change(id).await {
+        Ok(_) => done(&back.replace("{id}", &id.to_string()), notice),
+        Err(e) => refused(app, e),
+    }
+}
+
 /// An id from a path segment or form field.
 pub fn path_id(id: &str) -> Option<i64> {
     id.parse().ok()

@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::accounts::{ActionBox, WarningRow, flags};
-use super::{Frame, NoticeQuery, Staff, bad_csrf, done, not_found, path_id, refused, when};
+use super::{Frame, NoticeQuery, Staff, change_by_id, not_found, path_id, when};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::model::{Page, Report, ReportQuery};
@@ -255,26 +255,6 @@ pub struct CsrfForm {
     pub csrf_token: String,
 }
 
-async fn change(
-    app: &AppState,
-    me: &Staff,
-    id: &str,
-    token: &str,
-    notice: &str,
-    what: impl AsyncFnOnce(i64) -> crate::error::Result<reports::ReportView>,
-) -> Response {
-    if !me.csrf_ok(token) {
-        return bad_csrf(app);
-    }
-    let Some(id) = path_id(id) else {
-        return not_found();
-    };
-    match what(id).await {
-        Ok(_) => done(&format!("/admin/reports/{id}"), notice),
-        Err(e) => refused(app, e),
-    }
-}
-
 /// `POST /admin/reports/:id/assign`
 async fn assign(
     State(app): State<Arc<AppState>>,
@@ -282,10 +262,16 @@ async fn assign(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let user = me.user().clone();
-    change(&app, &me, &id, &f.csrf_token, "assigned", async |id| {
-        reports::assign(&app, &user, id, true).await
-    })
+    let back = "/admin/reports/{id}";
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        async |id| reports::assign(&app, me.user(), id, true).await,
+        back,
+        "assigned",
+    )
     .await
 }
 
@@ -296,10 +282,16 @@ async fn unassign(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let user = me.user().clone();
-    change(&app, &me, &id, &f.csrf_token, "unassigned", async |id| {
-        reports::assign(&app, &user, id, false).await
-    })
+    let back = "/admin/reports/{id}";
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        async |id| reports::assign(&app, me.user(), id, false).await,
+        back,
+        "unassigned",
+    )
     .await
 }
 
@@ -310,10 +302,16 @@ async fn resolve(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let user = me.user().clone();
-    change(&app, &me, &id, &f.csrf_token, "resolved", async |id| {
-        reports::resolve(&app, &user, id, true).await
-    })
+    let back = "/admin/reports/{id}";
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        async |id| reports::resolve(&app, me.user(), id, true).await,
+        back,
+        "resolved",
+    )
     .await
 }
 
@@ -324,9 +322,15 @@ async fn reopen(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let user = me.user().clone();
-    change(&app, &me, &id, &f.csrf_token, "reopened", async |id| {
-        reports::resolve(&app, &user, id, false).await
-    })
+    let back = "/admin/reports/{id}";
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        async |id| reports::resolve(&app, me.user(), id, false).await,
+        back,
+        "reopened",
+    )
     .await
 }

@@ -13,7 +13,9 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::reports::CsrfForm;
-use super::{Frame, NoticeQuery, Staff, bad_csrf, done, not_found, path_id, refused, when};
+use super::{
+    Frame, NoticeQuery, Staff, bad_csrf, change_by_id, done, not_found, path_id, refused, when,
+};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::service::moderation::{self, HeldFrom};
@@ -81,16 +83,17 @@ async fn approve(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match moderation::approve_held(&app, me.user(), id).await {
-        Ok(_) => done("/admin/review", "approved"),
-        Err(e) => refused(&app, e),
-    }
+    let approve = async |id| moderation::approve_held(&app, me.user(), id).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        approve,
+        "/admin/review",
+        "approved",
+    )
+    .await
 }
 
 /// `POST /admin/review/:id/reject`
@@ -100,16 +103,17 @@ async fn reject(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match moderation::reject_held(&app, me.user(), id).await {
-        Ok(()) => done("/admin/review", "rejected"),
-        Err(e) => refused(&app, e),
-    }
+    let reject = async |id| moderation::reject_held(&app, me.user(), id).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        reject,
+        "/admin/review",
+        "rejected",
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::reports::CsrfForm;
-use super::{Frame, NoticeQuery, Staff, bad_csrf, done, not_found, path_id, refused};
+use super::{Frame, NoticeQuery, Staff, bad_csrf, change_by_id, done, refused};
 use crate::app::AppState;
 use crate::http::pages::render;
 use crate::model::{Role, Rule};
@@ -98,17 +98,19 @@ async fn update(
     Path(id): Path<String>,
     Form(f): Form<RuleForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
     let position = f.position.trim().parse().ok();
-    match moderation::rules::update(&app, me.user(), id, &f.text, &f.hint, position).await {
-        Ok(_) => done("/admin/rules", "saved"),
-        Err(e) => refused(&app, e),
-    }
+    let update =
+        async |id| moderation::rules::update(&app, me.user(), id, &f.text, &f.hint, position).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        update,
+        "/admin/rules",
+        "saved",
+    )
+    .await
 }
 
 /// `POST /admin/rules/:id/delete`
@@ -118,16 +120,17 @@ async fn remove(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !me.csrf_ok(&f.csrf_token) {
-        return bad_csrf(&app);
-    }
-    let Some(id) = path_id(&id) else {
-        return not_found();
-    };
-    match moderation::rules::delete(&app, me.user(), id).await {
-        Ok(()) => done("/admin/rules", "removed"),
-        Err(e) => refused(&app, e),
-    }
+    let delete = async |id| moderation::rules::delete(&app, me.user(), id).await;
+    change_by_id(
+        &app,
+        &me,
+        &f.csrf_token,
+        &id,
+        delete,
+        "/admin/rules",
+        "removed",
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -43,6 +43,9 @@ pub struct NotificationGroupEntity {
     pub sample_account_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
+    /// The report of an `admin.report` group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<entities::ReportEntity>,
 }
 
 /// <https://docs.joinmastodon.org/entities/GroupedNotificationsResults/>
@@ -70,6 +73,11 @@ async fn render(
     let statuses = rendering::statuses(app, &status_ids).await?;
     let visible: Vec<Status> = timelines::filter_visible(app, Some(viewer), statuses).await?;
     let visible_ids: HashSet<i64> = visible.iter().map(|s| s.id).collect();
+    let newest: Vec<crate::model::Notification> = groups
+        .iter()
+        .filter_map(|g| g.notifications.first().cloned())
+        .collect();
+    let reports = entities::reports_of(app, &newest).await?;
     let mut account_ids: Vec<i64> = Vec::new();
     let mut out = Vec::with_capacity(groups.len());
     for g in groups {
@@ -99,6 +107,7 @@ async fn render(
             latest_page_notification_at: timestamp(newest.created_at),
             sample_account_ids: sample.iter().map(i64::to_string).collect(),
             status_id: newest.status_id.map(|id| id.to_string()),
+            report: newest.report_id.and_then(|id| reports.get(&id).cloned()),
         });
     }
     account_ids.sort_unstable();

@@ -82,7 +82,7 @@ pub async fn notifications(
 }
 
 /// The reports `admin.report` notifications in `list` point at, rendered.
-async fn reports_of(
+pub async fn reports_of(
     app: &AppState,
     list: &[Notification],
 ) -> Result<HashMap<i64, super::ReportEntity>> {
