@@ -5,16 +5,7 @@ use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
 use crate::model::NotificationPolicy;
 
-/// A sender's held-back notifications, as one request.
-#[derive(Debug, Clone)]
-pub struct RequestRow {
-    pub from_account_id: i64,
-    pub count: i64,
-    /// The newest of them (the request's place in the list).
-    pub newest_id: i64,
-    pub oldest_id: i64,
-    pub last_status_id: Option<i64>,
-}
+pub use crate::model::RequestRow;
 
 impl Store {
     pub async fn get_notification_policy(

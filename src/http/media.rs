@@ -36,7 +36,7 @@ pub async fn serve(
         return StatusCode::NOT_FOUND.into_response();
     };
     // A suspended account's files are gone until it is unsuspended.
-    match app.store.media_withheld(&key).await {
+    match crate::service::media::withheld(&app, &key).await {
         Ok(false) => {}
         Ok(true) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return e.into_response(),

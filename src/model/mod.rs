@@ -36,7 +36,7 @@ pub use push::PushSubscription;
 pub use relationship::RelationFlags;
 pub use scope::Scopes;
 pub use status::{
-    Follow, Notification, NotificationPolicy, Poll, RemoteMedia, ScheduledStatus, Status,
-    StatusEdit, Visibility,
+    Follow, Notification, NotificationPolicy, Poll, RemoteMedia, RequestRow, ScheduledStatus,
+    Status, StatusEdit, Visibility,
 };
 pub use timeline::{AccountFilter, Page, PublicFilter, RepliesPolicy, TagFilter};

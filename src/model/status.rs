@@ -251,3 +251,14 @@ pub fn in_order(ids: &[i64], mut rows: Vec<Status>) -> Vec<Status> {
     }
     out
 }
+
+/// A sender's held-back notifications, as one notification request.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub from_account_id: i64,
+    pub count: i64,
+    /// The newest of them (the request's place in the list).
+    pub newest_id: i64,
+    pub oldest_id: i64,
+    pub last_status_id: Option<i64>,
+}

@@ -141,3 +141,9 @@ pub async fn record_view(app: &AppState, id: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// Whether the stored file `key` is withheld (its account is suspended):
+/// `/media` then answers 404.
+pub async fn withheld(app: &AppState, key: &str) -> Result<bool> {
+    app.store.media_withheld(key).await
+}

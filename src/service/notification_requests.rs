@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::AppState;
-use crate::db::notification_policy::RequestRow;
 use crate::error::{Error, Result};
+use crate::model::RequestRow;
 use crate::model::{Account, NotificationPolicy, Page, RelationFlags};
 
 /// What a policy does with a kind of sender.

@@ -23,10 +23,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/admin/reports", get(index))
         .route("/admin/reports/{id}", get(show))
-        .route("/admin/reports/{id}/assign", post(assign))
-        .route("/admin/reports/{id}/unassign", post(unassign))
-        .route("/admin/reports/{id}/resolve", post(resolve))
-        .route("/admin/reports/{id}/reopen", post(reopen))
+        .route("/admin/reports/{id}/{action}", post(handle))
 }
 
 const PAGE: i64 = 50;
@@ -255,82 +252,27 @@ pub struct CsrfForm {
     pub csrf_token: String,
 }
 
-/// `POST /admin/reports/:id/assign`
-async fn assign(
+/// `POST /admin/reports/:id/{assign,unassign,resolve,reopen}`
+async fn handle(
     State(app): State<Arc<AppState>>,
     me: Staff,
-    Path(id): Path<String>,
+    Path((id, what)): Path<(String, String)>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
+    let (to_self_or_resolved, assigning, notice) = match what.as_str() {
+        "assign" => (true, true, "assigned"),
+        "unassign" => (false, true, "unassigned"),
+        "resolve" => (true, false, "resolved"),
+        "reopen" => (false, false, "reopened"),
+        _ => return not_found(),
+    };
+    let change = async |id| {
+        if assigning {
+            reports::assign(&app, me.user(), id, to_self_or_resolved).await
+        } else {
+            reports::resolve(&app, me.user(), id, to_self_or_resolved).await
+        }
+    };
     let back = "/admin/reports/{id}";
-    change_by_id(
-        &app,
-        &me,
-        &f.csrf_token,
-        &id,
-        async |id| reports::assign(&app, me.user(), id, true).await,
-        back,
-        "assigned",
-    )
-    .await
-}
-
-/// `POST /admin/reports/:id/unassign`
-async fn unassign(
-    State(app): State<Arc<AppState>>,
-    me: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    let back = "/admin/reports/{id}";
-    change_by_id(
-        &app,
-        &me,
-        &f.csrf_token,
-        &id,
-        async |id| reports::assign(&app, me.user(), id, false).await,
-        back,
-        "unassigned",
-    )
-    .await
-}
-
-/// `POST /admin/reports/:id/resolve`
-async fn resolve(
-    State(app): State<Arc<AppState>>,
-    me: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    let back = "/admin/reports/{id}";
-    change_by_id(
-        &app,
-        &me,
-        &f.csrf_token,
-        &id,
-        async |id| reports::resolve(&app, me.user(), id, true).await,
-        back,
-        "resolved",
-    )
-    .await
-}
-
-/// `POST /admin/reports/:id/reopen`
-async fn reopen(
-    State(app): State<Arc<AppState>>,
-    me: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    let back = "/admin/reports/{id}";
-    change_by_id(
-        &app,
-        &me,
-        &f.csrf_token,
-        &id,
-        async |id| reports::resolve(&app, me.user(), id, false).await,
-        back,
-        "reopened",
-    )
-    .await
+    change_by_id(&app, &me, &f.csrf_token, &id, change, back, notice).await
 }

@@ -129,7 +129,7 @@ pub struct NotificationRequestEntity {
 async fn render(
     app: &AppState,
     viewer: &Account,
-    rows: &[crate::db::notification_policy::RequestRow],
+    rows: &[crate::model::RequestRow],
 ) -> Result<Vec<NotificationRequestEntity>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
