@@ -345,21 +345,17 @@ pub async fn add_status(
     let f = get(app, account, filter_id).await?;
     // A post the user cannot see answers as a missing one.
     crate::service::statuses::visible_status(app, Some(account), status_id).await?;
-    if let Some(existing) = f.statuses.iter().find(|s| s.status_id == status_id) {
-        let mut v = Validation::new();
+    let mut v = Validation::new();
+    if f.statuses.iter().any(|s| s.status_id == status_id) {
         v.add("status_id", "ERR_TAKEN", "has already been taken");
-        v.finish()?;
-        return Ok(existing.clone());
-    }
-    if f.statuses.len() >= MAX_STATUSES {
-        let mut v = Validation::new();
+    } else if f.statuses.len() >= MAX_STATUSES {
         v.add(
             "status_id",
             "ERR_TOO_MANY",
             format!("A filter has at most {MAX_STATUSES} posts"),
         );
-        v.finish()?;
     }
+    v.finish()?;
     let s = FilterStatus {
         id: crate::id::new_id(),
         filter_id,
