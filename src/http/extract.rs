@@ -37,6 +37,7 @@ macro_rules! scopes {
 scopes! {
     ReadAccounts = "read:accounts";
     ReadAccountsOrProfile = "read:accounts" | "profile";
+    Profile = "profile";
     WriteAccounts = "write:accounts";
     ReadLists = "read:lists";
     ReadFilters = "read:filters";
@@ -549,6 +550,36 @@ impl<St: Send + Sync> FromRequestParts<St> for QueryParams {
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self> {
         QueryParams::parse(parts.uri.query().unwrap_or(""))
     }
+}
+
+/// Ids from `id[]=1&id[]=2`, `id=1`, or a JSON body `{"id": [...]}`
+/// (Mastodon.py sends that on GET), in the order given, each once; what is
+/// not a number names nothing and is dropped.
+pub fn id_list(raw: Option<&str>, body: &[u8]) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut take = |v: &Value| match v {
+        Value::Array(items) => out.extend(items.iter().filter_map(|i| match i {
+            Value::String(s) => s.parse().ok(),
+            Value::Number(n) => n.as_i64(),
+            _ => None,
+        })),
+        Value::String(s) => out.extend(s.parse::<i64>().ok()),
+        Value::Number(n) => out.extend(n.as_i64()),
+        _ => {}
+    };
+    if let Ok(params) = QueryParams::parse(raw.unwrap_or_default())
+        && let Some(v) = params.0.get("id")
+    {
+        take(v);
+    }
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body)
+        && let Some(v) = map.get("id")
+    {
+        take(v);
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|id| seen.insert(*id));
+    out
 }
 
 /// A boolean as clients send it in a form or query: `true`, `1`, `on`,

@@ -62,14 +62,16 @@ pub fn router(app: Arc<AppState>) -> Router {
         // Unknown API paths answer their JSON 404 with CORS headers too, so
         // browser clients probing endpoints see a 404, not a network error.
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        // Before the layers, so that CORS still answers preflights (a
+        // fallback set after a layer would replace the layered one).
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             api_rate_limit,
         ))
         .layer(cors);
     let body_limit = usize::try_from(app.config.limits.max_body_bytes).unwrap_or(usize::MAX);
-    Router::new()
-        .merge(cross_origin)
+    let same_origin = Router::new()
         .merge(oauth::pages_router())
         .merge(activitypub::router())
         .merge(admin::router())
@@ -85,6 +87,10 @@ pub fn router(app: Arc<AppState>) -> Router {
             "/headers/original/missing.png",
             get(|| async { png(include_bytes!("../../static/header-missing.png")) }),
         )
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .merge(cross_origin)
+        .merge(same_origin)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -270,6 +276,16 @@ async fn health(State(app): State<Arc<AppState>>) -> Response {
 
 async fn api_not_found() -> Error {
     Error::not_found()
+}
+
+/// A known path asked with a method it does not take: 405 (with `Allow`,
+/// which the router adds) and a JSON error body, as every API error has.
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(serde_json::json!({"error": "Method not allowed"})),
+    )
+        .into_response()
 }
 
 /// Unknown paths: a JSON 404 under `/api`, a plain page elsewhere.

@@ -466,6 +466,15 @@ pub async fn update_profile(
     Ok(updated)
 }
 
+/// Removes a local account's avatar or header (the placeholder shows
+/// instead); other servers hear an `Update` of the actor.
+pub async fn remove_image(app: &AppState, account: &Account, header: bool) -> Result<Account> {
+    crate::media::process::clear_account_image(app, account.id, header).await?;
+    let updated = get(app, account.id).await?;
+    crate::federation::outbox::profile_updated(app, &updated).await?;
+    Ok(updated)
+}
+
 /// Deletes a local account: other servers hear a `Delete` of the actor, and
 /// its posts, relationships, tokens and sessions go. The row stays, suspended
 /// and unable to sign in, so the name is not reused and the deliveries can be
@@ -570,6 +579,21 @@ pub async fn visible(app: &AppState, id: i64) -> Result<Account> {
     let account = get(app, id).await?;
     ensure_approved(app, &account).await?;
     Ok(account)
+}
+
+/// The accounts of `ids` others may see, in the order asked; those that do
+/// not exist or wait for approval are left out, as Mastodon does.
+pub async fn visible_many(app: &AppState, ids: &[i64]) -> Result<Vec<Account>> {
+    let found = app.store.get_accounts(ids).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for id in ids {
+        if let Some(account) = found.iter().find(|a| a.id == *id)
+            && ensure_approved(app, account).await.is_ok()
+        {
+            out.push(account.clone());
+        }
+    }
+    Ok(out)
 }
 
 async fn ensure_approved(app: &AppState, account: &Account) -> Result<()> {

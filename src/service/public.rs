@@ -47,6 +47,34 @@ pub async fn post(app: &AppState, author: &Account, id: i64) -> Result<Status> {
         .ok_or_else(Error::not_found)
 }
 
+/// The local post a public URL of this server names (`/@user/ID` or
+/// `/users/user/statuses/ID`), when it is public or unlisted: what
+/// `/api/oembed` may embed.
+pub async fn post_at(app: &AppState, url: &str) -> Result<(Account, Status)> {
+    let url = url::Url::parse(url.trim()).map_err(|_| Error::not_found())?;
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => return Err(Error::not_found()),
+    };
+    if !host.eq_ignore_ascii_case(&app.config.server.domain) {
+        return Err(Error::not_found());
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let (username, id) = match segments.as_slice() {
+        [handle, id] if handle.starts_with('@') => (&handle[1..], *id),
+        ["users", name, "statuses", id] => (*name, *id),
+        _ => return Err(Error::not_found()),
+    };
+    let id = id.parse::<i64>().map_err(|_| Error::not_found())?;
+    let author = profile(app, username).await?;
+    let status = post(app, &author, id).await?;
+    Ok((author, status))
+}
+
 /// The newest public posts of `author`, for its profile page.
 pub async fn profile_posts(app: &AppState, author: &Account, limit: i64) -> Result<Vec<Status>> {
     let page = Page {

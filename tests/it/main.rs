@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod cli;
+mod client_api;
 mod clients;
 mod collections;
 mod common;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 
 use super::entities::{
     self, DomainBlockPublicEntity, InstanceEntity, InstanceV1Entity, RuleEntity, rule,
@@ -69,6 +69,27 @@ pub async fn privacy_policy(State(app): State<Arc<AppState>>) -> Result<Json<ser
 /// `GET /api/v1/instance/terms_of_service`
 pub async fn terms_of_service(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>> {
     server_text(&app, ServerText::TermsOfService).await
+}
+
+/// `GET /api/v1/instance/terms_of_service/:date` (`YYYY-MM-DD`): roost
+/// keeps one version of its terms, so only the date it took effect names it.
+/// <https://docs.joinmastodon.org/methods/instance/#terms_of_service_date>
+pub async fn terms_of_service_on(
+    State(app): State<Arc<AppState>>,
+    Path(date): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    let Json(terms) = server_text(&app, ServerText::TermsOfService).await?;
+    if terms.get("effective_date").and_then(|d| d.as_str()) != Some(date.as_str()) {
+        return Err(Error::not_found());
+    }
+    Ok(Json(terms))
+}
+
+/// `GET /api/v1/instance/translation_languages`: roost has no translation
+/// engine, so no language pairs (`{}`, as Mastodon answers without one).
+/// <https://docs.joinmastodon.org/methods/instance/#translation_languages>
+pub async fn translation_languages() -> Json<serde_json::Map<String, serde_json::Value>> {
+    Json(serde_json::Map::new())
 }
 
 /// `GET /api/v1/instance/domain_blocks`: the blocked servers, when

@@ -10,6 +10,7 @@ use crate::app::AppState;
 
 pub mod accounts;
 pub mod admin;
+pub mod annual_reports;
 pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
@@ -28,10 +29,12 @@ pub mod media;
 pub mod notification_requests;
 pub mod notifications;
 pub mod notifications_v2;
+pub mod oembed;
 pub mod paging;
 pub mod placeholders;
 pub mod polls;
 pub mod preferences;
+pub mod profile;
 pub mod push;
 pub mod reports;
 pub mod scheduled_statuses;
@@ -69,6 +72,14 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
             "/api/v1/instance/domain_blocks",
             get(instance::domain_blocks),
         )
+        .route(
+            "/api/v1/instance/terms_of_service/{date}",
+            get(instance::terms_of_service_on),
+        )
+        .route(
+            "/api/v1/instance/translation_languages",
+            get(instance::translation_languages),
+        )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .merge(social_router())
         .merge(notifications::router())
@@ -92,6 +103,9 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(domain_blocks::router())
         .merge(filters::router())
         .merge(preferences::router())
+        .merge(oembed::router())
+        .merge(annual_reports::router())
+        .merge(profile::router(app))
         .merge(polls::router())
         .merge(scheduled_statuses::router())
         .merge(placeholders::router())
@@ -101,7 +115,10 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
 /// Statuses, relationships, timelines, notifications and their lists.
 fn social_router() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses",
+            post(statuses::create).get(statuses::index),
+        )
         .route(
             "/api/v1/statuses/{id}",
             get(statuses::show)
@@ -111,6 +128,7 @@ fn social_router() -> Router<Arc<AppState>> {
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
         .route("/api/v1/statuses/{id}/history", get(statuses::history))
         .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/translate", post(statuses::translate))
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
         .route(
             "/api/v1/statuses/{id}/unfavourite",

@@ -33,4 +33,11 @@ pub fn router() -> Router<Arc<AppState>> {
             "/api/v2/suggestions",
             get(|_: Auth<ReadAccounts>| async { empty() }),
         )
+        // roost answers every request at once and starts no background
+        // refresh, so no refresh id exists to ask about.
+        // <https://docs.joinmastodon.org/methods/async_refreshes/>
+        .route(
+            "/api/v1_alpha/async_refreshes/{id}",
+            get(|_: Auth<Read>| async { crate::error::Error::not_found() }),
+        )
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{
     Auth, MaybeAuth, Params, ReadStatuses, WriteAccounts, WriteBookmarks, WriteConversations,
-    WriteFavourites, WriteStatuses, de,
+    WriteFavourites, WriteStatuses, de, id_list,
 };
 use crate::service::statuses::{self, Draft, PollDraft};
 
@@ -129,6 +129,49 @@ pub async fn show(
     Ok(Json(
         entities::status(&app, viewer.as_ref(), &status).await?,
     ))
+}
+
+/// `GET /api/v1/statuses?id[]=…`: several statuses at once, in the order
+/// asked; those missing or not visible to the caller are left out.
+/// <https://docs.joinmastodon.org/methods/statuses/#index>
+pub async fn index(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let ids = id_list(raw.as_deref(), &body);
+    if ids.len() > super::accounts::MAX_IDS {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: at most {} ids at once",
+            super::accounts::MAX_IDS
+        )));
+    }
+    let viewer = viewer(&auth);
+    let list = statuses::visible_many(&app, viewer.as_ref(), &ids).await?;
+    let body = entities::statuses_json_in(&app, viewer.as_ref(), None, &list).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/statuses/:id/translate`: roost has no translation engine,
+/// so a status the caller may see answers 404, as Mastodon answers when none
+/// is configured (`configuration.translation.enabled` is false in
+/// `/api/v2/instance`).
+/// <https://docs.joinmastodon.org/methods/statuses/#translate>
+pub async fn translate(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    statuses::visible_status(&app, Some(&auth.account), parse_id(&id)?).await?;
+    Err(Error::not_found())
 }
 
 /// The signed-in account behind an optional token (None for app tokens).

@@ -35,6 +35,7 @@ pub fn api_router() -> Router<Arc<AppState>> {
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
         .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route("/oauth/userinfo", get(userinfo).post(userinfo))
 }
 
 #[derive(Deserialize, Default)]
@@ -487,6 +488,7 @@ struct Metadata {
     token_endpoint: String,
     app_registration_endpoint: String,
     revocation_endpoint: String,
+    userinfo_endpoint: String,
     scopes_supported: &'static [&'static str],
     response_types_supported: [&'static str; 1],
     response_modes_supported: [&'static str; 1],
@@ -508,6 +510,7 @@ async fn metadata(State(app): State<Arc<AppState>>) -> Json<Metadata> {
         token_endpoint: app.url("/oauth/token"),
         app_registration_endpoint: app.url("/api/v1/apps"),
         revocation_endpoint: app.url("/oauth/revoke"),
+        userinfo_endpoint: app.url("/oauth/userinfo"),
         scopes_supported: scope::all_names(),
         response_types_supported: ["code"],
         response_modes_supported: ["query"],
@@ -518,5 +521,40 @@ async fn metadata(State(app): State<Arc<AppState>>) -> Json<Metadata> {
             "client_secret_post",
             "none",
         ],
+    })
+}
+
+/// OpenID Connect claims about the signed-in account.
+/// <https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims>
+#[derive(serde::Serialize)]
+struct UserInfo {
+    iss: String,
+    sub: String,
+    name: String,
+    preferred_username: String,
+    profile: String,
+    picture: String,
+}
+
+/// `GET /oauth/userinfo` (and POST, as OpenID Connect allows): needs the
+/// `profile` scope.
+/// <https://docs.joinmastodon.org/methods/oauth/#userinfo>
+async fn userinfo(
+    State(app): State<Arc<AppState>>,
+    auth: crate::http::extract::Auth<crate::http::extract::Profile>,
+) -> Json<UserInfo> {
+    let a = &auth.account;
+    let url = a.url.clone().unwrap_or_else(|| a.uri.clone());
+    Json(UserInfo {
+        iss: app.url("/"),
+        sub: a.uri.clone(),
+        name: if a.display_name.is_empty() {
+            a.username.clone()
+        } else {
+            a.display_name.clone()
+        },
+        preferred_username: a.username.clone(),
+        profile: url,
+        picture: crate::http::mastodon::entities::avatar_url(&app, a),
     })
 }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::http::extract::{
     AppAuth, Auth, ClientIp, FormWithFiles, MaybeAuth, Params, ReadAccounts, ReadAccountsOrProfile,
-    ReadLists, ReadStatuses, WriteAccounts, de, parse_bool,
+    ReadLists, ReadStatuses, WriteAccounts, de, id_list, parse_bool,
 };
 use crate::http::mastodon::entities::{self, AccountEntity};
 use crate::http::mastodon::paging::{PageParams, link_header, with_link};
@@ -31,7 +31,7 @@ pub mod relationships;
 
 pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     Router::new()
-        .route("/api/v1/accounts", post(create))
+        .route("/api/v1/accounts", post(create).get(index))
         .route(
             "/api/v1/accounts/verify_credentials",
             get(verify_credentials),
@@ -49,6 +49,10 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/{id}/following", get(following))
         .route("/api/v1/accounts/{id}/lists", get(lists))
         .route("/api/v1/accounts/{id}/featured_tags", get(featured_tags))
+        .route(
+            "/api/v1/accounts/{id}/identity_proofs",
+            get(identity_proofs),
+        )
         .merge(relationships::router())
 }
 
@@ -131,7 +135,7 @@ struct SourceParams {
 }
 
 #[derive(Deserialize)]
-struct UpdateCredentials {
+pub(crate) struct UpdateCredentials {
     #[serde(default, deserialize_with = "de::opt_string")]
     display_name: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -158,11 +162,24 @@ async fn update_credentials(
     auth: Auth<WriteAccounts>,
     form: FormWithFiles<UpdateCredentials>,
 ) -> Result<Json<AccountEntity>> {
+    let account = apply_update(&app, &auth, form).await?;
+    let (user, pending) = accounts::credentials(&app, &account).await?;
+    Ok(Json(entities::credential_account(
+        &app, &account, &user, pending,
+    )))
+}
+
+/// Applies a profile form (`update_credentials`, `PATCH /api/v1/profile`):
+/// the images first, so that a bad file changes nothing else.
+pub(crate) async fn apply_update(
+    app: &AppState,
+    auth: &Auth<WriteAccounts>,
+    form: FormWithFiles<UpdateCredentials>,
+) -> Result<Account> {
     let FormWithFiles { params: p, files } = form;
-    // Images first: a bad file changes nothing else.
     for (name, header) in [("avatar", false), ("header", true)] {
         if let Some(file) = files.get(name) {
-            crate::media::process::set_account_image(&app, auth.account.id, file, header).await?;
+            crate::media::process::set_account_image(app, auth.account.id, file, header).await?;
         }
     }
     let source = p.source.unwrap_or_default();
@@ -183,11 +200,7 @@ async fn update_credentials(
         sensitive: source.sensitive,
         language: source.language,
     };
-    let account = accounts::update_profile(&app, &auth.account, &auth.user, changes).await?;
-    let (user, pending) = accounts::credentials(&app, &account).await?;
-    Ok(Json(entities::credential_account(
-        &app, &account, &user, pending,
-    )))
+    accounts::update_profile(app, &auth.account, &auth.user, changes).await
 }
 
 /// `GET /api/v1/accounts/:id`
@@ -198,6 +211,30 @@ async fn show(
 ) -> Result<Json<AccountEntity>> {
     let account = accounts::get(&app, parse_id(&id)?).await?;
     Ok(Json(entities::account(&app, &account)))
+}
+
+/// Accounts one `id[]` request may name, as Mastodon allows.
+pub(crate) const MAX_IDS: usize = 40;
+
+/// `GET /api/v1/accounts?id[]=…`: several accounts at once, in the order
+/// asked; unknown ones are left out.
+/// <https://docs.joinmastodon.org/methods/accounts/#index>
+async fn index(
+    State(app): State<Arc<AppState>>,
+    _auth: MaybeAuth<ReadAccounts>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<Json<Vec<AccountEntity>>> {
+    let ids = id_list(raw.as_deref(), &body);
+    if ids.len() > MAX_IDS {
+        return Err(crate::error::Error::unprocessable(format!(
+            "Validation failed: at most {MAX_IDS} ids at once"
+        )));
+    }
+    let found = accounts::visible_many(&app, &ids).await?;
+    Ok(Json(
+        found.iter().map(|a| entities::account(&app, a)).collect(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -368,4 +405,16 @@ async fn featured_tags(
             .map(|t| entities::featured_tag(&account, t))
             .collect(),
     ))
+}
+
+/// `GET /api/v1/accounts/:id/identity_proofs`: deprecated by Mastodon 3.5,
+/// which answers an empty list for an account that exists.
+/// <https://docs.joinmastodon.org/methods/accounts/#identity_proofs>
+async fn identity_proofs(
+    State(app): State<Arc<AppState>>,
+    _auth: Auth<ReadAccounts>,
+    Path(id): Path<String>,
+) -> Result<Json<[(); 0]>> {
+    accounts::visible(&app, parse_id(&id)?).await?;
+    Ok(Json([]))
 }

@@ -9,12 +9,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{
-    Auth, Params, ReadFollows, WriteAccounts, WriteBlocks, WriteFollows, WriteMutes, de, nest_pairs,
+    Auth, Params, ReadFollows, WriteAccounts, WriteBlocks, WriteFollows, WriteMutes, de, id_list,
 };
 use crate::http::mastodon::entities::{
     self, AccountEntity, FamiliarFollowersEntity, RelationshipEntity,
@@ -43,8 +42,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/{id}/mute", post(mute))
         .route("/api/v1/accounts/{id}/unmute", post(unmute))
         .route("/api/v1/accounts/{id}/note", post(note))
+        // `pin`/`unpin` are the names before Mastodon 4.4.
         .route("/api/v1/accounts/{id}/pin", post(endorse))
         .route("/api/v1/accounts/{id}/unpin", post(unendorse))
+        .route("/api/v1/accounts/{id}/endorse", post(endorse))
+        .route("/api/v1/accounts/{id}/unendorse", post(unendorse))
 }
 
 /// The account an action names: it must exist, and be approved if local.
@@ -149,38 +151,6 @@ async fn mute(
     Ok(Json(relationship(&app, &auth.account, t.id).await?))
 }
 
-/// Ids from `id[]=1&id[]=2`, `id=1`, or a JSON body `{"id": [...]}` (Mastodon.py sends that on GET).
-fn ids_param(raw: Option<String>, body: &[u8]) -> Vec<i64> {
-    let mut out = Vec::new();
-    let mut take = |v: &Value| match v {
-        Value::Array(items) => out.extend(items.iter().filter_map(|i| {
-            i.as_str()
-                .map(str::to_string)
-                .or(i.as_i64().map(|n| n.to_string()))
-        })),
-        Value::String(s) => out.push(s.clone()),
-        Value::Number(n) => out.push(n.to_string()),
-        _ => {}
-    };
-    if let Ok(params) = nest_pairs(
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect(),
-    ) && let Some(v) = params.get("id")
-    {
-        take(v);
-    }
-    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body)
-        && let Some(v) = map.get("id")
-    {
-        take(v);
-    }
-    let mut ids: Vec<i64> = out.iter().filter_map(|s| s.parse().ok()).collect();
-    ids.dedup();
-    ids.truncate(100);
-    ids
-}
-
 /// `GET /api/v1/accounts/relationships?id[]=…`
 async fn relationships_of(
     State(app): State<Arc<AppState>>,
@@ -188,7 +158,8 @@ async fn relationships_of(
     RawQuery(raw): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<RelationshipEntity>>> {
-    let ids = ids_param(raw, &body);
+    let mut ids = id_list(raw.as_deref(), &body);
+    ids.truncate(100);
     let found = relationships::relationships(&app, &auth.account, &ids).await?;
     Ok(Json(found.iter().map(entities::relationship).collect()))
 }
@@ -201,7 +172,9 @@ async fn familiar_followers(
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<FamiliarFollowersEntity>>> {
     let mut out = Vec::new();
-    for id in ids_param(raw, &body) {
+    let mut ids = id_list(raw.as_deref(), &body);
+    ids.truncate(100);
+    for id in ids {
         let found = relationships::familiar_followers(&app, &auth.account, id).await?;
         let accounts: Vec<AccountEntity> =
             found.iter().map(|a| entities::account(&app, a)).collect();

@@ -343,3 +343,69 @@ pub(super) fn account_json(app: &AppState, a: &Account) -> Arc<str> {
     }
     json
 }
+
+/// One's own profile with the source of every editable field (Mastodon 4.6).
+/// Image descriptions, profile tabs and attribution domains are not stored
+/// by roost: they answer Mastodon's defaults.
+/// <https://docs.joinmastodon.org/entities/Profile/>
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileEntity {
+    pub id: String,
+    pub display_name: String,
+    pub note: String,
+    pub fields: Vec<FieldEntity>,
+    pub avatar: Option<String>,
+    pub avatar_static: Option<String>,
+    pub avatar_description: String,
+    pub header: Option<String>,
+    pub header_static: Option<String>,
+    pub header_description: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: Option<bool>,
+    pub indexable: bool,
+    pub hide_collections: Option<bool>,
+    pub show_media: bool,
+    pub show_media_replies: bool,
+    pub show_featured: bool,
+    pub attribution_domains: Vec<String>,
+}
+
+/// The [`ProfileEntity`] of a local account; avatar and header are null
+/// when unset.
+pub fn own_profile(app: &AppState, a: &Account) -> ProfileEntity {
+    let stored = |key: &Option<String>| {
+        key.as_deref()
+            .map(|k| app.media.storage.url(&app.base_url, k))
+    };
+    ProfileEntity {
+        id: a.id.to_string(),
+        display_name: a.display_name.clone(),
+        note: a.note_source.clone(),
+        fields: a
+            .fields
+            .0
+            .iter()
+            .map(|f| FieldEntity {
+                name: f.name.clone(),
+                value: f.value.clone(),
+                verified_at: f.verified_at.map(timestamp),
+            })
+            .collect(),
+        avatar: stored(&a.avatar_key),
+        avatar_static: stored(&a.avatar_key),
+        avatar_description: String::new(),
+        header: stored(&a.header_key),
+        header_static: stored(&a.header_key),
+        header_description: String::new(),
+        locked: a.locked,
+        bot: a.bot,
+        discoverable: Some(a.discoverable),
+        indexable: a.indexable,
+        hide_collections: Some(a.hide_collections),
+        show_media: true,
+        show_media_replies: true,
+        show_featured: true,
+        attribution_domains: Vec::new(),
+    }
+}
