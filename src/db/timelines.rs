@@ -228,6 +228,29 @@ impl Store {
         self.query_statuses(&sql).await
     }
 
+    /// `(id, uri)` of the public and unlisted replies to `status_id` after
+    /// `min_id`, oldest first: by `author_id` when `own`, by everyone else
+    /// otherwise (the two halves of a post's `replies` collection).
+    pub async fn public_replies(
+        &self,
+        status_id: i64,
+        author_id: i64,
+        own: bool,
+        min_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let sql = if own {
+            "SELECT id, uri FROM statuses WHERE in_reply_to_id = $1 AND account_id = $2 \
+             AND visibility IN ('public', 'unlisted') AND id > $3 ORDER BY id LIMIT $4"
+        } else {
+            "SELECT id, uri FROM statuses WHERE in_reply_to_id = $1 AND account_id <> $2 \
+             AND visibility IN ('public', 'unlisted') AND id > $3 ORDER BY id LIMIT $4"
+        };
+        let rows = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(status_id).bind(author_id).bind(min_id).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
     /// The ids of an author's newest posts a new follower's home feed takes
     /// in (public, unlisted and followers-only, no replies), newest first.
     pub async fn recent_feed_status_ids(&self, author_id: i64, limit: i64) -> Result<Vec<i64>> {

@@ -265,7 +265,9 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
             "type": "Collection",
             "first": {
                 "type": "CollectionPage",
-                "next": format!("{}/replies?only_other_accounts=true&page=true", status.uri),
+                // The author's own replies, whose last page leads on to
+                // everyone else's (`only_other_accounts=true`).
+                "next": format!("{}/replies?only_other_accounts=false&page=true", status.uri),
                 "partOf": format!("{}/replies", status.uri),
                 "items": [],
             }
@@ -507,7 +509,8 @@ pub fn announce(
     };
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/activity", reblog.uri),
+        // A local boost's uri is already its activity's id (`…/activity`).
+        "id": reblog.uri,
         "type": "Announce",
         "actor": actor.uri,
         "published": time(reblog.created_at),
@@ -568,6 +571,37 @@ pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<
         doc["next"] = json!(next);
     }
     doc
+}
+
+/// One page of a post's `replies` collection (Mastodon's shape: an
+/// unordered `CollectionPage` of reply ids; the author's own replies first,
+/// then `only_other_accounts=true` pages).
+pub fn replies_page(
+    status_uri: &str,
+    page_id: &str,
+    items: Vec<String>,
+    next: Option<String>,
+) -> Value {
+    let mut doc = json!({
+        "id": page_id,
+        "type": "CollectionPage",
+        "partOf": format!("{status_uri}/replies"),
+        "items": items,
+    });
+    if let Some(next) = next {
+        doc["next"] = json!(next);
+    }
+    doc
+}
+
+/// A post's `replies` collection with its first page embedded.
+pub fn replies_collection(status_uri: &str, first: Value) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{status_uri}/replies"),
+        "type": "Collection",
+        "first": first,
+    })
 }
 
 /// `Flag`: a report sent to the reported account's server, from the

@@ -171,6 +171,9 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     let url = Url::parse(inbox).map_err(|_| Error::bad_request("inbox is not a URL"))?;
     let domain = domain_of(inbox).unwrap_or_default();
     if crate::service::moderation::federation_refused(app, &domain).await? {
+        app.federation
+            .failures
+            .record(&domain, Step::Delivery, "domain blocked", inbox);
         return Err(Error::forbidden("domain blocked"));
     }
     if app.store.cache.healthy_hosts.get(&domain).is_none()
@@ -221,7 +224,8 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
         .post(&url, headers, body.as_bytes().to_vec())
         .await
     {
-        Ok(_) => {
+        Ok(status) => {
+            tracing::info!(inbox, status, activity_bytes = body.len(), "delivered");
             app.store.instance_succeeded(&domain).await?;
             return Ok(Outcome::Done);
         }

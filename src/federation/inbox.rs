@@ -65,6 +65,15 @@ pub async fn receive(app: &AppState, req: Inbound<'_>) -> Result<()> {
     if let Some(domain) = &signer.domain {
         app.store.instance_succeeded(domain).await?;
     }
+    // One line per accepted activity: what operators read to follow
+    // federation (the request line alone says only "POST /inbox 202").
+    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("?");
+    tracing::info!(
+        kind,
+        id = %id,
+        actor = %actor,
+        "inbound activity accepted"
+    );
     queue(app, &id, activity, signer.id).await
 }
 
@@ -187,6 +196,12 @@ pub async fn verify(app: &AppState, req: &Inbound<'_>) -> Result<Account> {
     }
     // A blocked server is refused before anything is fetched from it.
     if crate::service::moderation::federation_refused(app, &host).await? {
+        app.federation.failures.record(
+            &host,
+            Step::Signature,
+            "domain blocked",
+            &format!("{} {} signed by {}", req.method, req.path, params.key_id),
+        );
         return Err(Error::forbidden("This domain is blocked"));
     }
     // Each server gets a budget of signed requests (deliveries and signed

@@ -288,9 +288,14 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// Unknown paths: a JSON 404 under `/api`, a plain page elsewhere.
+/// Unknown paths: a JSON 404 under `/api`, under `/users/` (ActivityPub
+/// ids) and to anyone asking for ActivityPub JSON; a plain page elsewhere.
 async fn not_found(State(app): State<Arc<AppState>>, req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
+    let path = req.uri().path();
+    if path.starts_with("/api/")
+        || path.starts_with("/users/")
+        || activitypub::wants_activity_json(req.headers())
+    {
         return Error::not_found().into_response();
     }
     pages::message(

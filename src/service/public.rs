@@ -75,6 +75,45 @@ pub async fn post_at(app: &AppState, url: &str) -> Result<(Account, Status)> {
     Ok((author, status))
 }
 
+/// `author`'s boost `id` with what it boosts, when both are public or
+/// unlisted: what its `Announce` id resolves to.
+pub async fn boost(app: &AppState, author: &Account, id: i64) -> Result<(Status, Status, Account)> {
+    let boost = app
+        .store
+        .get_status(id)
+        .await?
+        .filter(|s| s.account_id == author.id)
+        .filter(|s| matches!(s.visibility(), Visibility::Public | Visibility::Unlisted))
+        .ok_or_else(Error::not_found)?;
+    let original = app
+        .store
+        .get_status(boost.reblog_of_id.ok_or_else(Error::not_found)?)
+        .await?
+        .filter(|s| matches!(s.visibility(), Visibility::Public | Visibility::Unlisted))
+        .ok_or_else(Error::not_found)?;
+    let original_author = app
+        .store
+        .get_account(original.account_id)
+        .await?
+        .filter(|a| a.suspended_at.is_none())
+        .ok_or_else(Error::not_found)?;
+    Ok((boost, original, original_author))
+}
+
+/// Public and unlisted replies to `status` after `min_id`, oldest first, as
+/// `(id, uri)`: its author's own when `own`, everyone else's otherwise.
+pub async fn replies(
+    app: &AppState,
+    status: &Status,
+    own: bool,
+    min_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    app.store
+        .public_replies(status.id, status.account_id, own, min_id, limit)
+        .await
+}
+
 /// The newest public posts of `author`, for its profile page.
 pub async fn profile_posts(app: &AppState, author: &Account, limit: i64) -> Result<Vec<Status>> {
     let page = Page {

@@ -528,6 +528,22 @@ async fn replies_boosts_edits_and_profile_updates_reach_the_other_side() {
     })
     .await;
     assert_eq!(reply_on_a["in_reply_to_id"], original["id"]);
+    // The post's replies collection on a lists bob's reply among others'.
+    let others = format!(
+        "{}/replies?only_other_accounts=true&page=true",
+        original["uri"].as_str().unwrap()
+    );
+    let page: Value = a
+        .http
+        .get(&others)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"], json!([reply["uri"]]), "{page}");
     // The mention notified alice.
     eventually("the mention notification", || async {
         let (_, n) = a
@@ -1316,4 +1332,99 @@ async fn bad_reports_are_refused_and_store_nothing() {
     assert_eq!(report["forwarded"], json!(false));
     assert_eq!(report["category"], json!("spam"));
     assert_eq!(s.app.store.reports_against(bob_id).await.unwrap().len(), 1);
+}
+
+/// GETs `url` as ActivityPub JSON: (status, content type, body).
+async fn ap_get(s: &TestServer, url: &str) -> (StatusCode, String, Value) {
+    let resp = s
+        .http
+        .get(url)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, kind, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn replies_collections_activity_ids_and_the_instance_outbox_resolve() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let carol = s.user("carol").await;
+    let original = post(&s, &alice, json!({"status": "a thread"})).await;
+    let reply_to = |text: &str, visibility: &str| json!({"status": text, "in_reply_to_id": original["id"], "visibility": visibility});
+    let own = post(&s, &alice, reply_to("more", "public")).await;
+    let other = post(&s, &carol, reply_to("@alice nice", "unlisted")).await;
+    post(&s, &carol, reply_to("@alice psst", "private")).await;
+    let uri = original["uri"].as_str().unwrap();
+
+    // The collection embeds its first page (the author's own replies),
+    // which leads on to everyone else's; followers-only replies stay out.
+    let (status, _, replies) = ap_get(&s, &format!("{uri}/replies")).await;
+    assert_eq!(status, StatusCode::OK, "{replies}");
+    assert_eq!(replies["type"], "Collection");
+    assert_eq!(replies["first"]["items"], json!([own["uri"]]));
+    let next = replies["first"]["next"].as_str().unwrap().to_string();
+    let (_, _, page) = ap_get(&s, &next).await;
+    assert_eq!(page["items"], json!([other["uri"]]), "{page}");
+    assert!(page.get("next").is_none(), "{page}");
+    // The Note points at the same chain.
+    let (_, _, note) = ap_get(&s, uri).await;
+    let (_, _, first) = ap_get(&s, note["replies"]["first"]["next"].as_str().unwrap()).await;
+    assert_eq!(first["items"], json!([own["uri"]]));
+
+    // Every activity id resolves: a post's Create and a boost's Announce,
+    // whose id is the boost's uri (not `…/activity/activity`).
+    let (status, _, create) = ap_get(&s, &format!("{uri}/activity")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (create["type"].as_str(), create["id"].as_str()),
+        (Some("Create"), Some(format!("{uri}/activity").as_str()))
+    );
+    let (_, boost) = s
+        .request(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/statuses/{}/reblog",
+                original["id"].as_str().unwrap()
+            ),
+            Some(&carol.token),
+            None,
+        )
+        .await;
+    let boost_uri = boost["uri"].as_str().unwrap();
+    assert!(!boost_uri.ends_with("/activity/activity"), "{boost_uri}");
+    let (status, _, announce) = ap_get(&s, boost_uri).await;
+    assert_eq!(status, StatusCode::OK, "{announce}");
+    assert_eq!(
+        (announce["type"].as_str(), announce["id"].as_str()),
+        (Some("Announce"), Some(boost_uri))
+    );
+    assert_eq!(announce["object"], original["uri"]);
+
+    // The instance actor has an (empty) outbox.
+    let (_, _, actor) = ap_get(&s, &s.url("/actor")).await;
+    let (status, _, outbox) = ap_get(&s, actor["outbox"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, outbox["totalItems"].as_i64()),
+        (StatusCode::OK, Some(0))
+    );
+
+    // Unknown ActivityPub paths answer JSON, not an HTML page.
+    for path in [
+        format!("{uri}/likes/elsewhere"),
+        s.url("/users/nobody/statuses/1/replies"),
+        format!("{}/replies", s.url(&format!("/users/alice/statuses/{}", 1))),
+    ] {
+        let (status, kind, body) = ap_get(&s, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(kind.starts_with("application/json"), "{path}: {kind}");
+        assert_eq!(body["error"], "Record not found");
+    }
 }

@@ -29,8 +29,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .layer(DefaultBodyLimit::max(MAX_ACTIVITY));
     Router::new()
         .route("/actor", get(instance_actor))
+        .route("/actor/outbox", get(instance_outbox))
         .route("/users/{name}", get(actor))
         .route("/users/{name}/statuses/{id}", get(status))
+        .route("/users/{name}/statuses/{id}/activity", get(activity))
+        .route("/users/{name}/statuses/{id}/replies", get(replies))
         .route("/users/{name}/followers", get(followers))
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/outbox", get(outbox))
@@ -102,6 +105,14 @@ async fn instance_actor(State(app): State<Arc<AppState>>) -> Response {
     ap_json(&convert::instance_actor(&app))
 }
 
+/// `GET /actor/outbox`: the instance actor posts nothing; an empty
+/// collection, so that servers which read every actor's outbox find one.
+async fn instance_outbox(State(app): State<Arc<AppState>>) -> Response {
+    let mut doc = convert::collection_summary(&app.url("/actor/outbox"), 0, None);
+    doc["orderedItems"] = Value::Array(Vec::new());
+    ap_json(&doc)
+}
+
 /// `GET /users/:name`: the Person, or the profile page for browsers.
 async fn actor(
     State(app): State<Arc<AppState>>,
@@ -144,6 +155,85 @@ async fn status(
         return Ok(Redirect::to(&format!("/@{}/{}", account.username, status.id)).into_response());
     }
     note_document(&app, &status, &method, &uri, &headers).await
+}
+
+/// `GET /users/:name/statuses/:id/activity`: the activity that published
+/// a post (its `Create`) or a boost (its `Announce`), so that every
+/// activity id roost sends resolves.
+async fn activity(
+    State(app): State<Arc<AppState>>,
+    Path((name, id)): Path<(String, i64)>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let doc = match public::post(&app, &account, id).await {
+        Ok(status) => {
+            let note = convert::load_note(&app, &status).await?;
+            convert::create(&account, note, status.created_at)
+        }
+        Err(e) if e.kind == crate::error::Kind::NotFound => {
+            let (boost, original, original_author) = public::boost(&app, &account, id).await?;
+            convert::announce(&account, &boost, &original, &original_author)
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(ap_json(&doc))
+}
+
+#[derive(Deserialize)]
+struct RepliesQuery {
+    page: Option<String>,
+    only_other_accounts: Option<String>,
+    min_id: Option<i64>,
+}
+
+/// `GET /users/:name/statuses/:id/replies`: the ids of a public post's
+/// public and unlisted replies, as Mastodon pages them: the author's own
+/// first, then (`only_other_accounts=true`) everyone else's, oldest first.
+async fn replies(
+    State(app): State<Arc<AppState>>,
+    Path((name, id)): Path<(String, i64)>,
+    Query(q): Query<RepliesQuery>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    const PER_PAGE: i64 = 20;
+    let account = local_account(&app, &name).await?;
+    let status = public::post(&app, &account, id).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let others = q
+        .only_other_accounts
+        .as_deref()
+        .and_then(crate::http::extract::parse_bool)
+        .unwrap_or(false);
+    let base = format!("{}/replies", status.uri);
+    let page_id = |min: Option<i64>| match min {
+        Some(m) => format!("{base}?min_id={m}&only_other_accounts={others}&page=true"),
+        None => format!("{base}?only_other_accounts={others}&page=true"),
+    };
+    let rows = public::replies(&app, &status, !others, q.min_id.unwrap_or(0), PER_PAGE).await?;
+    let next = match rows.last() {
+        Some((last, _)) if rows.len() == PER_PAGE as usize => Some(page_id(Some(*last))),
+        _ if !others => Some(format!("{base}?only_other_accounts=true&page=true")),
+        _ => None,
+    };
+    let page = convert::replies_page(
+        &status.uri,
+        &page_id(q.min_id),
+        rows.into_iter().map(|(_, uri)| uri).collect(),
+        next,
+    );
+    if q.page.is_none() {
+        return Ok(ap_json(&convert::replies_collection(&status.uri, page)));
+    }
+    Ok(ap_json(&convert::with_context(
+        page,
+        Value::from("https://www.w3.org/ns/activitystreams"),
+    )))
 }
 
 /// A local public or unlisted post as a Note, under the authorized-fetch
