@@ -265,3 +265,58 @@ async fn chromium_moderates_a_report_and_the_review_queue() {
         Some("suspend")
     );
 }
+
+/// The README's Mastodon.py example, run as written (only its
+/// `http://localhost:8080` pointed at the test server): it prints the
+/// authorization URL, a browser signs in and approves, the code goes to its
+/// prompt, and it prints the signed-in username.
+#[tokio::test]
+async fn the_readme_mastodon_py_example_runs_as_written() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```python\nfrom mastodon import Mastodon")
+        .expect("the example")
+        + "```python\n".len();
+    let end = readme[start..].find("```").unwrap() + start;
+    let s = TestServer::start().await;
+    s.user("alice").await;
+    let example = readme[start..end].replace("http://localhost:8080", &s.base);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(python())
+        .args(["-c", &example])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).await.unwrap();
+    let Some((_, query)) = line.trim().split_once('?') else {
+        let out = child.wait_with_output().await.unwrap();
+        panic!(
+            "not an authorization URL: {line:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let code = code_from_location(&s.authorize(&browser(), query).await);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{code}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "the example failed: {rest}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rest.trim().trim_start_matches("code: "), "alice");
+}
