@@ -282,7 +282,7 @@ NOTES = {
     "GET /api/v1/media/{id}": "206 while processing.",
     "PUT /api/v1/media/{id}": "description, focus, thumbnail; 404 once posted (as Mastodon).",
     "DELETE /api/v1/media/{id}": "422 while a post has it.",
-    "GET /api/v1/custom_emojis": "Always `[]` until custom emoji exist.",
+    "GET /api/v1/custom_emojis": "Added by admins with `roost admin emoji add NAME FILE [--category C]` (list, remove); static_url is the image itself. Statuses list the emoji their text names, local and remote (copied); accounts' emojis are still [].",
     "GET /health": "Health check, not a client API endpoint.",
     "GET /api/v1/streaming/user": "Server-sent events; update, status.update, delete, notification (with read or read:notifications), conversation. Every stream is also on the WebSocket at /api/v1/streaming.",
     "GET /api/v1/streaming/public": "only_media=true for public:media; public streams leave out replies to others, as Mastodon's do.",

@@ -33,6 +33,33 @@ pub enum AdminCommand {
         #[arg(long)]
         ip: String,
     },
+    /// This server's custom emoji.
+    Emoji {
+        #[command(subcommand)]
+        command: EmojiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EmojiCommand {
+    /// Add a custom emoji from an image file (PNG, GIF, WebP or JPEG, at most
+    /// 256 KiB; animated GIFs stay animated): `roost admin emoji add blobcat blobcat.png`.
+    Add {
+        /// The shortcode, without colons (letters, digits, `_`).
+        name: String,
+        /// The image file.
+        file: std::path::PathBuf,
+        /// The group clients show it under in their pickers.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// List this server's custom emoji.
+    List,
+    /// Remove a custom emoji (posts that name it show its `:shortcode:` again).
+    Remove {
+        /// The shortcode.
+        name: String,
+    },
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -71,6 +98,7 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                 .await
                 .map(|range| println!("lifted the IP block on {range}"))
         }
+        AdminCommand::Emoji { command } => emoji(&app, command).await,
         AdminCommand::DeleteAccount { username } => {
             match app.store.get_local_account_by_username(&username).await {
                 Ok(Some(account)) => accounts::delete_account(&app, &account)
@@ -85,4 +113,46 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
     };
     app.store.close().await;
     result
+}
+
+async fn emoji(app: &AppState, command: EmojiCommand) -> Result<()> {
+    use crate::service::emojis;
+    match command {
+        EmojiCommand::Add {
+            name,
+            file,
+            category,
+        } => {
+            let meta = tokio::fs::metadata(&file).await.map_err(|e| {
+                crate::error::Error::unprocessable(format!("cannot read {}: {e}", file.display()))
+            })?;
+            // Checked before reading, so a huge file is not read at all.
+            if meta.len() > crate::media::process::EMOJI_MAX_BYTES {
+                return Err(crate::error::Error::unprocessable(format!(
+                    "{} is larger than 256 KiB",
+                    file.display()
+                )));
+            }
+            let bytes = tokio::fs::read(&file).await.map_err(|e| {
+                crate::error::Error::unprocessable(format!("cannot read {}: {e}", file.display()))
+            })?;
+            let e = emojis::add_local(app, &name, bytes, category.as_deref()).await?;
+            println!("added :{}: ({})", e.shortcode, e.content_type);
+            Ok(())
+        }
+        EmojiCommand::List => {
+            for e in emojis::local(app).await? {
+                println!(
+                    ":{}:\t{}\t{}",
+                    e.shortcode,
+                    e.category.as_deref().unwrap_or("-"),
+                    emojis::image_url(app, &e).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        EmojiCommand::Remove { name } => emojis::remove_local(app, &name)
+            .await
+            .map(|e| println!("removed :{}:", e.shortcode)),
+    }
 }

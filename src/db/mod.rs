@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod admin;
 pub mod bus;
 pub mod collections;
+pub mod emojis;
 pub mod federation;
 pub mod feeds;
 pub mod filters;
@@ -173,6 +174,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sign_up_blocks",
         include_str!("../../migrations/sqlite/0015_sign_up_blocks.sql"),
     ),
+    (
+        16,
+        "custom_emojis",
+        include_str!("../../migrations/sqlite/0016_custom_emojis.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -249,6 +255,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         15,
         "sign_up_blocks",
         include_str!("../../migrations/postgres/0015_sign_up_blocks.sql"),
+    ),
+    (
+        16,
+        "custom_emojis",
+        include_str!("../../migrations/postgres/0016_custom_emojis.sql"),
     ),
 ];
 

@@ -50,7 +50,8 @@ fn note_context() -> Value {
             "sensitive": "as:sensitive",
             "toot": "http://joinmastodon.org/ns#",
             "votersCount": "toot:votersCount",
-            "Hashtag": "as:Hashtag"
+            "Hashtag": "as:Hashtag",
+            "Emoji": "toot:Emoji"
         }
     ])
 }
@@ -186,6 +187,8 @@ pub struct NoteParts<'a> {
     pub poll: Option<(&'a crate::model::Poll, Vec<i64>)>,
     /// The post's attachments, in order.
     pub media: &'a [crate::model::MediaAttachment],
+    /// This server's custom emoji the post names.
+    pub emojis: &'a [crate::model::CustomEmoji],
 }
 
 /// The media type of a stored file, by the extension roost gave it.
@@ -236,6 +239,7 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
     tag.extend(p.tags.iter().map(|t| {
         json!({"type": "Hashtag", "href": app.url(&format!("/tags/{t}")), "name": format!("#{t}")})
     }));
+    tag.extend(p.emojis.iter().filter_map(|e| emoji(app, e)));
     let conversation = status.conversation_id.map(|c| {
         format!(
             "tag:{},{}:objectId={c}:objectType=Conversation",
@@ -302,6 +306,24 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
     doc
 }
 
+/// One of this server's custom emoji as a `toot:Emoji` tag, as Mastodon
+/// sends it (its id resolves at `/emojis/ID`).
+/// <https://docs.joinmastodon.org/spec/activitypub/#Emoji>
+pub fn emoji(app: &AppState, e: &crate::model::CustomEmoji) -> Option<Value> {
+    let key = e.image_key.as_deref().filter(|_| e.is_local())?;
+    Some(json!({
+        "id": app.url(&format!("/emojis/{}", e.id)),
+        "type": "Emoji",
+        "name": format!(":{}:", e.shortcode),
+        "updated": time(e.updated_at),
+        "icon": {
+            "type": "Image",
+            "mediaType": e.content_type,
+            "url": app.media.storage.url(&app.base_url, key),
+        },
+    }))
+}
+
 /// Loads what [`note`] needs and builds it.
 pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
     let author = app
@@ -342,6 +364,14 @@ pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
         .iter()
         .filter_map(|id| found.iter().find(|m| m.id == *id).cloned())
         .collect();
+    let emojis = if author.is_local() {
+        let mut codes = crate::model::emoji::shortcodes_in(&status.content);
+        codes.extend(crate::model::emoji::shortcodes_in(&status.spoiler_text));
+        let names: Vec<(String, String)> = codes.into_iter().map(|c| (String::new(), c)).collect();
+        app.store.emojis_named(&names).await?
+    } else {
+        Vec::new()
+    };
     let counts = match &poll {
         Some(p) => {
             let mut counts = vec![0; p.options.0.len()];
@@ -364,6 +394,7 @@ pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
             in_reply_to,
             poll: poll.as_ref().map(|p| (p, counts)),
             media: &media,
+            emojis: &emojis,
         },
     ))
 }

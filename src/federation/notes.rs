@@ -205,6 +205,9 @@ pub(super) async fn ingest(
         attach_media: &[],
         new_media: &media,
     };
+    // Before the post is stored, so that its first rendering (streams,
+    // feeds) shows them.
+    remember_emojis(app, actor, &object).await?;
     let status = match statuses::store(app, actor, &new).await? {
         Stored::New(status) => status,
         // The same post arriving twice at once: the other copy won.
@@ -513,6 +516,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
     let new_ids: Option<Vec<i64>> = new_media
         .as_ref()
         .map(|rows| rows.iter().map(|m| m.id).collect());
+    remember_emojis(app, actor, &object).await?;
     statuses::store_edit(
         app,
         &before,
@@ -535,6 +539,32 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Remembers the custom emoji (`Emoji` tags) of a post, unless its server's
+/// media are rejected.
+async fn remember_emojis(app: &AppState, actor: &Account, object: &Object) -> Result<()> {
+    let Some(domain) = actor.domain.as_deref() else {
+        return Ok(());
+    };
+    if object.tag.emojis().next().is_none()
+        || app
+            .store
+            .domain_block_of(domain)
+            .await?
+            .is_some_and(|b| b.reject_media)
+    {
+        return Ok(());
+    }
+    let list = object
+        .tag
+        .emojis()
+        .map(|e| crate::service::emojis::RemoteEmoji {
+            shortcode: e.shortcode(),
+            uri: e.id.as_deref(),
+            url: &e.icon.url,
+        });
+    crate::service::emojis::remember_remote(app, domain, list).await
 }
 
 /// The attachments of an edited remote post when they differ from the

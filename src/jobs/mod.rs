@@ -58,6 +58,8 @@ pub enum Task {
     CacheRemoteMedia { media_id: i64 },
     /// Fetch and keep copies of a remote account's avatar and header.
     CacheAccountImages { account_id: i64 },
+    /// Fetch and keep a copy of a remote custom emoji's image.
+    CacheEmoji { emoji_id: i64 },
     /// Mail a password reset link to a local account (the token is made
     /// when the job runs: no secret waits in the queue).
     MailPasswordReset { account_id: i64 },
@@ -97,6 +99,7 @@ impl Task {
             Task::ProcessMedia { .. } => "process_media",
             Task::CacheRemoteMedia { .. } => "cache_remote_media",
             Task::CacheAccountImages { .. } => "cache_account_images",
+            Task::CacheEmoji { .. } => "cache_emoji",
             Task::MailPasswordReset { .. } => "mail_password_reset",
             Task::MailConfirmation { .. } => "mail_confirmation",
             Task::MailEmailChange { .. } => "mail_email_change",
@@ -222,6 +225,7 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
         Task::CacheAccountImages { account_id } => {
             crate::media::process::cache_account_images(app, account_id).await
         }
+        Task::CacheEmoji { emoji_id } => crate::media::process::cache_emoji(app, emoji_id).await,
         Task::MailPasswordReset { account_id } => {
             crate::service::passwords::mail_reset(app, account_id).await
         }

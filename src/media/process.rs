@@ -759,3 +759,65 @@ pub async fn cache_account_images(app: &AppState, account_id: i64) -> Result<()>
     }
     Ok(())
 }
+
+/// Largest custom emoji image kept, local or remote (Mastodon's limit).
+pub const EMOJI_MAX_BYTES: u64 = 256 * 1024;
+
+/// Stores a custom emoji's image as it is (an animated GIF or WebP stays
+/// animated): PNG, GIF, WebP or JPEG only, at most [`EMOJI_MAX_BYTES`].
+/// Returns the key and the content type.
+pub async fn store_emoji_image(app: &AppState, bytes: Vec<u8>) -> Result<(String, &'static str)> {
+    if bytes.len() as u64 > EMOJI_MAX_BYTES {
+        return Err(too_large(EMOJI_MAX_BYTES));
+    }
+    let detected = detect(&bytes)
+        .filter(|d| d.kind == MediaKind::Image)
+        .ok_or_else(|| {
+            Error::unprocessable("Validation failed: Image must be PNG, GIF, WebP or JPEG")
+        })?;
+    let extension = detected.mime.trim_start_matches("image/");
+    let key = new_key("emojis", extension);
+    app.media
+        .storage
+        .put_bytes(&key, bytes, detected.mime)
+        .await
+        .map_err(Error::internal)?;
+    Ok((key, detected.mime))
+}
+
+/// Removes a stored emoji image.
+pub async fn delete_emoji_image(app: &AppState, key: &str) {
+    delete_key(app, key).await;
+}
+
+/// The `CacheEmoji` job: fetches a remote custom emoji's image through the
+/// guarded client and keeps a copy, served from this server.
+pub async fn cache_emoji(app: &AppState, emoji_id: i64) -> Result<()> {
+    let Some(e) = app.store.get_emoji(emoji_id).await? else {
+        return Ok(());
+    };
+    let Some(url) = e
+        .image_remote_url
+        .as_deref()
+        .filter(|_| e.image_key.is_none())
+    else {
+        return Ok(());
+    };
+    let Some(file) = fetch_remote_image(app, url, EMOJI_MAX_BYTES).await? else {
+        return Ok(());
+    };
+    let bytes = tokio::fs::read(&file.path).await.map_err(Error::internal)?;
+    let _ = tokio::fs::remove_file(&file.path).await;
+    let (key, mime) = match store_emoji_image(app, bytes).await {
+        Ok(stored) => stored,
+        Err(err) if err.kind == Kind::Unprocessable || err.kind == Kind::PayloadTooLarge => {
+            tracing::info!(emoji_id, error = %err, "remote emoji not usable");
+            return Ok(());
+        }
+        Err(err) => return Err(err),
+    };
+    if let Some(old) = app.store.set_emoji_image(e.id, &key, mime).await? {
+        delete_key(app, &old).await;
+    }
+    Ok(())
+}

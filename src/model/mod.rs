@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod conversation;
+pub mod emoji;
 pub mod filter;
 pub mod job;
 pub mod list;
@@ -21,6 +22,7 @@ pub use sqlx::types::Json;
 
 pub use account::{Account, Field, Role, User};
 pub use conversation::{AccountConversation, Marker};
+pub use emoji::CustomEmoji;
 pub use filter::{
     AccountDomainBlock, Filter, FilterContext, FilterKeyword, FilterStatus, FullFilter,
 };

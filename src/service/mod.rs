@@ -6,6 +6,7 @@ pub mod bookmarks;
 pub mod confirmations;
 pub mod conversations;
 pub mod domain_blocks;
+pub mod emojis;
 pub mod endorsements;
 pub mod filters;
 pub mod instance;

@@ -7,7 +7,7 @@
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::{Account, App, MediaAttachment, Poll, Status};
+use crate::model::{Account, App, CustomEmoji, MediaAttachment, Poll, Status};
 
 pub async fn statuses(app: &AppState, ids: &[i64]) -> Result<Vec<Status>> {
     app.store.get_statuses(ids).await
@@ -51,6 +51,11 @@ pub async fn media(app: &AppState, ids: &[i64]) -> Result<Vec<MediaAttachment>> 
         return Ok(Vec::new());
     }
     app.store.get_media_many(ids).await
+}
+
+/// The custom emoji named by `(domain, shortcode)` pairs.
+pub async fn emojis(app: &AppState, names: &[(String, String)]) -> Result<Vec<CustomEmoji>> {
+    crate::service::emojis::named(app, names).await
 }
 
 pub async fn application(app: &AppState, id: i64) -> Result<Option<App>> {

@@ -10,6 +10,7 @@ mod client_api;
 mod clients;
 mod collections;
 mod common;
+mod emoji;
 mod faults;
 mod federation;
 mod filters;

@@ -30,6 +30,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/actor", get(instance_actor))
         .route("/actor/outbox", get(instance_outbox))
+        .route("/emojis/{id}", get(emoji))
         .route("/users/{name}", get(actor))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/users/{name}/statuses/{id}/activity", get(activity))
@@ -111,6 +112,20 @@ async fn instance_outbox(State(app): State<Arc<AppState>>) -> Response {
     let mut doc = convert::collection_summary(&app.url("/actor/outbox"), 0, None);
     doc["orderedItems"] = Value::Array(Vec::new());
     ap_json(&doc)
+}
+
+/// `GET /emojis/:id`: one of this server's custom emoji as an `Emoji`, the
+/// id its tags carry.
+async fn emoji(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| crate::error::Error::not_found())?;
+    let e = crate::service::emojis::local_by_id(&app, id).await?;
+    let doc = convert::emoji(&app, &e).ok_or_else(crate::error::Error::not_found)?;
+    Ok(ap_json(&convert::with_context(
+        doc,
+        serde_json::json!(["https://www.w3.org/ns/activitystreams", {"toot": "http://joinmastodon.org/ns#", "Emoji": "toot:Emoji"}]),
+    )))
 }
 
 /// `GET /users/:name`: the Person, or the profile page for browsers.

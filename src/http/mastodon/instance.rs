@@ -105,10 +105,17 @@ pub async fn domain_blocks(
     ))
 }
 
-/// `GET /api/v1/custom_emojis`: none until custom emoji exist.
+/// `GET /api/v1/custom_emojis`: this server's emoji (`roost admin emoji add`).
 /// <https://docs.joinmastodon.org/methods/custom_emojis/>
-pub async fn custom_emojis() -> Json<[(); 0]> {
-    Json([])
+pub async fn custom_emojis(
+    State(app): State<Arc<AppState>>,
+) -> Result<Json<Vec<entities::CustomEmojiEntity>>> {
+    let list = crate::service::emojis::local(&app).await?;
+    Ok(Json(
+        list.iter()
+            .filter_map(|e| entities::custom_emoji(&app, e))
+            .collect(),
+    ))
 }
 
 /// `GET /api/v1/instance/peers`: the domains roost has met, minus suspended ones.

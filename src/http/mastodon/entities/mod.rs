@@ -387,3 +387,30 @@ pub struct StatusSourceEntity {
     pub text: String,
     pub spoiler_text: String,
 }
+
+/// <https://docs.joinmastodon.org/entities/CustomEmoji/>
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomEmojiEntity {
+    pub shortcode: String,
+    pub url: String,
+    /// The same image: roost keeps emoji as they are sent, animated or not.
+    pub static_url: String,
+    pub visible_in_picker: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// The entity of an emoji with an image to show (none without one).
+pub fn custom_emoji(
+    app: &crate::app::AppState,
+    e: &crate::model::CustomEmoji,
+) -> Option<CustomEmojiEntity> {
+    let url = crate::service::emojis::image_url(app, e)?;
+    Some(CustomEmojiEntity {
+        shortcode: e.shortcode.clone(),
+        static_url: url.clone(),
+        url,
+        visible_in_picker: e.visible_in_picker,
+        category: e.category.clone(),
+    })
+}

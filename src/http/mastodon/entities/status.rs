@@ -86,7 +86,7 @@ struct StatusBase<'a> {
     application: Option<ApplicationRef<'a>>,
     mentions: Vec<MentionEntity<'a>>,
     tags: Vec<TagEntity<'a>>,
-    emojis: [(); 0],
+    emojis: Vec<super::CustomEmojiEntity>,
     reblogs_count: i64,
     favourites_count: i64,
     replies_count: i64,
@@ -228,6 +228,59 @@ impl StatusContext {
         })
     }
 
+    /// The custom emoji each status names (`:shortcode:` in its text or
+    /// content warning), from its author's server, in one query.
+    async fn emojis(
+        app: &AppState,
+        statuses: &[&Status],
+        accounts: &HashMap<i64, Account>,
+    ) -> Result<HashMap<i64, Vec<super::CustomEmojiEntity>>> {
+        let mut wanted: Vec<(i64, String, Vec<String>)> = Vec::new();
+        for s in statuses {
+            let mut codes = crate::model::emoji::shortcodes_in(&s.content);
+            for c in crate::model::emoji::shortcodes_in(&s.spoiler_text) {
+                if !codes.contains(&c) {
+                    codes.push(c);
+                }
+            }
+            if codes.is_empty() {
+                continue;
+            }
+            let domain = accounts
+                .get(&s.account_id)
+                .and_then(|a| a.domain.as_deref())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            wanted.push((s.id, domain, codes));
+        }
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let names: Vec<(String, String)> = wanted
+            .iter()
+            .flat_map(|(_, d, codes)| codes.iter().map(move |c| (d.clone(), c.clone())))
+            .collect();
+        let found: HashMap<(String, String), super::CustomEmojiEntity> =
+            rendering::emojis(app, &names)
+                .await?
+                .iter()
+                .filter_map(|e| {
+                    super::custom_emoji(app, e)
+                        .map(|x| ((e.domain.clone(), e.shortcode.clone()), x))
+                })
+                .collect();
+        Ok(wanted
+            .into_iter()
+            .map(|(id, domain, codes)| {
+                let list = codes
+                    .into_iter()
+                    .filter_map(|c| found.get(&(domain.clone(), c)).cloned())
+                    .collect();
+                (id, list)
+            })
+            .collect())
+    }
+
     /// The viewer-independent JSON of each status, from the cache or rendered
     /// (loading mentions, tags and applications for those only).
     async fn bases(app: &AppState, all: &[&Status]) -> Result<HashMap<i64, Arc<str>>> {
@@ -275,6 +328,7 @@ impl StatusContext {
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
+        let emojis = Self::emojis(app, &missing, &accounts).await?;
         let mut apps = HashMap::new();
         for id in missing.iter().filter_map(|s| s.application_id) {
             if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(id)
@@ -340,7 +394,7 @@ impl StatusContext {
                         url: app.url(&format!("/tags/{t}")),
                     })
                     .collect(),
-                emojis: [],
+                emojis: emojis.get(&s.id).cloned().unwrap_or_default(),
                 reblogs_count: s.reblogs_count,
                 favourites_count: s.favourites_count,
                 replies_count: s.replies_count,

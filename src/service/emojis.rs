@@ -1,0 +1,160 @@
+//! Custom emoji: this server's own, added by admins (`roost admin emoji
+//! add`), and other servers', remembered from the `Emoji` tags of their
+//! posts. A post shows the emoji of its author's server whose `:shortcode:`
+//! its text names. <https://docs.joinmastodon.org/methods/custom_emojis/>
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::CustomEmoji;
+use crate::model::emoji::valid_shortcode;
+
+/// Most emoji remembered from one post.
+const MAX_PER_POST: usize = 50;
+
+/// This server's enabled emoji, by shortcode.
+pub async fn local(app: &AppState) -> Result<Vec<CustomEmoji>> {
+    app.store.local_emojis().await
+}
+
+/// One of this server's enabled emoji by id (its ActivityPub document).
+pub async fn local_by_id(app: &AppState, id: i64) -> Result<CustomEmoji> {
+    app.store
+        .get_emoji(id)
+        .await?
+        .filter(|e| e.is_local() && !e.disabled)
+        .ok_or_else(Error::not_found)
+}
+
+/// Adds one of this server's emoji from an image file's bytes (PNG, GIF,
+/// WebP or JPEG, at most 256 KiB).
+pub async fn add_local(
+    app: &AppState,
+    shortcode: &str,
+    image: Vec<u8>,
+    category: Option<&str>,
+) -> Result<CustomEmoji> {
+    let shortcode = shortcode.trim().trim_matches(':');
+    if !valid_shortcode(shortcode) {
+        return Err(Error::unprocessable(
+            "Validation failed: Shortcode must be 2 to 64 letters, digits or underscores",
+        ));
+    }
+    let category = category.map(str::trim).filter(|c| !c.is_empty());
+    if category.is_some_and(|c| c.chars().count() > 64) {
+        return Err(Error::unprocessable(
+            "Validation failed: Category is too long (maximum is 64 characters)",
+        ));
+    }
+    let (key, mime) = crate::media::process::store_emoji_image(app, image).await?;
+    let now = Utc::now();
+    let emoji = CustomEmoji {
+        id: crate::id::new_id(),
+        shortcode: shortcode.to_string(),
+        domain: String::new(),
+        uri: None,
+        image_remote_url: None,
+        image_key: Some(key.clone()),
+        content_type: mime.to_string(),
+        category: category.map(str::to_string),
+        visible_in_picker: true,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    };
+    if !app.store.put_emoji(&emoji).await? {
+        crate::media::process::delete_emoji_image(app, &key).await;
+        return Err(Error::unprocessable(
+            "Validation failed: Shortcode has already been taken",
+        ));
+    }
+    Ok(emoji)
+}
+
+/// Removes one of this server's emoji and its image.
+pub async fn remove_local(app: &AppState, shortcode: &str) -> Result<CustomEmoji> {
+    let removed = app
+        .store
+        .delete_local_emoji(shortcode.trim().trim_matches(':'))
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if let Some(key) = &removed.image_key {
+        crate::media::process::delete_emoji_image(app, key).await;
+    }
+    Ok(removed)
+}
+
+/// An emoji another server sent in a post's tags: its shortcode, its id and
+/// its image's URL.
+pub struct RemoteEmoji<'a> {
+    pub shortcode: &'a str,
+    pub uri: Option<&'a str>,
+    pub url: &'a str,
+}
+
+/// Remembers the emoji a post from `domain` carries (new ones, and new
+/// images of known ones), copying their images when `media.cache_remote`
+/// is on. Malformed entries are skipped.
+pub async fn remember_remote(
+    app: &AppState,
+    domain: &str,
+    emojis: impl Iterator<Item = RemoteEmoji<'_>>,
+) -> Result<()> {
+    for e in emojis.take(MAX_PER_POST) {
+        if !valid_shortcode(e.shortcode) || crate::text::web_url(e.url).is_none() {
+            continue;
+        }
+        let now = Utc::now();
+        let row = CustomEmoji {
+            id: crate::id::new_id(),
+            shortcode: e.shortcode.to_string(),
+            domain: domain.to_ascii_lowercase(),
+            uri: e.uri.map(str::to_string),
+            image_remote_url: Some(e.url.to_string()),
+            image_key: None,
+            content_type: String::new(),
+            category: None,
+            visible_in_picker: false,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let (stored, changed) = app.store.upsert_remote_emoji(&row).await?;
+        // Copied at once (as Mastodon does), so that the post's first
+        // rendering already points at this server's copy; a failed fetch
+        // is tried again by a job.
+        if changed
+            && app.config.media.cache_remote
+            && let Err(err) = crate::media::process::cache_emoji(app, stored.id).await
+        {
+            tracing::info!(emoji = %stored.shortcode, domain, error = %err, "emoji image not copied yet");
+            crate::jobs::enqueue(
+                app,
+                crate::jobs::Task::CacheEmoji {
+                    emoji_id: stored.id,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The emoji named by `(domain, shortcode)` pairs (domain empty for this
+/// server's), for rendering.
+pub async fn named(app: &AppState, names: &[(String, String)]) -> Result<Vec<CustomEmoji>> {
+    app.store.emojis_named(names).await
+}
+
+/// Where an emoji's image is served: the stored copy, else the remote URL.
+pub fn image_url(app: &AppState, e: &CustomEmoji) -> Option<String> {
+    match &e.image_key {
+        Some(key) => Some(app.media.storage.url(&app.base_url, key)),
+        None => e
+            .image_remote_url
+            .as_deref()
+            .and_then(crate::text::web_url)
+            .map(str::to_string),
+    }
+}

@@ -1,0 +1,177 @@
+//! Custom emoji: added by an admin with the CLI, listed for clients, shown
+//! in posts that name them, and carried to other servers as `Emoji` tags.
+
+use std::process::Output;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::cli::roost;
+use crate::common::*;
+use crate::federation::post;
+
+fn emoji_cli(s: &TestServer, args: &[&str]) -> Output {
+    roost(s.dir.path(), &s.app.config.database_url())
+        .args(["admin", "emoji"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Writes a small PNG to the server's directory; returns its path.
+fn png_file(s: &TestServer, name: &str) -> String {
+    let path = s.dir.path().join(name);
+    std::fs::write(&path, crate::media::png_rgba(32, 32)).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn admins_add_emoji_that_clients_list_and_posts_show() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let file = png_file(&s, "blobcat.png");
+    let out = emoji_cli(&s, &["add", "blobcat", &file, "--category", "blobs"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Refused, and nothing added: a taken shortcode, a bad one, a file that
+    // is not an image, one too large, one that is not there.
+    let text = s.dir.path().join("notes.txt");
+    std::fs::write(&text, "not an image").unwrap();
+    let big = s.dir.path().join("big.png");
+    std::fs::write(&big, vec![0u8; 300 * 1024]).unwrap();
+    for args in [
+        vec!["add", "blobcat", file.as_str()],
+        vec!["add", "blob-cat", file.as_str()],
+        vec!["add", "notes", text.to_str().unwrap()],
+        vec!["add", "big", big.to_str().unwrap()],
+        vec!["add", "ghost", "/nonexistent/ghost.png"],
+    ] {
+        let out = emoji_cli(&s, &args);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(!out.stderr.is_empty(), "{args:?} said nothing");
+    }
+
+    let (status, list) = s.get("/api/v1/custom_emojis", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["shortcode"], "blobcat");
+    assert_eq!(list[0]["category"], "blobs");
+    assert_eq!(list[0]["visible_in_picker"], true);
+    let url = list[0]["url"].as_str().unwrap().to_string();
+    let image = s.http.get(&url).send().await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/png");
+
+    // A post naming it (and one that does not exist) shows only it.
+    let posted = post(
+        &s,
+        &alice,
+        json!({"status": "hello :blobcat: and :nothere:", "spoiler_text": ":blobcat:"}),
+    )
+    .await;
+    assert_eq!(
+        posted["emojis"],
+        json!([{"shortcode": "blobcat", "url": url, "static_url": url,
+                "visible_in_picker": true, "category": "blobs"}])
+    );
+    let plain = post(&s, &alice, json!({"status": "time is 12:30:00"})).await;
+    assert_eq!(plain["emojis"], json!([]));
+
+    // Its Emoji tag rides on the Note, and its id resolves.
+    let note: Value = s
+        .http
+        .get(posted["uri"].as_str().unwrap())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tag = note["tag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "Emoji")
+        .cloned()
+        .expect("an Emoji tag");
+    assert_eq!(tag["name"], ":blobcat:");
+    assert_eq!(tag["icon"]["url"], url.as_str());
+    let doc: Value = s
+        .http
+        .get(tag["id"].as_str().unwrap())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (doc["type"].as_str(), doc["name"].as_str()),
+        (Some("Emoji"), Some(":blobcat:"))
+    );
+
+    // Listed by the CLI, then removed: the list empties and the file goes.
+    let out = emoji_cli(&s, &["list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(":blobcat:"));
+    let out = emoji_cli(&s, &["remove", "blobcat"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.get("/api/v1/custom_emojis", None).await.1, json!([]));
+    assert_eq!(
+        s.http.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(!emoji_cli(&s, &["remove", "blobcat"]).status.success());
+}
+
+#[tokio::test]
+async fn emoji_travel_with_posts_to_other_servers() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let file = png_file(&a, "party.png");
+    let out = emoji_cli(&a, &["add", "party", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    crate::federation::remote_follower(&a, &b, &alice, &bob).await;
+
+    let posted = post(&a, &alice, json!({"status": "it is :party: time"})).await;
+    let on_b = eventually("alice's post on b", || async {
+        crate::federation::in_home(&b, &bob, &posted["uri"]).await
+    })
+    .await;
+    let emojis = on_b["emojis"].as_array().unwrap();
+    assert_eq!(emojis.len(), 1, "{on_b}");
+    assert_eq!(emojis[0]["shortcode"], "party");
+    // Not in b's own picker: it is a's emoji.
+    assert_eq!(emojis[0]["visible_in_picker"], false);
+    assert_eq!(b.get("/api/v1/custom_emojis", None).await.1, json!([]));
+    // b keeps its own copy of the image, and serves it.
+    let copy = eventually("b's copy of the emoji", || async {
+        let (_, s) = b
+            .get(
+                &format!("/api/v1/statuses/{}", on_b["id"].as_str().unwrap()),
+                Some(&bob.token),
+            )
+            .await;
+        let url = s["emojis"][0]["url"].as_str()?.to_string();
+        url.starts_with(&b.base).then_some(url)
+    })
+    .await;
+    let image = b.http.get(&copy).send().await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/png");
+}
