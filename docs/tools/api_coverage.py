@@ -475,6 +475,16 @@ def main(argv):
         "with a method it does not take answers 405 with "
         "`{\"error\":\"Method not allowed\"}` and an `Allow` header.")
     out.append("")
+    out.append(
+        "Every GET answered is checked against the response schema of the "
+        "OpenAPI description on a populated instance "
+        "(`tests/clients/openapi_conformance.py`, run by "
+        "`clients::answers_are_valid_against_the_mastodon_openapi_schemas`). "
+        "Where the description disagrees with Mastodon itself (V1 filters "
+        "as one object, notification group ids as integers), roost answers "
+        "as Mastodon does; the Tag entity still lacks `id` and `history` "
+        "(issue 19).")
+    out.append("")
     out.append("To regenerate this page after changing a status in the "
                "script, run from the repository root:")
     out.append("")

@@ -40,6 +40,14 @@ pub async fn schedule(
     if let Some(parent) = d.in_reply_to_id {
         visible_status(app, Some(author), parent).await?;
     }
+    // The visibility it will have, resolved now: clients show it.
+    let mut d = d;
+    if d.visibility.is_none() {
+        d.visibility = Some(match app.store.get_user(author.id).await? {
+            Some(u) => u.default_visibility,
+            None => "public".to_string(),
+        });
+    }
     let row = crate::model::ScheduledStatus {
         id: crate::id::new_id(),
         account_id: author.id,

@@ -97,6 +97,7 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
             .env("ROOST_TEST_USERNAME", "alice")
             .env("ROOST_TEST_EMAIL", "alice@example.org")
             .env("ROOST_TEST_PASSWORD", PASSWORD)
+            .env("ROOST_OPENAPI", openapi_spec().unwrap_or_default())
             .output()
             .unwrap()
     })
@@ -108,6 +109,38 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The OpenAPI description of the Mastodon client API: `ROOST_OPENAPI`, or
+/// the team's reference copy beside the repository.
+fn openapi_spec() -> Option<String> {
+    let candidates = [
+        std::env::var("ROOST_OPENAPI").ok(),
+        Some(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/reference/mastodon-api.openapi.json"
+            )
+            .to_string(),
+        ),
+        Some("/work/shared/reference/mastodon-api.openapi.json".to_string()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| std::path::Path::new(p).is_file())
+}
+
+/// Every GET of the Mastodon API that roost answers is valid against the
+/// OpenAPI description's schema, on an instance with posts, polls, media,
+/// lists, filters and notifications in it.
+#[tokio::test]
+async fn answers_are_valid_against_the_mastodon_openapi_schemas() {
+    if openapi_spec().is_none() {
+        eprintln!("SKIPPED: no OpenAPI description of the Mastodon API (set ROOST_OPENAPI)");
+        return;
+    }
+    run_client_script(python_script("openapi_conformance.py")).await;
 }
 
 #[tokio::test]

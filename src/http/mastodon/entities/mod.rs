@@ -332,8 +332,8 @@ pub struct ScheduledStatusEntity {
     pub media_attachments: [(); 0],
 }
 
-/// The parameters a scheduled status will be posted with (as sent, so
-/// their JSON types are the client's).
+/// The parameters a scheduled status will be posted with, typed as
+/// Mastodon types them (its internal ids as JSON integers).
 #[derive(Debug, Serialize)]
 pub struct ScheduledParams {
     pub text: Value,
@@ -342,9 +342,9 @@ pub struct ScheduledParams {
     pub sensitive: Value,
     pub spoiler_text: Value,
     pub visibility: Value,
-    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_id: Option<i64>,
     pub language: Value,
-    pub application_id: Option<String>,
+    pub application_id: Option<i64>,
     pub scheduled_at: Option<String>,
     pub idempotency: Value,
     pub with_rate_limit: bool,
@@ -362,9 +362,9 @@ pub fn scheduled_status(row: &crate::model::ScheduledStatus) -> ScheduledStatusE
             sensitive: p["sensitive"].clone(),
             spoiler_text: p["spoiler_text"].clone(),
             visibility: p["visibility"].clone(),
-            in_reply_to_id: p["in_reply_to_id"].as_i64().map(|i| i.to_string()),
+            in_reply_to_id: p["in_reply_to_id"].as_i64(),
             language: p["language"].clone(),
-            application_id: p["application_id"].as_i64().map(|i| i.to_string()),
+            application_id: p["application_id"].as_i64(),
             scheduled_at: None,
             idempotency: p["idempotency_key"].clone(),
             with_rate_limit: false,
