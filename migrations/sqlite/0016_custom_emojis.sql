@@ -20,3 +20,7 @@ CREATE TABLE custom_emojis (
     updated_at              TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX custom_emojis_shortcode_domain ON custom_emojis (domain, shortcode);
+
+-- The custom emoji an account's name, note and fields name, as rendered
+-- when the profile was last stored: JSON [{shortcode, url}].
+ALTER TABLE accounts ADD COLUMN emojis TEXT NOT NULL DEFAULT '[]';

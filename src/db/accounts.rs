@@ -47,6 +47,8 @@ pub struct ProfileUpdate {
     pub default_visibility: String,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
+    /// The custom emoji the name, note and fields name.
+    pub emojis: Vec<crate::model::AccountEmoji>,
 }
 
 impl Store {
@@ -170,7 +172,8 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5, locked = $6,
-                    bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, updated_at = $11
+                    bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, updated_at = $11,
+                    emojis = $12
                  WHERE id = $1")
                 .bind(account_id)
                 .bind(&p.display_name)
@@ -183,6 +186,7 @@ impl Store {
                 .bind(p.indexable)
                 .bind(p.hide_collections)
                 .bind(now)
+                .bind(Json(&p.emojis))
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(

@@ -39,6 +39,8 @@ pub struct RemoteAccount {
     pub header_remote_url: Option<String>,
     pub actor_type: String,
     pub also_known_as: Vec<String>,
+    /// The custom emoji its name, note and fields name.
+    pub emojis: Vec<crate::model::AccountEmoji>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -82,9 +84,9 @@ impl Store {
                 "INSERT INTO accounts (id, username, domain, display_name, note, fields, locked, bot, group_actor,
                     discoverable, indexable, uri, url, inbox_url, shared_inbox_url, outbox_url, followers_url,
                     following_url, featured_url, public_key_pem, public_key_id, avatar_remote_url, header_remote_url,
-                    actor_type, also_known_as, created_at, updated_at, fetched_at)
+                    actor_type, also_known_as, created_at, updated_at, fetched_at, emojis)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                    $22, $23, $24, $25, $26, $27, $27)
+                    $22, $23, $24, $25, $26, $27, $27, $28)
                  ON CONFLICT (uri) DO UPDATE SET username = excluded.username, domain = excluded.domain,
                     display_name = excluded.display_name, note = excluded.note, fields = excluded.fields,
                     locked = excluded.locked, bot = excluded.bot, group_actor = excluded.group_actor,
@@ -95,7 +97,7 @@ impl Store {
                     public_key_pem = excluded.public_key_pem, public_key_id = excluded.public_key_id,
                     avatar_remote_url = excluded.avatar_remote_url, header_remote_url = excluded.header_remote_url,
                     actor_type = excluded.actor_type, also_known_as = excluded.also_known_as,
-                    updated_at = excluded.updated_at, fetched_at = excluded.fetched_at
+                    emojis = excluded.emojis, updated_at = excluded.updated_at, fetched_at = excluded.fetched_at
                  WHERE accounts.domain IS NOT NULL
                  RETURNING *")
                 .bind(id).bind(&a.username).bind(&a.domain).bind(&a.display_name).bind(&a.note)
@@ -104,7 +106,7 @@ impl Store {
                 .bind(&a.shared_inbox_url).bind(&a.outbox_url).bind(&a.followers_url)
                 .bind(&a.following_url).bind(&a.featured_url).bind(&a.public_key_pem).bind(&a.public_key_id)
                 .bind(&a.avatar_remote_url).bind(&a.header_remote_url).bind(&a.actor_type)
-                .bind(Json(&a.also_known_as)).bind(a.created_at).bind(now)
+                .bind(Json(&a.also_known_as)).bind(a.created_at).bind(now).bind(Json(&a.emojis))
                 .fetch_optional(&mut *tx).await?;
             // A local account's uri never becomes a remote account.
             let Some(row) = row else {

@@ -34,7 +34,8 @@ fn actor_context() -> Value {
             "discoverable": "toot:discoverable",
             "suspended": "toot:suspended",
             "memorial": "toot:memorial",
-            "indexable": "toot:indexable"
+            "indexable": "toot:indexable",
+            "Emoji": "toot:Emoji"
         }
     ])
 }
@@ -113,7 +114,15 @@ pub fn person(app: &AppState, account: &Account) -> Value {
             "owner": uri,
             "publicKeyPem": account.public_key_pem,
         },
-        "tag": [],
+        "tag": account.emojis.0.iter().filter_map(|e| {
+            let id = e.id?;
+            Some(json!({
+                "id": app.url(&format!("/emojis/{id}")),
+                "type": "Emoji",
+                "name": format!(":{}:", e.shortcode),
+                "icon": {"type": "Image", "mediaType": e.content_type, "url": e.url},
+            }))
+        }).collect::<Vec<_>>(),
         "attachment": fields,
         "endpoints": {"sharedInbox": account.shared_inbox_url.clone().unwrap_or_default()},
     });

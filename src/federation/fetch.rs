@@ -201,6 +201,8 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
     if block.as_deref() == Some("suspend") {
         return Err(Error::forbidden("This domain is blocked"));
     }
+    let mut remote = remote;
+    remote.emojis = profile_emojis(app, &actor, &remote, block.as_deref()).await?;
     let known = app.store.get_account_by_uri(&remote.uri).await?.is_some();
     let account = app.store.put_remote_account(&remote).await?;
     if crate::media::process::account_images_stale(app, &account) {
@@ -249,6 +251,44 @@ pub fn valid_remote_username(name: &str) -> bool {
         && name.chars().all(|c| word(c) || c == '.' || c == '-')
         && name.starts_with(word)
         && name.ends_with(word)
+}
+
+/// The custom emoji an actor's name, note and fields name, from its
+/// `Emoji` tags (remembered, their images copied), unless its server's
+/// media are rejected.
+async fn profile_emojis(
+    app: &AppState,
+    actor: &Actor,
+    remote: &RemoteAccount,
+    block: Option<&str>,
+) -> Result<Vec<crate::model::AccountEmoji>> {
+    if actor.tag.emojis().next().is_none() {
+        return Ok(Vec::new());
+    }
+    let reject_media = block.is_some()
+        && app
+            .store
+            .domain_block_of(&remote.domain)
+            .await?
+            .is_some_and(|b| b.reject_media);
+    if reject_media {
+        return Ok(Vec::new());
+    }
+    let list = actor
+        .tag
+        .emojis()
+        .map(|e| crate::service::emojis::RemoteEmoji {
+            shortcode: e.shortcode(),
+            uri: e.id.as_deref(),
+            url: &e.icon.url,
+        });
+    crate::service::emojis::remember_remote(app, &remote.domain, list).await?;
+    let mut texts: Vec<&str> = vec![&remote.display_name, &remote.note];
+    for f in &remote.fields {
+        texts.push(&f.name);
+        texts.push(&f.value);
+    }
+    crate::service::emojis::for_profile(app, &remote.domain, &texts).await
 }
 
 /// Maps a parsed actor onto an account row; refuses an actor whose key or
@@ -315,6 +355,7 @@ pub fn remote_account(actor: &Actor) -> Result<RemoteAccount> {
         header_remote_url: actor.image_url().map(str::to_string),
         actor_type: kind,
         also_known_as: actor.also_known_as.iter().cloned().collect(),
+        emojis: Vec::new(),
         created_at: actor.published.unwrap_or_else(Utc::now),
     })
 }

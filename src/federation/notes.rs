@@ -698,6 +698,7 @@ mod tests {
             public_key_id: None,
             actor_type: "Person".into(),
             also_known_as: crate::model::Json(Vec::new()),
+            emojis: crate::model::Json(Vec::new()),
         }
     }
 

@@ -16,6 +16,18 @@ pub struct Field {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
+/// A custom emoji an account's profile names, kept with the account.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccountEmoji {
+    pub shortcode: String,
+    pub url: String,
+    /// This server's emoji's id (for its `Emoji` tag), none for others'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content_type: String,
+}
+
 db_row! {
 /// An actor: a local account (domain `None`) or a remote one.
     #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +82,8 @@ pub struct Account {
     pub actor_type: String,
     /// Other identities of the actor (`alsoKnownAs`, for Move).
     pub also_known_as: Json<Vec<String>>,
+    /// The custom emoji its name, note and fields name.
+    pub emojis: Json<Vec<AccountEmoji>>,
 }
 }
 

@@ -20,7 +20,7 @@ pub mod timeline;
 /// store reads, so they use sqlx's wrapper; the rest of roost names it here.
 pub use sqlx::types::Json;
 
-pub use account::{Account, Field, Role, User};
+pub use account::{Account, AccountEmoji, Field, Role, User};
 pub use conversation::{AccountConversation, Marker};
 pub use emoji::CustomEmoji;
 pub use filter::{

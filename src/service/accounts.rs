@@ -431,11 +431,19 @@ pub async fn update_profile(
             .collect(),
         None => account.fields.0.clone(),
     };
+    let display_name = changes
+        .display_name
+        .map(|d| d.trim().to_string())
+        .unwrap_or_else(|| account.display_name.clone());
+    let mut texts: Vec<&str> = vec![&display_name, &note_source];
+    for f in &fields {
+        texts.push(&f.name);
+        texts.push(&f.value);
+    }
+    let emojis = crate::service::emojis::for_profile(app, "", &texts).await?;
     let update = ProfileUpdate {
-        display_name: changes
-            .display_name
-            .map(|d| d.trim().to_string())
-            .unwrap_or_else(|| account.display_name.clone()),
+        emojis,
+        display_name,
         note: text::plain_to_html(&note_source),
         note_source,
         fields,

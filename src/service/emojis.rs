@@ -7,8 +7,8 @@ use chrono::Utc;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::CustomEmoji;
 use crate::model::emoji::valid_shortcode;
+use crate::model::{AccountEmoji, CustomEmoji};
 
 /// Most emoji remembered from one post.
 const MAX_PER_POST: usize = 50;
@@ -145,6 +145,42 @@ pub async fn remember_remote(
 /// server's), for rendering.
 pub async fn named(app: &AppState, names: &[(String, String)]) -> Result<Vec<CustomEmoji>> {
     app.store.emojis_named(names).await
+}
+
+/// The emoji of `domain` (empty for this server's) that a profile's texts
+/// (name, note, field names and values) name, to keep with the account.
+pub async fn for_profile(
+    app: &AppState,
+    domain: &str,
+    texts: &[&str],
+) -> Result<Vec<AccountEmoji>> {
+    let mut codes: Vec<String> = Vec::new();
+    for t in texts {
+        for c in crate::model::emoji::shortcodes_in(t) {
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+    }
+    codes.truncate(MAX_PER_POST);
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let domain = domain.to_ascii_lowercase();
+    let names: Vec<(String, String)> = codes.iter().map(|c| (domain.clone(), c.clone())).collect();
+    let found = app.store.emojis_named(&names).await?;
+    Ok(codes
+        .iter()
+        .filter_map(|c| found.iter().find(|e| &e.shortcode == c))
+        .filter_map(|e| {
+            image_url(app, e).map(|url| AccountEmoji {
+                shortcode: e.shortcode.clone(),
+                url,
+                id: e.is_local().then_some(e.id),
+                content_type: e.content_type.clone(),
+            })
+        })
+        .collect())
 }
 
 /// Where an emoji's image is served: the stored copy, else the remote URL.

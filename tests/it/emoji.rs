@@ -117,6 +117,32 @@ async fn admins_add_emoji_that_clients_list_and_posts_show() {
         (Some("Emoji"), Some(":blobcat:"))
     );
 
+    // Names and fields show them too, and the actor carries their tags.
+    let (status, me) = s
+        .request(
+            reqwest::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            Some(json!({"display_name": "Alice :blobcat:", "fields_attributes": [{"name": "mood", "value": ":blobcat: :nothere:"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["emojis"].as_array().map(Vec::len), Some(1), "{me}");
+    assert_eq!(me["emojis"][0]["shortcode"], "blobcat");
+    assert_eq!(me["emojis"][0]["url"], url.as_str());
+    let actor: Value = s
+        .http
+        .get(s.url("/users/alice"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["tag"][0]["type"], "Emoji", "{actor}");
+    assert_eq!(actor["tag"][0]["name"], ":blobcat:");
+
     // Listed by the CLI, then removed: the list empties and the file goes.
     let out = emoji_cli(&s, &["list"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(":blobcat:"));
@@ -174,4 +200,26 @@ async fn emoji_travel_with_posts_to_other_servers() {
     let image = b.http.get(&copy).send().await.unwrap();
     assert_eq!(image.status(), StatusCode::OK);
     assert_eq!(image.headers()["content-type"], "image/png");
+
+    // A name with an emoji reaches b with it (the Update of the actor).
+    act(
+        &a,
+        &alice,
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(json!({"display_name": "Alice :party:"})),
+    )
+    .await;
+    let alice_on_b = b
+        .resolve(&bob.token, &format!("alice@{}", a.domain()))
+        .await;
+    let account = eventually("alice's new name on b", || async {
+        let (_, acc) = b
+            .get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token))
+            .await;
+        (acc["display_name"] == json!("Alice :party:")).then_some(acc)
+    })
+    .await;
+    assert_eq!(account["emojis"][0]["shortcode"], "party", "{account}");
+    assert_eq!(account["emojis"][0]["url"], copy.as_str());
 }

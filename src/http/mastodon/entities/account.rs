@@ -36,7 +36,7 @@ pub struct AccountEntity {
     pub last_status_at: Option<String>,
     pub hide_collections: bool,
     pub noindex: bool,
-    pub emojis: Vec<Value>,
+    pub emojis: Vec<super::CustomEmojiEntity>,
     pub roles: Vec<Value>,
     pub fields: Vec<FieldEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +120,7 @@ pub fn account(app: &AppState, a: &Account) -> AccountEntity {
         entity.display_name.clear();
         entity.note.clear();
         entity.fields.clear();
+        entity.emojis.clear();
         entity.avatar = app.url("/avatars/original/missing.png");
         entity.avatar_static = entity.avatar.clone();
         entity.header = app.url("/headers/original/missing.png");
@@ -185,7 +186,18 @@ fn profile(app: &AppState, a: &Account) -> AccountEntity {
         last_status_at: a.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
         hide_collections: a.hide_collections,
         noindex: !a.indexable,
-        emojis: Vec::new(),
+        emojis: a
+            .emojis
+            .0
+            .iter()
+            .map(|e| super::CustomEmojiEntity {
+                shortcode: e.shortcode.clone(),
+                url: e.url.clone(),
+                static_url: e.url.clone(),
+                visible_in_picker: a.is_local(),
+                category: None,
+            })
+            .collect(),
         roles: Vec::new(),
         fields: a
             .fields
