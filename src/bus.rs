@@ -61,6 +61,10 @@ pub enum Event {
     },
     /// A local account's filters changed.
     FiltersChanged { account_id: i64 },
+    /// An announcement came into force (`deleted: false`) or was deleted.
+    Announcement { id: i64, deleted: bool },
+    /// How many chose one reaction on an announcement.
+    AnnouncementReaction { id: i64, name: String, count: i64 },
     /// What a write on some node changed, for the caches (and for the
     /// streaming hub, which closes sockets whose token died).
     Invalidate(Invalidation),

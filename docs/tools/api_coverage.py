@@ -176,7 +176,10 @@ STATUS = {
     "GET /api/v1/domain_blocks": DONE,
     "POST /api/v1/domain_blocks": DONE,
     "DELETE /api/v1/domain_blocks": DONE,
-    "GET /api/v1/announcements": EMPTY,
+    "GET /api/v1/announcements": DONE,
+    "POST /api/v1/announcements/{id}/dismiss": DONE,
+    "PUT /api/v1/announcements/{id}/reactions/{name}": DONE,
+    "DELETE /api/v1/announcements/{id}/reactions/{name}": DONE,
     "GET /api/v1/trends/tags": EMPTY,
     "GET /api/v1/trends/statuses": EMPTY,
     "GET /api/v2/suggestions": EMPTY,
@@ -249,6 +252,8 @@ OWNER = {
 }
 
 NOTES = {
+    "GET /api/v1/announcements": "Written by admins at /admin/announcements (plain text, optional start and end in UTC); with_dismissed; reactions with counts and me.",
+    "PUT /api/v1/announcements/{id}/reactions/{name}": "A Unicode emoji or one of this server's custom emoji; at most 8 different ones per announcement.",
     "GET /api/v1/accounts": "id[] (at most 40), in the order asked; unknown and unapproved accounts left out.",
     "GET /api/v1/statuses": "id[] (at most 40), in the order asked; what the caller may not see is left out.",
     "POST /api/v1/accounts/{id}/endorse": "Also at the pre-4.4 name /pin; needs a follow.",
@@ -282,7 +287,7 @@ NOTES = {
     "GET /api/v1/media/{id}": "206 while processing.",
     "PUT /api/v1/media/{id}": "description, focus, thumbnail; 404 once posted (as Mastodon).",
     "DELETE /api/v1/media/{id}": "422 while a post has it.",
-    "GET /api/v1/custom_emojis": "Added by admins with `roost admin emoji add NAME FILE [--category C]` (list, remove); static_url is the image itself. Statuses list the emoji their text names, local and remote (copied); accounts' emojis are still [].",
+    "GET /api/v1/custom_emojis": "Added by admins with `roost admin emoji add NAME FILE [--category C]` (list, remove); static_url is the image itself. Statuses list the emoji their text names, local and remote (copied); accounts show the emoji their name, note and fields name.",
     "GET /health": "Health check, not a client API endpoint.",
     "GET /api/v1/streaming/user": "Server-sent events; update, status.update, delete, notification (with read or read:notifications), conversation. Every stream is also on the WebSocket at /api/v1/streaming.",
     "GET /api/v1/streaming/public": "only_media=true for public:media; public streams leave out replies to others, as Mastodon's do.",

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod bus;
 pub mod collections;
 pub mod emojis;
@@ -179,6 +180,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "custom_emojis",
         include_str!("../../migrations/sqlite/0016_custom_emojis.sql"),
     ),
+    (
+        17,
+        "announcements",
+        include_str!("../../migrations/sqlite/0017_announcements.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -260,6 +266,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         16,
         "custom_emojis",
         include_str!("../../migrations/postgres/0016_custom_emojis.sql"),
+    ),
+    (
+        17,
+        "announcements",
+        include_str!("../../migrations/postgres/0017_announcements.sql"),
     ),
 ];
 

@@ -1,6 +1,7 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
+pub mod announcement;
 pub mod conversation;
 pub mod emoji;
 pub mod filter;
@@ -21,6 +22,7 @@ pub mod timeline;
 pub use sqlx::types::Json;
 
 pub use account::{Account, AccountEmoji, Field, Role, User};
+pub use announcement::Announcement;
 pub use conversation::{AccountConversation, Marker};
 pub use emoji::CustomEmoji;
 pub use filter::{

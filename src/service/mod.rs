@@ -2,6 +2,7 @@
 //! the store. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod announcements;
 pub mod bookmarks;
 pub mod confirmations;
 pub mod conversations;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod announcements;
 mod api;
 mod cli;
 mod client_api;

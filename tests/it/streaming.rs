@@ -18,12 +18,12 @@ type Ws =
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A WebSocket on `/api/v1/streaming`.
-struct Socket {
+pub(crate) struct Socket {
     ws: Ws,
 }
 
 impl Socket {
-    async fn open(s: &TestServer, token: &str, query: &str) -> Socket {
+    pub(crate) async fn open(s: &TestServer, token: &str, query: &str) -> Socket {
         let url = format!(
             "ws://{}/api/v1/streaming?access_token={token}{query}",
             s.domain()
@@ -57,7 +57,7 @@ impl Socket {
         }
     }
 
-    async fn subscribe(&mut self, stream: &str, extra: Value) {
+    pub(crate) async fn subscribe(&mut self, stream: &str, extra: Value) {
         let mut req = json!({"type": "subscribe", "stream": stream});
         if let (Some(r), Some(e)) = (req.as_object_mut(), extra.as_object()) {
             r.extend(e.clone());
@@ -102,7 +102,7 @@ impl Socket {
     }
 
     /// Events until one satisfies `last` (returned with those before it).
-    async fn until(
+    pub(crate) async fn until(
         &mut self,
         mut last: impl FnMut(&[String], &str, &Value) -> bool,
     ) -> Vec<(Vec<String>, String, Value)> {

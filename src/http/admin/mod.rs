@@ -21,6 +21,7 @@ use crate::model::Role;
 
 mod accounts;
 mod action_logs;
+mod announcements;
 mod dashboard;
 mod domain_blocks;
 mod reports;
@@ -35,6 +36,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .merge(review::router())
         .merge(domain_blocks::router())
         .merge(rules::router())
+        .merge(announcements::router())
         .merge(action_logs::router())
 }
 

@@ -10,6 +10,7 @@ use crate::app::AppState;
 
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod annual_reports;
 pub mod apps;
 pub mod blocks;
@@ -105,6 +106,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(preferences::router())
         .merge(oembed::router())
         .merge(annual_reports::router())
+        .merge(announcements::router())
         .merge(profile::router(app))
         .merge(polls::router())
         .merge(scheduled_statuses::router())

@@ -17,10 +17,6 @@ fn empty() -> Json<[(); 0]> {
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route(
-            "/api/v1/announcements",
-            get(|_: Auth<Read>| async { empty() }),
-        )
-        .route(
             "/api/v1/trends/tags",
             // Trends are public in Mastodon (logged-out explore pages read them).
             get(|_: MaybeAuth<Read>| async { empty() }),

@@ -16,6 +16,7 @@ pub enum Target<'a> {
     /// A remote post held for review, by its URI.
     Held(&'a str),
     Rule(i64),
+    Announcement(i64),
     /// The server itself (its texts).
     Server,
     /// Something named in words only (an e-mail domain, an IP range).
@@ -31,6 +32,7 @@ impl Target<'_> {
             Target::Status(id) => ("Status", Some(*id), format!("#{id}")),
             Target::Held(uri) => ("HeldStatus", None, (*uri).to_string()),
             Target::Rule(id) => ("Rule", Some(*id), format!("rule #{id}")),
+            Target::Announcement(id) => ("Announcement", Some(*id), format!("announcement #{id}")),
             Target::Server => ("Instance", None, "this server".to_string()),
             Target::Named(name) => ("Block", None, (*name).to_string()),
         }

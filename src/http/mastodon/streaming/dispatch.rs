@@ -98,6 +98,41 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
             invalidate(app, what);
             Ok(())
         }
+        Event::Announcement { id, deleted } => {
+            let (event, payload) = if *deleted {
+                ("announcement.delete", id.to_string())
+            } else {
+                match crate::http::mastodon::announcements::payload(app, *id).await? {
+                    Some(json) => ("announcement", json),
+                    None => return Ok(()),
+                }
+            };
+            to_every_user_stream(app, event, payload.into());
+            Ok(())
+        }
+        Event::AnnouncementReaction { id, name, count } => {
+            let payload = serde_json::json!({
+                "name": name,
+                "count": count,
+                "announcement_id": id.to_string(),
+            });
+            to_every_user_stream(app, "announcement.reaction", payload.to_string().into());
+            Ok(())
+        }
+    }
+}
+
+/// Sends one event to every socket subscribed to a user stream (what all
+/// signed-in people hear, as announcements).
+fn to_every_user_stream(app: &Arc<AppState>, event: &'static str, payload: Arc<str>) {
+    let mut frames = Frames::default();
+    for c in app.streaming.select(|_| true) {
+        for sub in c.subscriptions() {
+            if sub.stream == Stream::User {
+                let frame = frames.get(&sub.name, event, Some(&payload));
+                deliver(app, &c, frame);
+            }
+        }
     }
 }
 
