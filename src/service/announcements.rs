@@ -138,7 +138,15 @@ pub async fn for_viewer(
     }
     let dismissed = app.store.dismissed_announcements(viewer.id, &ids).await?;
     let reactions = app.store.announcement_reactions(&ids, viewer.id).await?;
-    let local = super::emojis::local(app).await?;
+    // Custom emoji images only when a reaction names one.
+    let local = if reactions
+        .iter()
+        .any(|r| crate::model::emoji::valid_shortcode(&r.1))
+    {
+        super::emojis::local(app).await?
+    } else {
+        Vec::new()
+    };
     Ok(list
         .into_iter()
         .filter(|a| with_dismissed || !dismissed.contains(&a.id))

@@ -4,11 +4,11 @@
 use std::process::Output;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cli::roost;
 use crate::common::*;
-use crate::federation::post;
+use crate::federation::{ap_get, post};
 
 fn emoji_cli(s: &TestServer, args: &[&str]) -> Output {
     roost(s.dir.path(), &s.app.config.database_url())
@@ -83,16 +83,7 @@ async fn admins_add_emoji_that_clients_list_and_posts_show() {
     assert_eq!(plain["emojis"], json!([]));
 
     // Its Emoji tag rides on the Note, and its id resolves.
-    let note: Value = s
-        .http
-        .get(posted["uri"].as_str().unwrap())
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, note) = ap_get(&s, posted["uri"].as_str().unwrap()).await;
     let tag = note["tag"]
         .as_array()
         .unwrap()
@@ -102,16 +93,7 @@ async fn admins_add_emoji_that_clients_list_and_posts_show() {
         .expect("an Emoji tag");
     assert_eq!(tag["name"], ":blobcat:");
     assert_eq!(tag["icon"]["url"], url.as_str());
-    let doc: Value = s
-        .http
-        .get(tag["id"].as_str().unwrap())
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, doc) = ap_get(&s, tag["id"].as_str().unwrap()).await;
     assert_eq!(
         (doc["type"].as_str(), doc["name"].as_str()),
         (Some("Emoji"), Some(":blobcat:"))
@@ -130,16 +112,7 @@ async fn admins_add_emoji_that_clients_list_and_posts_show() {
     assert_eq!(me["emojis"].as_array().map(Vec::len), Some(1), "{me}");
     assert_eq!(me["emojis"][0]["shortcode"], "blobcat");
     assert_eq!(me["emojis"][0]["url"], url.as_str());
-    let actor: Value = s
-        .http
-        .get(s.url("/users/alice"))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, actor) = ap_get(&s, &s.url("/users/alice")).await;
     assert_eq!(actor["tag"][0]["type"], "Emoji", "{actor}");
     assert_eq!(actor["tag"][0]["name"], ":blobcat:");
 

@@ -1335,7 +1335,7 @@ async fn bad_reports_are_refused_and_store_nothing() {
 }
 
 /// GETs `url` as ActivityPub JSON: (status, content type, body).
-async fn ap_get(s: &TestServer, url: &str) -> (StatusCode, String, Value) {
+pub(crate) async fn ap_get(s: &TestServer, url: &str) -> (StatusCode, String, Value) {
     let resp = s
         .http
         .get(url)
