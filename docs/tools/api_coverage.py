@@ -481,8 +481,9 @@ def main(argv):
         "`{\"error\":\"Method not allowed\"}` and an `Allow` header.")
     out.append("")
     out.append(
-        "Every GET answered is checked against the response schema of the "
-        "OpenAPI description on a populated instance "
+        "Every GET answered, and the 30 writes that populate the instance "
+        "first, are checked against the response schemas of the "
+        "OpenAPI description "
         "(`tests/clients/openapi_conformance.py`, run by "
         "`clients::answers_are_valid_against_the_mastodon_openapi_schemas`). "
         "Where the description disagrees with Mastodon itself (V1 filters "
