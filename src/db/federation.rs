@@ -279,6 +279,14 @@ impl Store {
     }
 
     /// Records that `account_id` moved to `target_id`.
+    /// Sets a local account's aliases (`alsoKnownAs`).
+    pub async fn set_also_known_as(&self, account_id: i64, aliases: &[String]) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE accounts SET also_known_as = $2 WHERE id = $1")
+            .bind(account_id).bind(Json(aliases)).execute(pool).await.map(|_| ()))?;
+        self.cache.invalidate(Invalidation::Account(account_id));
+        Ok(())
+    }
+
     pub async fn set_moved_to(&self, account_id: i64, target_id: i64) -> Result<()> {
         on_pool!(self, pool => sqlx::query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1")
             .bind(account_id).bind(target_id).execute(pool).await.map(|_| ()))?;

@@ -241,11 +241,17 @@ async fn moved(app: &AppState, actor: &Account, activity: &Value) -> Result<()> 
     let Some(target_uri) = id_of(activity.get("target")) else {
         return Ok(());
     };
-    if target_uri == actor.uri || target_uri.starts_with(&app.base_url) {
+    if target_uri == actor.uri {
         return Ok(());
     }
-    // The target's own server must confirm the alias.
-    let Ok(target) = fetch::refresh_actor(app, target_uri).await else {
+    // The target's own server must confirm the alias (this one, for a
+    // local target).
+    let target = if target_uri.starts_with(&app.base_url) {
+        app.store.get_account_by_uri(target_uri).await?
+    } else {
+        fetch::refresh_actor(app, target_uri).await.ok()
+    };
+    let Some(target) = target else {
         return Ok(());
     };
     if !target.also_known_as.0.iter().any(|a| a == &actor.uri) {
@@ -253,21 +259,7 @@ async fn moved(app: &AppState, actor: &Account, activity: &Value) -> Result<()> 
         return Ok(());
     }
     app.store.set_moved_to(actor.id, target.id).await?;
-    let opts = FollowOptions {
-        reblogs: None,
-        notify: None,
-    };
-    for (follower_id, _) in app.store.local_followers(actor.id).await? {
-        let Some(follower) = app.store.get_account(follower_id).await? else {
-            continue;
-        };
-        if app.store.blocked_either_way(follower.id, target.id).await? {
-            continue;
-        }
-        relationships::follow(app, &follower, &target, opts).await?;
-        relationships::unfollow(app, &follower, actor).await?;
-    }
-    Ok(())
+    relationships::move_followers(app, actor, &target).await
 }
 
 /// `Add`/`Remove` of one of the actor's posts to its featured collection

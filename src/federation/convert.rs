@@ -126,6 +126,9 @@ pub fn person(app: &AppState, account: &Account) -> Value {
         "attachment": fields,
         "endpoints": {"sharedInbox": account.shared_inbox_url.clone().unwrap_or_default()},
     });
+    if !account.also_known_as.0.is_empty() {
+        doc["alsoKnownAs"] = json!(account.also_known_as.0);
+    }
     if suspended {
         doc["suspended"] = json!(true);
     } else {
@@ -557,6 +560,19 @@ pub fn announce(
         "to": to,
         "cc": cc,
         "object": original.uri,
+    })
+}
+
+/// `Move` of `actor` to `target`, as Mastodon sends it to followers.
+/// <https://docs.joinmastodon.org/spec/activitypub/#Move>
+pub fn move_to(actor: &Account, target: &Account) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#moves/{}", actor.uri, target.id),
+        "type": "Move",
+        "actor": actor.uri,
+        "object": actor.uri,
+        "target": target.uri,
     })
 }
 

@@ -226,6 +226,13 @@ pub async fn blocked(app: &AppState, actor: &Account, target: &Account, on: bool
 }
 
 /// A profile change.
+/// A local account moved to `target`: its followers' servers hear a `Move`
+/// (theirs follow the new account), after an `Update` with its aliases.
+pub async fn moved(app: &AppState, account: &Account, target: &Account) -> Result<()> {
+    profile_updated(app, account).await?;
+    to_followers(app, account, &convert::move_to(account, target), Vec::new()).await
+}
+
 pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
     if !account.is_local() {
         return Ok(());

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod moderation;
+pub mod moves;
 pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;

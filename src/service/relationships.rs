@@ -358,3 +358,23 @@ pub async fn mutes(app: &AppState, me: &Account, page: &Page) -> Result<AccountP
     let pairs = app.store.mutes_page(me.id, page).await?;
     account_page(app, pairs).await
 }
+
+/// After `from` moved to `to`: its local followers follow `to` instead
+/// (a request where `to` is locked), unless one blocks the other.
+pub async fn move_followers(app: &AppState, from: &Account, to: &Account) -> Result<()> {
+    let opts = FollowOptions {
+        reblogs: None,
+        notify: None,
+    };
+    for (follower_id, _) in app.store.local_followers(from.id).await? {
+        let Some(follower) = app.store.get_account(follower_id).await? else {
+            continue;
+        };
+        if follower.id == to.id || app.store.blocked_either_way(follower.id, to.id).await? {
+            continue;
+        }
+        follow(app, &follower, to, opts).await?;
+        unfollow(app, &follower, from).await?;
+    }
+    Ok(())
+}

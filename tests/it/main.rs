@@ -22,6 +22,7 @@ mod limits;
 mod mail;
 mod media;
 mod moderation;
+mod moves;
 mod oauth;
 mod pages;
 mod push;

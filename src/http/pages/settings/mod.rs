@@ -20,6 +20,7 @@ use crate::model::{Account, Session, User};
 
 mod applications;
 mod email;
+mod migration;
 mod password;
 mod profile;
 mod sessions;
@@ -37,6 +38,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(two_factor::router())
         .merge(applications::router())
         .merge(sessions::router())
+        .merge(migration::router())
 }
 
 /// The signed-in browser behind a settings request.
@@ -123,6 +125,9 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "two_factor_off" => "Two-factor authentication is off.",
         "app_revoked" => "The app's access was revoked.",
         "session_ended" => "That browser was signed out.",
+        "alias_added" => "The alias was added.",
+        "alias_removed" => "The alias was removed.",
+        "moved" => "This account has moved; its followers are following the new one.",
         _ => return None,
     })
 }
