@@ -13,6 +13,10 @@ use crate::model::{AccountEmoji, CustomEmoji};
 /// Most emoji remembered from one post.
 const MAX_PER_POST: usize = 50;
 
+/// Emoji images of one post copied while it is processed; the rest wait
+/// for a job.
+const COPY_AT_ONCE: usize = 8;
+
 /// This server's enabled emoji, by shortcode.
 pub async fn local(app: &AppState) -> Result<Vec<CustomEmoji>> {
     app.store.local_emojis().await
@@ -101,6 +105,7 @@ pub async fn remember_remote(
     domain: &str,
     emojis: impl Iterator<Item = RemoteEmoji<'_>>,
 ) -> Result<()> {
+    let mut copied_now = 0;
     for e in emojis.take(MAX_PER_POST) {
         if !valid_shortcode(e.shortcode) || crate::text::web_url(e.url).is_none() {
             continue;
@@ -121,14 +126,23 @@ pub async fn remember_remote(
             updated_at: now,
         };
         let (stored, changed) = app.store.upsert_remote_emoji(&row).await?;
-        // Copied at once (as Mastodon does), so that the post's first
-        // rendering already points at this server's copy; a failed fetch
-        // is tried again by a job.
-        if changed
-            && app.config.media.cache_remote
-            && let Err(err) = crate::media::process::cache_emoji(app, stored.id).await
-        {
-            tracing::info!(emoji = %stored.shortcode, domain, error = %err, "emoji image not copied yet");
+        if !changed || !app.config.media.cache_remote {
+            continue;
+        }
+        // The first few are copied at once (as Mastodon does), so that the
+        // post's first rendering points at this server's copies; the rest,
+        // and any failed fetch, by a job, so that a post naming many slow
+        // images cannot hold up inbound processing.
+        copied_now += 1;
+        let copied = copied_now <= COPY_AT_ONCE
+            && match crate::media::process::cache_emoji(app, stored.id).await {
+                Ok(()) => true,
+                Err(err) => {
+                    tracing::info!(emoji = %stored.shortcode, domain, error = %err, "emoji image not copied yet");
+                    false
+                }
+            };
+        if !copied {
             crate::jobs::enqueue(
                 app,
                 crate::jobs::Task::CacheEmoji {
