@@ -202,7 +202,7 @@ pub async fn store_actor(app: &AppState, doc: &Value) -> Result<Account> {
         return Err(Error::forbidden("This domain is blocked"));
     }
     let mut remote = remote;
-    remote.emojis = profile_emojis(app, &actor, &remote, block.as_deref()).await?;
+    remote.emojis = profile_emojis(app, &actor, &remote).await?;
     let known = app.store.get_account_by_uri(&remote.uri).await?.is_some();
     let account = app.store.put_remote_account(&remote).await?;
     if crate::media::process::account_images_stale(app, &account) {
@@ -260,29 +260,13 @@ async fn profile_emojis(
     app: &AppState,
     actor: &Actor,
     remote: &RemoteAccount,
-    block: Option<&str>,
 ) -> Result<Vec<crate::model::AccountEmoji>> {
-    if actor.tag.emojis().next().is_none() {
+    let tags = super::notes::remote_emojis(&actor.tag);
+    if tags.is_empty()
+        || !crate::service::emojis::remember_remote(app, &remote.domain, &tags).await?
+    {
         return Ok(Vec::new());
     }
-    let reject_media = block.is_some()
-        && app
-            .store
-            .domain_block_of(&remote.domain)
-            .await?
-            .is_some_and(|b| b.reject_media);
-    if reject_media {
-        return Ok(Vec::new());
-    }
-    let list = actor
-        .tag
-        .emojis()
-        .map(|e| crate::service::emojis::RemoteEmoji {
-            shortcode: e.shortcode(),
-            uri: e.id.as_deref(),
-            url: &e.icon.url,
-        });
-    crate::service::emojis::remember_remote(app, &remote.domain, list).await?;
     let mut texts: Vec<&str> = vec![&remote.display_name, &remote.note];
     for f in &remote.fields {
         texts.push(&f.name);

@@ -541,30 +541,25 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
     Ok(())
 }
 
-/// Remembers the custom emoji (`Emoji` tags) of a post, unless its server's
-/// media are rejected.
-async fn remember_emojis(app: &AppState, actor: &Account, object: &Object) -> Result<()> {
-    let Some(domain) = actor.domain.as_deref() else {
-        return Ok(());
-    };
-    if object.tag.emojis().next().is_none()
-        || app
-            .store
-            .domain_block_of(domain)
-            .await?
-            .is_some_and(|b| b.reject_media)
-    {
-        return Ok(());
-    }
-    let list = object
-        .tag
-        .emojis()
+/// The custom emoji (`Emoji` tags) of a post or an actor.
+pub(crate) fn remote_emojis(
+    tags: &crate::federation::protocol::OneOrMany<crate::federation::protocol::tag::Tag>,
+) -> Vec<crate::service::emojis::RemoteEmoji<'_>> {
+    tags.emojis()
         .map(|e| crate::service::emojis::RemoteEmoji {
             shortcode: e.shortcode(),
             uri: e.id.as_deref(),
             url: &e.icon.url,
-        });
-    crate::service::emojis::remember_remote(app, domain, list).await
+        })
+        .collect()
+}
+
+/// Remembers the custom emoji of a post.
+async fn remember_emojis(app: &AppState, actor: &Account, object: &Object) -> Result<()> {
+    if let Some(domain) = actor.domain.as_deref() {
+        crate::service::emojis::remember_remote(app, domain, &remote_emojis(&object.tag)).await?;
+    }
+    Ok(())
 }
 
 /// The attachments of an edited remote post when they differ from the

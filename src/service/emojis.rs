@@ -97,16 +97,28 @@ pub struct RemoteEmoji<'a> {
     pub url: &'a str,
 }
 
-/// Remembers the emoji a post from `domain` carries (new ones, and new
-/// images of known ones), copying their images when `media.cache_remote`
-/// is on. Malformed entries are skipped.
+/// Remembers the emoji a post or actor from `domain` carries (new ones,
+/// and new images of known ones), copying their images when
+/// `media.cache_remote` is on. Malformed entries are skipped; nothing is
+/// taken from a server whose media are rejected (then the answer is false).
 pub async fn remember_remote(
     app: &AppState,
     domain: &str,
-    emojis: impl Iterator<Item = RemoteEmoji<'_>>,
-) -> Result<()> {
+    emojis: &[RemoteEmoji<'_>],
+) -> Result<bool> {
+    if emojis.is_empty() {
+        return Ok(true);
+    }
+    if app
+        .store
+        .domain_block_of(domain)
+        .await?
+        .is_some_and(|b| b.reject_media)
+    {
+        return Ok(false);
+    }
     let mut copied_now = 0;
-    for e in emojis.take(MAX_PER_POST) {
+    for e in emojis.iter().take(MAX_PER_POST) {
         if !valid_shortcode(e.shortcode) || crate::text::web_url(e.url).is_none() {
             continue;
         }
@@ -152,7 +164,7 @@ pub async fn remember_remote(
             .await?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The emoji named by `(domain, shortcode)` pairs (domain empty for this
