@@ -7,14 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-async fn post(s: &TestServer, token: &str, body: Value) -> Value {
-    let (status, v) = s
-        .request(Method::POST, "/api/v1/statuses", Some(token), Some(body))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    v
-}
+use crate::federation::post;
 
 fn ids(v: &Value) -> Vec<String> {
     v.as_array()
@@ -29,16 +22,16 @@ async fn statuses_by_id_keep_the_order_asked_and_leave_out_what_the_caller_may_n
     let s = TestServer::start().await;
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;
-    let public = post(&s, &alice.token, json!({"status": "one"})).await;
+    let public = post(&s, &alice, json!({"status": "one"})).await;
     let private = post(
         &s,
-        &alice.token,
+        &alice,
         json!({"status": "two", "visibility": "private"}),
     )
     .await;
     let unlisted = post(
         &s,
-        &alice.token,
+        &alice,
         json!({"status": "three", "visibility": "unlisted"}),
     )
     .await;
@@ -283,10 +276,10 @@ async fn profile_api_shows_sources_updates_and_removes_images() {
 async fn oembed_describes_public_posts_only() {
     let s = TestServer::start().await;
     let alice = s.user("alice").await;
-    let public = post(&s, &alice.token, json!({"status": "embed <me>"})).await;
+    let public = post(&s, &alice, json!({"status": "embed <me>"})).await;
     let private = post(
         &s,
-        &alice.token,
+        &alice,
         json!({"status": "hidden", "visibility": "private"}),
     )
     .await;
@@ -358,10 +351,10 @@ async fn features_roost_lacks_answer_as_mastodon_does_without_them() {
     let s = TestServer::start().await;
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;
-    let public = post(&s, &alice.token, json!({"status": "hola"})).await;
+    let public = post(&s, &alice, json!({"status": "hola"})).await;
     let private = post(
         &s,
-        &alice.token,
+        &alice,
         json!({"status": "secreto", "visibility": "private"}),
     )
     .await;
