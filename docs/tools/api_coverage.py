@@ -235,6 +235,10 @@ STATUS = {
     "POST /api/v1/annual_reports/{year}/generate": DONE,
     "POST /api/v1/annual_reports/{year}/read": DONE,
     "GET /api/v1_alpha/async_refreshes/{id}": DONE,
+    # Quote posts (Mastodon 4.5)
+    "GET /api/v1/statuses/{id}/quotes": DONE,
+    "POST /api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke": DONE,
+    "PUT /api/v1/statuses/{id}/interaction_policy": DONE,
 }
 
 # Operations not served yet that another open issue builds, as
@@ -277,7 +281,10 @@ NOTES = {
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true), hashtags by prefix; no full-text search of posts yet.",
     "POST /api/v1/reports": "forward=true sends a Flag to the reported account's server.",
-    "POST /api/v1/statuses": "Polls, media_ids, scheduled_at and Idempotency-Key supported; scheduled posts cannot carry media yet.",
+    "POST /api/v1/statuses": "Polls, media_ids, scheduled_at and Idempotency-Key supported; scheduled posts cannot carry media yet. quoted_status_id and quote_approval_policy (public, followers, nobody) as Mastodon 4.5: a remote post is quoted through FEP-044f (pending until its server approves).",
+    "GET /api/v1/statuses/{id}/quotes": "Accepted quotes, newest first; Link pages by quote id, as Mastodon's do.",
+    "POST /api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke": "The quoted author only (403 otherwise); a remote quoter's server gets a Delete of the stamp.",
+    "PUT /api/v1/statuses/{id}/interaction_policy": "quote_approval_policy; followers-only and private posts stay nobody; federated as an Update of the Note.",
     "PUT /api/v1/statuses/{id}": "Text, spoiler, sensitivity, language and media_ids; an empty media_ids keeps the attachments; media_attributes not yet.",
     "GET /api/v1/timelines/public": "Local and remote statuses; only_media; silenced servers' accounts are left out.",
     "PATCH /api/v1/accounts/update_credentials":

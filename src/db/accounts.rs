@@ -47,6 +47,7 @@ pub struct ProfileUpdate {
     pub default_visibility: String,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
+    pub default_quote_policy: String,
     /// The custom emoji the name, note and fields name.
     pub emojis: Vec<crate::model::AccountEmoji>,
 }
@@ -190,12 +191,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "UPDATE users SET default_visibility = $2, default_sensitive = $3, default_language = $4
+                "UPDATE users SET default_visibility = $2, default_sensitive = $3, default_language = $4,
+                    default_quote_policy = $5
                  WHERE account_id = $1")
                 .bind(account_id)
                 .bind(&p.default_visibility)
                 .bind(p.default_sensitive)
                 .bind(&p.default_language)
+                .bind(&p.default_quote_policy)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await

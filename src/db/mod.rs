@@ -34,6 +34,7 @@ pub mod params;
 pub mod passwords;
 pub mod polls;
 pub mod push;
+pub mod quotes;
 pub mod relationships;
 pub mod security;
 pub mod sign_up_blocks;
@@ -185,6 +186,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "announcements",
         include_str!("../../migrations/sqlite/0017_announcements.sql"),
     ),
+    (
+        18,
+        "quotes",
+        include_str!("../../migrations/sqlite/0018_quotes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -271,6 +277,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         17,
         "announcements",
         include_str!("../../migrations/postgres/0017_announcements.sql"),
+    ),
+    (
+        18,
+        "quotes",
+        include_str!("../../migrations/postgres/0018_quotes.sql"),
     ),
 ];
 

@@ -22,6 +22,8 @@ pub struct NewStatus<'a> {
     pub attach_media: &'a [i64],
     /// Attachments that arrive with the post (remote posts).
     pub new_media: &'a [crate::model::MediaAttachment],
+    /// The post it quotes.
+    pub quote: Option<&'a crate::model::Quote>,
 }
 
 /// A job written in the same transaction as a status (its safety net, a
@@ -44,14 +46,18 @@ impl Store {
             sqlx::query(
                 "INSERT INTO statuses (id, account_id, uri, url, local, in_reply_to_id, in_reply_to_account_id,
                     reblog_of_id, conversation_id, visibility, text, content, spoiler_text, sensitive, language,
-                    application_id, poll_id, created_at, remote_attachments, media_ids)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
+                    application_id, poll_id, created_at, remote_attachments, media_ids, quote_policy)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
                 .bind(s.id).bind(s.account_id).bind(&s.uri).bind(&s.url).bind(s.local)
                 .bind(s.in_reply_to_id).bind(s.in_reply_to_account_id).bind(s.reblog_of_id)
                 .bind(s.conversation_id).bind(&s.visibility).bind(&s.text).bind(&s.content)
                 .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.application_id)
                 .bind(s.poll_id).bind(now).bind(&s.remote_attachments).bind(&s.media_ids)
+                .bind(s.quote_policy)
                 .execute(&mut *tx).await?;
+            if let Some(q) = n.quote {
+                super::quotes::insert_quote!(tx, q).await?;
+            }
             for media_id in n.attach_media {
                 let taken = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
                     .bind(s.id).bind(*media_id).bind(s.account_id).execute(&mut *tx).await?;
@@ -113,7 +119,11 @@ impl Store {
         for id in n.attach_media {
             self.cache.invalidate(Invalidation::Media(*id));
         }
-        for id in [s.in_reply_to_id, s.reblog_of_id].into_iter().flatten() {
+        let quoted = n.quote.and_then(|q| q.quoted_status_id);
+        for id in [s.in_reply_to_id, s.reblog_of_id, quoted]
+            .into_iter()
+            .flatten()
+        {
             self.cache.invalidate(Invalidation::Status(id));
         }
         Ok(())
@@ -290,7 +300,7 @@ impl Store {
     /// keeping the counters right. Returns the accounts whose home feeds
     /// held it.
     pub async fn delete_status(&self, s: &Status) -> Result<Vec<i64>> {
-        let (boosts, readers) = on_pool!(self, pool => {
+        let (boosts, readers, quoted) = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // Boosts of it vanish with it: take them off their authors' counts.
             let boosts: Vec<(i64, i64)> = sqlx::query_as("SELECT id, account_id FROM statuses WHERE reblog_of_id = $1")
@@ -305,6 +315,13 @@ impl Store {
                              UNION SELECT account_id FROM mentions WHERE status_id = $1
                              UNION SELECT $2) RETURNING account_id")
                 .bind(s.id).bind(s.account_id).fetch_all(&mut *tx).await?;
+            // An accepted quote it made leaves the quoted post's count.
+            let quoted: Option<i64> = sqlx::query_scalar("SELECT quoted_status_id FROM quotes WHERE status_id = $1 AND state = 'accepted'")
+                .bind(s.id).fetch_optional(&mut *tx).await?.flatten();
+            if let Some(quoted) = quoted {
+                sqlx::query("UPDATE statuses SET quotes_count = quotes_count - 1 WHERE id = $1 AND quotes_count > 0")
+                    .bind(quoted).execute(&mut *tx).await?;
+            }
             sqlx::query("DELETE FROM statuses WHERE id = $1").bind(s.id).execute(&mut *tx).await?;
             sqlx::query("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0")
                 .bind(s.account_id).execute(&mut *tx).await?;
@@ -316,8 +333,11 @@ impl Store {
                 sqlx::query("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
                     .bind(of).execute(&mut *tx).await?;
             }
-            tx.commit().await.map(|()| (boosts, readers))
+            tx.commit().await.map(|()| (boosts, readers, quoted))
         })?;
+        if let Some(quoted) = quoted {
+            self.cache.invalidate(Invalidation::Status(quoted));
+        }
         // What changed: the status, its boosts and their authors' counts,
         // the parent's reply count, the original's boost count, the feeds
         // it was in.
@@ -371,9 +391,10 @@ impl Store {
             sqlx::query("INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(crate::id::new_id()).bind(after.id).bind(&after.text).bind(&after.content)
                 .bind(&after.spoiler_text).bind(after.sensitive).bind(now).execute(&mut *tx).await?;
-            sqlx::query("UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = $7 WHERE id = $1")
+            sqlx::query("UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = $7,
+                            quote_policy = $8 WHERE id = $1")
                 .bind(after.id).bind(&after.text).bind(&after.content).bind(&after.spoiler_text)
-                .bind(after.sensitive).bind(&after.language).bind(now).execute(&mut *tx).await?;
+                .bind(after.sensitive).bind(&after.language).bind(now).bind(after.quote_policy).execute(&mut *tx).await?;
             if let Some(media) = media {
                 // The author's new list: taken ones stay, others return to the uploads.
                 sqlx::query("UPDATE statuses SET media_ids = $2 WHERE id = $1")

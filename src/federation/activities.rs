@@ -28,8 +28,19 @@ pub async fn apply(app: &AppState, actor: &Account, activity: &Value) -> Result<
     let object = activity.get("object");
     match kind_of(activity) {
         "Follow" => follow(app, actor, id, object).await,
-        "Accept" => accept(app, actor, object).await,
-        "Reject" => reject(app, actor, object).await,
+        "Accept" => {
+            if super::quotes::answer(app, actor, activity, true).await? {
+                return Ok(());
+            }
+            accept(app, actor, object).await
+        }
+        "Reject" => {
+            if super::quotes::answer(app, actor, activity, false).await? {
+                return Ok(());
+            }
+            reject(app, actor, object).await
+        }
+        "QuoteRequest" => super::quotes::request(app, actor, activity).await,
         "Undo" => undo(app, actor, object).await,
         "Create" => super::notes::create(app, actor, activity).await,
         "Update" => update(app, actor, activity).await,
@@ -191,6 +202,9 @@ async fn delete(app: &AppState, actor: &Account, object: Option<&Value>) -> Resu
         return app.store.delete_remote_account(actor.id).await;
     }
     if !same_origin(uri, &actor.uri) {
+        return Ok(());
+    }
+    if super::quotes::stamp_deleted(app, actor, uri).await? {
         return Ok(());
     }
     super::notes::delete(app, actor, uri).await

@@ -89,6 +89,7 @@ pub async fn announce(app: &AppState, actor: &Account, activity: &Value) -> Resu
         idempotency_key: None,
         attach_media: &[],
         new_media: &[],
+        quote: None,
     };
     // A concurrent copy of the same boost may have won: nothing more to do.
     statuses::store(app, actor, &new).await?;

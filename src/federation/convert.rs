@@ -52,7 +52,31 @@ fn note_context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "votersCount": "toot:votersCount",
             "Hashtag": "as:Hashtag",
-            "Emoji": "toot:Emoji"
+            "Emoji": "toot:Emoji",
+            "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+            "quoteUri": "http://fedibird.com/ns#quoteUri",
+            "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+            "quoteUrl": "as:quoteUrl",
+            "quoteAuthorization": {"@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"},
+            "gts": "https://gotosocial.org/ns#",
+            "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+            "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+            "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+            "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"}
+        }
+    ])
+}
+
+/// The context of FEP-044f's activities and stamps.
+fn quote_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        {
+            "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+            "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
+            "gts": "https://gotosocial.org/ns#",
+            "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+            "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"}
         }
     ])
 }
@@ -68,8 +92,9 @@ pub fn with_context(mut doc: Value, context: Value) -> Value {
     doc
 }
 
-/// The `Person` (or `Service` for bots, `Group` for group actors) of a local account.
-pub fn person(app: &AppState, account: &Account) -> Value {
+/// The `Person` (or `Service` for bots, `Group` for group actors) of a
+/// local account; `moved_to` is the actor it moved to (`movedTo`).
+pub fn person(app: &AppState, account: &Account, moved_to: Option<&str>) -> Value {
     let uri = &account.uri;
     let kind = if account.group_actor {
         "Group"
@@ -128,6 +153,9 @@ pub fn person(app: &AppState, account: &Account) -> Value {
     });
     if !account.also_known_as.0.is_empty() {
         doc["alsoKnownAs"] = json!(account.also_known_as.0);
+    }
+    if let Some(target) = moved_to {
+        doc["movedTo"] = json!(target);
     }
     if suspended {
         doc["suspended"] = json!(true);
@@ -201,6 +229,9 @@ pub struct NoteParts<'a> {
     pub media: &'a [crate::model::MediaAttachment],
     /// This server's custom emoji the post names.
     pub emojis: &'a [crate::model::CustomEmoji],
+    /// What the post quotes: the quoted post's id (None once it is
+    /// deleted) and the stamp approving the quote.
+    pub quote: Option<(Option<String>, Option<String>)>,
 }
 
 /// The media type of a stored file, by the extension roost gave it.
@@ -292,6 +323,22 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
     if let Some(lang) = &status.language {
         doc["contentMap"] = json!({ lang: status.content });
     }
+    doc["interactionPolicy"] =
+        json!({"canQuote": {"automaticApproval": quote_approvers(status, p.author)}});
+    if let Some((quoted, stamp)) = &p.quote {
+        match quoted {
+            // Every property servers read a quote from, FEP-044f's first.
+            Some(uri) => {
+                for key in ["quote", "_misskey_quote", "quoteUri", "quoteUrl"] {
+                    doc[key] = json!(uri);
+                }
+            }
+            None => doc["quote"] = json!({"type": "Tombstone"}),
+        }
+        if let Some(stamp) = stamp {
+            doc["quoteAuthorization"] = json!(stamp);
+        }
+    }
     if let Some(t) = status.edited_at {
         doc["updated"] = json!(time(t));
     }
@@ -316,6 +363,115 @@ pub fn note(app: &AppState, status: &Status, p: &NoteParts<'_>) -> Value {
         }
     }
     doc
+}
+
+/// Who may quote a post without asking (`canQuote.automaticApproval`):
+/// the public, the author's followers or those they follow; the author
+/// alone stands for nobody (an empty list would vanish in JSON-LD).
+fn quote_approvers(status: &Status, author: &Account) -> Vec<String> {
+    use crate::model::QuotePolicy;
+    let flags = QuotePolicy(status.quote_policy).auto_flags();
+    let mut out = Vec::new();
+    if flags & QuotePolicy::PUBLIC != 0 {
+        out.push(PUBLIC.to_string());
+    }
+    if flags & QuotePolicy::FOLLOWERS != 0 {
+        out.push(
+            author
+                .followers_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/followers", author.uri)),
+        );
+    }
+    if flags & QuotePolicy::FOLLOWING != 0 {
+        out.push(
+            author
+                .following_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/following", author.uri)),
+        );
+    }
+    if out.is_empty() {
+        out.push(author.uri.clone());
+    }
+    out
+}
+
+/// FEP-044f `QuoteRequest`: `actor` asks to quote `quoted_uri` with its
+/// post `note` (inlined, as Mastodon sends it).
+pub fn quote_request(actor: &Account, id: &str, quoted_uri: &str, note: Value) -> Value {
+    with_context(
+        json!({
+            "id": id,
+            "type": "QuoteRequest",
+            "actor": actor.uri,
+            "object": quoted_uri,
+            "instrument": note,
+        }),
+        quote_context(),
+    )
+}
+
+/// The `Accept` (with the stamp as `result`) or `Reject` of a QuoteRequest.
+pub fn answer_quote_request(
+    me: &Account,
+    requester_uri: &str,
+    request_id: &str,
+    quoted_uri: &str,
+    quoting_uri: &str,
+    stamp: Option<&str>,
+) -> Value {
+    let verb = if stamp.is_some() { "Accept" } else { "Reject" };
+    let mut doc = json!({
+        "id": format!("{}#{}s/quote_requests/{}", me.uri, verb.to_lowercase(), crate::id::new_id()),
+        "type": verb,
+        "actor": me.uri,
+        "object": {
+            "id": request_id,
+            "type": "QuoteRequest",
+            "actor": requester_uri,
+            "object": quoted_uri,
+            "instrument": quoting_uri,
+        },
+    });
+    if let Some(stamp) = stamp {
+        doc["result"] = json!(stamp);
+    }
+    with_context(doc, quote_context())
+}
+
+/// A `QuoteAuthorization` (stamp): `author` lets `quoting_uri` quote
+/// `quoted_uri`.
+pub fn quote_authorization(
+    id: &str,
+    author: &Account,
+    quoting_uri: &str,
+    quoted_uri: &str,
+) -> Value {
+    with_context(
+        json!({
+            "id": id,
+            "type": "QuoteAuthorization",
+            "attributedTo": author.uri,
+            "interactingObject": quoting_uri,
+            "interactionTarget": quoted_uri,
+        }),
+        quote_context(),
+    )
+}
+
+/// The `Delete` of a stamp: the quote it approved is revoked.
+pub fn delete_stamp(author: &Account, stamp: &str) -> Value {
+    with_context(
+        json!({
+            "id": format!("{stamp}#delete"),
+            "type": "Delete",
+            "actor": author.uri,
+            "to": [PUBLIC],
+            "object": stamp,
+        }),
+        quote_context(),
+    )
 }
 
 /// One of this server's custom emoji as a `toot:Emoji` tag, as Mastodon
@@ -396,10 +552,39 @@ pub async fn load_note(app: &AppState, status: &Status) -> Result<Value> {
         }
         None => Vec::new(),
     };
+    let quote = match app.store.get_quote_by_status(status.id).await? {
+        Some(q) => {
+            let quoted = match q.quoted_status_id {
+                Some(id) => app.store.get_status(id).await?,
+                None => None,
+            };
+            let quoted_author = match &quoted {
+                Some(s) => app.store.get_account(s.account_id).await?,
+                None => None,
+            };
+            // A local author's approval is served here; a remote one's is
+            // the stamp their server sent.
+            let stamp = match &quoted_author {
+                Some(a) if a.is_local() && q.is_accepted() => {
+                    Some(crate::service::quotes::stamp_uri(a, q.id))
+                }
+                Some(_) if q.is_accepted() => q.approval_uri.clone(),
+                _ => None,
+            };
+            let uri = if q.quoted_status_id.is_some() && quoted.is_none() {
+                None
+            } else {
+                Some(q.quoted_uri.clone())
+            };
+            Some((uri, stamp))
+        }
+        None => None,
+    };
     Ok(note(
         app,
         status,
         &NoteParts {
+            quote,
             author: &author,
             mentioned: &mentioned,
             tags: &tags,
@@ -463,8 +648,8 @@ pub fn delete_note(author: &Account, uri: &str) -> Value {
 }
 
 /// `Update` of a profile.
-pub fn update_person(app: &AppState, account: &Account) -> Value {
-    let mut person = person(app, account);
+pub fn update_person(app: &AppState, account: &Account, moved_to: Option<&str>) -> Value {
+    let mut person = person(app, account, moved_to);
     if let Value::Object(m) = &mut person {
         m.remove("@context");
     }

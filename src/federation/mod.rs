@@ -32,6 +32,7 @@ pub mod inbox;
 pub mod notes;
 pub mod outbox;
 pub mod protocol;
+pub mod quotes;
 pub mod signatures;
 
 /// The media type of ActivityPub documents roost serves and sends.

@@ -119,7 +119,7 @@ pub(super) async fn ingest(
         return Ok(None);
     }
     let parent = match object.in_reply_to_id() {
-        Some(uri) => parent(app, uri, depth).await?,
+        Some(uri) => known_or_fetched(app, uri, depth).await?,
         None => None,
     };
     let mentioned = mentioned_accounts(app, &object).await?;
@@ -175,6 +175,8 @@ pub(super) async fn ingest(
         edited_at: object.updated.filter(|u| Some(*u) > object.published),
         remote_attachments: None,
         media_ids: None,
+        quote_policy: super::quotes::policy_of(&object, actor),
+        quotes_count: 0,
     };
     let media = if reject_media {
         Vec::new()
@@ -204,6 +206,7 @@ pub(super) async fn ingest(
         idempotency_key: None,
         attach_media: &[],
         new_media: &media,
+        quote: None,
     };
     // Before the post is stored, so that its first rendering (streams,
     // feeds) shows them.
@@ -213,6 +216,7 @@ pub(super) async fn ingest(
         // The same post arriving twice at once: the other copy won.
         Stored::Existing(existing) => return Ok(Some(existing)),
     };
+    super::quotes::remember(app, &status, actor, &object, depth).await?;
     if app.config.media.cache_remote {
         for m in media.iter().filter(|m| m.kind == "image") {
             crate::jobs::enqueue(app, crate::jobs::Task::CacheRemoteMedia { media_id: m.id })
@@ -303,8 +307,13 @@ fn remote_poll(
     })
 }
 
-/// The status a reply answers: known, or fetched (a few levels deep).
-async fn parent(app: &AppState, uri: &str, depth: u32) -> Result<Option<Status>> {
+/// The status a reply answers or a quote quotes: known, or fetched (a
+/// few levels deep).
+pub(super) async fn known_or_fetched(
+    app: &AppState,
+    uri: &str,
+    depth: u32,
+) -> Result<Option<Status>> {
     if let Some(p) = app.store.get_status_by_uri(uri).await? {
         return Ok(Some(p));
     }
@@ -468,6 +477,7 @@ pub async fn update(app: &AppState, actor: &Account, object: &Value) -> Result<(
     if before.account_id != actor.id || before.local {
         return Ok(());
     }
+    super::quotes::updated(app, actor, &before, &object).await?;
     // A Question's Update carries its new counts (Mastodon sends one as
     // votes come in), with or without an edit.
     if let (Some(poll_id), Some(poll)) =
@@ -639,6 +649,29 @@ mod tests {
     fn object(fixture: &str) -> Object {
         let doc: Value = serde_json::from_str(fixture).unwrap();
         serde_json::from_value(doc["object"].clone()).unwrap()
+    }
+
+    #[test]
+    fn can_quote_reads_as_mastodons_bitmap() {
+        use crate::model::QuotePolicy;
+        let alice = author("https://mastodon.example/users/alice");
+        let mut note = object(include_str!(
+            "../../tests/fixtures/activitypub/mastodon/create_quote_note.json"
+        ));
+        let policy = super::super::quotes::policy_of(&note, &alice);
+        assert_eq!(policy, QuotePolicy::FOLLOWERS << 16);
+        // The author alone is nobody; someone else is a policy roost cannot
+        // follow; manual approval sits in the low bits.
+        note.interaction_policy = Some(serde_json::json!({"canQuote": {
+            "automaticApproval": [alice.uri, "as:Public"],
+            "manualApproval": "https://elsewhere.example/users/zed",
+        }}));
+        let policy = QuotePolicy(super::super::quotes::policy_of(&note, &alice));
+        assert_eq!(policy.auto_flags(), QuotePolicy::PUBLIC);
+        assert_eq!(policy.manual_flags(), QuotePolicy::UNSUPPORTED);
+        // No policy at all: nobody but the author.
+        note.interaction_policy = None;
+        assert_eq!(super::super::quotes::policy_of(&note, &alice), 0);
     }
 
     fn author(uri: &str) -> Account {

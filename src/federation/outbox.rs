@@ -34,6 +34,13 @@ async fn addressed_inboxes(app: &AppState, status: &Status) -> Result<Vec<String
         .into_iter()
         .map(|(_, a)| a)
         .chain(status.in_reply_to_account_id)
+        .chain(
+            // The quoted author hears of a quote of their post.
+            app.store
+                .get_quote_by_status(status.id)
+                .await?
+                .and_then(|q| q.quoted_account_id),
+        )
         .collect();
     let accounts = app.store.get_accounts(&ids).await?;
     Ok(accounts.iter().flat_map(remote_inbox).collect())
@@ -225,7 +232,6 @@ pub async fn blocked(app: &AppState, actor: &Account, target: &Account, on: bool
     to_inboxes(app, actor, &activity, remote_inbox(target)).await
 }
 
-/// A profile change.
 /// A local account moved to `target`: its followers' servers hear a `Move`
 /// (theirs follow the new account), after an `Update` with its aliases.
 pub async fn moved(app: &AppState, account: &Account, target: &Account) -> Result<()> {
@@ -233,14 +239,16 @@ pub async fn moved(app: &AppState, account: &Account, target: &Account) -> Resul
     to_followers(app, account, &convert::move_to(account, target), Vec::new()).await
 }
 
+/// A profile change: followers' servers get an `Update` of the Person.
 pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
     if !account.is_local() {
         return Ok(());
     }
+    let moved_to = crate::service::moves::moved_to_uri(app, account).await?;
     to_followers(
         app,
         account,
-        &convert::update_person(app, account),
+        &convert::update_person(app, account, moved_to.as_deref()),
         Vec::new(),
     )
     .await
@@ -299,4 +307,67 @@ pub async fn account_deleted(app: &AppState, account: &Account) -> Result<()> {
     let mut inboxes = app.store.remote_follower_inboxes(account.id).await?;
     inboxes.extend(app.store.remote_following_inboxes(account.id).await?);
     to_inboxes(app, account, &convert::delete_actor(account), inboxes).await
+}
+
+/// FEP-044f: asks the remote author of a quoted post to approve a quote
+/// (`QuoteRequest`, the quoting Note inlined).
+pub async fn quote_requested(
+    app: &AppState,
+    author: &Account,
+    status: &Status,
+    request_id: &str,
+    quote: &crate::model::Quote,
+    quoted_author: &Account,
+) -> Result<()> {
+    if !author.is_local() || quoted_author.is_local() {
+        return Ok(());
+    }
+    let note = convert::load_note(app, status).await?;
+    let activity = convert::quote_request(author, request_id, &quote.quoted_uri, note);
+    to_inboxes(app, author, &activity, remote_inbox(quoted_author)).await
+}
+
+/// The answer to a remote QuoteRequest: an Accept with the stamp, or a
+/// Reject without one.
+pub async fn quote_request_answered(
+    app: &AppState,
+    me: &Account,
+    requester: &Account,
+    request_id: &str,
+    quoted_uri: &str,
+    quoting_uri: &str,
+    stamp: Option<&str>,
+) -> Result<()> {
+    let activity = convert::answer_quote_request(
+        me,
+        &requester.uri,
+        request_id,
+        quoted_uri,
+        quoting_uri,
+        stamp,
+    );
+    to_inboxes(app, me, &activity, remote_inbox(requester)).await
+}
+
+/// A revoked quote: the `Delete` of its stamp goes to the quoting
+/// author's server (which forwards it to the quote's audience) and to the
+/// quoted author's followers.
+pub async fn quote_revoked(
+    app: &AppState,
+    owner: &Account,
+    quote: &crate::model::Quote,
+    quoted: &Status,
+) -> Result<()> {
+    if !owner.is_local() || quoted.account_id != owner.id {
+        return Ok(());
+    }
+    let Some(quoter) = app.store.get_account(quote.account_id).await? else {
+        return Ok(());
+    };
+    if quoter.is_local() {
+        return Ok(());
+    }
+    let stamp = crate::service::quotes::stamp_uri(owner, quote.id);
+    let activity = convert::delete_stamp(owner, &stamp);
+    to_followers(app, owner, &activity, remote_inbox(&quoter)).await
 }

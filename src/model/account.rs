@@ -144,6 +144,8 @@ pub struct User {
     pub default_visibility: String,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
+    /// Who may quote new posts by default: `public`, `followers` or `nobody`.
+    pub default_quote_policy: String,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
     /// When the e-mail address was confirmed; None while a sign-up waits

@@ -11,6 +11,7 @@ pub mod media;
 pub mod moderation;
 pub mod oauth;
 pub mod push;
+pub mod quote;
 pub mod relationship;
 pub(crate) mod row;
 pub mod scope;
@@ -37,6 +38,7 @@ pub use moderation::{
 };
 pub use oauth::{App, AuthCode, Session, Token};
 pub use push::PushSubscription;
+pub use quote::{Quote, QuotePolicy};
 pub use relationship::RelationFlags;
 pub use scope::Scopes;
 pub use status::{

@@ -65,6 +65,10 @@ db_row! {
         pub remote_attachments: Option<sqlx::types::Json<Vec<RemoteMedia>>>,
         /// Ids of the post's attachments in the author's order; None without media.
         pub media_ids: Option<sqlx::types::Json<Vec<i64>>>,
+        /// Who may quote it, as a [`QuotePolicy`] bitmap.
+        pub quote_policy: i64,
+        /// Accepted quotes of it.
+        pub quotes_count: i64,
     }
 }
 
@@ -117,6 +121,8 @@ impl Status {
             edited_at: None,
             remote_attachments: None,
             media_ids: None,
+            quote_policy: 0,
+            quotes_count: 0,
         }
     }
 

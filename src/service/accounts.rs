@@ -350,6 +350,8 @@ pub struct ProfileChanges {
     pub privacy: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// Who may quote new posts: `public`, `followers` or `nobody`.
+    pub quote_policy: Option<String>,
 }
 
 /// Applies `changes` to a local account after validating them.
@@ -408,6 +410,15 @@ pub async fn update_profile(
             "is not included in the list",
         );
     }
+    if let Some(policy) = &changes.quote_policy
+        && !matches!(policy.as_str(), "public" | "followers" | "nobody")
+    {
+        v.add(
+            "source[quote_policy]",
+            "ERR_INCLUSION",
+            "is not included in the list",
+        );
+    }
     if let Some(lang) = &changes.language
         && !(lang.is_empty() || (lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase())))
     {
@@ -456,6 +467,9 @@ pub async fn update_profile(
             .privacy
             .unwrap_or_else(|| user.default_visibility.clone()),
         default_sensitive: changes.sensitive.unwrap_or(user.default_sensitive),
+        default_quote_policy: changes
+            .quote_policy
+            .unwrap_or_else(|| user.default_quote_policy.clone()),
         default_language: match changes.language {
             Some(l) if l.is_empty() => None,
             Some(l) => Some(l),

@@ -23,6 +23,7 @@ pub mod passwords;
 pub mod polls;
 pub mod public;
 pub mod push;
+pub mod quotes;
 pub mod relationships;
 pub mod rendering;
 pub mod reports;

@@ -89,3 +89,11 @@ pub async fn move_to(
     crate::federation::outbox::moved(app, &moved, &target).await?;
     Ok(moved)
 }
+
+/// The actor `account` moved to, if it moved (its Person's `movedTo`).
+pub async fn moved_to_uri(app: &AppState, account: &Account) -> Result<Option<String>> {
+    Ok(match account.moved_to_account_id {
+        Some(id) => app.store.get_account(id).await?.map(|a| a.uri),
+        None => None,
+    })
+}

@@ -20,6 +20,7 @@ pub const TYPES: &[&str] = &[
     "favourite",
     "poll",
     "update",
+    "quote",
     "admin.sign_up",
     "admin.report",
 ];

@@ -172,6 +172,7 @@ fn title(kind: &str, name: &str) -> String {
         "favourite" => format!("{name} favorited your post"),
         "poll" => "A poll has ended".to_string(),
         "update" => format!("{name} edited a post"),
+        "quote" => format!("{name} quoted your post"),
         "admin.sign_up" => format!("{name} signed up"),
         "admin.report" => format!("New report from {name}"),
         _ => format!("New notification from {name}"),

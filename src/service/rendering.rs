@@ -82,3 +82,8 @@ pub async fn poll_counts(
     };
     Ok((tallies, own))
 }
+
+/// The quotes `status_ids` make.
+pub async fn quotes(app: &AppState, status_ids: &[i64]) -> Result<Vec<crate::model::Quote>> {
+    app.store.quotes_of(status_ids).await
+}

@@ -56,7 +56,10 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
                     || c.starts_with("u-")
                     || c.starts_with("dt-")
                     || c.starts_with("e-")
-                    || matches!(*c, "mention" | "hashtag" | "ellipsis" | "invisible")
+                    || matches!(
+                        *c,
+                        "mention" | "hashtag" | "ellipsis" | "invisible" | "quote-inline"
+                    )
             })
             .collect();
         let _ = element;

@@ -15,9 +15,9 @@ async fn instance_v2_has_the_fields_clients_read() {
         i["version"]
             .as_str()
             .unwrap()
-            .starts_with("4.3.0 (compatible; roost ")
+            .starts_with("4.5.0 (compatible; roost ")
     );
-    assert_eq!(i["api_versions"]["mastodon"], 2);
+    assert_eq!(i["api_versions"]["mastodon"], 7, "quote posts (4.5)");
     assert!(i["api_versions"]["roost"].is_number());
     assert_eq!(i["configuration"]["statuses"]["max_characters"], 500);
     assert_eq!(i["configuration"]["polls"]["max_options"], 4);

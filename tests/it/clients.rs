@@ -179,6 +179,11 @@ async fn mastodon_py_three_account_daily_flow() {
 }
 
 #[tokio::test]
+async fn mastodon_py_quotes_lists_closes_and_revokes() {
+    run_client_script(python_script("mastodon_py_quotes.py")).await;
+}
+
+#[tokio::test]
 async fn mastodon_py_uploads_describes_and_posts_media() {
     run_client_script(python_script("mastodon_py_media.py")).await;
 }

@@ -14,6 +14,7 @@ use roost::federation::signatures::{PrivateKey, sign_request};
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::federation::post;
 
 /// A fake remote server: documents by path, and a count of requests.
 #[derive(Clone, Default)]
@@ -1241,4 +1242,162 @@ async fn unknown_keys_are_fetched_within_a_budget_per_server() {
     // The known actor still gets through.
     let create = remote.create(remote.note(&format!("{}/notes/k3", remote.base), "z"));
     assert_eq!(remote.post(&inbox, &create).await, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn quotes_from_other_software_are_read_and_quote_requests_answered() {
+    let (s, remote, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let open = post(&s, &alice, json!({"status": "quote me"})).await;
+    let closed = post(
+        &s,
+        &alice,
+        json!({"status": "do not", "quote_approval_policy": "nobody"}),
+    )
+    .await;
+    let open_uri = open["uri"].as_str().unwrap();
+    let shown = |uri: String| {
+        let s = &s;
+        let token = alice.token.clone();
+        async move {
+            let st = s.app.store.get_status_by_uri(&uri).await.unwrap()?;
+            let (_, body) = s
+                .get(&format!("/api/v1/statuses/{}", st.id), Some(&token))
+                .await;
+            Some(body)
+        }
+    };
+
+    // Misskey's way (`_misskey_quote`, `quoteUrl`, a `RE:` line): a legacy
+    // quote, not shown as a quote until approved, which only a self-quote is.
+    let mut legacy = remote.note(&format!("{}/notes/legacy", remote.base), "nice");
+    legacy["content"] = json!(format!(
+        "<p>nice<span class=\"quote-inline\"><br><br>RE: <a href=\"{open_uri}\">{open_uri}</a></span></p>"
+    ));
+    legacy["_misskey_quote"] = json!(open_uri);
+    legacy["quoteUrl"] = json!(open_uri);
+    let own_uri = format!("{}/notes/own", remote.base);
+    let mut own_quote = remote.note(&format!("{}/notes/self", remote.base), "me again");
+    own_quote["quoteUri"] = json!(own_uri);
+    // Mastodon 4.5's way, FEP-044f's `quote`: pending until requested.
+    let fep_uri = format!("{}/notes/fep", remote.base);
+    let mut fep = remote.note(&fep_uri, "agreed");
+    fep["quote"] = json!(open_uri);
+    fep["interactionPolicy"] = json!({"canQuote": {"automaticApproval": [remote.actor]}});
+    let mut refused = remote.note(&format!("{}/notes/refused", remote.base), "nope");
+    refused["quote"] = closed["uri"].clone();
+    for note in [
+        remote.note(&own_uri, "original"),
+        legacy,
+        own_quote,
+        fep.clone(),
+        refused.clone(),
+    ] {
+        assert_eq!(
+            remote.post(&inbox, &remote.create(note)).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    let legacy = eventually("the legacy quote", || {
+        shown(format!("{}/notes/legacy", remote.base))
+    })
+    .await;
+    assert_eq!(legacy["quote"], Value::Null, "{legacy}");
+    assert!(legacy["content"].as_str().unwrap().contains("quote-inline"));
+    let own = eventually("the self-quote", || {
+        shown(format!("{}/notes/self", remote.base))
+    })
+    .await;
+    assert_eq!(own["quote"]["state"], "accepted", "{own}");
+    assert_eq!(own["quote"]["quoted_status"]["uri"], json!(own_uri));
+    let pending = eventually("the FEP quote", || shown(fep_uri.clone())).await;
+    assert_eq!(
+        pending["quote"],
+        json!({"state": "pending", "quoted_status": null})
+    );
+    // Its canQuote names only its author: nobody else may quote it.
+    assert_eq!(pending["quote_approval"]["automatic"], json!([]));
+    assert_eq!(pending["quote_approval"]["current_user"], "denied");
+
+    // The QuoteRequests: one approved (with a stamp that resolves), one
+    // refused by the post's policy.
+    let request = |id: &str, object: &Value, instrument: &Value| {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams",
+                {"QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest"}],
+            "id": format!("{}/quote_requests/{id}", remote.actor),
+            "type": "QuoteRequest",
+            "actor": remote.actor,
+            "object": object,
+            "instrument": instrument,
+        })
+    };
+    assert_eq!(
+        remote.post(&inbox, &request("1", &open["uri"], &fep)).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        remote
+            .post(&inbox, &request("2", &closed["uri"], &refused))
+            .await,
+        StatusCode::ACCEPTED
+    );
+    let approved = eventually("the quote to be approved", || async {
+        let st = shown(fep_uri.clone()).await?;
+        (st["quote"]["state"] == "accepted").then_some(st)
+    })
+    .await;
+    assert_eq!(approved["quote"]["quoted_status"]["id"], open["id"]);
+    let (_, counted) = s
+        .get(
+            &format!("/api/v1/statuses/{}", open["id"].as_str().unwrap()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(counted["quotes_count"], 1, "legacy quotes are not counted");
+    let stamp = sql_texts(
+        &s.app,
+        &format!(
+            "SELECT CAST(id AS TEXT) FROM quotes WHERE state = 'accepted' AND quoted_status_id = {}",
+            open["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(stamp.len(), 1);
+    let (code, _, doc) = crate::federation::ap_get(
+        &s,
+        &s.url(&format!("/users/alicia/quote_authorizations/{}", stamp[0])),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(doc["interactingObject"], json!(fep_uri));
+    assert_eq!(doc["attributedTo"], json!(s.url("/users/alicia")));
+    let rejected = eventually("the refused quote", || async {
+        let st = shown(format!("{}/notes/refused", remote.base)).await?;
+        (st["quote"]["state"] == "rejected").then_some(st)
+    })
+    .await;
+    assert_eq!(rejected["quote"]["quoted_status"], Value::Null);
+    // A request for a post the instrument does not quote approves nothing.
+    let other = post(&s, &alice, json!({"status": "unrelated"})).await;
+    let mut stray = remote.note(&format!("{}/notes/stray", remote.base), "stray");
+    stray["quote"] = json!(open_uri);
+    assert_eq!(
+        remote
+            .post(&inbox, &request("3", &other["uri"], &stray))
+            .await,
+        StatusCode::ACCEPTED
+    );
+    drained(&s.app).await;
+    assert_eq!(
+        sql_count(
+            &s.app,
+            &format!(
+                "SELECT COUNT(*) FROM quotes WHERE quoted_status_id = {}",
+                other["id"].as_str().unwrap()
+            )
+        )
+        .await,
+        0
+    );
 }

@@ -26,6 +26,7 @@ mod moves;
 mod oauth;
 mod pages;
 mod push;
+mod quotes;
 mod ratelimits;
 mod settings;
 mod social;

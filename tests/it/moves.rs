@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::*;
-use crate::federation::{relationship, remote_follower};
+use crate::federation::{ap_get, relationship, remote_follower};
 use crate::settings::signed_in;
 
 /// Posts `fields` with the migration page's CSRF token to `path`.
@@ -114,4 +114,7 @@ async fn a_move_takes_followers_along_on_both_servers() {
         (rel["following"] == json!(false)).then_some(())
     })
     .await;
+    // The old actor names where it went.
+    let (_, _, person) = ap_get(&a, &format!("{}/users/alice", a.base)).await;
+    assert_eq!(person["movedTo"], json!(format!("{}/users/bob", b.base)));
 }

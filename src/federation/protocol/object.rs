@@ -119,6 +119,12 @@ pub struct Object {
     /// Misskey's own quote property.
     #[serde(default, rename = "_misskey_quote", deserialize_with = "de::opt_id")]
     pub misskey_quote: Option<String>,
+    /// FEP-044f: the stamp approving the quote.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub quote_authorization: Option<String>,
+    /// GoToSocial's and Mastodon's interaction policy (`canQuote` is read).
+    #[serde(default)]
+    pub interaction_policy: Option<Value>,
 }
 
 /// The source text of a post (`{content, mediaType}`; Pleroma sent a string).

@@ -35,6 +35,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/users/{name}/statuses/{id}/activity", get(activity))
         .route("/users/{name}/statuses/{id}/replies", get(replies))
+        .route(
+            "/users/{name}/quote_authorizations/{id}",
+            get(quote_authorization),
+        )
         .route("/users/{name}/followers", get(followers))
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/outbox", get(outbox))
@@ -153,7 +157,8 @@ pub(crate) async fn person_document(
     headers: &HeaderMap,
 ) -> Result<Response> {
     check_fetch(app, method, uri, headers).await?;
-    Ok(ap_json(&convert::person(app, account)))
+    let moved_to = crate::service::moves::moved_to_uri(app, account).await?;
+    Ok(ap_json(&convert::person(app, account, moved_to.as_deref())))
 }
 
 /// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note.
@@ -196,6 +201,26 @@ async fn activity(
         Err(e) => return Err(e),
     };
     Ok(ap_json(&doc))
+}
+
+/// `GET /users/:name/quote_authorizations/:id`: the stamp by which the
+/// account approved a quote of its post (FEP-044f `QuoteAuthorization`);
+/// 404 once revoked, or when the quoted post is not public or unlisted.
+/// <https://codeberg.org/fediverse/fep/src/branch/main/fep/044f/fep-044f.md>
+async fn quote_authorization(
+    State(app): State<Arc<AppState>>,
+    Path((name, id)): Path<(String, i64)>,
+    uri: Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let account = local_account(&app, &name).await?;
+    check_fetch(&app, &method, &uri, &headers).await?;
+    let (quoting, quoted) = crate::service::quotes::stamp(&app, &account, id).await?;
+    let stamp = crate::service::quotes::stamp_uri(&account, id);
+    Ok(ap_json(&convert::quote_authorization(
+        &stamp, &account, &quoting, &quoted,
+    )))
 }
 
 #[derive(Deserialize)]

@@ -37,6 +37,7 @@ pub mod polls;
 pub mod preferences;
 pub mod profile;
 pub mod push;
+pub mod quotes;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;
@@ -92,6 +93,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(emails::router())
         .merge(conversations::router())
         .merge(bookmarks::router())
+        .merge(quotes::router())
         .merge(lists::router())
         .merge(tags::router())
         .merge(featured_tags::router())

@@ -24,6 +24,8 @@ struct PreferencesEntity {
     sensitive: bool,
     #[serde(rename = "posting:default:language")]
     language: Option<String>,
+    #[serde(rename = "posting:default:quote_policy")]
+    quote_policy: String,
     #[serde(rename = "reading:expand:media")]
     expand_media: &'static str,
     #[serde(rename = "reading:expand:spoilers")]
@@ -36,6 +38,7 @@ async fn show(auth: Auth<ReadAccounts>) -> Json<PreferencesEntity> {
         visibility: auth.user.default_visibility.clone(),
         sensitive: auth.user.default_sensitive,
         language: auth.user.default_language.clone(),
+        quote_policy: auth.user.default_quote_policy.clone(),
         expand_media: "default",
         expand_spoilers: false,
     })

@@ -55,6 +55,10 @@ pub struct StatusParams {
     poll: Option<PollParams>,
     #[serde(default, deserialize_with = "de::opt_string")]
     scheduled_at: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quoted_status_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quote_approval_policy: Option<String>,
 }
 
 impl StatusParams {
@@ -93,6 +97,14 @@ impl StatusParams {
             },
             idempotency_key: key,
             application_id: Some(application_id),
+            quoted_status_id: match self.quoted_status_id.filter(|s| !s.is_empty()) {
+                // Mastodon answers a malformed id as it answers a missing post.
+                Some(id) => Some(id.parse().map_err(|_| {
+                    Error::new(crate::error::Kind::NotFound, "Quoted post not found")
+                })?),
+                None => None,
+            },
+            quote_approval_policy: self.quote_approval_policy.filter(|p| !p.is_empty()),
         })
     }
 }
@@ -108,7 +120,10 @@ pub async fn create(
         Some(at) => Some(parse_time(at)?),
         None => None,
     };
-    let draft = p.draft(&headers, auth.caller.token.app_id)?;
+    let mut draft = p.draft(&headers, auth.caller.token.app_id)?;
+    draft
+        .quote_approval_policy
+        .get_or_insert_with(|| auth.user.default_quote_policy.clone());
     if let Some(at) = scheduled_at {
         let row = crate::service::scheduled::schedule(&app, &auth.account, draft, at).await?;
         return Ok(Json(entities::scheduled_status(&row)).into_response());

@@ -11,12 +11,12 @@ use crate::db::statuses::NewStatus;
 use crate::error::{Error, Result, Validation};
 use crate::federation::outbox;
 use crate::model::{Account, Status, Visibility};
-use crate::service::{notifications, timelines, visibility};
+use crate::service::{notifications, quotes, timelines, visibility};
 use crate::text::status::{self as render, ResolvedMention};
 
 mod store;
 
-pub use store::{Stored, redo_effects, remove, store, store_edit};
+pub use store::{Stored, redo_effects, remove, republish, store, store_edit};
 
 /// What a client sends to post or edit (kept as JSON while scheduled).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -31,6 +31,13 @@ pub struct Draft {
     pub poll: Option<PollDraft>,
     pub idempotency_key: Option<String>,
     pub application_id: Option<i64>,
+    /// The post it quotes (Mastodon 4.5).
+    #[serde(default)]
+    pub quoted_status_id: Option<i64>,
+    /// Who may quote it: `public`, `followers` or `nobody` (the author's
+    /// default when posting; unchanged when editing).
+    #[serde(default)]
+    pub quote_approval_policy: Option<String>,
 }
 
 /// A poll as a client sends it with a new status.
@@ -220,8 +227,26 @@ pub async fn create(
         Some(id) => Some(visible_status(app, Some(author), id).await?.0),
         None => None,
     };
+    let quoted = match d.quoted_status_id {
+        Some(id) => Some(quotes::quotable(app, author, id).await?),
+        None => None,
+    };
+    let visibility = match &quoted {
+        Some((q, _)) => quotes::visibility_for(visibility, q),
+        None => visibility,
+    };
+    let quote_policy = quotes::policy_for(
+        d.quote_approval_policy.as_deref().unwrap_or("public"),
+        visibility,
+    )?;
     let resolved = resolve_mentions(app, &d.text).await?;
-    let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    let mut rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    if let Some((q, quoted_author)) = &quoted {
+        quotes::check_direct(visibility, author, quoted_author, &rendered.mentions)?;
+        if !rendered.html.contains(q.url.as_deref().unwrap_or(&q.uri)) {
+            rendered.html = quotes::fallback_html(q) + &rendered.html;
+        }
+    }
     let id = crate::id::new_id();
     let now = Utc::now();
     let poll = d.poll.as_ref().map(|p| crate::model::Poll {
@@ -269,7 +294,12 @@ pub async fn create(
         edited_at: None,
         remote_attachments: None,
         media_ids: Some(crate::model::Json(media_ids.clone())).filter(|m| !m.0.is_empty()),
+        quote_policy: quote_policy.0,
+        quotes_count: 0,
     };
+    let quote = quoted
+        .as_ref()
+        .map(|(q, quoted_author)| quotes::new_quote(author, id, q, quoted_author));
     let new = NewStatus {
         status: &status,
         poll: poll.as_ref(),
@@ -278,10 +308,14 @@ pub async fn create(
         idempotency_key: d.idempotency_key.as_deref(),
         attach_media: &media_ids,
         new_media: &[],
+        quote: quote.as_ref(),
     };
     match store(app, author, &new).await? {
         Stored::New(status) => {
             outbox::status_created(app, author, &status).await?;
+            if let (Some(q), Some((_, quoted_author))) = (&quote, &quoted) {
+                quotes::after_create(app, author, &status, q, quoted_author).await?;
+            }
             Ok(status)
         }
         // Two requests with one Idempotency-Key raced: the other one won.
@@ -392,7 +426,19 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         Some(super::media::attachable(app, owner.id, &d.media_ids, Some(before.id)).await?)
     };
     let resolved = resolve_mentions(app, &d.text).await?;
-    let rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    let mut rendered = render::render(&d.text, &resolved, &app.url("/tags"));
+    // A quote stays (Mastodon 4.5 edits cannot change it), with its `RE:` line.
+    if let Some(q) = app.store.get_quote_by_status(before.id).await?
+        && let Some(quoted) = match q.quoted_status_id {
+            Some(id) => app.store.get_status(id).await?,
+            None => None,
+        }
+        && !rendered
+            .html
+            .contains(quoted.url.as_deref().unwrap_or(&quoted.uri))
+    {
+        rendered.html = quotes::fallback_html(&quoted) + &rendered.html;
+    }
     let now = Utc::now();
     let after = Status {
         media_ids: match &media {
@@ -405,6 +451,10 @@ pub async fn edit(app: &AppState, owner: &Account, id: i64, d: Draft) -> Result<
         sensitive: d.sensitive || !d.spoiler_text.trim().is_empty(),
         language: d.language.clone().or(before.language.clone()),
         edited_at: Some(now),
+        quote_policy: match &d.quote_approval_policy {
+            Some(p) => quotes::policy_for(p, before.visibility())?.0,
+            None => before.quote_policy,
+        },
         ..before.clone()
     };
     store_edit(
@@ -433,6 +483,8 @@ impl Draft {
             poll: None,
             idempotency_key: None,
             application_id: None,
+            quoted_status_id: None,
+            quote_approval_policy: None,
         }
     }
 }
@@ -538,6 +590,7 @@ pub async fn reblog(
         idempotency_key: None,
         attach_media: &[],
         new_media: &[],
+        quote: None,
     };
     match store(app, viewer, &new).await? {
         Stored::New(boost) => {

@@ -137,8 +137,13 @@ pub async fn store_edit(
         .edit_status(before, after, mentions, tags, media, Utc::now())
         .await?;
     notifications::on_edit(app, after).await?;
-    // Live readers: those whose feeds may hold it (each is checked again
-    // against the edited post before it is sent) and the public streams.
+    republish(app, after, mentions).await
+}
+
+/// Shows a changed status again to live readers (`status.update`): those
+/// whose feeds may hold it, each checked again against the post before it
+/// is sent, and the public streams. `mentions` are the post's.
+pub async fn republish(app: &AppState, after: &Status, mentions: &[i64]) -> Result<()> {
     let mut readers: Vec<i64> = mentions.to_vec();
     readers.push(after.account_id);
     if after.visibility != "direct" {

@@ -303,3 +303,38 @@ fn webfinger_and_collections() {
     assert_eq!(pinned[0].id, STATUS);
     assert_eq!(featured.entry_ids().collect::<Vec<_>>(), [STATUS]);
 }
+
+/// Mastodon 4.5's quote post (FEP-044f `quote` plus the older properties,
+/// its stamp and its `canQuote` policy).
+#[test]
+fn quote_note_names_the_quote_its_stamp_and_policy() {
+    const QUOTED: &str = "https://roost.example/users/carol/statuses/117000000000000000";
+    let act: Activity = parse(fixture!("mastodon/create_quote_note.json"));
+    let note: Object = act.object_as().unwrap();
+    assert_eq!(note.quote.as_deref(), Some(QUOTED));
+    assert_eq!(note.quote_id(), Some(QUOTED));
+    assert_eq!(note.misskey_quote.as_deref(), Some(QUOTED));
+    assert_eq!(
+        note.quote_authorization.as_deref(),
+        Some("https://roost.example/users/carol/quote_authorizations/117000000000000777")
+    );
+    let policy = note.interaction_policy.as_ref().unwrap();
+    assert_eq!(
+        policy["canQuote"]["automaticApproval"][0],
+        format!("{ALICE}/followers")
+    );
+}
+
+/// A QuoteRequest with the quoting Note inlined as `instrument`.
+#[test]
+fn quote_request_inlines_the_quoting_note() {
+    let act: Activity = parse(fixture!("mastodon/quote_request.json"));
+    assert_eq!(act.kind, "QuoteRequest");
+    assert_eq!(act.actor_id(), Some(ALICE));
+    let raw: serde_json::Value = parse(fixture!("mastodon/quote_request.json"));
+    let instrument: Object = serde_json::from_value(raw["instrument"].clone()).unwrap();
+    assert_eq!(instrument.quote.as_deref(), Some(CAROL_STATUS));
+    assert_eq!(instrument.attributed_to_id(), Some(ALICE));
+}
+
+const CAROL_STATUS: &str = "https://roost.example/users/carol/statuses/117000000000000000";

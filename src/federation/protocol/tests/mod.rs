@@ -76,6 +76,16 @@ const ALL: &[(&str, &str, Kind)] = &[
         Kind::Activity,
     ),
     (
+        "mastodon/create_quote_note.json",
+        fixture!("mastodon/create_quote_note.json"),
+        Kind::Activity,
+    ),
+    (
+        "mastodon/quote_request.json",
+        fixture!("mastodon/quote_request.json"),
+        Kind::Activity,
+    ),
+    (
         "mastodon/create_question.json",
         fixture!("mastodon/create_question.json"),
         Kind::Activity,

@@ -132,6 +132,8 @@ struct SourceParams {
     sensitive: Option<bool>,
     #[serde(default, deserialize_with = "de::opt_string")]
     language: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quote_policy: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +201,7 @@ pub(crate) async fn apply_update(
         privacy: source.privacy,
         sensitive: source.sensitive,
         language: source.language,
+        quote_policy: source.quote_policy,
     };
     accounts::update_profile(app, &auth.account, &auth.user, changes).await
 }

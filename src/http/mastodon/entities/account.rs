@@ -70,6 +70,8 @@ pub struct SourceEntity {
     pub discoverable: bool,
     pub indexable: bool,
     pub attribution_domains: Vec<String>,
+    /// Who may quote new posts by default (Mastodon 4.5).
+    pub quote_policy: String,
 }
 
 /// <https://docs.joinmastodon.org/entities/Role/>
@@ -248,6 +250,7 @@ pub fn credential_account(
         discoverable: a.discoverable,
         indexable: a.indexable,
         attribution_domains: Vec::new(),
+        quote_policy: u.default_quote_policy.clone(),
     });
     entity.role = Some(role(u.role()));
     entity

@@ -12,7 +12,7 @@ use crate::service::instance::Stats;
 
 /// What clients compare to enable features: Mastodon-semver-shaped.
 pub fn version_string() -> String {
-    format!("4.3.0 (compatible; roost {})", env!("CARGO_PKG_VERSION"))
+    format!("4.5.0 (compatible; roost {})", env!("CARGO_PKG_VERSION"))
 }
 
 /// Where the project's source is published (Mastodon's `source_url`).
@@ -273,7 +273,8 @@ pub fn instance(app: &AppState, active_month: i64, rules: &[crate::model::Rule])
             url: None,
         },
         api_versions: ApiVersions {
-            mastodon: 2,
+            // 7: quote posts (Mastodon 4.5).
+            mastodon: 7,
             roost: 1,
         },
         contact: Contact {

@@ -11,7 +11,7 @@ use super::account::account_json;
 use super::{poll, timestamp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::{Account, App, FilterContext, Status};
+use crate::model::{Account, App, FilterContext, Quote, QuotePolicy, Status};
 use crate::service::rendering;
 
 #[derive(Serialize)]
@@ -90,6 +90,7 @@ struct StatusBase<'a> {
     reblogs_count: i64,
     favourites_count: i64,
     replies_count: i64,
+    quotes_count: i64,
     in_reply_to_id: Option<String>,
     in_reply_to_account_id: Option<String>,
     card: Option<()>,
@@ -117,6 +118,14 @@ pub struct StatusContext {
     filtered: HashMap<i64, String>,
     /// Statuses a `hide` filter of the viewer removes.
     hidden: HashSet<i64>,
+    /// The quote each quoting status makes.
+    quotes: HashMap<i64, Quote>,
+    /// The posts accepted quotes quote.
+    quoted: HashMap<i64, Status>,
+    /// What each accepted quote shows the viewer (by quoting status).
+    quote_states: HashMap<i64, &'static str>,
+    /// QuoteApproval's `current_user` per status.
+    approvals: HashMap<i64, &'static str>,
 }
 
 impl StatusContext {
@@ -142,7 +151,54 @@ impl StatusContext {
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
-        let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
+        let first: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
+        let first_ids: Vec<i64> = first.iter().map(|s| s.id).collect();
+        // Quoted posts are rendered inside their quotes; their own quotes
+        // only as ShallowQuote (state and id), so one level is loaded.
+        let mut quotes: HashMap<i64, Quote> = rendering::quotes(app, &first_ids)
+            .await?
+            .into_iter()
+            .map(|q| (q.status_id, q))
+            .collect();
+        let quoted_ids: Vec<i64> = quotes
+            .values()
+            .filter(|q| q.is_accepted())
+            .filter_map(|q| q.quoted_status_id)
+            .collect();
+        let quoted: HashMap<i64, Status> = rendering::statuses(app, &quoted_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let nested: Vec<i64> = quoted
+            .keys()
+            .filter(|id| !quotes.contains_key(id))
+            .copied()
+            .collect();
+        for q in rendering::quotes(app, &nested).await? {
+            quotes.insert(q.status_id, q);
+        }
+        let mut all: Vec<&Status> = first;
+        all.extend(quoted.values().filter(|q| !first_ids.contains(&q.id)));
+        // Every post an accepted quote names (including those the quoted
+        // posts quote), as rows, for what each quote shows the viewer.
+        let named: Vec<i64> = quotes
+            .values()
+            .filter(|q| q.is_accepted())
+            .filter_map(|q| q.quoted_status_id)
+            .collect();
+        let quote_states = if named.is_empty() {
+            HashMap::new()
+        } else {
+            let rows: HashMap<i64, Status> = rendering::statuses(app, &named)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+            let quote_list: Vec<&Quote> = quotes.values().collect();
+            crate::service::quotes::states_for(app, viewer, &quote_list, &rows).await?
+        };
+        let approvals = crate::service::quotes::approvals_for(app, viewer, &all).await?;
         let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
         let bases = Self::bases(app, &all).await?;
 
@@ -225,6 +281,10 @@ impl StatusContext {
             muted_conversations,
             filtered,
             hidden,
+            quotes,
+            quoted,
+            quote_states,
+            approvals,
         })
     }
 
@@ -398,6 +458,7 @@ impl StatusContext {
                 reblogs_count: s.reblogs_count,
                 favourites_count: s.favourites_count,
                 replies_count: s.replies_count,
+                quotes_count: s.quotes_count,
                 in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
                 in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
                 card: None,
@@ -427,6 +488,18 @@ impl StatusContext {
     /// Appends the Status entity of `s` for `viewer` to `out`; false (and
     /// nothing written) if its author or boosted status is missing.
     fn write(&self, out: &mut String, viewer: Option<&Account>, s: &Status) -> bool {
+        self.write_at(out, viewer, s, false)
+    }
+
+    /// [`Self::write`]; `shallow` for a quoted post inside a quote, whose
+    /// own quote is a ShallowQuote.
+    fn write_at(
+        &self,
+        out: &mut String,
+        viewer: Option<&Account>,
+        s: &Status,
+        shallow: bool,
+    ) -> bool {
         let (Some(base), Some(author)) = (self.bases.get(&s.id), self.authors.get(&s.account_id))
         else {
             return false;
@@ -453,6 +526,10 @@ impl StatusContext {
         out.push_str(poll);
         out.push_str(",\"filtered\":");
         out.push_str(self.filtered.get(&s.id).map_or("[]", String::as_str));
+        out.push_str(",\"quote\":");
+        self.write_quote(out, viewer, s, shallow);
+        out.push_str(",\"quote_approval\":");
+        self.write_approval(out, s);
         if let Some(v) = viewer {
             let flag = |out: &mut String, name: &str, on: bool| {
                 out.push_str(",\"");
@@ -472,6 +549,73 @@ impl StatusContext {
         }
         out.push('}');
         true
+    }
+}
+
+impl StatusContext {
+    /// Status's `quote`: null, a Quote (`state`, `quoted_status`) or, inside
+    /// a quote, a ShallowQuote (`state`, `quoted_status_id`). A legacy
+    /// quote shows only once accepted, as Mastodon shows it.
+    /// <https://docs.joinmastodon.org/entities/Quote/>
+    fn write_quote(&self, out: &mut String, viewer: Option<&Account>, s: &Status, shallow: bool) {
+        let Some(q) = self
+            .quotes
+            .get(&s.id)
+            .filter(|q| !q.legacy || q.is_accepted())
+        else {
+            out.push_str("null");
+            return;
+        };
+        let state = if q.is_accepted() {
+            self.quote_states
+                .get(&s.id)
+                .copied()
+                .unwrap_or("unauthorized")
+        } else {
+            q.state.as_str()
+        };
+        let shown = matches!(state, "accepted" | "muted_account");
+        let json_state = serde_json::Value::from(state).to_string();
+        out.push_str("{\"state\":");
+        out.push_str(&json_state);
+        if shallow {
+            out.push_str(",\"quoted_status_id\":");
+            match q.quoted_status_id.filter(|_| shown) {
+                Some(id) => {
+                    out.push('"');
+                    out.push_str(&id.to_string());
+                    out.push('"');
+                }
+                None => out.push_str("null"),
+            }
+        } else {
+            out.push_str(",\"quoted_status\":");
+            let mut inner = String::new();
+            let written = shown
+                && q.quoted_status_id
+                    .and_then(|id| self.quoted.get(&id))
+                    .is_some_and(|quoted| self.write_at(&mut inner, viewer, quoted, true));
+            out.push_str(if written { &inner } else { "null" });
+        }
+        out.push('}');
+    }
+
+    /// Status's `quote_approval`: who may quote it without asking, who by
+    /// asking, and what the viewer may do. A boost shows its original's.
+    /// <https://docs.joinmastodon.org/entities/QuoteApproval/>
+    fn write_approval(&self, out: &mut String, s: &Status) {
+        let policy_of = s
+            .reblog_of_id
+            .and_then(|id| self.originals.get(&id))
+            .unwrap_or(s);
+        let policy = QuotePolicy(policy_of.quote_policy);
+        let current = self.approvals.get(&s.id).copied().unwrap_or("denied");
+        let entity = json!({
+            "automatic": QuotePolicy::names(policy.auto_flags()),
+            "manual": QuotePolicy::names(policy.manual_flags()),
+            "current_user": current,
+        });
+        out.push_str(&entity.to_string());
     }
 }
 
