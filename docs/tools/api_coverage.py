@@ -239,6 +239,16 @@ STATUS = {
     "GET /api/v1/statuses/{id}/quotes": DONE,
     "POST /api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke": DONE,
     "PUT /api/v1/statuses/{id}/interaction_policy": DONE,
+    # Collections (Mastodon 4.6), local only
+    "GET /api/v1/accounts/{account_id}/collections": DONE,
+    "GET /api/v1/accounts/{account_id}/in_collections": DONE,
+    "POST /api/v1/collections": DONE,
+    "POST /api/v1/collections/{collection_id}/items": DONE,
+    "DELETE /api/v1/collections/{collection_id}/items/{id}": DONE,
+    "POST /api/v1/collections/{collection_id}/items/{id}/revoke": DONE,
+    "GET /api/v1/collections/{id}": DONE,
+    "PATCH /api/v1/collections/{id}": DONE,
+    "DELETE /api/v1/collections/{id}": DONE,
 }
 
 # Operations not served yet that another open issue builds, as
@@ -284,6 +294,12 @@ NOTES = {
     "POST /api/v1/statuses": "Polls, media_ids, scheduled_at and Idempotency-Key supported; scheduled posts cannot carry media yet. quoted_status_id and quote_approval_policy (public, followers, nobody) as Mastodon 4.5: a remote post is quoted through FEP-044f (pending until its server approves).",
     "GET /api/v1/statuses/{id}/quotes": "Accepted quotes, newest first; Link pages by quote id, as Mastodon's do.",
     "POST /api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke": "The quoted author only (403 otherwise); a remote quoter's server gets a Delete of the stamp.",
+    "GET /api/v1/accounts/{account_id}/collections": "Newest first, offset-paged (limit 40, at most 80); unlisted ones only for their curator; an empty list for those the curator blocks.",
+    "GET /api/v1/accounts/{account_id}/in_collections": "Your own id only (403 otherwise).",
+    "POST /api/v1/collections": "Local accounts only (discoverable; locked ones by their followers; no block either way), accepted at once and notified (added_to_collection); at most 10 collections of 25 accounts. Collections do not federate yet (FEP-7aa9).",
+    "POST /api/v1/collections/{collection_id}/items": "Added last; 422 when missing, already in it (also after a revoke) or full.",
+    "PATCH /api/v1/collections/{id}": "Name, description, language, sensitive, discoverable, tag_name; a new name or description notifies the featured accounts (collection_update).",
+    "POST /api/v1/collections/{collection_id}/items/{id}/revoke": "The featured account only (403 for anyone else, the curator too).",
     "PUT /api/v1/statuses/{id}/interaction_policy": "quote_approval_policy; followers-only and private posts stay nobody; federated as an Update of the Note.",
     "PUT /api/v1/statuses/{id}": "Text, spoiler, sensitivity, language and media_ids; an empty media_ids keeps the attachments; media_attributes not yet.",
     "GET /api/v1/timelines/public": "Local and remote statuses; only_media; silenced servers' accounts are left out.",

@@ -104,9 +104,11 @@ impl Store {
     /// crash notifies nobody twice.
     pub async fn put_notification(&self, n: &Notification) -> Result<bool> {
         let written = on_pool!(self, pool => sqlx::query(
-            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at, group_key, filtered, report_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at, group_key, filtered, report_id, collection_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT DO NOTHING")
             .bind(n.id).bind(n.account_id).bind(&n.r#type).bind(n.from_account_id).bind(n.status_id).bind(n.created_at).bind(&n.group_key).bind(n.filtered).bind(n.report_id)
+            .bind(n.collection_id)
             .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(written == 1)
     }

@@ -23,6 +23,7 @@ pub mod announcements;
 pub mod bus;
 pub mod collections;
 pub mod emojis;
+pub mod featured_collections;
 pub mod federation;
 pub mod feeds;
 pub mod filters;
@@ -191,6 +192,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "quotes",
         include_str!("../../migrations/sqlite/0018_quotes.sql"),
     ),
+    (
+        20,
+        "featured_collections",
+        include_str!("../../migrations/sqlite/0020_featured_collections.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -282,6 +288,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         18,
         "quotes",
         include_str!("../../migrations/postgres/0018_quotes.sql"),
+    ),
+    (
+        20,
+        "featured_collections",
+        include_str!("../../migrations/postgres/0020_featured_collections.sql"),
     ),
 ];
 

@@ -62,6 +62,8 @@ scopes! {
     ReadFavourites = "read:favourites";
     ReadSearch = "read:search";
     WriteLists = "write:lists";
+    ReadCollections = "read:collections";
+    WriteCollections = "write:collections";
     WriteReports = "write:reports";
     Push = "push";
     AdminRead = "admin:read";

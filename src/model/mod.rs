@@ -4,6 +4,7 @@ pub mod account;
 pub mod announcement;
 pub mod conversation;
 pub mod emoji;
+pub mod featured_collection;
 pub mod filter;
 pub mod job;
 pub mod list;
@@ -26,6 +27,7 @@ pub use account::{Account, AccountEmoji, Field, Role, User};
 pub use announcement::Announcement;
 pub use conversation::{AccountConversation, Marker};
 pub use emoji::CustomEmoji;
+pub use featured_collection::{CollectionItem, FeaturedCollection};
 pub use filter::{
     AccountDomainBlock, Filter, FilterContext, FilterKeyword, FilterStatus, FullFilter,
 };

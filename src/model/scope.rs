@@ -51,6 +51,8 @@ const NAMES: &[&str] = &[
     "admin:write:ip_blocks",
     "admin:write:email_domain_blocks",
     "admin:write:canonical_email_blocks",
+    "read:collections",
+    "write:collections",
 ];
 
 fn bit(name: &str) -> Option<u64> {

@@ -178,6 +178,9 @@ db_row! {
         pub filtered: bool,
         /// The report an `admin.report` notification is about.
         pub report_id: Option<i64>,
+        /// The collection an `added_to_collection` or `collection_update`
+        /// notification is about.
+        pub collection_id: Option<i64>,
     }
 }
 

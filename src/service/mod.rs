@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod domain_blocks;
 pub mod emojis;
 pub mod endorsements;
+pub mod featured_collections;
 pub mod filters;
 pub mod instance;
 pub mod lists;

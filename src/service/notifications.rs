@@ -21,6 +21,8 @@ pub const TYPES: &[&str] = &[
     "poll",
     "update",
     "quote",
+    "added_to_collection",
+    "collection_update",
     "admin.sign_up",
     "admin.report",
 ];
@@ -37,7 +39,36 @@ pub async fn notify(
     from: &Account,
     status_id: Option<i64>,
 ) -> Result<Option<Notification>> {
-    notify_about(app, account_id, kind, from, status_id, None).await
+    notify_about(app, account_id, kind, from, status_id, Subject::None).await
+}
+
+/// Notifies local account `account_id` that `from` added them to, or
+/// changed, collection `collection_id` (`added_to_collection`,
+/// `collection_update`).
+pub async fn notify_collection(
+    app: &AppState,
+    account_id: i64,
+    kind: &str,
+    from: &Account,
+    collection_id: i64,
+) -> Result<Option<Notification>> {
+    notify_about(
+        app,
+        account_id,
+        kind,
+        from,
+        None,
+        Subject::Collection(collection_id),
+    )
+    .await
+}
+
+/// What a notification is about besides a status.
+#[derive(Clone, Copy)]
+enum Subject {
+    None,
+    Report(i64),
+    Collection(i64),
 }
 
 /// Tells staff member `account_id` about report `report_id` filed by `from`
@@ -48,7 +79,15 @@ pub async fn notify_report(
     from: &Account,
     report_id: i64,
 ) -> Result<Option<Notification>> {
-    notify_about(app, account_id, "admin.report", from, None, Some(report_id)).await
+    notify_about(
+        app,
+        account_id,
+        "admin.report",
+        from,
+        None,
+        Subject::Report(report_id),
+    )
+    .await
 }
 
 async fn notify_about(
@@ -57,7 +96,7 @@ async fn notify_about(
     kind: &str,
     from: &Account,
     status_id: Option<i64>,
-    report_id: Option<i64>,
+    subject: Subject,
 ) -> Result<Option<Notification>> {
     if account_id == from.id {
         return Ok(None);
@@ -114,7 +153,14 @@ async fn notify_about(
         created_at: now,
         group_key: group_key(app, account_id, kind, status_id, now).await?,
         filtered: decision == crate::service::notification_requests::Decision::Filter,
-        report_id,
+        report_id: match subject {
+            Subject::Report(id) => Some(id),
+            _ => None,
+        },
+        collection_id: match subject {
+            Subject::Collection(id) => Some(id),
+            _ => None,
+        },
     };
     if !app.store.put_notification(&n).await? {
         return Ok(None);

@@ -141,6 +141,7 @@ pub async fn poll_ended(app: &AppState, poll_id: i64) -> Result<()> {
             group_key: None,
             filtered: false,
             report_id: None,
+            collection_id: None,
         };
         if app
             .store

@@ -173,6 +173,8 @@ fn title(kind: &str, name: &str) -> String {
         "poll" => "A poll has ended".to_string(),
         "update" => format!("{name} edited a post"),
         "quote" => format!("{name} quoted your post"),
+        "added_to_collection" => format!("{name} added you to a collection"),
+        "collection_update" => format!("{name} changed a collection you are in"),
         "admin.sign_up" => format!("{name} signed up"),
         "admin.report" => format!("New report from {name}"),
         _ => format!("New notification from {name}"),

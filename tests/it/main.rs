@@ -13,6 +13,7 @@ mod collections;
 mod common;
 mod emoji;
 mod faults;
+mod featured_collections;
 mod federation;
 mod filters;
 mod grouped;

@@ -20,6 +20,7 @@ pub mod domain_blocks;
 pub mod emails;
 pub mod endorsements;
 pub mod entities;
+pub mod featured_collections;
 pub mod featured_tags;
 pub mod filters;
 pub mod follow_requests;
@@ -97,6 +98,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(lists::router())
         .merge(tags::router())
         .merge(featured_tags::router())
+        .merge(featured_collections::router())
         .merge(endorsements::router())
         .merge(admin::router())
         .merge(search::router())

@@ -46,6 +46,10 @@ pub struct NotificationGroupEntity {
     /// The report of an `admin.report` group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<entities::ReportEntity>,
+    /// The collection of an `added_to_collection` or `collection_update`
+    /// group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection: Option<entities::CollectionEntity>,
 }
 
 /// <https://docs.joinmastodon.org/entities/GroupedNotificationsResults/>
@@ -78,6 +82,7 @@ async fn render(
         .filter_map(|g| g.notifications.first().cloned())
         .collect();
     let reports = entities::reports_of(app, &newest).await?;
+    let collections = entities::collections_of(app, viewer, &newest).await?;
     let mut account_ids: Vec<i64> = Vec::new();
     let mut out = Vec::with_capacity(groups.len());
     for g in groups {
@@ -108,6 +113,9 @@ async fn render(
             sample_account_ids: sample.iter().map(i64::to_string).collect(),
             status_id: newest.status_id.map(|id| id.to_string()),
             report: newest.report_id.and_then(|id| reports.get(&id).cloned()),
+            collection: newest
+                .collection_id
+                .and_then(|id| collections.get(&id).cloned()),
         });
     }
     account_ids.sort_unstable();

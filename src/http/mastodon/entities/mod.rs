@@ -7,6 +7,7 @@
 //! - [`status`]: Status (the hot path of every timeline, with its caches of
 //!   rendered JSON);
 //! - [`notification`]: Notification and Poll;
+//! - [`collection`]: Collection and CollectionItem;
 //! - [`instance`]: Instance (v2 and v1);
 //! - [`media`]: the MediaAttachment entity;
 //! - here: the small entities (lists, tags, markers, relationships…).
@@ -20,6 +21,7 @@ use crate::model::Account;
 
 mod account;
 mod admin;
+mod collection;
 mod filter;
 mod instance;
 mod media;
@@ -28,6 +30,7 @@ mod status;
 
 pub use account::*;
 pub use admin::*;
+pub use collection::*;
 pub use filter::*;
 pub use instance::*;
 pub use media::*;

@@ -24,6 +24,10 @@ pub struct NotificationEntity {
     /// The report of an `admin.report` notification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<super::ReportEntity>,
+    /// The collection of an `added_to_collection` or `collection_update`
+    /// notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection: Option<super::CollectionEntity>,
 }
 
 /// `viewer`'s notifications as entities; those whose sender or post the
@@ -57,6 +61,7 @@ pub async fn notifications(
         .map(|a| (a.id, a))
         .collect();
     let reports = reports_of(app, list).await?;
+    let collections = collections_of(app, viewer, list).await?;
     Ok(list
         .iter()
         .filter_map(|n| {
@@ -76,8 +81,29 @@ pub async fn notifications(
                 account: account(app, from),
                 status,
                 report: n.report_id.and_then(|id| reports.get(&id).cloned()),
+                collection: n.collection_id.and_then(|id| collections.get(&id).cloned()),
             })
         })
+        .collect())
+}
+
+/// The collections the collection notifications in `list` point at, as
+/// `viewer` sees them.
+pub async fn collections_of(
+    app: &AppState,
+    viewer: &Account,
+    list: &[Notification],
+) -> Result<HashMap<i64, super::CollectionEntity>> {
+    let mut ids: Vec<i64> = list.iter().filter_map(|n| n.collection_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let shown = crate::service::featured_collections::for_notifications(app, viewer, &ids).await?;
+    Ok(shown
+        .iter()
+        .map(|s| (s.collection.id, super::collection(app, s)))
         .collect())
 }
 
