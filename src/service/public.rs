@@ -47,6 +47,38 @@ pub async fn post(app: &AppState, author: &Account, id: i64) -> Result<Status> {
         .ok_or_else(Error::not_found)
 }
 
+/// `author`'s post `id` for a server fetching it signed by `reader`: a
+/// public or unlisted one for anyone, a followers-only or direct one only
+/// when `reader` (a remote actor) may see it, as Mastodon serves them.
+pub async fn post_for(
+    app: &AppState,
+    author: &Account,
+    id: i64,
+    reader: Option<&Account>,
+) -> Result<Status> {
+    let status = app
+        .store
+        .get_status(id)
+        .await?
+        .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+        .ok_or_else(Error::not_found)?;
+    if matches!(
+        status.visibility(),
+        Visibility::Public | Visibility::Unlisted
+    ) {
+        return Ok(status);
+    }
+    match reader {
+        Some(r)
+            if !r.is_local()
+                && crate::service::visibility::can_see(app, Some(r), &status, author).await? =>
+        {
+            Ok(status)
+        }
+        _ => Err(Error::not_found()),
+    }
+}
+
 /// The local post a public URL of this server names (`/@user/ID` or
 /// `/users/user/statuses/ID`), when it is public or unlisted: what
 /// `/api/oembed` may embed.

@@ -121,6 +121,37 @@ impl Remote {
         req.send().await.unwrap().status()
     }
 
+    /// GETs `url` as ActivityPub, signed by this actor.
+    async fn get_signed(&self, url: &str) -> (StatusCode, Value, HeaderMap) {
+        let parsed = url::Url::parse(url).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("accept", "application/activity+json".parse().unwrap());
+        sign_request(
+            &self.key,
+            &self.key_id(),
+            &http::Method::GET,
+            &parsed,
+            &mut headers,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let mut req = reqwest::Client::new().get(url);
+        for (k, v) in &headers {
+            if k != "host" {
+                req = req.header(k.as_str(), v.to_str().unwrap());
+            }
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let mut kept = HeaderMap::new();
+        for (k, v) in resp.headers() {
+            kept.insert(k.clone(), v.clone());
+        }
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, body, kept)
+    }
+
     async fn post(&self, inbox_url: &str, activity: &Value) -> StatusCode {
         let body = activity.to_string();
         self.post_with(
@@ -1400,4 +1431,88 @@ async fn quotes_from_other_software_are_read_and_quote_requests_answered() {
         .await,
         0
     );
+}
+
+/// A followers-only post (and its replies collection) is served to a signed
+/// fetch by a follower, as Mastodon serves it, and to nobody else: not
+/// unsigned, not to another actor, and a direct post only to those it
+/// mentions.
+#[tokio::test]
+async fn followers_only_posts_are_served_to_signed_fetches_by_followers_only() {
+    let (s, follower, inbox) = setup().await;
+    let alice = s.user("alicia").await;
+    let alice_uri = s.url("/users/alicia");
+    let stranger = Remote::start("eve").await;
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#follows/1", follower.actor), "type": "Follow",
+        "actor": follower.actor, "object": alice_uri,
+    });
+    assert_eq!(follower.post(&inbox, &follow).await, StatusCode::ACCEPTED);
+    drained(&s.app).await;
+    let private = post(
+        &s,
+        &alice,
+        json!({"status": "for followers", "visibility": "private"}),
+    )
+    .await;
+    let direct = post(
+        &s,
+        &alice,
+        json!({"status": "just us", "visibility": "direct"}),
+    )
+    .await;
+    let public = post(&s, &alice, json!({"status": "for all"})).await;
+    let uri = |v: &Value| v["uri"].as_str().unwrap().to_string();
+
+    let (status, note, headers) = follower.get_signed(&uri(&private)).await;
+    assert_eq!(status, StatusCode::OK, "{note}");
+    assert_eq!(note["id"], uri(&private).as_str());
+    assert!(
+        note["to"].to_string().contains("/users/alicia/followers"),
+        "{note}"
+    );
+    assert_eq!(headers["cache-control"], "private, no-store");
+    let (status, replies, _) = follower
+        .get_signed(&format!(
+            "{}/replies?only_other_accounts=true&page=true",
+            uri(&private)
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replies}");
+    assert_eq!(replies["type"], "CollectionPage");
+    let (status, _, _) = follower
+        .get_signed(&format!("{}/activity", uri(&private)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Unsigned, by a stranger, or a direct post that does not mention
+    // the follower: 404, as if there were nothing.
+    let unsigned = s
+        .http
+        .get(uri(&private))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger.get_signed(&uri(&private)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger
+            .get_signed(&format!("{}/replies", uri(&private)))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        follower.get_signed(&uri(&direct)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // A public post stays public, and cacheable.
+    let (status, _, headers) = stranger.get_signed(&uri(&public)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("cache-control").is_none());
 }

@@ -84,6 +84,17 @@ async fn check_fetch(
     if !app.config.federation.authorized_fetch {
         return Ok(());
     }
+    signer(app, method, uri, headers).await.map(|_| ())
+}
+
+/// The actor whose signature a GET carries; an error (401) when it is
+/// unsigned or the signature does not hold.
+async fn signer(
+    app: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Account> {
     let req = Inbound {
         method,
         path: uri.path(),
@@ -91,7 +102,46 @@ async fn check_fetch(
         headers,
         body: &[],
     };
-    inbox::verify(app, &req).await.map(|_| ())
+    inbox::verify(app, &req).await
+}
+
+/// `account`'s post `id` for this GET: a public or unlisted one under the
+/// authorized-fetch rule; a followers-only or direct one only when the
+/// request is signed by an actor who may see it (404 otherwise, so that
+/// nothing tells a stranger it exists).
+async fn post_for_fetch(
+    app: &AppState,
+    account: &Account,
+    id: i64,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(crate::model::Status, bool)> {
+    match public::post(app, account, id).await {
+        Ok(status) => {
+            check_fetch(app, method, uri, headers).await?;
+            Ok((status, true))
+        }
+        Err(e) if e.kind == crate::error::Kind::NotFound && headers.contains_key("signature") => {
+            let reader = match signer(app, method, uri, headers).await {
+                Ok(a) => Some(a),
+                Err(e) if app.config.federation.authorized_fetch => return Err(e),
+                Err(_) => None,
+            };
+            let status = public::post_for(app, account, id, reader.as_ref()).await?;
+            Ok((status, false))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A document only its signer may read: no shared cache keeps it.
+fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
 }
 
 /// The local account behind a collection, post or inbox: a suspended one
@@ -161,7 +211,9 @@ pub(crate) async fn person_document(
     Ok(ap_json(&convert::person(app, account, moved_to.as_deref())))
 }
 
-/// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note.
+/// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note;
+/// a followers-only or direct one to a signed fetch by an actor who may
+/// see it (a follower, or someone it mentions), as Mastodon serves them.
 async fn status(
     State(app): State<Arc<AppState>>,
     Path((name, id)): Path<(String, i64)>,
@@ -170,11 +222,14 @@ async fn status(
     headers: HeaderMap,
 ) -> Result<Response> {
     let account = local_account(&app, &name).await?;
-    let status = public::post(&app, &account, id).await?;
     if !wants_activity_json(&headers) {
+        let status = public::post(&app, &account, id).await?;
         return Ok(Redirect::to(&format!("/@{}/{}", account.username, status.id)).into_response());
     }
-    note_document(&app, &status, &method, &uri, &headers).await
+    let (status, public) = post_for_fetch(&app, &account, id, &method, &uri, &headers).await?;
+    let note = convert::load_note(&app, &status).await?;
+    let response = ap_json(&convert::note_document(note));
+    Ok(if public { response } else { private(response) })
 }
 
 /// `GET /users/:name/statuses/:id/activity`: the activity that published
@@ -188,19 +243,26 @@ async fn activity(
     headers: HeaderMap,
 ) -> Result<Response> {
     let account = local_account(&app, &name).await?;
-    check_fetch(&app, &method, &uri, &headers).await?;
-    let doc = match public::post(&app, &account, id).await {
-        Ok(status) => {
+    let (doc, public) = match post_for_fetch(&app, &account, id, &method, &uri, &headers).await {
+        Ok((status, public)) => {
             let note = convert::load_note(&app, &status).await?;
-            convert::create(&account, note, status.created_at)
+            (convert::create(&account, note, status.created_at), public)
         }
         Err(e) if e.kind == crate::error::Kind::NotFound => {
+            check_fetch(&app, &method, &uri, &headers).await?;
             let (boost, original, original_author) = public::boost(&app, &account, id).await?;
-            convert::announce(&account, &boost, &original, &original_author)
+            (
+                convert::announce(&account, &boost, &original, &original_author),
+                true,
+            )
         }
         Err(e) => return Err(e),
     };
-    Ok(ap_json(&doc))
+    Ok(if public {
+        ap_json(&doc)
+    } else {
+        private(ap_json(&doc))
+    })
 }
 
 /// `GET /users/:name/quote_authorizations/:id`: the stamp by which the
@@ -230,8 +292,9 @@ struct RepliesQuery {
     min_id: Option<i64>,
 }
 
-/// `GET /users/:name/statuses/:id/replies`: the ids of a public post's
-/// public and unlisted replies, as Mastodon pages them: the author's own
+/// `GET /users/:name/statuses/:id/replies`: the ids of a post's public
+/// and unlisted replies (a followers-only or direct post's only for a
+/// signer who may see it), as Mastodon pages them: the author's own
 /// first, then (`only_other_accounts=true`) everyone else's, oldest first.
 async fn replies(
     State(app): State<Arc<AppState>>,
@@ -243,8 +306,7 @@ async fn replies(
 ) -> Result<Response> {
     const PER_PAGE: i64 = 20;
     let account = local_account(&app, &name).await?;
-    let status = public::post(&app, &account, id).await?;
-    check_fetch(&app, &method, &uri, &headers).await?;
+    let (status, public) = post_for_fetch(&app, &account, id, &method, &uri, &headers).await?;
     let others = q
         .only_other_accounts
         .as_deref()
@@ -267,13 +329,15 @@ async fn replies(
         rows.into_iter().map(|(_, uri)| uri).collect(),
         next,
     );
-    if q.page.is_none() {
-        return Ok(ap_json(&convert::replies_collection(&status.uri, page)));
-    }
-    Ok(ap_json(&convert::with_context(
-        page,
-        Value::from("https://www.w3.org/ns/activitystreams"),
-    )))
+    let response = if q.page.is_none() {
+        ap_json(&convert::replies_collection(&status.uri, page))
+    } else {
+        ap_json(&convert::with_context(
+            page,
+            Value::from("https://www.w3.org/ns/activitystreams"),
+        ))
+    };
+    Ok(if public { response } else { private(response) })
 }
 
 /// A local public or unlisted post as a Note, under the authorized-fetch
