@@ -8,7 +8,9 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::emoji::valid_shortcode;
-use crate::model::{AccountEmoji, CustomEmoji};
+use crate::model::{AccountEmoji, CustomEmoji, Role, User};
+use crate::service::moderation::log::{self, Target};
+use crate::service::moderation::require;
 
 /// Most emoji remembered from one post.
 const MAX_PER_POST: usize = 50;
@@ -74,6 +76,44 @@ pub async fn add_local(
         ));
     }
     Ok(emoji)
+}
+
+/// An admin adds one of this server's emoji (the moderation UI); the audit
+/// log keeps it.
+pub async fn add_by(
+    app: &AppState,
+    actor: &User,
+    shortcode: &str,
+    image: Vec<u8>,
+    category: Option<&str>,
+) -> Result<CustomEmoji> {
+    require(actor, Role::Admin)?;
+    let emoji = add_local(app, shortcode, image, category).await?;
+    log::record(
+        app,
+        actor,
+        "create_custom_emoji",
+        Target::Emoji(&emoji.shortcode),
+        "",
+    )
+    .await?;
+    Ok(emoji)
+}
+
+/// An admin removes one of this server's emoji (the moderation UI); the
+/// audit log keeps it.
+pub async fn remove_by(app: &AppState, actor: &User, shortcode: &str) -> Result<CustomEmoji> {
+    require(actor, Role::Admin)?;
+    let removed = remove_local(app, shortcode).await?;
+    log::record(
+        app,
+        actor,
+        "destroy_custom_emoji",
+        Target::Emoji(&removed.shortcode),
+        "",
+    )
+    .await?;
+    Ok(removed)
 }
 
 /// Removes one of this server's emoji and its image.

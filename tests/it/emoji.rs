@@ -196,3 +196,119 @@ async fn emoji_travel_with_posts_to_other_servers() {
     assert_eq!(account["emojis"][0]["shortcode"], "party", "{account}");
     assert_eq!(account["emojis"][0]["url"], copy.as_str());
 }
+
+/// The moderation UI's emoji page: admins add one from an image and remove
+/// it; bad input and a wrong CSRF token change nothing; moderators and
+/// users cannot reach it; the audit log keeps both changes.
+#[tokio::test]
+async fn admins_manage_emoji_on_the_moderation_pages() {
+    let s = TestServer::start().await;
+    s.admin("boss").await;
+    s.user("alice").await;
+    let moderator = s.user("mod_erator").await;
+    let id: i64 = moderator.id.parse().unwrap();
+    sql_execute(
+        &s.app,
+        &format!("UPDATE users SET role = 'moderator' WHERE account_id = {id}"),
+    )
+    .await;
+    s.app.store.cache.users.clear();
+    let admin = crate::settings::signed_in(&s, "boss").await;
+    let page_url = s.url("/admin/custom_emojis");
+    for who in ["alice", "mod_erator"] {
+        let b = crate::settings::signed_in(&s, who).await;
+        let (status, _) = form_page(&b, &page_url).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (status, page) = form_page(&admin, &page_url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No custom emoji yet"), "{page}");
+    let csrf = csrf_of(&page);
+    let png = crate::media::png_rgba(32, 32);
+    let add = async |csrf: &str, code: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf.to_string())
+            .text("shortcode", code.to_string())
+            .text("category", "blobs")
+            .part(
+                "image",
+                reqwest::multipart::Part::bytes(bytes).file_name("e.png"),
+            );
+        admin
+            .post(&page_url)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    // Refused: a wrong token, a bad shortcode, a file that is not an image,
+    // one too large.
+    assert_eq!(
+        add("wrong", "blobcat", png.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        add(&csrf, "blob-cat", png.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        add(&csrf, "notes", b"not an image".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_ne!(
+        add(&csrf, "big", vec![0u8; 300 * 1024]).await,
+        StatusCode::SEE_OTHER
+    );
+    let (_, list) = s.get("/api/v1/custom_emojis", None).await;
+    assert_eq!(list, json!([]));
+
+    assert_eq!(
+        add(&csrf, "blobcat", png.clone()).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        add(&csrf, "blobcat", png).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (_, list) = s.get("/api/v1/custom_emojis", None).await;
+    assert_eq!(list[0]["shortcode"], "blobcat", "{list}");
+    assert_eq!(list[0]["category"], "blobs");
+    let image = s
+        .http
+        .get(list[0]["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    let (_, page) = form_page(&admin, &page_url).await;
+    assert!(page.contains(":blobcat:"), "{page}");
+
+    let remove = |token: &str| {
+        admin
+            .post(s.url("/admin/custom_emojis/blobcat/delete"))
+            .form(&[("csrf_token", token.to_string())])
+            .send()
+    };
+    assert_eq!(
+        remove("wrong").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.get("/api/v1/custom_emojis", None)
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(remove(&csrf).await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.get("/api/v1/custom_emojis", None).await.1, json!([]));
+    let actions = sql_texts(
+        &s.app,
+        "SELECT action FROM admin_action_logs WHERE target_type = 'CustomEmoji' ORDER BY id",
+    )
+    .await;
+    assert_eq!(actions, vec!["create_custom_emoji", "destroy_custom_emoji"]);
+}

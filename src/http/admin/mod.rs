@@ -22,6 +22,7 @@ use crate::model::Role;
 mod accounts;
 mod action_logs;
 mod announcements;
+mod custom_emojis;
 mod dashboard;
 mod domain_blocks;
 mod reports;
@@ -37,6 +38,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .merge(domain_blocks::router())
         .merge(rules::router())
         .merge(announcements::router())
+        .merge(custom_emojis::router())
         .merge(action_logs::router())
 }
 

@@ -17,6 +17,8 @@ pub enum Target<'a> {
     Held(&'a str),
     Rule(i64),
     Announcement(i64),
+    /// A custom emoji, by shortcode.
+    Emoji(&'a str),
     /// The server itself (its texts).
     Server,
     /// Something named in words only (an e-mail domain, an IP range).
@@ -33,6 +35,7 @@ impl Target<'_> {
             Target::Held(uri) => ("HeldStatus", None, (*uri).to_string()),
             Target::Rule(id) => ("Rule", Some(*id), format!("rule #{id}")),
             Target::Announcement(id) => ("Announcement", Some(*id), format!("announcement #{id}")),
+            Target::Emoji(code) => ("CustomEmoji", None, format!(":{code}:")),
             Target::Server => ("Instance", None, "this server".to_string()),
             Target::Named(name) => ("Block", None, (*name).to_string()),
         }
