@@ -90,6 +90,19 @@ pub async fn move_to(
     Ok(moved)
 }
 
+/// The account `account` moved to, if it moved and that one is not
+/// suspended.
+pub async fn moved_to(app: &AppState, account: &Account) -> Result<Option<Account>> {
+    Ok(match account.moved_to_account_id {
+        Some(id) => app
+            .store
+            .get_account(id)
+            .await?
+            .filter(|a| a.suspended_at.is_none()),
+        None => None,
+    })
+}
+
 /// The actor `account` moved to, if it moved (its Person's `movedTo`).
 pub async fn moved_to_uri(app: &AppState, account: &Account) -> Result<Option<String>> {
     Ok(match account.moved_to_account_id {

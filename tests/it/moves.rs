@@ -117,4 +117,17 @@ async fn a_move_takes_followers_along_on_both_servers() {
     // The old actor names where it went.
     let (_, _, person) = ap_get(&a, &format!("{}/users/alice", a.base)).await;
     assert_eq!(person["movedTo"], json!(format!("{}/users/bob", b.base)));
+    // Clients see it too: the old account's `moved` is the new one, on
+    // both servers (b learned it from the Move).
+    let (_, old) = a.get(&format!("/api/v1/accounts/{}", alice.id), None).await;
+    assert_eq!(old["moved"]["id"], bob_on_a.as_str(), "{old}");
+    assert_eq!(old["moved"]["acct"], bob_acct.as_str());
+    let (_, own) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(own["moved"]["id"], bob_on_a.as_str());
+    let (_, old_on_b) = b.get(&format!("/api/v1/accounts/{alice_on_b}"), None).await;
+    assert_eq!(old_on_b["moved"]["id"], bob.id.as_str(), "{old_on_b}");
+    let (_, bob_here) = b.get(&format!("/api/v1/accounts/{}", bob.id), None).await;
+    assert!(bob_here.get("moved").is_none(), "{bob_here}");
 }

@@ -108,12 +108,9 @@ async fn verify_credentials(
     auth: Auth<ReadAccountsOrProfile>,
 ) -> Result<Json<AccountEntity>> {
     let (user, pending) = accounts::credentials(&app, &auth.account).await?;
-    Ok(Json(entities::credential_account(
-        &app,
-        &auth.account,
-        &user,
-        pending,
-    )))
+    let mut entity = entities::credential_account(&app, &auth.account, &user, pending);
+    entity.moved = entities::moved(&app, &auth.account).await?;
+    Ok(Json(entity))
 }
 
 #[derive(Deserialize, Default)]
@@ -213,7 +210,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<AccountEntity>> {
     let account = accounts::get(&app, parse_id(&id)?).await?;
-    Ok(Json(entities::account(&app, &account)))
+    Ok(Json(entities::account_with_moved(&app, &account).await?))
 }
 
 /// Accounts one `id[]` request may name, as Mastodon allows.
@@ -253,7 +250,7 @@ async fn lookup(
     Query(q): Query<LookupQuery>,
 ) -> Result<Json<AccountEntity>> {
     let account = accounts::lookup(&app, q.acct.as_deref().unwrap_or("")).await?;
-    Ok(Json(entities::account(&app, &account)))
+    Ok(Json(entities::account_with_moved(&app, &account).await?))
 }
 
 #[derive(Deserialize)]

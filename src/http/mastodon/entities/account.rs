@@ -48,6 +48,10 @@ pub struct AccountEntity {
     pub source: Option<SourceEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleEntity>,
+    /// The account this one moved to (filled where one account is shown:
+    /// the profile, lookup and your own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<AccountEntity>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +116,26 @@ pub fn avatar_url(app: &AppState, a: &Account) -> String {
                 .map(str::to_string)
         })
         .unwrap_or_else(|| app.url("/avatars/original/missing.png"))
+}
+
+/// [`account`] with `moved` filled in when it moved.
+pub async fn account_with_moved(
+    app: &AppState,
+    a: &Account,
+) -> crate::error::Result<AccountEntity> {
+    let mut entity = account(app, a);
+    entity.moved = moved(app, a).await?;
+    Ok(entity)
+}
+
+/// The account `a` moved to, as an entity.
+pub async fn moved(
+    app: &AppState,
+    a: &Account,
+) -> crate::error::Result<Option<Box<AccountEntity>>> {
+    Ok(crate::service::moves::moved_to(app, a)
+        .await?
+        .map(|target| Box::new(account(app, &target))))
 }
 
 /// The public view of an account. A suspended one shows only its name and
@@ -216,6 +240,7 @@ fn profile(app: &AppState, a: &Account) -> AccountEntity {
         limited: a.silenced_at.map(|_| true),
         source: None,
         role: None,
+        moved: None,
     }
 }
 
