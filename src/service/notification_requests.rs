@@ -16,7 +16,13 @@ use crate::model::{Account, NotificationPolicy, Page, RelationFlags};
 pub const ACTIONS: &[&str] = &["accept", "filter", "drop"];
 
 /// Kinds no policy holds back (Mastodon's non-filterable types).
-const ALWAYS: &[&str] = &["poll", "update", "admin.sign_up", "admin.report"];
+const ALWAYS: &[&str] = &[
+    "poll",
+    "update",
+    "quoted_update",
+    "admin.sign_up",
+    "admin.report",
+];
 
 /// How new an account counts as new.
 const NEW_ACCOUNT_DAYS: i64 = 30;

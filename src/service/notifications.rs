@@ -21,6 +21,7 @@ pub const TYPES: &[&str] = &[
     "poll",
     "update",
     "quote",
+    "quoted_update",
     "added_to_collection",
     "collection_update",
     "admin.sign_up",
@@ -274,7 +275,8 @@ pub async fn on_new_status(
     Ok(())
 }
 
-/// An edit notifies those who boosted the status (Mastodon's `update`).
+/// An edit notifies those who boosted the status (Mastodon's `update`)
+/// and those who quoted it (`quoted_update`).
 pub async fn on_edit(app: &AppState, status: &Status) -> Result<()> {
     let Some(author) = app.store.get_account(status.account_id).await? else {
         return Ok(());
@@ -285,6 +287,26 @@ pub async fn on_edit(app: &AppState, status: &Status) -> Result<()> {
     };
     for (_, booster) in app.store.reblogged_by(status.id, &page).await? {
         notify(app, booster, "update", &author, Some(status.id)).await?;
+    }
+    // Those who quoted it hear of it too (Mastodon 4.5's `quoted_update`).
+    let quoting: Vec<i64> = app
+        .store
+        .quotes_page(status.id, &page)
+        .await?
+        .into_iter()
+        .map(|(_, quoting_status)| quoting_status)
+        .collect();
+    let mut quoters: Vec<i64> = app
+        .store
+        .get_statuses(&quoting)
+        .await?
+        .iter()
+        .map(|s| s.account_id)
+        .collect();
+    quoters.sort_unstable();
+    quoters.dedup();
+    for quoter in quoters {
+        notify(app, quoter, "quoted_update", &author, Some(status.id)).await?;
     }
     Ok(())
 }

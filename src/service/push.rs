@@ -173,6 +173,7 @@ fn title(kind: &str, name: &str) -> String {
         "poll" => "A poll has ended".to_string(),
         "update" => format!("{name} edited a post"),
         "quote" => format!("{name} quoted your post"),
+        "quoted_update" => format!("{name} edited a post you quoted"),
         "added_to_collection" => format!("{name} added you to a collection"),
         "collection_update" => format!("{name} changed a collection you are in"),
         "admin.sign_up" => format!("{name} signed up"),

@@ -92,6 +92,33 @@ async fn local_quotes_follow_each_policy_and_can_be_revoked() {
         .collect();
     assert_eq!(ids, vec![quoting_id]);
 
+    // An edit of the quoted post tells the one who quoted it, once.
+    let (code, edited) = s
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&alice.token),
+            Some(json!({"status": "a better thought"})),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{edited}");
+    let (_, notes) = s
+        .get(
+            "/api/v1/notifications?types[]=quoted_update",
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
+    assert_eq!(notes[0]["status"]["id"], id);
+    assert_eq!(notes[0]["account"]["id"], alice.id.as_str());
+    let (_, notes) = s
+        .get(
+            "/api/v1/notifications?types[]=quoted_update",
+            Some(&carol.token),
+        )
+        .await;
+    assert_eq!(notes, json!([]), "carol quoted bob's post, not alice's");
+
     // Refusals, each changing nothing: a policy of nobody, a followers-only
     // post, a private mention, a direct quote that does not mention the
     // quoted author, an unknown policy, a missing post, a malformed id.
