@@ -289,7 +289,7 @@ NOTES = {
     "POST /api/v1/domain_blocks": "Hides the domain's accounts from timelines and notifications and removes the user's followers there (no Reject is sent to their server).",
     "POST /api/v1/emails/confirmations": "only while mail.smtp_url is set and the address awaits confirmation; any of the user's apps may ask (Mastodon: only the app that signed up)",
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
-    "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true), hashtags by prefix; no full-text search of posts yet.",
+    "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true) and by full text with Mastodon's operators (from:, has:media|poll|link|embed, is:reply|sensitive, language:, in:library|public, before:/after:/during:, \"phrases\", -exclusion; account_id, max_id, min_id): public posts of indexable accounts plus your own and those you favourited, bookmarked, boosted or were mentioned in; hashtags by prefix (history comes with issue 19).",
     "POST /api/v1/reports": "forward=true sends a Flag to the reported account's server.",
     "POST /api/v1/statuses": "Polls, media_ids, scheduled_at and Idempotency-Key supported; scheduled posts cannot carry media yet. quoted_status_id and quote_approval_policy (public, followers, nobody) as Mastodon 4.5: a remote post is quoted through FEP-044f (pending until its server approves).",
     "GET /api/v1/statuses/{id}/quotes": "Accepted quotes, newest first; Link pages by quote id, as Mastodon's do.",

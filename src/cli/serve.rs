@@ -31,6 +31,7 @@ pub async fn run(config: Config) -> Result<()> {
         });
     }
     tokio::spawn(housekeeping(app.clone()));
+    tokio::spawn(index_old_posts(app.clone()));
     crate::jobs::start_workers(
         &app,
         app.config.jobs.workers as usize,
@@ -42,6 +43,26 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(())
+}
+
+/// Puts the posts written before the search index existed into it, 500 at
+/// a time, once after start (one query when there are none). Several nodes
+/// doing it at once write the same entries.
+async fn index_old_posts(app: std::sync::Arc<AppState>) {
+    let mut after = 0;
+    loop {
+        match crate::service::search::backfill(&app, after, 500).await {
+            Ok(Some(last)) => after = last,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot index old posts for search");
+                return;
+            }
+        }
+    }
+    if after > 0 {
+        tracing::info!(after_id = after, "old posts are in the search index");
+    }
 }
 
 /// Hourly: forget expired authorization codes, sessions and second sign-in

@@ -37,6 +37,7 @@ pub mod polls;
 pub mod push;
 pub mod quotes;
 pub mod relationships;
+pub mod search;
 pub mod security;
 pub mod sign_up_blocks;
 pub mod statuses;
@@ -197,6 +198,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "featured_collections",
         include_str!("../../migrations/sqlite/0020_featured_collections.sql"),
     ),
+    (
+        21,
+        "status_search",
+        include_str!("../../migrations/sqlite/0021_status_search.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -293,6 +299,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         20,
         "featured_collections",
         include_str!("../../migrations/postgres/0020_featured_collections.sql"),
+    ),
+    (
+        21,
+        "status_search",
+        include_str!("../../migrations/postgres/0021_status_search.sql"),
     ),
 ];
 

@@ -16,6 +16,7 @@ pub mod quote;
 pub mod relationship;
 pub(crate) mod row;
 pub mod scope;
+pub mod search;
 pub mod status;
 pub mod timeline;
 

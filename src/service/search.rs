@@ -18,6 +18,11 @@ pub struct Query<'a> {
     pub resolve: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Statuses only by this account.
+    pub account_id: Option<i64>,
+    /// Statuses older than this id, and newer than that one.
+    pub max_id: Option<i64>,
+    pub min_id: Option<i64>,
 }
 
 /// What a search found.
@@ -53,6 +58,9 @@ pub async fn search(app: &AppState, viewer: &Account, query: &Query<'_>) -> Resu
         if want("accounts") {
             found.accounts = accounts(app, term, query).await?;
         }
+        if want("statuses") {
+            found.statuses = statuses(app, viewer, term, query).await?;
+        }
         if want("hashtags") {
             let name = term.trim_start_matches('#');
             found.hashtags = app
@@ -74,6 +82,82 @@ pub async fn search(app: &AppState, viewer: &Account, query: &Query<'_>) -> Resu
     }
     found.statuses = visible;
     Ok(found)
+}
+
+/// Statuses by their words and Mastodon's operators (`from:`, `has:`,
+/// `is:`, `language:`, `in:`, `before:`, `after:`, `during:`, "phrases"
+/// and `-exclusions`), newest first.
+async fn statuses(
+    app: &AppState,
+    viewer: &Account,
+    term: &str,
+    query: &Query<'_>,
+) -> Result<Vec<Status>> {
+    let parsed = crate::model::search::parse(term);
+    if parsed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut from = Vec::with_capacity(parsed.from.len());
+    for (handle, negated) in &parsed.from {
+        let account = match handle.split_once('@') {
+            _ if handle.eq_ignore_ascii_case("me") => Some(viewer.clone()),
+            Some((user, host)) if host.eq_ignore_ascii_case(&app.config.server.domain) => {
+                app.store.get_local_account_by_username(user).await?
+            }
+            Some((user, host)) => app.store.get_remote_account_by_username(user, host).await?,
+            None => app.store.get_local_account_by_username(handle).await?,
+        };
+        from.push((account.map(|a| a.id), *negated));
+    }
+    let language = parsed
+        .language
+        .iter()
+        .find(|(_, negated)| !negated)
+        .map(|(l, _)| l.clone());
+    let stem = match language {
+        Some(l) => crate::model::search::pg_config(Some(&l)),
+        None => {
+            let locale = app.store.get_user(viewer.id).await?.map(|u| u.locale);
+            crate::model::search::pg_config(locale.as_deref().map(|l| l.get(..2).unwrap_or(l)))
+        }
+    };
+    let hidden = app
+        .store
+        .hidden_account_ids(viewer.id, chrono::Utc::now())
+        .await?;
+    let who = crate::db::search::Searcher {
+        account_id: viewer.id,
+        hidden: &hidden,
+        from: &from,
+        author: query.account_id,
+        stem,
+    };
+    let page = crate::db::search::SearchPage {
+        limit: query.limit,
+        offset: query.offset,
+        max_id: query.max_id,
+        min_id: query.min_id,
+    };
+    let ids = app.store.search_statuses(&who, &parsed, &page).await?;
+    let found = app.store.get_statuses(&ids).await?;
+    // Newest first, as the index answered.
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.iter().find(|s| s.id == *id).cloned())
+        .collect())
+}
+
+/// Indexes the next `batch` posts after `after` (by id) that the search
+/// index lacks, those written before it existed; the last id looked at,
+/// or None once none is left.
+pub async fn backfill(app: &AppState, after: i64, batch: i64) -> Result<Option<i64>> {
+    let rows = app.store.unindexed_statuses(after, batch).await?;
+    for s in &rows {
+        if let Some(doc) = crate::model::search::document(s) {
+            app.store.index_status(s.id, Some(&doc)).await?;
+        }
+    }
+    Ok(rows.last().map(|s| s.id))
 }
 
 /// Accounts by handle (`user@host`, looked up there with `resolve`) or,

@@ -29,6 +29,7 @@ mod pages;
 mod push;
 mod quotes;
 mod ratelimits;
+mod search;
 mod settings;
 mod social;
 mod streaming;

@@ -28,6 +28,9 @@ struct SearchQuery {
     resolve: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+    account_id: Option<String>,
+    max_id: Option<String>,
+    min_id: Option<String>,
 }
 
 /// <https://docs.joinmastodon.org/entities/Search/>
@@ -50,6 +53,9 @@ async fn v2(
         resolve: q.resolve.as_deref().and_then(parse_bool) == Some(true),
         limit: super::paging::int_param(q.limit.as_deref(), 20, 1, 40),
         offset: super::paging::int_param(q.offset.as_deref(), 0, 0, 10_000),
+        account_id: q.account_id.as_deref().and_then(|v| v.trim().parse().ok()),
+        max_id: q.max_id.as_deref().and_then(|v| v.trim().parse().ok()),
+        min_id: q.min_id.as_deref().and_then(|v| v.trim().parse().ok()),
     };
     let found = search::search(&app, &auth.account, &query).await?;
     Ok(Json(SearchEntity {

@@ -1,0 +1,364 @@
+//! Full-text search of statuses (issue 19): words, phrases, exclusions and
+//! Mastodon's operators, on SQLite's FTS5 and PostgreSQL's tsvector, and
+//! only what the searcher may find.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::federation::post;
+
+async fn search(s: &TestServer, user: &TestUser, q: &str) -> Vec<String> {
+    let path = format!(
+        "/api/v2/search?type=statuses&limit=40&{}",
+        query(&[("q", q)])
+    );
+    let (status, found) = s.get(&path, Some(&user.token)).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    found["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["content"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The texts found, as the posts were written (`<p>…</p>` dropped).
+async fn texts(s: &TestServer, user: &TestUser, q: &str) -> Vec<String> {
+    search(s, user, q)
+        .await
+        .into_iter()
+        .map(|c| roost::text::html_to_text(&c))
+        .collect()
+}
+
+async fn act(s: &TestServer, user: &TestUser, m: Method, path: &str, body: Value) -> Value {
+    let (status, v) = s.request(m, path, Some(&user.token), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {v}");
+    v
+}
+
+#[tokio::test]
+async fn statuses_are_found_by_words_phrases_and_operators() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let p1 = post(
+        &s,
+        &alice,
+        json!({"status": "Blue birds sing at dawn", "language": "en"}),
+    )
+    .await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "A cat watches the birds", "language": "en"}),
+    )
+    .await;
+    post(&s, &alice, json!({"status": "Vögel singen", "language": "de", "sensitive": true, "spoiler_text": "Lärm"})).await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "Which birds? https://example.org/birds", "poll": {"options": ["blue", "red"], "expires_in": 3600}}),
+    )
+    .await;
+    post(
+        &s,
+        &bob,
+        json!({"status": "@alice birds everywhere", "in_reply_to_id": p1["id"]}),
+    )
+    .await;
+    post(&s, &bob, json!({"status": "Nothing to see"})).await;
+
+    let all = texts(&s, &bob, "birds").await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    // Newest first.
+    assert_eq!(all[0], "@alice birds everywhere");
+    // Case and accents do not matter; every word must be there.
+    assert_eq!(
+        texts(&s, &bob, "BIRDS dawn").await,
+        vec!["Blue birds sing at dawn"]
+    );
+    assert_eq!(texts(&s, &bob, "vogel").await, vec!["Vögel singen"]);
+    assert_eq!(
+        texts(&s, &bob, "larm").await,
+        vec!["Vögel singen"],
+        "the content warning is searched"
+    );
+    // Phrases keep their order; exclusions leave posts out.
+    assert_eq!(
+        texts(&s, &bob, "\"birds sing\"").await,
+        vec!["Blue birds sing at dawn"]
+    );
+    assert!(texts(&s, &bob, "\"sing birds\"").await.is_empty());
+    assert_eq!(
+        texts(&s, &bob, "birds -cat -everywhere -which").await,
+        vec!["Blue birds sing at dawn"]
+    );
+    // Operators.
+    assert_eq!(
+        texts(&s, &bob, "birds from:bob").await,
+        vec!["@alice birds everywhere"]
+    );
+    assert_eq!(
+        texts(&s, &bob, "birds from:me").await,
+        vec!["@alice birds everywhere"]
+    );
+    assert_eq!(
+        texts(&s, &bob, "birds -from:alice").await,
+        vec!["@alice birds everywhere"]
+    );
+    assert!(texts(&s, &bob, "birds from:nobody").await.is_empty());
+    assert_eq!(
+        texts(&s, &bob, "birds is:reply").await,
+        vec!["@alice birds everywhere"]
+    );
+    assert_eq!(texts(&s, &bob, "birds -is:reply").await.len(), 3);
+    assert_eq!(texts(&s, &bob, "is:sensitive").await, vec!["Vögel singen"]);
+    assert_eq!(texts(&s, &bob, "has:poll").await.len(), 1);
+    assert_eq!(
+        texts(&s, &bob, "has:link birds").await,
+        vec!["Which birds? example.org/birds"]
+    );
+    assert!(texts(&s, &bob, "has:media").await.is_empty());
+    assert_eq!(texts(&s, &bob, "language:de").await, vec!["Vögel singen"]);
+    assert_eq!(texts(&s, &bob, "birds language:en").await.len(), 2);
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        texts(&s, &bob, &format!("birds during:{today}"))
+            .await
+            .len(),
+        4
+    );
+    assert!(
+        texts(&s, &bob, &format!("birds before:{today}"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        texts(&s, &bob, &format!("birds after:{today}"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        texts(&s, &bob, &format!("birds before:{tomorrow}"))
+            .await
+            .len(),
+        4
+    );
+    // in:library is what bob wrote or touched; in:public the others'.
+    assert_eq!(
+        texts(&s, &bob, "birds in:library").await,
+        vec!["@alice birds everywhere"]
+    );
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/statuses/{}/bookmark", p1["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await;
+    assert_eq!(texts(&s, &bob, "birds in:library").await.len(), 2);
+    assert_eq!(texts(&s, &bob, "birds in:public").await.len(), 4);
+    // The API's account_id, limit and offset.
+    let path = format!(
+        "/api/v2/search?type=statuses&q=birds&account_id={}&limit=1&offset=1",
+        alice.id
+    );
+    let (_, found) = s.get(&path, Some(&bob.token)).await;
+    assert_eq!(found["statuses"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["statuses"][0]["account"]["id"], alice.id.as_str());
+    // Search without type finds statuses too; unsigned search is refused.
+    let (_, found) = s.get("/api/v2/search?q=dawn", Some(&bob.token)).await;
+    assert_eq!(found["statuses"].as_array().unwrap().len(), 1, "{found}");
+    let (status, _) = s.get("/api/v2/search?q=dawn", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Odd input finds nothing and breaks nothing.
+    for q in [
+        "\"",
+        "-",
+        "\"unclosed phrase",
+        "NEAR(a b)",
+        "a* OR b",
+        "from:",
+        "::",
+        "-\"\"",
+    ] {
+        let path = format!("/api/v2/search?type=statuses&{}", query(&[("q", q)]));
+        let (status, v) = s.get(&path, Some(&bob.token)).await;
+        assert_eq!(status, StatusCode::OK, "{q}: {v}");
+    }
+
+    // PostgreSQL also finds a word's other forms in the post's language
+    // (stemmed as the searcher's locale, English here); SQLite matches
+    // whole words only.
+    post(
+        &s,
+        &alice,
+        json!({"status": "The owls were singing", "language": "en"}),
+    )
+    .await;
+    let stemmed = texts(&s, &bob, "sings").await;
+    if s.app.store.backend() == "postgres" {
+        // (German "singen" stems to "sing" as well.)
+        assert!(
+            stemmed.contains(&"The owls were singing".to_string()),
+            "{stemmed:?}"
+        );
+        assert!(
+            stemmed.contains(&"Blue birds sing at dawn".to_string()),
+            "{stemmed:?}"
+        );
+    } else {
+        assert!(stemmed.is_empty(), "{stemmed:?}");
+    }
+
+    // An edit changes what finds it; a deleted post is gone.
+    let id = p1["id"].as_str().unwrap();
+    act(
+        &s,
+        &alice,
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        json!({"status": "Blue herons at dusk"}),
+    )
+    .await;
+    assert!(texts(&s, &bob, "dawn").await.is_empty());
+    assert_eq!(texts(&s, &bob, "herons").await, vec!["Blue herons at dusk"]);
+    act(
+        &s,
+        &alice,
+        Method::DELETE,
+        &format!("/api/v1/statuses/{id}"),
+        json!({}),
+    )
+    .await;
+    assert!(texts(&s, &bob, "herons").await.is_empty());
+}
+
+#[tokio::test]
+async fn search_finds_only_what_the_searcher_may_find() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let dave = s.user("dave").await;
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", alice.id),
+        json!({}),
+    )
+    .await;
+    let private = post(
+        &s,
+        &alice,
+        json!({"status": "secret owls", "visibility": "private"}),
+    )
+    .await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "direct owls @carol", "visibility": "direct"}),
+    )
+    .await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "unlisted owls", "visibility": "unlisted"}),
+    )
+    .await;
+    post(&s, &alice, json!({"status": "public owls"})).await;
+
+    // Strangers find the public post only; the author finds all hers.
+    assert_eq!(texts(&s, &dave, "owls").await, vec!["public owls"]);
+    assert_eq!(texts(&s, &alice, "owls").await.len(), 4);
+    // A follower does not find followers-only posts by searching, unless
+    // they are in his library; a mention finds its direct post.
+    assert_eq!(texts(&s, &bob, "owls").await, vec!["public owls"]);
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!(
+            "/api/v1/statuses/{}/favourite",
+            private["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        texts(&s, &bob, "owls").await,
+        vec!["public owls", "secret owls"]
+    );
+    assert_eq!(
+        texts(&s, &carol, "owls").await,
+        vec!["public owls", "direct owls @carol"]
+    );
+    // A favourite kept past the end of a follow finds nothing it may no
+    // longer see.
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/unfollow", alice.id),
+        json!({}),
+    )
+    .await;
+    assert_eq!(texts(&s, &bob, "owls").await, vec!["public owls"]);
+
+    // Blocks and mutes hide; accounts that are not indexable are not found
+    // by others.
+    act(
+        &s,
+        &dave,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/mute", alice.id),
+        json!({}),
+    )
+    .await;
+    assert!(texts(&s, &dave, "owls").await.is_empty());
+    act(
+        &s,
+        &alice,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/block", carol.id),
+        json!({}),
+    )
+    .await;
+    assert!(texts(&s, &carol, "owls").await.is_empty());
+    act(
+        &s,
+        &alice,
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        json!({"indexable": false}),
+    )
+    .await;
+    assert!(texts(&s, &bob, "owls").await.is_empty());
+    assert_eq!(texts(&s, &alice, "owls").await.len(), 4);
+}
+
+#[tokio::test]
+async fn posts_written_before_the_index_are_indexed_after_start() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    post(&s, &alice, json!({"status": "old wren"})).await;
+    post(&s, &alice, json!({"status": "older wren"})).await;
+    sql_execute(&s.app, "DELETE FROM status_search").await;
+    assert!(texts(&s, &alice, "wren").await.is_empty());
+    let mut after = 0;
+    while let Some(last) = roost::service::search::backfill(&s.app, after, 1)
+        .await
+        .unwrap()
+    {
+        after = last;
+    }
+    assert_eq!(
+        texts(&s, &alice, "wren").await,
+        vec!["older wren", "old wren"]
+    );
+}
