@@ -23,6 +23,7 @@ pub mod announcements;
 pub mod bus;
 pub mod collections;
 pub mod emojis;
+pub mod exports;
 pub mod federation;
 pub mod feeds;
 pub mod filters;
@@ -191,6 +192,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "quotes",
         include_str!("../../migrations/sqlite/0018_quotes.sql"),
     ),
+    (
+        19,
+        "exports_imports",
+        include_str!("../../migrations/sqlite/0019_exports_imports.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -282,6 +288,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         18,
         "quotes",
         include_str!("../../migrations/postgres/0018_quotes.sql"),
+    ),
+    (
+        19,
+        "exports_imports",
+        include_str!("../../migrations/postgres/0019_exports_imports.sql"),
     ),
 ];
 
