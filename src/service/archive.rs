@@ -21,6 +21,9 @@ use crate::federation::convert;
 use crate::model::export::state;
 use crate::model::{Account, Status};
 
+/// The storage keys of archives start with this (`/media` refuses them:
+/// only their owner downloads them).
+pub const KEY_PREFIX: &str = "archives/";
 /// Statuses read from the database at a time.
 const PAGE: i64 = 100;
 /// Largest stored file copied into an archive.
@@ -38,8 +41,12 @@ pub async fn build(app: &AppState, archive_id: i64) -> Result<()> {
     if archive.state != state::PENDING {
         return Ok(());
     }
-    let Some(account) = app.store.get_account(archive.account_id).await? else {
-        return Ok(());
+    let account = app.store.get_account(archive.account_id).await?;
+    let Some(account) = account.filter(|a| a.suspended_at.is_none()) else {
+        return app
+            .store
+            .finish_archive(archive.id, None, 0, Utc::now())
+            .await;
     };
     match write(app, &account).await {
         Ok((key, size)) => {
@@ -62,6 +69,22 @@ pub async fn build(app: &AppState, archive_id: i64) -> Result<()> {
                 .finish_archive(archive.id, None, 0, Utc::now())
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Removes every archive of `account_id` with its zip (a deleted account).
+pub async fn delete_all(app: &AppState, account_id: i64) -> Result<()> {
+    for key in app
+        .store
+        .delete_archives_before(account_id, i64::MAX)
+        .await?
+    {
+        app.media
+            .storage
+            .delete(&key)
+            .await
+            .map_err(Error::internal)?;
     }
     Ok(())
 }
@@ -117,7 +140,7 @@ async fn write(app: &AppState, account: &Account) -> Result<(String, i64)> {
         .sync_all()
         .map_err(Error::internal)?;
     let size = std::fs::metadata(&path).map_err(Error::internal)?.len();
-    let key = crate::media::storage::new_key("archives", "zip");
+    let key = crate::media::storage::new_key(KEY_PREFIX, "zip");
     app.media
         .storage
         .put_file(&key, &path, "application/zip")

@@ -94,6 +94,16 @@ fn columns(kind: ImportKind) -> &'static [&'static str] {
 /// them: the first column of any kind's file.
 const HEADER_STARTS: [&str; 4] = ["Account address", "#domain", "#uri", "List name"];
 
+/// Whether the first row is a header: it starts as one, or names a column
+/// of `kind` (a header with its columns in another order).
+fn is_header(kind: ImportKind, cells: &[&str]) -> bool {
+    let first = cells.first().copied().unwrap_or_default();
+    HEADER_STARTS.iter().any(|h| h.eq_ignore_ascii_case(first))
+        || cells
+            .iter()
+            .any(|c| columns(kind).iter().any(|h| h.eq_ignore_ascii_case(c)))
+}
+
 /// Checks `upload` whole and queues its rows; nothing changes when the
 /// file is refused (413 too large, 422 with the first problem found).
 pub async fn create(app: &AppState, account: &Account, upload: Upload<'_>) -> Result<Import> {
@@ -201,8 +211,7 @@ pub fn parse(kind: ImportKind, bytes: &[u8], max_rows: usize) -> Result<Vec<RowD
         }
         let cells: Vec<&str> = record.iter().collect();
         let Some(layout) = &layout else {
-            let first = cells.first().copied().unwrap_or_default();
-            if HEADER_STARTS.iter().any(|h| h.eq_ignore_ascii_case(first)) {
+            if is_header(kind, &cells) {
                 layout = Some(header_layout(kind, &cells)?);
                 continue;
             }
