@@ -353,8 +353,13 @@ async fn the_archive_is_a_zip_whose_outbox_has_every_post() {
     let browser = signed_in(&s, "alice").await;
     let (status, page) = form_page(&browser, &s.url("/settings/export")).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = submit(&browser, &s.url("/settings/export"), &page, &[]).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let resp = browser
+        .post(s.url("/settings/export"))
+        .form(&[("csrf_token", csrf_of(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     drained(&s.app).await;
     let (_, page) = form_page(&browser, &s.url("/settings/export")).await;
     let link = page
