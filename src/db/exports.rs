@@ -96,7 +96,11 @@ impl Store {
 
     /// The statuses `account_id` bookmarked (`bookmarks`) or favourited
     /// (`favourites`), oldest first: their ids and ActivityPub ids.
-    pub async fn export_flagged(&self, table: Flags, account_id: i64) -> Result<Vec<(i64, String)>> {
+    pub async fn export_flagged(
+        &self,
+        table: Flags,
+        account_id: i64,
+    ) -> Result<Vec<(i64, String)>> {
         let sql = match table {
             Flags::Bookmarks => {
                 "SELECT s.id, s.uri FROM bookmarks b JOIN statuses s ON s.id = b.status_id

@@ -194,10 +194,7 @@ async fn write_outbox(
     let mut count = 0u64;
     let mut after = 0;
     loop {
-        let page = app
-            .store
-            .archive_statuses(account.id, after, PAGE)
-            .await?;
+        let page = app.store.archive_statuses(account.id, after, PAGE).await?;
         let Some(last) = page.last() else {
             break;
         };
@@ -263,7 +260,12 @@ async fn activity(
 /// files are compressed already). A file missing from storage is left out.
 async fn copy_file(app: &AppState, zip: &mut Zip, key: &str, name: &str) -> Result<()> {
     let tmp = crate::media::process::temp_path(&app.media)?;
-    let size = match app.media.storage.get_to_file(key, &tmp, MAX_FILE_BYTES).await {
+    let size = match app
+        .media
+        .storage
+        .get_to_file(key, &tmp, MAX_FILE_BYTES)
+        .await
+    {
         Ok(size) => size,
         Err(e) => {
             tracing::warn!(key, error = %e, "a file of an archive is missing");

@@ -91,10 +91,7 @@ pub async fn counts(app: &AppState, account: &Account) -> Result<ExportCounts> {
 /// An account's full address, `user@domain` with this server's domain for
 /// a local account, as Mastodon's exports write it.
 pub fn address(app: &AppState, username: &str, domain: Option<&str>) -> String {
-    format!(
-        "{username}@{}",
-        domain.unwrap_or(&app.config.server.domain)
-    )
+    format!("{username}@{}", domain.unwrap_or(&app.config.server.domain))
 }
 
 /// The CSV file `which` of `account`, in Mastodon's format: follows and
@@ -139,7 +136,9 @@ pub async fn csv(app: &AppState, account: &Account, which: CsvExport) -> Result<
         }
         CsvExport::Mutes => {
             write(&["Account address", "Hide notifications"])?;
-            for (_, username, domain, hide) in app.store.export_mutes(account.id, Utc::now()).await? {
+            for (_, username, domain, hide) in
+                app.store.export_mutes(account.id, Utc::now()).await?
+            {
                 write(&[&address(app, &username, domain.as_deref()), bool_text(hide)])?;
             }
         }
@@ -149,7 +148,11 @@ pub async fn csv(app: &AppState, account: &Account, which: CsvExport) -> Result<
             }
         }
         CsvExport::Bookmarks => {
-            for (_, uri) in app.store.export_flagged(Flags::Bookmarks, account.id).await? {
+            for (_, uri) in app
+                .store
+                .export_flagged(Flags::Bookmarks, account.id)
+                .await?
+            {
                 write(&[&uri])?;
             }
         }

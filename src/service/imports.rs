@@ -179,7 +179,11 @@ pub async fn recent(app: &AppState, account: &Account) -> Result<Vec<ImportRepor
             .into_iter()
             .map(|r| {
                 let data: RowData = serde_json::from_value(r.data.0).unwrap_or_default();
-                (r.position + 1, data.describe(), r.failure.unwrap_or_default())
+                (
+                    r.position + 1,
+                    data.describe(),
+                    r.failure.unwrap_or_default(),
+                )
             })
             .collect();
         out.push(ImportReport { import, failures });
@@ -289,7 +293,9 @@ fn row(kind: ImportKind, layout: &[Option<usize>], cells: &[&str], line: usize) 
         if valid_address(v) {
             Ok(v.to_string())
         } else {
-            Err(bad(format!("\"{v}\" is not an account address (user@server)")))
+            Err(bad(format!(
+                "\"{v}\" is not an account address (user@server)"
+            )))
         }
     };
     let mut data = RowData::default();
@@ -594,8 +600,12 @@ mod tests {
 
     #[test]
     fn header_less_files_and_reordered_headers() {
-        let rows = parse(ImportKind::Following, b"bob@b.example\r\n\r\ncarol@c.example\r\n", 10)
-            .unwrap();
+        let rows = parse(
+            ImportKind::Following,
+            b"bob@b.example\r\n\r\ncarol@c.example\r\n",
+            10,
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].show_reblogs, None);
         let rows = parse(

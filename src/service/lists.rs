@@ -115,7 +115,11 @@ pub async fn add_requested(app: &AppState, owner: &Account, id: i64, member: i64
     let list = own_list(app, owner, id).await?;
     let requested = app
         .store
-        .get_follow(crate::db::relationships::FollowTable::Requests, owner.id, member)
+        .get_follow(
+            crate::db::relationships::FollowTable::Requests,
+            owner.id,
+            member,
+        )
         .await?
         .is_some();
     if !requested && !app.store.follows(owner.id, member).await? {

@@ -122,8 +122,7 @@ async fn export_then_import_elsewhere_gives_the_same_follows_lists_blocks_and_mu
     .await;
     let bob_on_a = follow_remote(&a, &alice, &format!("bob@{bd}")).await;
     eventually("alice to follow bob", || async {
-        (relationship(&a, &alice.token, &bob_on_a).await["following"] == json!(true))
-            .then_some(())
+        (relationship(&a, &alice.token, &bob_on_a).await["following"] == json!(true)).then_some(())
     })
     .await;
     let list = act(
@@ -172,7 +171,10 @@ async fn export_then_import_elsewhere_gives_the_same_follows_lists_blocks_and_mu
         &a,
         &alice,
         reqwest::Method::POST,
-        &format!("/api/v1/statuses/{}/bookmark", carols["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/statuses/{}/bookmark",
+            carols["id"].as_str().unwrap()
+        ),
         None,
     )
     .await;
@@ -191,7 +193,10 @@ async fn export_then_import_elsewhere_gives_the_same_follows_lists_blocks_and_mu
         "domain_blocks.csv",
         "bookmarks.csv",
     ] {
-        assert!(page.contains(&format!("/settings/exports/{file}")), "{file}");
+        assert!(
+            page.contains(&format!("/settings/exports/{file}")),
+            "{file}"
+        );
     }
     let follows = export(&a, &alice_browser, "follows.csv").await;
     assert_eq!(
@@ -345,7 +350,10 @@ async fn the_archive_is_a_zip_whose_outbox_has_every_post() {
         &s,
         &alice,
         reqwest::Method::POST,
-        &format!("/api/v1/statuses/{}/favourite", bobs["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/statuses/{}/favourite",
+            bobs["id"].as_str().unwrap()
+        ),
         None,
     )
     .await;
@@ -423,10 +431,7 @@ async fn the_archive_is_a_zip_whose_outbox_has_every_post() {
         .unwrap();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        sql_count(&s.app, "SELECT COUNT(*) FROM archives").await,
-        1
-    );
+    assert_eq!(sql_count(&s.app, "SELECT COUNT(*) FROM archives").await, 1);
 
     // Nobody else gets it: not bob, not a stranger, not through /media.
     let bob_browser = signed_in(&s, "bob").await;
@@ -509,7 +514,11 @@ async fn bad_files_stale_forms_and_strangers_change_nothing() {
         ("blocks", b"\xff\xfe\x00\x00", "UTF-8"),
         ("lists", b"List name,Account address\nFriends,\n", "Line 2"),
         ("mutes", b"Hide notifications\ntrue\n", "Account address"),
-        ("blocks", b"a@b.example\nb@b.example\nc@b.example\nd@b.example\ne@b.example\nf@b.example\n", "more than 5"),
+        (
+            "blocks",
+            b"a@b.example\nb@b.example\nc@b.example\nd@b.example\ne@b.example\nf@b.example\n",
+            "more than 5",
+        ),
     ] {
         let (status, page) = upload(&s, &b, kind, "merge", csv, None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{kind}: {page}");
@@ -523,16 +532,12 @@ async fn bad_files_stale_forms_and_strangers_change_nothing() {
 
     // A good file naming an account nobody has: the import finishes and
     // the page says which row failed and why.
-    import(
-        &s,
-        &b,
-        "blocks",
-        "merge",
-        &format!("nobody@{domain}\n"),
-    )
-    .await;
+    import(&s, &b, "blocks", "merge", &format!("nobody@{domain}\n")).await;
     let (_, page) = form_page(&b, &s.url("/settings/import")).await;
     assert!(page.contains("Why it failed"), "{page}");
-    assert!(page.contains(&format!("nobody@{domain} could not be found")), "{page}");
+    assert!(
+        page.contains(&format!("nobody@{domain} could not be found")),
+        "{page}"
+    );
     assert!(page.contains("1 of 1 rows processed, 0 imported"), "{page}");
 }

@@ -168,7 +168,9 @@ async fn archive(
     let Some(path) = app.media.storage.local_path(&key) else {
         return Ok(Redirect::to(&app.media.storage.url(&app.base_url, &key)).into_response());
     };
-    let Ok(mut res) = tower_http::services::ServeFile::new(path).oneshot(req).await;
+    let Ok(mut res) = tower_http::services::ServeFile::new(path)
+        .oneshot(req)
+        .await;
     if res.status() == StatusCode::NOT_FOUND {
         return Err(Error::not_found());
     }

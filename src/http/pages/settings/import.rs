@@ -28,9 +28,9 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     let limit = app.config.limits.import_max_bytes + FORM_OVERHEAD;
     Router::new().route(
         "/settings/import",
-        get(show)
-            .post(upload)
-            .layer(DefaultBodyLimit::max(usize::try_from(limit).unwrap_or(usize::MAX))),
+        get(show).post(upload).layer(DefaultBodyLimit::max(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        )),
     )
 }
 
@@ -185,7 +185,12 @@ async fn upload(
         return bad_csrf(&app);
     }
     let Some(kind) = ImportKind::parse(&form.kind) else {
-        return refused(&app, &me, Error::unprocessable("Choose what the file lists")).await;
+        return refused(
+            &app,
+            &me,
+            Error::unprocessable("Choose what the file lists"),
+        )
+        .await;
     };
     if form.file_name.is_empty() && form.data.is_empty() {
         return refused(&app, &me, Error::unprocessable("Choose a file")).await;
