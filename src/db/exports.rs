@@ -250,6 +250,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// Deletes `account_id`'s finished imports older than its newest
+    /// `keep`, with their rows (by cascade).
+    pub async fn delete_old_imports(&self, account_id: i64, keep: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "DELETE FROM imports WHERE account_id = $1 AND state = $3 AND id <=
+               (SELECT id FROM imports WHERE account_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)")
+            .bind(account_id).bind(keep).bind(crate::model::export::state::FINISHED)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Whether `account_id` has an import of `kind` not finished yet.
     pub async fn import_running(&self, account_id: i64, kind: &str) -> Result<bool> {
         let n: i64 = on_pool!(self, pool => sqlx::query_scalar(

@@ -66,7 +66,7 @@ db_row! {
     pub struct ImportRow {
         pub import_id: i64,
         pub position: i64,
-        /// The row's values by Mastodon's column names.
+        /// What the row names (`service::imports::RowData`).
         pub data: Json<Value>,
         pub done: bool,
         pub failure: Option<String>,

@@ -132,13 +132,16 @@ async fn write(app: &AppState, account: &Account) -> Result<(String, i64)> {
     files.sort();
     files.dedup();
     for (key, name) in files {
-        copy_file(app, &mut zip, &key, &name).await?;
+        zip = copy_file(app, zip, key, name).await?;
     }
-    let out = zip.finish().map_err(Error::internal)?;
-    out.into_inner()
-        .map_err(|e| Error::internal(e.to_string()))?
-        .sync_all()
-        .map_err(Error::internal)?;
+    super::blocking(move || -> Result<()> {
+        let out = zip.finish().map_err(Error::internal)?;
+        out.into_inner()
+            .map_err(|e| Error::internal(e.to_string()))?
+            .sync_all()
+            .map_err(Error::internal)
+    })
+    .await??;
     let size = std::fs::metadata(&path).map_err(Error::internal)?.len();
     let key = crate::media::storage::new_key(KEY_PREFIX, "zip");
     app.media
@@ -257,26 +260,30 @@ async fn activity(
 }
 
 /// Copies stored file `key` into the zip as `name`, uncompressed (media
-/// files are compressed already). A file missing from storage is left out.
-async fn copy_file(app: &AppState, zip: &mut Zip, key: &str, name: &str) -> Result<()> {
+/// files are compressed already), on a blocking thread: a video is a lot
+/// of bytes to move. A file missing from storage is left out.
+async fn copy_file(app: &AppState, mut zip: Zip, key: String, name: String) -> Result<Zip> {
     let tmp = crate::media::process::temp_path(&app.media)?;
     let size = match app
         .media
         .storage
-        .get_to_file(key, &tmp, MAX_FILE_BYTES)
+        .get_to_file(&key, &tmp, MAX_FILE_BYTES)
         .await
     {
         Ok(size) => size,
         Err(e) => {
             tracing::warn!(key, error = %e, "a file of an archive is missing");
-            return Ok(());
+            return Ok(zip);
         }
     };
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .large_file(size >= u64::from(u32::MAX));
-    zip.start_file(name, options).map_err(Error::internal)?;
-    let mut src = std::fs::File::open(&tmp).map_err(Error::internal)?;
-    std::io::copy(&mut src, zip).map_err(Error::internal)?;
-    Ok(())
+    super::blocking(move || -> Result<Zip> {
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .large_file(size >= u64::from(u32::MAX));
+        zip.start_file(name, options).map_err(Error::internal)?;
+        let mut src = std::fs::File::open(&tmp).map_err(Error::internal)?;
+        std::io::copy(&mut src, &mut zip).map_err(Error::internal)?;
+        Ok(zip)
+    })
+    .await?
 }

@@ -151,6 +151,10 @@ pub async fn create(app: &AppState, account: &Account, upload: Upload<'_>) -> Re
         finished_at: None,
     };
     app.store.put_import(&import, &values).await?;
+    // What the page no longer shows is not kept.
+    app.store
+        .delete_old_imports(account.id, SHOWN_IMPORTS)
+        .await?;
     jobs::enqueue(
         app,
         Task::ProcessImport {

@@ -299,6 +299,21 @@ async fn export_then_import_elsewhere_gives_the_same_follows_lists_blocks_and_mu
         export(&b, &frank_browser, "blocks.csv").await,
         format!("erin@{bd}\n")
     );
+    // Lists the file does not name go; those it names keep only its members.
+    import(
+        &b,
+        &frank_browser,
+        "lists",
+        "overwrite",
+        &format!("Close,bob@{bd}\n"),
+    )
+    .await;
+    assert_eq!(
+        export(&b, &frank_browser, "lists.csv").await,
+        format!("Close,bob@{bd}\n")
+    );
+    // The page shows the latest imports; older ones are not kept.
+    assert_eq!(sql_count(&b.app, "SELECT COUNT(*) FROM imports").await, 5);
     let _ = bob;
 }
 
