@@ -15,7 +15,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tower::ServiceExt;
 
-use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, user_error};
+use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, refused_async};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::pages::render;
@@ -120,15 +120,7 @@ async fn request_archive(
     }
     match exports::request_archive(&app, &me.account).await {
         Ok(_) => done("/settings/export", "archive_requested"),
-        Err(e) => match user_error(&e) {
-            Some(status) => {
-                let frame = Frame::new(&app, &me, None).with_error(Some(e.message));
-                page(&app, &me, frame, status)
-                    .await
-                    .unwrap_or_else(IntoResponse::into_response)
-            }
-            None => e.into_response(),
-        },
+        Err(e) => refused_async(&app, &me, e, |frame, status| page(&app, &me, frame, status)).await,
     }
 }
 

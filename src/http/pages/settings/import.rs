@@ -10,10 +10,10 @@ use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
-use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, user_error};
+use super::{Frame, NoticeQuery, SignedIn, bad_csrf, done, refused_async};
 use crate::app::AppState;
 use crate::error::{Error, Kind, Result};
 use crate::http::pages::render;
@@ -210,13 +210,5 @@ async fn upload(
 /// The page again with the refusal's message and status, when it is the
 /// user's to fix.
 async fn refused(app: &AppState, me: &SignedIn, e: Error) -> Response {
-    match user_error(&e) {
-        Some(status) => {
-            let frame = Frame::new(app, me, None).with_error(Some(e.message));
-            page(app, me, frame, status)
-                .await
-                .unwrap_or_else(IntoResponse::into_response)
-        }
-        None => e.into_response(),
-    }
+    refused_async(app, me, e, |frame, status| page(app, me, frame, status)).await
 }

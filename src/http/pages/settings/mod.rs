@@ -189,6 +189,23 @@ pub fn refused(
     }
 }
 
+/// [`refused`] for a page that reads data to draw itself (`page` may fail).
+pub async fn refused_async<F, Fut>(app: &AppState, me: &SignedIn, e: Error, page: F) -> Response
+where
+    F: FnOnce(Frame, StatusCode) -> Fut,
+    Fut: std::future::Future<Output = crate::error::Result<Response>>,
+{
+    match user_error(&e) {
+        Some(status) => page(
+            Frame::new(app, me, None).with_error(Some(e.message)),
+            status,
+        )
+        .await
+        .unwrap_or_else(IntoResponse::into_response),
+        None => e.into_response(),
+    }
+}
+
 /// A redirect back to `path` naming a notice.
 pub fn done(path: &str, notice: &str) -> Response {
     Redirect::to(&format!("{path}?notice={notice}")).into_response()
