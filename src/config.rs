@@ -313,6 +313,10 @@ pub struct Limits {
     pub streaming_connections: u32,
     /// Streaming connections one account may hold at once on this node.
     pub streaming_per_account: u32,
+    /// Largest CSV file `/settings/import` takes, in bytes.
+    pub import_max_bytes: u64,
+    /// Most rows one imported CSV file may have.
+    pub import_max_rows: u32,
 }
 
 impl Default for Limits {
@@ -339,6 +343,8 @@ impl Default for Limits {
             new_keys_per_host_per_5min: 100,
             streaming_connections: 10_000,
             streaming_per_account: 30,
+            import_max_bytes: 20 * 1024 * 1024,
+            import_max_rows: 20_000,
         }
     }
 }
@@ -536,6 +542,9 @@ impl Config {
         }
         if self.limits.max_connections == 0 {
             return bad("limits.max_connections", "must be at least 1");
+        }
+        if self.limits.import_max_bytes == 0 || self.limits.import_max_rows == 0 {
+            return bad("limits.import_max_bytes", "must be at least 1");
         }
         if self.limits.streaming_connections == 0 || self.limits.streaming_per_account == 0 {
             return bad("limits.streaming_connections", "must be at least 1");

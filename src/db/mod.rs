@@ -23,6 +23,7 @@ pub mod announcements;
 pub mod bus;
 pub mod collections;
 pub mod emojis;
+pub mod exports;
 pub mod featured_collections;
 pub mod federation;
 pub mod feeds;
@@ -194,6 +195,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0018_quotes.sql"),
     ),
     (
+        19,
+        "exports_imports",
+        include_str!("../../migrations/sqlite/0019_exports_imports.sql"),
+    ),
+    (
         20,
         "featured_collections",
         include_str!("../../migrations/sqlite/0020_featured_collections.sql"),
@@ -294,6 +300,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         18,
         "quotes",
         include_str!("../../migrations/postgres/0018_quotes.sql"),
+    ),
+    (
+        19,
+        "exports_imports",
+        include_str!("../../migrations/postgres/0019_exports_imports.sql"),
     ),
     (
         20,

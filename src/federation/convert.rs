@@ -40,7 +40,8 @@ fn actor_context() -> Value {
     ])
 }
 
-fn note_context() -> Value {
+/// The `@context` of Notes and the activities that carry them.
+pub(crate) fn note_context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         {

@@ -35,6 +35,11 @@ pub async fn serve(
     let Some(path) = app.media.storage.local_path(&key) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // An account's archive is served to its owner only, at
+    // /settings/exports/archive/{id}.
+    if key.starts_with(crate::service::archive::KEY_PREFIX) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     // A suspended account's files are gone until it is unsuspended.
     match crate::service::media::withheld(&app, &key).await {
         Ok(false) => {}

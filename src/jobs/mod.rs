@@ -74,6 +74,11 @@ pub enum Task {
         subscription_id: i64,
         notification_id: i64,
     },
+    /// Build an account's archive of posts and media into a zip.
+    BuildArchive { archive_id: i64 },
+    /// Apply the rows of an imported CSV file (a minute's worth, then the
+    /// rest in a new job).
+    ProcessImport { import_id: i64 },
 }
 
 impl Task {
@@ -105,6 +110,8 @@ impl Task {
             Task::MailEmailChange { .. } => "mail_email_change",
             Task::MailWarning { .. } => "mail_warning",
             Task::WebPush { .. } => "web_push",
+            Task::BuildArchive { .. } => "build_archive",
+            Task::ProcessImport { .. } => "process_import",
         }
     }
 
@@ -115,7 +122,9 @@ impl Task {
             Task::Deliver { .. } | Task::WebPush { .. } => DELIVER_QUEUE,
             // Remote fetches wait in the default queue: a burst of remote
             // posts must not hold up local transcodes.
-            Task::ProcessMedia { .. } => MEDIA_QUEUE,
+            // An archive copies every file of an account: minutes, like
+            // a transcode.
+            Task::ProcessMedia { .. } | Task::BuildArchive { .. } => MEDIA_QUEUE,
             _ => DEFAULT_QUEUE,
         }
     }
@@ -242,6 +251,8 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
             subscription_id,
             notification_id,
         } => crate::service::push::deliver(app, subscription_id, notification_id).await,
+        Task::BuildArchive { archive_id } => crate::service::archive::build(app, archive_id).await,
+        Task::ProcessImport { import_id } => crate::service::imports::process(app, import_id).await,
     };
     done.map(|()| Outcome::Done)
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod announcement;
 pub mod conversation;
 pub mod emoji;
+pub mod export;
 pub mod featured_collection;
 pub mod filter;
 pub mod job;
@@ -28,6 +29,7 @@ pub use account::{Account, AccountEmoji, Field, Role, User};
 pub use announcement::Announcement;
 pub use conversation::{AccountConversation, Marker};
 pub use emoji::CustomEmoji;
+pub use export::{Archive, Import, ImportKind, ImportRow};
 pub use featured_collection::{CollectionItem, FeaturedCollection};
 pub use filter::{
     AccountDomainBlock, Filter, FilterContext, FilterKeyword, FilterStatus, FullFilter,

@@ -509,6 +509,7 @@ pub async fn delete_account(app: &AppState, account: &Account) -> Result<()> {
     }
     crate::federation::outbox::account_deleted(app, account).await?;
     crate::media::process::delete_account_media(app, account).await?;
+    super::archive::delete_all(app, account.id).await?;
     app.store.erase_local_account(account.id).await
 }
 

@@ -108,6 +108,28 @@ pub async fn add_to_list(
     Ok(())
 }
 
+/// Adds `member` to list `id` for a row of an imported list: a follow
+/// request still waiting for the other server is enough, as the import
+/// has just sent it (Mastodon's import lists requested accounts too).
+pub async fn add_requested(app: &AppState, owner: &Account, id: i64, member: i64) -> Result<()> {
+    let list = own_list(app, owner, id).await?;
+    let requested = app
+        .store
+        .get_follow(
+            crate::db::relationships::FollowTable::Requests,
+            owner.id,
+            member,
+        )
+        .await?
+        .is_some();
+    if !requested && !app.store.follows(owner.id, member).await? {
+        return Err(Error::unprocessable(
+            "Validation failed: You must follow an account to add it to a list",
+        ));
+    }
+    app.store.set_list_member(list.id, member, true).await
+}
+
 pub async fn remove_from_list(
     app: &AppState,
     owner: &Account,

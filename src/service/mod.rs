@@ -3,14 +3,17 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod archive;
 pub mod bookmarks;
 pub mod confirmations;
 pub mod conversations;
 pub mod domain_blocks;
 pub mod emojis;
 pub mod endorsements;
+pub mod exports;
 pub mod featured_collections;
 pub mod filters;
+pub mod imports;
 pub mod instance;
 pub mod lists;
 pub mod markers;

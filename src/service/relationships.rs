@@ -37,6 +37,29 @@ pub async fn follow_as(
     opts: FollowOptions,
     uri: Option<&str>,
 ) -> Result<()> {
+    follow_counted(app, me, target, opts, uri, true).await
+}
+
+/// [`follow`] for a row of an imported following list: the list is the
+/// user's own earlier choice, so it does not count against the daily
+/// budget of new follows (Mastodon's import bypasses it too).
+pub async fn follow_imported(
+    app: &AppState,
+    me: &Account,
+    target: &Account,
+    opts: FollowOptions,
+) -> Result<()> {
+    follow_counted(app, me, target, opts, None, false).await
+}
+
+async fn follow_counted(
+    app: &AppState,
+    me: &Account,
+    target: &Account,
+    opts: FollowOptions,
+    uri: Option<&str>,
+    budget: bool,
+) -> Result<()> {
     if me.id == target.id {
         return Err(Error::forbidden("You cannot follow yourself"));
     }
@@ -57,7 +80,7 @@ pub async fn follow_as(
         .await?;
     // A new follow (not a change to one) counts against a local account's
     // daily budget.
-    if existing.is_none() && pending.is_none() && me.is_local() {
+    if budget && existing.is_none() && pending.is_none() && me.is_local() {
         app.limiter.hit(
             &format!("follows:{}", me.id),
             app.config.limits.follows_per_24h,

@@ -194,7 +194,7 @@ pub async fn local_accounts(
 }
 
 /// A status by its URI or URL: stored, or fetched when `resolve`.
-async fn status_by_url(app: &AppState, url: &str, resolve: bool) -> Result<Option<Status>> {
+pub async fn status_by_url(app: &AppState, url: &str, resolve: bool) -> Result<Option<Status>> {
     if let Some(s) = app.store.get_status_by_uri(url).await? {
         return Ok(Some(s));
     }

@@ -168,6 +168,12 @@ async fn chromium_manages_profile_two_factor_sessions_apps_email_and_password() 
     run_client_script(node_script("settings.mjs")).await;
 }
 
+/// `/settings/import` and `/settings/export` in Chromium (tests/browser/your_data.mjs).
+#[tokio::test]
+async fn chromium_imports_exports_and_downloads_the_archive() {
+    run_client_script(node_script("your_data.mjs")).await;
+}
+
 #[tokio::test]
 async fn masto_js_follows_posts_reads_home_and_notifications() {
     run_client_script(node_script("masto_social.mjs")).await;

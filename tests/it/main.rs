@@ -12,6 +12,7 @@ mod clients;
 mod collections;
 mod common;
 mod emoji;
+mod export_import;
 mod faults;
 mod featured_collections;
 mod federation;

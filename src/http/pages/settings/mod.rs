@@ -1,5 +1,6 @@
 //! The signed-in settings pages (`/settings/…`): profile, password, e-mail
-//! address, two-factor sign-in, authorized apps and browser sessions. Every
+//! address, two-factor sign-in, authorized apps, browser sessions, moving,
+//! and exporting and importing one's data. Every
 //! page needs a browser session (else a redirect to the sign-in page and
 //! back); every form carries the session's CSRF token, checked before
 //! anything changes. Successful changes redirect back with a notice.
@@ -20,6 +21,8 @@ use crate::model::{Account, Session, User};
 
 mod applications;
 mod email;
+mod export;
+mod import;
 mod migration;
 mod password;
 mod profile;
@@ -39,6 +42,8 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(applications::router())
         .merge(sessions::router())
         .merge(migration::router())
+        .merge(export::router())
+        .merge(import::router(app))
 }
 
 /// The signed-in browser behind a settings request.
@@ -128,6 +133,12 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "alias_added" => "The alias was added.",
         "alias_removed" => "The alias was removed.",
         "moved" => "This account has moved; its followers are following the new one.",
+        "archive_requested" => {
+            "Your archive is being prepared; it will be listed here when it is ready."
+        }
+        "import_started" => {
+            "The file was accepted; its rows are being imported (reload to see the progress)."
+        }
         _ => return None,
     })
 }
@@ -154,6 +165,7 @@ pub fn user_error(e: &Error) -> Option<StatusCode> {
     match e.kind {
         Kind::Unprocessable | Kind::BadRequest => Some(StatusCode::UNPROCESSABLE_ENTITY),
         Kind::TooManyRequests => Some(StatusCode::TOO_MANY_REQUESTS),
+        Kind::PayloadTooLarge => Some(StatusCode::PAYLOAD_TOO_LARGE),
         Kind::NotFound => Some(StatusCode::NOT_FOUND),
         _ => None,
     }
@@ -173,6 +185,23 @@ pub fn refused(
             Frame::new(app, me, None).with_error(Some(e.message)),
             status,
         ),
+        None => e.into_response(),
+    }
+}
+
+/// [`refused`] for a page that reads data to draw itself (`page` may fail).
+pub async fn refused_async<F, Fut>(app: &AppState, me: &SignedIn, e: Error, page: F) -> Response
+where
+    F: FnOnce(Frame, StatusCode) -> Fut,
+    Fut: std::future::Future<Output = crate::error::Result<Response>>,
+{
+    match user_error(&e) {
+        Some(status) => page(
+            Frame::new(app, me, None).with_error(Some(e.message)),
+            status,
+        )
+        .await
+        .unwrap_or_else(IntoResponse::into_response),
         None => e.into_response(),
     }
 }
