@@ -42,6 +42,7 @@ pub mod search;
 pub mod security;
 pub mod sign_up_blocks;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 
 /// A connection pool on one of the two backends.

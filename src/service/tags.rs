@@ -30,6 +30,65 @@ pub fn normalize(name: &str) -> Option<String> {
     .then(|| name.to_lowercase())
 }
 
+/// A hashtag with its id (None when no post ever used it) and its last
+/// seven days of use, newest day first.
+#[derive(Debug, Clone)]
+pub struct TagInfo {
+    pub id: Option<i64>,
+    pub name: String,
+    pub history: Vec<TagDay>,
+}
+
+/// One day of a hashtag's use: the day's start (Unix seconds), the posts
+/// that used it and how many accounts wrote them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagDay {
+    pub day: i64,
+    pub uses: i64,
+    pub accounts: i64,
+}
+
+/// Days of history a hashtag shows, as Mastodon's.
+const HISTORY_DAYS: i64 = 7;
+
+/// The hashtags named (normalized names), each with its id and history, in
+/// the order asked; two queries in all.
+pub async fn infos(app: &AppState, names: &[String]) -> Result<Vec<TagInfo>> {
+    use crate::db::tags::DAY_OF_IDS;
+    let ids = app.store.tag_ids(names).await?;
+    let today = chrono::Utc::now().timestamp_millis() / 86_400_000;
+    let first = today - (HISTORY_DAYS - 1);
+    let uses = app.store.tag_uses_by_day(names, first * DAY_OF_IDS).await?;
+    Ok(names
+        .iter()
+        .map(|name| TagInfo {
+            id: ids.iter().find(|(n, _)| n == name).map(|(_, id)| *id),
+            name: name.clone(),
+            history: (0..HISTORY_DAYS)
+                .map(|back| {
+                    let day = today - back;
+                    let (uses, accounts) = uses
+                        .iter()
+                        .find(|(n, d, _, _)| n == name && *d == day)
+                        .map_or((0, 0), |(_, _, u, a)| (*u, *a));
+                    TagDay {
+                        day: day * 86_400,
+                        uses,
+                        accounts,
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// One hashtag with its history (a name that is not one: 404).
+pub async fn info(app: &AppState, name: &str) -> Result<TagInfo> {
+    let name = normalize(name).ok_or_else(Error::not_found)?;
+    let mut found = infos(app, std::slice::from_ref(&name)).await?;
+    found.pop().ok_or_else(Error::not_found)
+}
+
 /// Whether `me` follows hashtag `name`.
 pub async fn follows(app: &AppState, me: &Account, name: &str) -> Result<bool> {
     app.store.follows_tag(me.id, name).await

@@ -362,3 +362,74 @@ async fn posts_written_before_the_index_are_indexed_after_start() {
         vec!["older wren", "old wren"]
     );
 }
+
+#[tokio::test]
+async fn hashtags_carry_their_id_and_a_week_of_history() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    post(&s, &alice, json!({"status": "#Birds one"})).await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "#birds two", "visibility": "unlisted"}),
+    )
+    .await;
+    post(&s, &bob, json!({"status": "more #birds"})).await;
+    post(
+        &s,
+        &bob,
+        json!({"status": "hidden #birds", "visibility": "private"}),
+    )
+    .await;
+    let today = chrono::Utc::now().date_naive();
+    let midnight = today.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+
+    let (status, tag) = s.get("/api/v1/tags/Birds", Some(&bob.token)).await;
+    assert_eq!(status, StatusCode::OK, "{tag}");
+    assert_eq!(tag["name"], "birds");
+    assert!(!tag["id"].as_str().unwrap().is_empty(), "{tag}");
+    assert_eq!(tag["following"], false);
+    let history = tag["history"].as_array().unwrap();
+    assert_eq!(history.len(), 7);
+    // Today first: three public or unlisted posts by two accounts (the
+    // followers-only one does not count); the days before, nothing.
+    assert_eq!(
+        history[0],
+        json!({"day": midnight.to_string(), "uses": "3", "accounts": "2"})
+    );
+    assert_eq!(history[1]["day"], (midnight - 86_400).to_string());
+    assert!(
+        history[1..]
+            .iter()
+            .all(|d| d["uses"] == "0" && d["accounts"] == "0")
+    );
+
+    // A tag nobody used: no id, an empty week; a name that is not a tag: 404.
+    let (status, unused) = s.get("/api/v1/tags/nothinghere", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(unused["id"], "");
+    assert_eq!(unused["history"].as_array().unwrap().len(), 7);
+    let (status, _) = s.get("/api/v1/tags/not%20a%20tag", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Following it, and finding it by prefix, show the same figures.
+    let (_, followed) = s
+        .request(
+            Method::POST,
+            "/api/v1/tags/birds/follow",
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(followed["history"][0]["uses"], "3");
+    let (_, list) = s.get("/api/v1/followed_tags", Some(&bob.token)).await;
+    assert_eq!(list[0]["id"], tag["id"]);
+    assert_eq!(list[0]["history"][0]["accounts"], "2");
+    let (_, found) = s
+        .get("/api/v2/search?type=hashtags&q=%23bir", Some(&bob.token))
+        .await;
+    assert_eq!(found["hashtags"][0]["name"], "birds", "{found}");
+    assert_eq!(found["hashtags"][0]["following"], true);
+    assert_eq!(found["hashtags"][0]["history"][0]["uses"], "3");
+}

@@ -9,11 +9,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::entities::TagInfoEntity;
+use super::entities::{self, TagInfoEntity};
 use super::paging::{PageParams, link_header, with_link};
 use super::statuses::viewer;
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::extract::{Auth, MaybeAuth, ReadFollows, WriteFollows};
 use crate::service::tags;
 
@@ -25,29 +25,18 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/followed_tags", get(followed))
 }
 
-/// <https://docs.joinmastodon.org/entities/Tag/>; `following` only for a
-/// signed-in viewer.
-fn render(app: &AppState, name: &str, following: Option<bool>) -> TagInfoEntity {
-    TagInfoEntity {
-        name: name.to_string(),
-        url: app.url(&format!("/tags/{name}")),
-        history: [],
-        following,
-    }
-}
-
 /// `GET /api/v1/tags/:name`
 async fn show(
     State(app): State<Arc<AppState>>,
     auth: MaybeAuth<ReadFollows>,
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
-    let name = tags::normalize(&name).ok_or_else(Error::not_found)?;
+    let info = tags::info(&app, &name).await?;
     let following = match viewer(&auth) {
-        Some(me) => Some(tags::follows(&app, &me, &name).await?),
+        Some(me) => Some(tags::follows(&app, &me, &info.name).await?),
         None => None,
     };
-    Ok(Json(render(&app, &name, following)))
+    Ok(Json(entities::tag(&app, &info, following)))
 }
 
 /// `POST /api/v1/tags/:name/follow`
@@ -57,7 +46,8 @@ async fn follow(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let name = tags::follow_tag(&app, &auth.account, &name, true).await?;
-    Ok(Json(render(&app, &name, Some(true))))
+    let info = tags::info(&app, &name).await?;
+    Ok(Json(entities::tag(&app, &info, Some(true))))
 }
 
 /// `POST /api/v1/tags/:name/unfollow`
@@ -67,7 +57,8 @@ async fn unfollow(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let name = tags::follow_tag(&app, &auth.account, &name, false).await?;
-    Ok(Json(render(&app, &name, Some(false))))
+    let info = tags::info(&app, &name).await?;
+    Ok(Json(entities::tag(&app, &info, Some(false))))
 }
 
 /// `GET /api/v1/followed_tags`
@@ -78,9 +69,11 @@ async fn followed(
 ) -> Result<Response> {
     let rows = tags::followed(&app, &auth.account, &q.page(100, 200)).await?;
     // Followed, by definition: no query per tag.
-    let out: Vec<TagInfoEntity> = rows
+    let names: Vec<String> = rows.iter().map(|(_, name)| name.clone()).collect();
+    let out: Vec<TagInfoEntity> = tags::infos(&app, &names)
+        .await?
         .iter()
-        .map(|(_, name)| render(&app, name, Some(true)))
+        .map(|t| entities::tag(&app, t, Some(true)))
         .collect();
     Ok(with_link(
         Json(out),

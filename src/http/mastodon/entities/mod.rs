@@ -189,11 +189,44 @@ pub fn list(l: &crate::model::List) -> ListEntity {
 /// answer it (`following` only for a signed-in viewer).
 #[derive(Debug, Serialize)]
 pub struct TagInfoEntity {
+    /// Empty for a hashtag no post has used yet (as Mastodon's).
+    pub id: String,
     pub name: String,
     pub url: String,
-    pub history: [(); 0],
+    pub history: Vec<TagHistoryEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+}
+
+/// <https://docs.joinmastodon.org/entities/Tag/#history>
+#[derive(Debug, Serialize)]
+pub struct TagHistoryEntity {
+    pub day: String,
+    pub uses: String,
+    pub accounts: String,
+}
+
+/// A hashtag with its history; `following` only for a signed-in viewer.
+pub fn tag(
+    app: &AppState,
+    t: &crate::service::tags::TagInfo,
+    following: Option<bool>,
+) -> TagInfoEntity {
+    TagInfoEntity {
+        id: t.id.map(|id| id.to_string()).unwrap_or_default(),
+        url: app.url(&format!("/tags/{}", t.name)),
+        name: t.name.clone(),
+        history: t
+            .history
+            .iter()
+            .map(|d| TagHistoryEntity {
+                day: d.day.to_string(),
+                uses: d.uses.to_string(),
+                accounts: d.accounts.to_string(),
+            })
+            .collect(),
+        following,
+    }
 }
 
 /// <https://docs.joinmastodon.org/entities/FeaturedTag/>
