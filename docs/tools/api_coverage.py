@@ -182,7 +182,11 @@ STATUS = {
     "DELETE /api/v1/announcements/{id}/reactions/{name}": DONE,
     "GET /api/v1/trends/tags": EMPTY,
     "GET /api/v1/trends/statuses": EMPTY,
-    "GET /api/v2/suggestions": EMPTY,
+    "GET /api/v2/suggestions": DONE,
+    "GET /api/v1/suggestions": DONE,
+    "DELETE /api/v1/suggestions/{account_id}": DONE,
+    "GET /api/v1/directory": DONE,
+    "GET /api/v1/featured_tags/suggestions": DONE,
     # Real time (issue 13)
     "GET /api/v1/streaming/health": DONE,
     "GET /api/v1/streaming/user": DONE,
@@ -254,10 +258,6 @@ STATUS = {
 # Operations not served yet that another open issue builds, as
 # "METHOD /path": "issue N". Their rows say so.
 OWNER = {
-    "GET /api/v1/directory": "issue 19 (discovery)",
-    "GET /api/v1/featured_tags/suggestions": "issue 19 (discovery)",
-    "GET /api/v1/suggestions": "issue 19 (discovery)",
-    "DELETE /api/v1/suggestions/{account_id}": "issue 19 (discovery)",
     "GET /api/v1/trends/links": "issue 19 (discovery)",
     "GET /api/v1/timelines/link": "issue 19 (discovery: trending links)",
     "POST /api/v1/tags/{id}/feature": "issue 19 (discovery: featured tags)",
@@ -290,6 +290,9 @@ NOTES = {
     "POST /api/v1/emails/confirmations": "only while mail.smtp_url is set and the address awaits confirmation; any of the user's apps may ask (Mastodon: only the app that signed up)",
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true) and by full text with Mastodon's operators (from:, has:media|poll|link|embed, is:reply|sensitive, language:, in:library|public, before:/after:/during:, \"phrases\", -exclusion; account_id, max_id, min_id): public posts of indexable accounts plus your own and those you favourited, bookmarked, boosted or were mentioned in; hashtags by prefix, each with its id and seven days of history.",
+    "GET /api/v1/directory": "Discoverable accounts that are not suspended, silenced or moved (local ones approved), by latest post (order=active) or newest (order=new), local=true for this server's; public; without whom the viewer blocks or mutes.",
+    "GET /api/v2/suggestions": "Ranked over five sources (featured by staff endorsements, friends_of_friends, similar_to_recently_followed by hashtags followed or used in 30 days, most_interactions and most_followed locally); never yourself, followed, requested, blocked, muted, dismissed or non-discoverable accounts.",
+    "GET /api/v1/featured_tags/suggestions": "Your most used hashtags of the last 30 days that you do not feature, with history.",
     "GET /api/v1/tags/{name}": "With id (empty for a tag no post used) and seven days of history: public and unlisted posts and their distinct accounts per UTC day.",
     "POST /api/v1/reports": "forward=true sends a Flag to the reported account's server.",
     "POST /api/v1/statuses": "Polls, media_ids, scheduled_at and Idempotency-Key supported; scheduled posts cannot carry media yet. quoted_status_id and quote_approval_policy (public, followers, nobody) as Mastodon 4.5: a remote post is quoted through FEP-044f (pending until its server approves).",

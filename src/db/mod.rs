@@ -22,6 +22,7 @@ pub mod admin;
 pub mod announcements;
 pub mod bus;
 pub mod collections;
+pub mod discovery;
 pub mod emojis;
 pub mod exports;
 pub mod featured_collections;
@@ -210,6 +211,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "status_search",
         include_str!("../../migrations/sqlite/0021_status_search.sql"),
     ),
+    (
+        22,
+        "suggestion_dismissals",
+        include_str!("../../migrations/sqlite/0022_suggestion_dismissals.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -316,6 +322,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         21,
         "status_search",
         include_str!("../../migrations/postgres/0021_status_search.sql"),
+    ),
+    (
+        22,
+        "suggestion_dismissals",
+        include_str!("../../migrations/postgres/0022_suggestion_dismissals.sql"),
     ),
 ];
 

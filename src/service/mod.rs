@@ -7,6 +7,7 @@ pub mod archive;
 pub mod bookmarks;
 pub mod confirmations;
 pub mod conversations;
+pub mod discovery;
 pub mod domain_blocks;
 pub mod emojis;
 pub mod endorsements;

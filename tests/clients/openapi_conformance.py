@@ -187,6 +187,10 @@ def setup():
     alice.call("POST", "/api/v1/tags/conformance/follow")
     alice.call("POST", "/api/v1/markers", json={"home": {"last_read_id": post["id"]}})
 
+    collection = alice.call("POST", "/api/v1/collections",
+                            json={"name": "Conformance", "account_ids": [ids["bob"]]})
+    ids["collection"] = collection["collection"]["id"]
+
     notes = alice.call("GET", "/api/v1/notifications")
     ids["notification"] = notes[0]["id"]
     groups = alice.call("GET", "/api/v2/notifications")
@@ -198,6 +202,7 @@ def fill(path, ids):
     """The path with its placeholders filled, or None when nothing fits."""
     table = {
         "/api/v1/accounts/{id}": ids["bob"],
+        "/api/v1/collections/{id}": ids["collection"],
         "/api/v1/filters/{id}": ids["keyword"],
         "/api/v1/lists/{id}": ids["list"],
         "/api/v1/media/{id}": ids["media"],
@@ -214,6 +219,10 @@ def fill(path, ids):
         "hashtag": "conformance", "name": "conformance", "group_key": ids["group_key"],
         "year": "2026", "date": "2026-01-01",
     }
+
+    # Only the caller's own account has collections featuring it to list.
+    if path.endswith("/in_collections"):
+        values["account_id"] = ids["alice"]
 
     def sub(m):
         key = m.group(1)
@@ -264,11 +273,7 @@ ERRATA = {
 }
 
 # Answers not yet valid, with the open issue that makes them so.
-KNOWN = {
-    "GET /api/v1/followed_tags": "issue 19: Tag.id and history",
-    "GET /api/v1/tags/{name}": "issue 19: Tag.id and history",
-    "POST /api/v1/tags/{name}/follow": "issue 19: Tag.id and history",
-}
+KNOWN: dict = {}
 
 # Operations served that answer 404 on this instance for a reason: nothing
 # of theirs exists here (no terms of service, no push subscription, no

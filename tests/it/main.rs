@@ -11,6 +11,7 @@ mod client_api;
 mod clients;
 mod collections;
 mod common;
+mod discovery;
 mod emoji;
 mod export_import;
 mod faults;

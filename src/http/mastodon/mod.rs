@@ -16,6 +16,7 @@ pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
+pub mod discovery;
 pub mod domain_blocks;
 pub mod emails;
 pub mod endorsements;
@@ -99,6 +100,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(tags::router())
         .merge(featured_tags::router())
         .merge(featured_collections::router())
+        .merge(discovery::router())
         .merge(endorsements::router())
         .merge(admin::router())
         .merge(search::router())

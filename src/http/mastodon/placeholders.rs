@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::app::AppState;
-use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadStatuses};
+use crate::http::extract::{Auth, MaybeAuth, Read, ReadStatuses};
 
 fn empty() -> Json<[(); 0]> {
     Json([])
@@ -24,10 +24,6 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/trends/statuses",
             get(|_: MaybeAuth<ReadStatuses>| async { empty() }),
-        )
-        .route(
-            "/api/v2/suggestions",
-            get(|_: Auth<ReadAccounts>| async { empty() }),
         )
         // roost answers every request at once and starts no background
         // refresh, so no refresh id exists to ask about.
