@@ -328,6 +328,7 @@ NOTES = {
 # "METHOD /path": (status, note). They are printed in their own table.
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
+    "GET /api/v1/roost/timelines/recommended": (DONE, "roost's own: public posts of the last three days, by accounts you do not follow, that accounts you follow favourited or boosted, ranked by votes / (hours + 2)^1.5; each Status carries roost.reason; limit (20, at most 40) and offset. docs/architecture.md explains the ranking."),
     "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
     "GET /api/v1/streaming": (DONE, "The streaming WebSocket: stream, tag, list in the query or subscribe/unsubscribe messages; token by header, access_token or Sec-WebSocket-Protocol."),
     "GET /api/v1/admin/accounts": (DONE, "Mastodon's admin API (moderator or admin role); local, remote, by_domain, status flags, staff, username, display_name, email, ip."),

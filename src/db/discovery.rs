@@ -198,4 +198,66 @@ impl Store {
             .bind(me).bind(since_id).bind(limit).fetch_all(pool).await)?;
         Ok(rows)
     }
+
+    /// Public posts since `since_id`, by accounts `me` neither follows nor
+    /// hides, that accounts `me` follows favourited or boosted: `(status
+    /// id, how many of them)`, most first, at most `limit`.
+    pub async fn recommended_candidates(
+        &self,
+        me: i64,
+        hidden: &[i64],
+        since_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT x.status_id, COUNT(DISTINCT x.account_id) FROM (
+               SELECT fv.status_id, fv.account_id FROM favourites fv
+                WHERE fv.status_id >= ",
+        );
+        sql.bind_i64(since_id)
+            .push(" AND fv.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ")
+            .bind_i64(me)
+            .push(
+                ") UNION ALL SELECT b.reblog_of_id, b.account_id FROM statuses b
+                WHERE b.reblog_of_id >= ",
+            )
+            .bind_i64(since_id)
+            .push(" AND b.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ")
+            .bind_i64(me)
+            .push(
+                ")) x JOIN statuses s ON s.id = x.status_id JOIN accounts a ON a.id = s.account_id
+              WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND a.suspended_at IS NULL
+                AND s.account_id <> ",
+            )
+            .bind_i64(me)
+            .push(" AND s.account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ")
+            .bind_i64(me)
+            .push(")");
+        if !hidden.is_empty() {
+            sql.push(" AND s.account_id NOT IN ").bind_list(hidden);
+        }
+        sql.push(" GROUP BY x.status_id ORDER BY COUNT(DISTINCT x.account_id) DESC, x.status_id DESC LIMIT ")
+            .bind_i64(limit);
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Who among the accounts `me` follows favourited or boosted each of
+    /// `status_ids`: `(status id, account id)`.
+    pub async fn recommenders(&self, me: i64, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        if status_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT status_id, account_id FROM favourites WHERE status_id IN ");
+        sql.bind_list(status_ids)
+            .push(" AND account_id IN (SELECT target_account_id FROM follows WHERE account_id = ")
+            .bind_i64(me)
+            .push(") UNION SELECT reblog_of_id, account_id FROM statuses WHERE reblog_of_id IN ")
+            .bind_list(status_ids)
+            .push(" AND account_id IN (SELECT target_account_id FROM follows WHERE account_id = ")
+            .bind_i64(me)
+            .push(")");
+        self.query_pairs(&sql).await
+    }
 }

@@ -233,3 +233,98 @@ async fn featured_tag_suggestions_are_your_most_used_unfeatured_hashtags() {
     assert_eq!(names, vec!["rust", "zig"]);
     assert_eq!(tags[0]["history"][0]["uses"], "2");
 }
+
+#[tokio::test]
+async fn the_recommended_feed_shows_what_those_you_follow_liked_with_why() {
+    let s = TestServer::start().await;
+    let me = s.user("me_myself").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let dave = s.user("dave").await;
+    let erin = s.user("erin").await;
+    for f in [&bob, &carol, &erin] {
+        act(
+            &s,
+            &me,
+            Method::POST,
+            &format!("/api/v1/accounts/{}/follow", f.id),
+            json!({}),
+        )
+        .await;
+    }
+    let popular = post(&s, &dave, json!({"status": "a popular thought"})).await;
+    let quiet = post(&s, &dave, json!({"status": "a quiet thought"})).await;
+    let private = post(
+        &s,
+        &dave,
+        json!({"status": "for followers", "visibility": "private"}),
+    )
+    .await;
+    let followed = post(&s, &erin, json!({"status": "erin, already followed"})).await;
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", dave.id),
+        json!({}),
+    )
+    .await;
+    for (who, id, what) in [
+        (&bob, &popular, "favourite"),
+        (&carol, &popular, "reblog"),
+        (&carol, &quiet, "favourite"),
+        (&bob, &private, "favourite"),
+        (&bob, &followed, "favourite"),
+    ] {
+        act(
+            &s,
+            who,
+            Method::POST,
+            &format!("/api/v1/statuses/{}/{what}", id["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    }
+    let (status, feed) = s
+        .get("/api/v1/roost/timelines/recommended", Some(&me.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    let ids: Vec<&str> = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    // Two of those you follow beat one; followers-only posts and posts of
+    // accounts you follow already are not recommended.
+    assert_eq!(
+        ids,
+        vec![
+            popular["id"].as_str().unwrap(),
+            quiet["id"].as_str().unwrap()
+        ]
+    );
+    assert_eq!(
+        feed[0]["roost"]["reason"],
+        "Liked or boosted by @bob and 1 other you follow"
+    );
+    assert_eq!(
+        feed[1]["roost"]["reason"],
+        "Liked or boosted by @carol, whom you follow"
+    );
+    // Muting the author empties it; signed out, it is refused.
+    act(
+        &s,
+        &me,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/mute", dave.id),
+        json!({}),
+    )
+    .await;
+    let (_, feed) = s
+        .get("/api/v1/roost/timelines/recommended", Some(&me.token))
+        .await;
+    assert_eq!(feed, json!([]));
+    let (status, _) = s.get("/api/v1/roost/timelines/recommended", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -432,4 +432,23 @@ async fn hashtags_carry_their_id_and_a_week_of_history() {
     assert_eq!(found["hashtags"][0]["name"], "birds", "{found}");
     assert_eq!(found["hashtags"][0]["following"], true);
     assert_eq!(found["hashtags"][0]["history"][0]["uses"], "3");
+
+    // The web page the hashtags in posts link to.
+    let page = s.http.get(s.url("/tags/Birds")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>#birds</h1>"), "{html}");
+    assert!(html.contains("3 posts in the last 7 days"), "{html}");
+    assert!(html.contains("more <a"), "{html}");
+    assert!(
+        !html.contains("hidden"),
+        "a followers-only post on the public page: {html}"
+    );
+    let missing = s
+        .http
+        .get(s.url("/tags/not%20a%20tag"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

@@ -16,7 +16,7 @@ use super::statuses::{parse_id, viewer};
 use crate::app::AppState;
 use crate::db::discovery::Source;
 use crate::error::Result;
-use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, parse_bool};
+use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadStatuses, parse_bool};
 use crate::service::{discovery, tags};
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -29,6 +29,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/api/v1/featured_tags/suggestions",
             get(featured_tag_suggestions),
         )
+        .route("/api/v1/roost/timelines/recommended", get(recommended))
 }
 
 #[derive(Deserialize)]
@@ -146,4 +147,37 @@ async fn featured_tag_suggestions(
         out.push(entities::tag(&app, &t, Some(following)));
     }
     Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+struct RecommendedQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+/// `GET /api/v1/roost/timelines/recommended` (roost's own): posts the
+/// accounts you follow favourited or boosted, by accounts you do not
+/// follow yet, ranked with a decay by age; each Status carries
+/// `roost.reason`, one line saying why it is there. Paged by `offset`.
+async fn recommended(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<ReadStatuses>,
+    Query(q): Query<RecommendedQuery>,
+) -> Result<Json<Vec<serde_json::Value>>> {
+    let found = discovery::recommended(
+        &app,
+        &auth.account,
+        int_param(q.limit.as_deref(), 20, 1, 40),
+        int_param(q.offset.as_deref(), 0, 0, 200),
+    )
+    .await?;
+    let statuses: Vec<crate::model::Status> = found.iter().map(|r| r.status.clone()).collect();
+    let mut rendered = entities::statuses(&app, Some(&auth.account), &statuses).await?;
+    for value in &mut rendered {
+        let id = value["id"].as_str().unwrap_or("").to_string();
+        if let Some(r) = found.iter().find(|r| r.status.id.to_string() == id) {
+            value["roost"] = serde_json::json!({"reason": r.reason});
+        }
+    }
+    Ok(Json(rendered))
 }

@@ -35,6 +35,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(password::router())
         .merge(settings::router(app))
         .route("/auth/sign_out", axum::routing::post(sign_out))
+        .route("/tags/{name}", get(public::tag))
         .route("/{handle}", get(public::profile))
         .route("/{handle}/{id}", get(public::status))
 }

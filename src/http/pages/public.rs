@@ -243,3 +243,64 @@ pub async fn status(
     };
     Ok(vary_accept(render(StatusCode::OK, &page)))
 }
+
+/// A post on the hashtag page, with who wrote it.
+struct TagPostView {
+    post: PostView,
+    author_name: String,
+    author_acct: String,
+    author_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "tag.html")]
+struct TagPage {
+    instance_title: String,
+    name: String,
+    summary: String,
+    posts: Vec<TagPostView>,
+}
+
+/// `GET /tags/:name`: a hashtag's latest public posts, here and from other
+/// servers, and how much it was used this week (the links hashtags carry
+/// in posts lead here).
+pub async fn tag(State(app): State<Arc<AppState>>, Path(name): Path<String>) -> Result<Response> {
+    let Ok(info) = crate::service::tags::info(&app, &name).await else {
+        return Ok(not_found(&app));
+    };
+    let filter = crate::model::TagFilter {
+        any: vec![info.name.clone()],
+        all: Vec::new(),
+        none: Vec::new(),
+        local: false,
+    };
+    let page = crate::model::Page {
+        limit: 20,
+        ..crate::model::Page::default()
+    };
+    let posts = crate::service::timelines::tag(&app, None, &filter, &page).await?;
+    let author_ids: Vec<i64> = posts.iter().map(|s| s.account_id).collect();
+    let authors = crate::service::rendering::accounts(&app, &author_ids).await?;
+    let uses: i64 = info.history.iter().map(|d| d.uses).sum();
+    let page = TagPage {
+        instance_title: app.config.instance.title.clone(),
+        summary: format!(
+            "{uses} {} in the last 7 days",
+            if uses == 1 { "post" } else { "posts" }
+        ),
+        name: info.name,
+        posts: posts
+            .iter()
+            .filter_map(|s| {
+                let a = authors.iter().find(|a| a.id == s.account_id)?;
+                Some(TagPostView {
+                    post: PostView::of(s),
+                    author_name: display_name(a),
+                    author_acct: a.acct(),
+                    author_url: a.url.clone().unwrap_or(a.uri.clone()),
+                })
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
