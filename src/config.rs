@@ -25,6 +25,7 @@ pub struct Config {
     pub jobs: Jobs,
     pub mail: Mail,
     pub log: Log,
+    pub discovery: Discovery,
 }
 
 /// Outgoing e-mail: confirmations, password resets, moderation warnings.
@@ -411,6 +412,27 @@ impl Default for Jobs {
     }
 }
 
+/// Trends: what is recomputed how often, and whether staff see it first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Discovery {
+    /// Seconds between two recomputations of the trending hashtags, posts
+    /// and links.
+    pub trends_interval_secs: u64,
+    /// Show a trending item only once staff approved it (the admin trends
+    /// API); off, everything that trends shows unless staff rejected it.
+    pub trends_require_review: bool,
+}
+
+impl Default for Discovery {
+    fn default() -> Self {
+        Self {
+            trends_interval_secs: 300,
+            trends_require_review: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
@@ -509,6 +531,9 @@ impl Config {
         }
         if self.jobs.lease_secs < 3 {
             return bad("jobs.lease_secs", "must be at least 3");
+        }
+        if self.discovery.trends_interval_secs == 0 {
+            return bad("discovery.trends_interval_secs", "must be at least 1");
         }
         if self.jobs.retry_base_ms == 0 {
             return bad("jobs.retry_base_ms", "must be at least 1");

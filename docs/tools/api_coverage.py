@@ -180,8 +180,12 @@ STATUS = {
     "POST /api/v1/announcements/{id}/dismiss": DONE,
     "PUT /api/v1/announcements/{id}/reactions/{name}": DONE,
     "DELETE /api/v1/announcements/{id}/reactions/{name}": DONE,
-    "GET /api/v1/trends/tags": EMPTY,
-    "GET /api/v1/trends/statuses": EMPTY,
+    "GET /api/v1/trends/tags": DONE,
+    "GET /api/v1/trends/statuses": DONE,
+    "GET /api/v1/trends/links": DONE,
+    "GET /api/v1/timelines/link": DONE,
+    "POST /api/v1/tags/{id}/feature": DONE,
+    "POST /api/v1/tags/{id}/unfeature": DONE,
     "GET /api/v2/suggestions": DONE,
     "GET /api/v1/suggestions": DONE,
     "DELETE /api/v1/suggestions/{account_id}": DONE,
@@ -258,10 +262,6 @@ STATUS = {
 # Operations not served yet that another open issue builds, as
 # "METHOD /path": "issue N". Their rows say so.
 OWNER = {
-    "GET /api/v1/trends/links": "issue 19 (discovery)",
-    "GET /api/v1/timelines/link": "issue 19 (discovery: trending links)",
-    "POST /api/v1/tags/{id}/feature": "issue 19 (discovery: featured tags)",
-    "POST /api/v1/tags/{id}/unfeature": "issue 19 (discovery: featured tags)",
     "GET /api/v1/instance/activity": "issue 17 (analytics)",
 }
 
@@ -290,6 +290,11 @@ NOTES = {
     "POST /api/v1/emails/confirmations": "only while mail.smtp_url is set and the address awaits confirmation; any of the user's apps may ask (Mastodon: only the app that signed up)",
     "GET /api/v1/accounts/lookup": "Remote accounts are resolved through WebFinger when unknown or a day old.",
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true) and by full text with Mastodon's operators (from:, has:media|poll|link|embed, is:reply|sensitive, language:, in:library|public, before:/after:/during:, \"phrases\", -exclusion; account_id, max_id, min_id): public posts of indexable accounts plus your own and those you favourited, bookmarked, boosted or were mentioned in; hashtags by prefix, each with its id and seven days of history.",
+    "GET /api/v1/trends/tags": "Hashtags two or more discoverable accounts used in public posts in the last 48 hours, each account counted once and halving every 12 hours; recomputed every discovery.trends_interval_secs; with discovery.trends_require_review only those staff approved; never those staff rejected. Also at /api/v1/trends.",
+    "GET /api/v1/trends/statuses": "Public posts of discoverable, indexable accounts that two or more other accounts favourited or boosted, by the post's age (halving every 12 hours); as the viewer may see them.",
+    "GET /api/v1/trends/links": "Links two or more discoverable accounts shared in public posts; the card carries the URL and its host until link previews exist, and one day of history.",
+    "GET /api/v1/timelines/link": "Public posts of the last 7 days whose HTML links to the url, which must trend now (404 otherwise, as Mastodon); paged by id.",
+    "POST /api/v1/tags/{id}/feature": "{id} is the hashtag's name, as in Mastodon; nothing when it is featured already; featuring in the answer.",
     "GET /api/v1/directory": "Discoverable accounts that are not suspended, silenced or moved (local ones approved), by latest post (order=active) or newest (order=new), local=true for this server's; public; without whom the viewer blocks or mutes.",
     "GET /api/v2/suggestions": "Ranked over five sources (featured by staff endorsements, friends_of_friends, similar_to_recently_followed by hashtags followed or used in 30 days, most_interactions and most_followed locally); never yourself, followed, requested, blocked, muted, dismissed or non-discoverable accounts.",
     "GET /api/v1/featured_tags/suggestions": "Your most used hashtags of the last 30 days that you do not feature, with history.",
@@ -328,6 +333,9 @@ NOTES = {
 # "METHOD /path": (status, note). They are printed in their own table.
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
+    "GET /api/v1/admin/trends/{tags,statuses,links}": (DONE, "Staff: everything that trends, with requires_review and trendable."),
+    "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/approve": (DONE, "Staff; in the audit log. A link's id is the one the admin list gives."),
+    "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/reject": (DONE, "Staff; a rejected item never shows; in the audit log."),
     "GET /api/v1/roost/timelines/recommended": (DONE, "roost's own: public posts of the last three days, by accounts you do not follow, that accounts you follow favourited or boosted, ranked by votes / (hours + 2)^1.5; each Status carries roost.reason; limit (20, at most 40) and offset. docs/architecture.md explains the ranking."),
     "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
     "GET /api/v1/streaming": (DONE, "The streaming WebSocket: stream, tag, list in the query or subscribe/unsubscribe messages; token by header, access_token or Sec-WebSocket-Protocol."),

@@ -32,6 +32,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tokio::spawn(housekeeping(app.clone()));
     tokio::spawn(index_old_posts(app.clone()));
+    tokio::spawn(crate::service::trends::refresh_forever(app.clone()));
     crate::jobs::start_workers(
         &app,
         app.config.jobs.workers as usize,

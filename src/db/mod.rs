@@ -45,6 +45,7 @@ pub mod sign_up_blocks;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]
@@ -216,6 +217,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "suggestion_dismissals",
         include_str!("../../migrations/sqlite/0022_suggestion_dismissals.sql"),
     ),
+    (
+        23,
+        "trends",
+        include_str!("../../migrations/sqlite/0023_trends.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -327,6 +333,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         22,
         "suggestion_dismissals",
         include_str!("../../migrations/postgres/0022_suggestion_dismissals.sql"),
+    ),
+    (
+        23,
+        "trends",
+        include_str!("../../migrations/postgres/0023_trends.sql"),
     ),
 ];
 

@@ -198,6 +198,8 @@ pub(super) async fn ingest(
         .filter(|t| !t.is_empty() && t.len() <= 100)
         .take(32)
         .collect();
+    // What it quotes is stored with it, so that it never shows without.
+    let quote = super::quotes::quote_of(app, &status, actor, &object, depth).await?;
     let new = NewStatus {
         status: &status,
         poll: poll.as_ref(),
@@ -206,7 +208,7 @@ pub(super) async fn ingest(
         idempotency_key: None,
         attach_media: &[],
         new_media: &media,
-        quote: None,
+        quote: quote.as_ref(),
     };
     // Before the post is stored, so that its first rendering (streams,
     // feeds) shows them.
@@ -216,7 +218,7 @@ pub(super) async fn ingest(
         // The same post arriving twice at once: the other copy won.
         Stored::Existing(existing) => return Ok(Some(existing)),
     };
-    super::quotes::remember(app, &status, actor, &object, depth).await?;
+    super::quotes::link_earlier(app, &status, actor).await?;
     if app.config.media.cache_remote {
         for m in media.iter().filter(|m| m.kind == "image") {
             crate::jobs::enqueue(app, crate::jobs::Task::CacheRemoteMedia { media_id: m.id })

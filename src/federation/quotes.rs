@@ -69,21 +69,18 @@ pub fn policy_of(object: &Object, author: &Account) -> i64 {
     (flags("automaticApproval") << 16) | flags("manualApproval")
 }
 
-/// Records what a newly stored remote post quotes, fetching the quoted
-/// post when it is unknown (as deep as reply parents are fetched).
-pub(super) async fn remember(
+/// What a remote post about to be stored quotes, fetching the quoted post
+/// when it is unknown (as deep as reply parents are fetched): the quote row
+/// to store with it, so that it never shows without its quote.
+pub(super) async fn quote_of(
     app: &AppState,
     status: &Status,
     author: &Account,
     object: &Object,
     depth: u32,
-) -> Result<()> {
-    // The post itself may be one an earlier quote named before it arrived.
-    app.store
-        .link_quotes(&status.uri, status.id, author.id)
-        .await?;
+) -> Result<Option<crate::model::Quote>> {
     let Some(uri) = object.quote_id() else {
-        return Ok(());
+        return Ok(None);
     };
     let quoted = notes::known_or_fetched(app, uri, depth).await?;
     let quoted_author = match &quoted {
@@ -105,7 +102,14 @@ pub(super) async fn remember(
         approval,
         verified,
     };
-    quotes::remember_remote(app, status, author, &q, pair).await
+    Ok(Some(quotes::remote_quote(status, author, &q, pair)))
+}
+
+/// Links the quotes that named a newly stored post before it arrived.
+pub(super) async fn link_earlier(app: &AppState, status: &Status, author: &Account) -> Result<()> {
+    app.store
+        .link_quotes(&status.uri, status.id, author.id)
+        .await
 }
 
 /// An `Update` of a remote post: its new `canQuote` policy, and a stamp

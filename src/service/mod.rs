@@ -37,6 +37,7 @@ pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 pub mod two_factor;
 pub mod visibility;
 

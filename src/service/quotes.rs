@@ -413,25 +413,21 @@ pub struct RemoteQuote<'a> {
     pub verified: bool,
 }
 
-/// Records what a stored remote post quotes. Its state: accepted for a
+/// The quote a remote post makes, to be stored with it. Its state: accepted for a
 /// quote of one's own post or one a verified stamp approves; a quote of a
 /// local post waits for its QuoteRequest (or takes the state an earlier
 /// one gave); anything else is pending.
-pub async fn remember_remote(
-    app: &AppState,
+pub fn remote_quote(
     status: &Status,
     author: &Account,
     q: &RemoteQuote<'_>,
     quoted: Option<(&Status, &Account)>,
-) -> Result<()> {
-    if app.store.get_quote_by_status(status.id).await?.is_some() {
-        return Ok(());
-    }
+) -> Quote {
     let self_quote = quoted.is_some_and(|(_, a)| a.id == author.id);
     let quoted_is_local = quoted.is_some_and(|(_, a)| a.is_local());
     let accepted = self_quote || (q.verified && !quoted_is_local);
     let now = Utc::now();
-    let quote = Quote {
+    Quote {
         id: crate::id::new_id(),
         status_id: status.id,
         account_id: author.id,
@@ -453,8 +449,7 @@ pub async fn remember_remote(
         },
         created_at: now,
         updated_at: now,
-    };
-    app.store.put_quote(&quote).await
+    }
 }
 
 /// What each accepted quote of `quotes` shows `viewer`, as Mastodon names

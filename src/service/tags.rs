@@ -147,6 +147,37 @@ pub async fn feature_tag(app: &AppState, owner: &Account, name: &str) -> Result<
     Ok(tag)
 }
 
+/// Whether `owner` features hashtag `name` (normalized).
+pub async fn featuring(app: &AppState, owner: &Account, name: &str) -> Result<bool> {
+    Ok(app
+        .store
+        .featured_tags(owner.id)
+        .await?
+        .iter()
+        .any(|(_, n, _)| n == name))
+}
+
+/// Features hashtag `name` on `owner`'s profile (nothing when it is
+/// already): `POST /api/v1/tags/:name/feature`. 404 for a name that is not
+/// a hashtag.
+pub async fn feature_by_name(app: &AppState, owner: &Account, name: &str) -> Result<TagInfo> {
+    let name = normalize(name).ok_or_else(Error::not_found)?;
+    if !featuring(app, owner, &name).await? {
+        feature_tag(app, owner, &name).await?;
+    }
+    info(app, &name).await
+}
+
+/// Stops featuring hashtag `name` (nothing when it is not featured).
+pub async fn unfeature_by_name(app: &AppState, owner: &Account, name: &str) -> Result<TagInfo> {
+    let name = normalize(name).ok_or_else(Error::not_found)?;
+    let rows = app.store.featured_tags(owner.id).await?;
+    if let Some((id, _, _)) = rows.iter().find(|(_, n, _)| *n == name) {
+        unfeature_tag(app, owner, *id).await?;
+    }
+    info(app, &name).await
+}
+
 /// Stops featuring `owner`'s featured tag `id`.
 pub async fn unfeature_tag(app: &AppState, owner: &Account, id: i64) -> Result<()> {
     if !app.store.delete_featured_tag(owner.id, id).await? {

@@ -277,7 +277,8 @@ KNOWN: dict = {}
 
 # Operations served that answer 404 on this instance for a reason: nothing
 # of theirs exists here (no terms of service, no push subscription, no
-# notification request, no annual report, a post of someone else's source).
+# notification request, no annual report, a post of someone else's source,
+# no trending link).
 EXPECTED_404 = {
     "/api/v1/annual_reports/{year}",
     "/api/v1/instance/domain_blocks",
@@ -288,6 +289,8 @@ EXPECTED_404 = {
     "/api/v1/notifications/requests/{id}",
     "/api/v1/push/subscription",
     "/api/v1/statuses/{id}/source",
+    # No link trends on this instance: the link timeline is 404, as Mastodon's.
+    "/api/v1/timelines/link",
 }
 
 

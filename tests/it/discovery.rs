@@ -328,3 +328,216 @@ async fn the_recommended_feed_shows_what_those_you_follow_liked_with_why() {
     let (status, _) = s.get("/api/v1/roost/timelines/recommended", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Seeds a rising hashtag, a post two others took up, a shared link, and
+/// things that must not trend; returns the trending post's id.
+async fn seed_trends(s: &TestServer) -> (TestUser, String) {
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let dave = s.user("dave").await;
+    act(
+        s,
+        &dave,
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        json!({"discoverable": false}),
+    )
+    .await;
+    post(
+        s,
+        &bob,
+        json!({"status": "#Rising and https://example.org/story#part2"}),
+    )
+    .await;
+    post(
+        s,
+        &carol,
+        json!({"status": "#rising too, https://example.org/story"}),
+    )
+    .await;
+    post(
+        s,
+        &alice,
+        json!({"status": "#solo https://example.org/alone"}),
+    )
+    .await;
+    post(
+        s,
+        &bob,
+        json!({"status": "#hush", "visibility": "unlisted"}),
+    )
+    .await;
+    post(
+        s,
+        &carol,
+        json!({"status": "#hush", "visibility": "unlisted"}),
+    )
+    .await;
+    let hot = post(s, &alice, json!({"status": "a thought many liked"})).await;
+    let lukewarm = post(s, &alice, json!({"status": "a thought one liked"})).await;
+    let hidden = post(s, &dave, json!({"status": "not discoverable"})).await;
+    for (who, id, what) in [
+        (&bob, &hot, "favourite"),
+        (&carol, &hot, "reblog"),
+        (&bob, &lukewarm, "favourite"),
+        (&bob, &hidden, "favourite"),
+        (&carol, &hidden, "favourite"),
+    ] {
+        act(
+            s,
+            who,
+            Method::POST,
+            &format!("/api/v1/statuses/{}/{what}", id["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    }
+    (alice, hot["id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn trends_rank_what_several_accounts_took_up() {
+    let s = TestServer::start().await;
+    let (alice, hot) = seed_trends(&s).await;
+    let (_, before) = s.get("/api/v1/trends/tags", None).await;
+    assert_eq!(
+        before,
+        json!([]),
+        "nothing trends before the first computation"
+    );
+    roost::service::trends::recompute(&s.app).await.unwrap();
+
+    let (status, tags) = s.get("/api/v1/trends/tags", None).await;
+    assert_eq!(status, StatusCode::OK, "{tags}");
+    let names: Vec<&str> = tags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    // One account is not a trend, nor are unlisted posts.
+    assert_eq!(names, vec!["rising"]);
+    assert_eq!(tags[0]["history"][0]["accounts"], "2");
+    let (_, posts) = s.get("/api/v1/trends/statuses", None).await;
+    let ids: Vec<&str> = posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![hot.as_str()], "{posts}");
+    let (_, links) = s.get("/api/v1/trends/links", Some(&alice.token)).await;
+    assert_eq!(links.as_array().unwrap().len(), 1, "{links}");
+    assert_eq!(links[0]["url"], "https://example.org/story");
+    assert_eq!(links[0]["history"][0]["accounts"], "2");
+    // The posts sharing a trending link; a link that does not trend is 404.
+    let (status, sharing) = s
+        .get(
+            "/api/v1/timelines/link?url=https%3A%2F%2Fexample.org%2Fstory",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sharing}");
+    assert_eq!(sharing.as_array().unwrap().len(), 2, "{sharing}");
+    let (status, _) = s
+        .get(
+            "/api/v1/timelines/link?url=https%3A%2F%2Fexample.org%2Falone",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s.get("/api/v1/timelines/link", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The older path, and a viewer who mutes the author.
+    let (_, legacy) = s.get("/api/v1/trends", None).await;
+    assert_eq!(legacy[0]["name"], "rising");
+    let viewer = s.user("viewer").await;
+    act(
+        &s,
+        &viewer,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/mute", alice.id),
+        json!({}),
+    )
+    .await;
+    let (_, posts) = s.get("/api/v1/trends/statuses", Some(&viewer.token)).await;
+    assert_eq!(posts, json!([]));
+}
+
+#[tokio::test]
+async fn with_review_required_only_what_staff_approved_trends() {
+    let s = TestServer::start_with(|c| {
+        c.discovery.trends_require_review = true;
+        c.discovery.trends_interval_secs = 1;
+    })
+    .await;
+    let boss = s.admin("boss").await;
+    let (alice, hot) = seed_trends(&s).await;
+    // The periodic recomputation, as `roost serve` runs it.
+    tokio::spawn(roost::service::trends::refresh_forever(s.app.clone()));
+    let pending = eventually("the trends to be computed", || async {
+        let (_, list) = s.get("/api/v1/admin/trends/tags", Some(&boss.token)).await;
+        list.as_array().filter(|l| !l.is_empty()).cloned()
+    })
+    .await;
+    assert_eq!(pending[0]["name"], "rising");
+    assert_eq!(pending[0]["requires_review"], true);
+    let (_, public) = s.get("/api/v1/trends/tags", None).await;
+    assert_eq!(public, json!([]), "not reviewed yet");
+
+    // Only staff review; then it shows.
+    let id = pending[0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/admin/trends/tags/{id}/approve");
+    let (status, _) = s
+        .request(Method::POST, &path, Some(&alice.token), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .request(Method::POST, &path, Some(&boss.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, public) = s.get("/api/v1/trends/tags", None).await;
+    assert_eq!(public[0]["name"], "rising");
+    // A rejected post stays out; unknown ids are 404.
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/trends/statuses/{hot}/reject"),
+            Some(&boss.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, admin_posts) = s
+        .get("/api/v1/admin/trends/statuses", Some(&boss.token))
+        .await;
+    assert_eq!(admin_posts[0]["trendable"], false, "{admin_posts}");
+    assert_eq!(admin_posts[0]["requires_review"], false);
+    let (_, public) = s.get("/api/v1/trends/statuses", None).await;
+    assert_eq!(public, json!([]));
+    let (status, _) = s
+        .request(
+            Method::POST,
+            "/api/v1/admin/trends/statuses/424242/approve",
+            Some(&boss.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/admin/trends/widgets/{hot}/approve"),
+            Some(&boss.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let logged = sql_count(
+        &s.app,
+        "SELECT COUNT(*) FROM admin_action_logs WHERE action LIKE '%_trend_%'",
+    )
+    .await;
+    assert_eq!(logged, 2);
+}

@@ -433,6 +433,33 @@ async fn hashtags_carry_their_id_and_a_week_of_history() {
     assert_eq!(found["hashtags"][0]["following"], true);
     assert_eq!(found["hashtags"][0]["history"][0]["uses"], "3");
 
+    // Featuring it on one's profile, and no longer.
+    let (status, featured) = s
+        .request(
+            Method::POST,
+            "/api/v1/tags/birds/feature",
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{featured}");
+    assert_eq!(featured["featuring"], true);
+    let (_, mine) = s.get("/api/v1/featured_tags", Some(&bob.token)).await;
+    assert_eq!(mine[0]["name"], "birds", "{mine}");
+    let (_, shown) = s.get("/api/v1/tags/birds", Some(&bob.token)).await;
+    assert_eq!(shown["featuring"], true);
+    let (_, unfeatured) = s
+        .request(
+            Method::POST,
+            "/api/v1/tags/birds/unfeature",
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(unfeatured["featuring"], false);
+    let (_, mine) = s.get("/api/v1/featured_tags", Some(&bob.token)).await;
+    assert_eq!(mine, json!([]));
+
     // The web page the hashtags in posts link to.
     let page = s.http.get(s.url("/tags/Birds")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);

@@ -47,6 +47,7 @@ pub mod statuses;
 pub mod streaming;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 
 pub fn router(app: &AppState) -> Router<Arc<AppState>> {
     Router::new()
@@ -101,6 +102,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(featured_tags::router())
         .merge(featured_collections::router())
         .merge(discovery::router())
+        .merge(trends::router())
         .merge(endorsements::router())
         .merge(admin::router())
         .merge(search::router())

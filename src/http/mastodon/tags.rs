@@ -14,7 +14,7 @@ use super::paging::{PageParams, link_header, with_link};
 use super::statuses::viewer;
 use crate::app::AppState;
 use crate::error::Result;
-use crate::http::extract::{Auth, MaybeAuth, ReadFollows, WriteFollows};
+use crate::http::extract::{Auth, MaybeAuth, ReadFollows, WriteAccounts, WriteFollows};
 use crate::service::tags;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -22,6 +22,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/tags/{name}", get(show))
         .route("/api/v1/tags/{name}/follow", post(follow))
         .route("/api/v1/tags/{name}/unfollow", post(unfollow))
+        .route("/api/v1/tags/{name}/feature", post(feature))
+        .route("/api/v1/tags/{name}/unfeature", post(unfeature))
         .route("/api/v1/followed_tags", get(followed))
 }
 
@@ -32,11 +34,16 @@ async fn show(
     Path(name): Path<String>,
 ) -> Result<Json<TagInfoEntity>> {
     let info = tags::info(&app, &name).await?;
-    let following = match viewer(&auth) {
-        Some(me) => Some(tags::follows(&app, &me, &info.name).await?),
+    let me = viewer(&auth);
+    let following = match &me {
+        Some(me) => Some(tags::follows(&app, me, &info.name).await?),
         None => None,
     };
-    Ok(Json(entities::tag(&app, &info, following)))
+    let mut entity = entities::tag(&app, &info, following);
+    if let Some(me) = &me {
+        entity.featuring = Some(tags::featuring(&app, me, &info.name).await?);
+    }
+    Ok(Json(entity))
 }
 
 /// `POST /api/v1/tags/:name/follow`
@@ -85,4 +92,32 @@ async fn followed(
             rows.iter().map(|r| r.0).min(),
         ),
     ))
+}
+
+/// `POST /api/v1/tags/:name/feature`: features it on your profile.
+/// <https://docs.joinmastodon.org/methods/tags/#feature>
+async fn feature(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteAccounts>,
+    Path(name): Path<String>,
+) -> Result<Json<TagInfoEntity>> {
+    let info = tags::feature_by_name(&app, &auth.account, &name).await?;
+    let following = tags::follows(&app, &auth.account, &info.name).await?;
+    let mut entity = entities::tag(&app, &info, Some(following));
+    entity.featuring = Some(true);
+    Ok(Json(entity))
+}
+
+/// `POST /api/v1/tags/:name/unfeature`
+/// <https://docs.joinmastodon.org/methods/tags/#unfeature>
+async fn unfeature(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<WriteAccounts>,
+    Path(name): Path<String>,
+) -> Result<Json<TagInfoEntity>> {
+    let info = tags::unfeature_by_name(&app, &auth.account, &name).await?;
+    let following = tags::follows(&app, &auth.account, &info.name).await?;
+    let mut entity = entities::tag(&app, &info, Some(following));
+    entity.featuring = Some(false);
+    Ok(Json(entity))
 }

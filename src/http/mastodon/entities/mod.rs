@@ -196,6 +196,9 @@ pub struct TagInfoEntity {
     pub history: Vec<TagHistoryEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+    /// Whether the viewer features it on their profile (where asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featuring: Option<bool>,
 }
 
 /// <https://docs.joinmastodon.org/entities/Tag/#history>
@@ -226,6 +229,7 @@ pub fn tag(
             })
             .collect(),
         following,
+        featuring: None,
     }
 }
 
