@@ -479,3 +479,51 @@ async fn hashtags_carry_their_id_and_a_week_of_history() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+/// A post from another server is indexed as it arrives (its HTML as
+/// text), and found by words there; its edit and delete follow.
+#[tokio::test]
+async fn posts_from_other_servers_are_found_by_their_words() {
+    let (a, b) = federated_pair().await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    crate::federation::remote_follower(&b, &a, &bob, &alice).await;
+    let remote = post(
+        &b,
+        &bob,
+        json!({"status": "Distant <b>herons</b> gather at the lake"}),
+    )
+    .await;
+    let found = eventually("the remote post to be found by its words", || async {
+        let found = texts(&a, &alice, "herons lake").await;
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    assert_eq!(found, vec!["Distant <b>herons</b> gather at the lake"]);
+    let id = remote["id"].as_str().unwrap();
+    act(
+        &b,
+        &bob,
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        json!({"status": "Distant cranes gather"}),
+    )
+    .await;
+    eventually("the edit to reach the index", || async {
+        (texts(&a, &alice, "cranes").await.len() == 1).then_some(())
+    })
+    .await;
+    assert!(texts(&a, &alice, "herons").await.is_empty());
+    act(
+        &b,
+        &bob,
+        Method::DELETE,
+        &format!("/api/v1/statuses/{id}"),
+        json!({}),
+    )
+    .await;
+    eventually("the delete to reach the index", || async {
+        texts(&a, &alice, "cranes").await.is_empty().then_some(())
+    })
+    .await;
+}

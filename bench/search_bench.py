@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Full-text search benchmark (issue 19): query latency, index size, the
+cost the index adds to writing a post, and the ratio to a plain LIKE scan,
+on SQLite (FTS5) and PostgreSQL (tsvector + GIN), with N statuses.
+
+    python3 bench/search_bench.py                     # 1,000,000 statuses, SQLite
+    python3 bench/search_bench.py --pg postgres://postgres@127.0.0.1:5432/postgres
+    python3 bench/search_bench.py --statuses 100000   # a quicker run
+
+The schema comes from `roost migrate` (the debug binary, or --roost PATH);
+rows are generated here (a Zipf-distributed vocabulary of 20,000 made-up
+words, 8 to 40 words a post, 1,000 accounts, 90 % public) and written
+straight into the tables and the index, as `put_status` would write them.
+The queries are the SQL `db::search::search_statuses` builds for a
+searcher's default scope (public posts of indexable accounts plus their
+library), newest first, 20 a page. Not a test: nothing here asserts a time.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DAY_MS = 86_400_000
+
+
+def words(n, seed=7):
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ren", "tu", "sa", "vel", "or", "qui", "na",
+                 "do", "pe", "ri", "zon", "ba", "el", "fi", "gu", "ho", "ix"]
+    out = set()
+    while len(out) < n:
+        out.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(out)
+
+
+def zipf_picker(vocab, rng):
+    weights = [1.0 / (i + 1) for i in range(len(vocab))]
+    cum, total = [], 0.0
+    for w in weights:
+        total += w
+        cum.append(total)
+
+    def pick(k):
+        return rng.choices(vocab, cum_weights=cum, k=k)
+    return pick
+
+
+def generate(n, vocab):
+    """(id, account_id, visibility, text, created_at) rows, oldest first."""
+    rng = random.Random(42)
+    pick = zipf_picker(vocab, rng)
+    start_ms = int(time.time() * 1000) - 60 * DAY_MS
+    step = max(1, (60 * DAY_MS) // max(n, 1))
+    for i in range(n):
+        ms = start_ms + i * step
+        sid = (ms << 16) | (i & 0xFFF)
+        vis = "public" if rng.random() < 0.9 else rng.choice(["unlisted", "private", "direct"])
+        text = " ".join(pick(rng.randint(8, 40)))
+        created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + ".000Z"
+        yield sid, 1 + (i % 1000), vis, text, created
+
+
+def queries(vocab):
+    rng = random.Random(3)
+    common, mid, rare = vocab[:50], vocab[200:2000], vocab[5000:]
+    qs = []
+    for _ in range(20):
+        qs.append([rng.choice(common)])
+    for _ in range(20):
+        qs.append([rng.choice(mid)])
+    for _ in range(20):
+        qs.append([rng.choice(rare)])
+    for _ in range(20):
+        qs.append([rng.choice(common), rng.choice(mid)])
+    for _ in range(20):
+        qs.append([rng.choice(mid), rng.choice(rare)])
+    return qs
+
+
+LIBRARY = ("(s.account_id = {me} OR s.id IN (SELECT status_id FROM favourites WHERE account_id = {me})"
+           " OR s.id IN (SELECT status_id FROM bookmarks WHERE account_id = {me})"
+           " OR s.id IN (SELECT reblog_of_id FROM statuses WHERE account_id = {me} AND reblog_of_id IS NOT NULL)"
+           " OR s.id IN (SELECT status_id FROM mentions WHERE account_id = {me}))")
+
+
+def scope_sql(me):
+    return ("((s.visibility = 'public' AND a.indexable) OR " + LIBRARY.format(me=me) + ")")
+
+
+def pct(values, p):
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1)))))
+    return values[k]
+
+
+def migrate(roost, url):
+    env = dict(os.environ, ROOST_DATABASE_URL=url)
+    subprocess.run([roost, "migrate"], env=env, check=True, capture_output=True)
+
+
+def bench_sqlite(args, vocab):
+    tmp = tempfile.mkdtemp(prefix="roost-search-bench-")
+    path = os.path.join(tmp, "roost.db")
+    migrate(args.roost, f"sqlite://{path}?mode=rwc")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    now = "2026-01-01T00:00:00.000Z"
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO accounts (id, username, uri, public_key_pem, created_at, updated_at, indexable)"
+        " VALUES (?, ?, ?, '', ?, ?, 1)",
+        [(i, f"user{i}", f"https://bench.example/users/user{i}", now, now) for i in range(1, 1001)])
+    db.execute("COMMIT")
+    t0 = time.perf_counter()
+    db.execute("BEGIN")
+    batch = []
+    for row in generate(args.statuses, vocab):
+        batch.append(row)
+        if len(batch) == 10_000:
+            db.executemany("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
+                           " VALUES (?, ?, 'u' || ?1, 1, ?, ?, '', ?)", [(r[0], r[1], r[2], r[3], r[4]) for r in batch])
+            batch.clear()
+    if batch:
+        db.executemany("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
+                       " VALUES (?, ?, 'u' || ?1, 1, ?, ?, '', ?)", [(r[0], r[1], r[2], r[3], r[4]) for r in batch])
+    db.execute("COMMIT")
+    load_rows = time.perf_counter() - t0
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_without = os.path.getsize(path)
+    t0 = time.perf_counter()
+    db.execute("BEGIN")
+    db.execute("INSERT INTO status_search (rowid, body, has_link) SELECT id, text, 0 FROM statuses")
+    db.execute("COMMIT")
+    index_build = time.perf_counter() - t0
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_with = os.path.getsize(path)
+
+    def fts_query(ws):
+        match = " AND ".join(f'"{w}"' for w in ws)
+        return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                " AND s.id IN (SELECT rowid FROM status_search WHERE status_search MATCH ?)"
+                f" AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20"), (match,)
+
+    def like_query(ws):
+        cond = " AND ".join("s.text LIKE ?" for _ in ws)
+        return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                f" AND {cond} AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20"), tuple(f"%{w}%" for w in ws)
+
+    def run(build, qs, repeat):
+        times = []
+        for q in qs:
+            sql, params = build(q)
+            for _ in range(repeat):
+                t = time.perf_counter()
+                db.execute(sql, params).fetchall()
+                times.append((time.perf_counter() - t) * 1000)
+        return times
+
+    qs = queries(vocab)
+    run(fts_query, qs[:10], 1)  # warm the cache
+    fts = run(fts_query, qs, 3)
+    like = run(like_query, qs[::10], 1)
+    fts_same = run(fts_query, qs[::10], 1)
+    write = write_cost_sqlite(db, args.writes, vocab)
+    db.close()
+    shutil.rmtree(tmp)
+    return {
+        "backend": f"SQLite {sqlite3.sqlite_version} (Python's; roost bundles its own)",
+        "statuses": args.statuses,
+        "load_rows_s": load_rows,
+        "index_build_s": index_build,
+        "index_bytes_per_status": (size_with - size_without) / args.statuses,
+        "p50_ms": statistics.median(fts), "p99_ms": pct(fts, 99),
+        "like_p50_ms": statistics.median(like), "fts_same_p50_ms": statistics.median(fts_same),
+        **write,
+    }
+
+
+def write_cost_sqlite(db, n, vocab):
+    """One transaction per post, as put_status writes it, with and without
+    the index entry (other tables of put_status left out: the ratio is an
+    upper bound of what the index adds to a whole post)."""
+    rows = list(generate(2 * n, vocab[::-1]))
+    base = 1 << 62
+
+    def insert(rows, with_index):
+        t = time.perf_counter()
+        for (sid, acc, vis, text, created) in rows:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
+                       " VALUES (?, ?, ?, 1, ?, ?, '', ?)", (base + sid, acc, f"w{sid}", vis, text, created))
+            if with_index:
+                db.execute("INSERT INTO status_search (rowid, body, has_link) VALUES (?, ?, 0)", (base + sid, text))
+            db.execute("COMMIT")
+        return (time.perf_counter() - t) / len(rows) * 1e6
+
+    without = insert(rows[:n], False)
+    with_index = insert(rows[n:], True)
+    return {"write_us_without": without, "write_us_with": with_index}
+
+
+def bench_pg(args, vocab):
+    admin = args.pg
+    name = "roost_search_bench"
+    psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    subprocess.run(psql + [admin, "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(psql + [admin, "-c", f"CREATE DATABASE {name}"], check=True)
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    migrate(args.roost, url)
+
+    def sql(text):
+        return subprocess.run(psql + ["-At", url], input=text, text=True, check=True,
+                              capture_output=True).stdout
+
+    sql("INSERT INTO accounts (id, username, uri, public_key_pem, created_at, updated_at, indexable) "
+        "SELECT i, 'user' || i, 'https://bench.example/users/user' || i, '', now(), now(), true "
+        "FROM generate_series(1, 1000) i;")
+    t0 = time.perf_counter()
+    copy = subprocess.Popen(psql + [url, "-c",
+                                    "COPY statuses (id, account_id, uri, local, visibility, text, content, created_at) FROM STDIN"],
+                            stdin=subprocess.PIPE, text=True)
+    for (sid, acc, vis, text, created) in generate(args.statuses, vocab):
+        copy.stdin.write(f"{sid}\t{acc}\tu{sid}\ttrue\t{vis}\t{text}\t\t{created}\n")
+    copy.stdin.close()
+    copy.wait()
+    load_rows = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sql("DROP INDEX status_search_document;"
+        "INSERT INTO status_search (status_id, document, has_link) "
+        "SELECT id, to_tsvector('simple', text) || to_tsvector('english', text), false FROM statuses;"
+        "CREATE INDEX status_search_document ON status_search USING GIN (document); ANALYZE;")
+    index_build = time.perf_counter() - t0
+    size = int(sql("SELECT pg_total_relation_size('status_search');").strip())
+
+    def fts_query(ws):
+        parts = " && ".join(
+            f"(phraseto_tsquery('simple', '{w}') || phraseto_tsquery('english', '{w}'))" for w in ws)
+        return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                f" AND s.id IN (SELECT status_id FROM status_search WHERE document @@ ({parts}))"
+                f" AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20;")
+
+    def like_query(ws):
+        cond = " AND ".join(f"s.text LIKE '%{w}%'" for w in ws)
+        return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                f" AND {cond} AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20;")
+
+    def run(build, qs, repeat):
+        script = "\\timing on\n" + "".join(build(q) + "\n" for q in qs for _ in range(repeat))
+        out = subprocess.run(psql + [url], input=script, text=True, check=True, capture_output=True).stdout
+        return [float(line.split()[1]) for line in out.splitlines() if line.startswith("Time: ")]
+
+    qs = queries(vocab)
+    run(fts_query, qs[:10], 1)
+    fts = run(fts_query, qs, 3)
+    like = run(like_query, qs[::10], 1)
+    fts_same = run(fts_query, qs[::10], 1)
+    write = write_cost_pg(url, psql, args.writes, vocab)
+    subprocess.run(psql + [admin, "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    return {
+        "backend": "PostgreSQL " + subprocess.run(psql + ["-At", admin, "-c", "SHOW server_version"],
+                                                  text=True, capture_output=True).stdout.strip(),
+        "statuses": args.statuses,
+        "load_rows_s": load_rows,
+        "index_build_s": index_build,
+        "index_bytes_per_status": size / args.statuses,
+        "p50_ms": statistics.median(fts), "p99_ms": pct(fts, 99),
+        "like_p50_ms": statistics.median(like), "fts_same_p50_ms": statistics.median(fts_same),
+        **write,
+    }
+
+
+def write_cost_pg(url, psql, n, vocab):
+    rows = list(generate(2 * n, vocab[::-1]))
+    base = 1 << 62
+
+    def insert(rows, with_index):
+        lines = []
+        for (sid, acc, vis, text, created) in rows:
+            lines.append("BEGIN;")
+            lines.append("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
+                         f" VALUES ({base + sid}, {acc}, 'w{sid}', true, '{vis}', '{text}', '', '{created}');")
+            if with_index:
+                lines.append("INSERT INTO status_search (status_id, document, has_link) VALUES "
+                             f"({base + sid}, to_tsvector('simple', '{text}') || to_tsvector('english', '{text}'), false);")
+            lines.append("COMMIT;")
+        t = time.perf_counter()
+        subprocess.run(psql + [url], input="\n".join(lines), text=True, check=True, capture_output=True)
+        return (time.perf_counter() - t) / len(rows) * 1e6
+
+    without = insert(rows[:n], False)
+    with_index = insert(rows[n:], True)
+    return {"write_us_without": without, "write_us_with": with_index}
+
+
+def report(r):
+    print(f"\n{r['backend']}, {r['statuses']:,} statuses")
+    print(f"  rows loaded in {r['load_rows_s']:.0f} s; index built in {r['index_build_s']:.0f} s")
+    print(f"  index size: {r['index_bytes_per_status']:.0f} bytes per status")
+    print(f"  search (100 queries x 3): p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms")
+    ratio = r['like_p50_ms'] / r['fts_same_p50_ms'] if r['fts_same_p50_ms'] else float('nan')
+    print(f"  LIKE scan p50 {r['like_p50_ms']:.1f} ms vs index p50 {r['fts_same_p50_ms']:.2f} ms"
+          f" on the same 10 queries: {ratio:.0f}x")
+    added = (r['write_us_with'] / r['write_us_without'] - 1) * 100
+    print(f"  writing a post: {r['write_us_without']:.0f} us without the index entry,"
+          f" {r['write_us_with']:.0f} us with it (+{added:.0f} %)")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--statuses", type=int, default=1_000_000)
+    p.add_argument("--writes", type=int, default=2000, help="posts written for the write cost")
+    p.add_argument("--pg", help="a PostgreSQL URL to an admin database (the bench creates its own)")
+    p.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--roost", default=os.path.join(ROOT, "target", "debug", "roost"))
+    args = p.parse_args()
+    if not os.path.exists(args.roost):
+        sys.exit(f"{args.roost} is missing: cargo build first (or --roost PATH)")
+    vocab = words(20_000)
+    if args.sqlite:
+        report(bench_sqlite(args, vocab))
+    if args.pg:
+        report(bench_pg(args, vocab))
+
+
+if __name__ == "__main__":
+    main()
