@@ -146,10 +146,15 @@ def bench_sqlite(args, vocab):
 
     def fts_query(ws):
         match = " AND ".join(f'"{w}"' for w in ws)
-        return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
-                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
-                " AND s.id IN (SELECT rowid FROM status_search WHERE status_search MATCH ?)"
-                f" AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20"), (match,)
+        if args.old_sqlite_shape:
+            return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                    " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                    " AND s.id IN (SELECT rowid FROM status_search WHERE status_search MATCH ?)"
+                    f" AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20"), (match,)
+        return ("SELECT s.id FROM status_search JOIN statuses s ON s.id = status_search.rowid"
+                " JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL AND status_search MATCH ?"
+                f" AND {scope_sql(1)} ORDER BY status_search.rowid DESC LIMIT 20"), (match,)
 
     def like_query(ws):
         cond = " AND ".join("s.text LIKE ?" for _ in ws)
@@ -157,19 +162,24 @@ def bench_sqlite(args, vocab):
                 " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
                 f" AND {cond} AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20"), tuple(f"%{w}%" for w in ws)
 
+    found = []
+
     def run(build, qs, repeat):
         times = []
         for q in qs:
             sql, params = build(q)
             for _ in range(repeat):
                 t = time.perf_counter()
-                db.execute(sql, params).fetchall()
+                rows = db.execute(sql, params).fetchall()
                 times.append((time.perf_counter() - t) * 1000)
+                found.append(len(rows))
         return times
 
     qs = queries(vocab)
     run(fts_query, qs[:10], 1)  # warm the cache
+    found.clear()
     fts = run(fts_query, qs, 3)
+    hits = statistics.mean(found)
     like = run(like_query, qs[::10], 1)
     fts_same = run(fts_query, qs[::10], 1)
     write = write_cost_sqlite(db, args.writes, vocab)
@@ -183,6 +193,7 @@ def bench_sqlite(args, vocab):
         "index_bytes_per_status": (size_with - size_without) / args.statuses,
         "p50_ms": statistics.median(fts), "p99_ms": pct(fts, 99),
         "like_p50_ms": statistics.median(like), "fts_same_p50_ms": statistics.median(fts_same),
+        "hits": hits,
         **write,
     }
 
@@ -278,6 +289,7 @@ def bench_pg(args, vocab):
         "index_bytes_per_status": size / args.statuses,
         "p50_ms": statistics.median(fts), "p99_ms": pct(fts, 99),
         "like_p50_ms": statistics.median(like), "fts_same_p50_ms": statistics.median(fts_same),
+        "hits": None,
         **write,
     }
 
@@ -309,7 +321,8 @@ def report(r):
     print(f"\n{r['backend']}, {r['statuses']:,} statuses")
     print(f"  rows loaded in {r['load_rows_s']:.0f} s; index built in {r['index_build_s']:.0f} s")
     print(f"  index size: {r['index_bytes_per_status']:.0f} bytes per status")
-    print(f"  search (100 queries x 3): p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms")
+    hits = f", {r['hits']:.1f} posts a page on average" if r.get('hits') is not None else ""
+    print(f"  search (100 queries x 3): p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms{hits}")
     ratio = r['like_p50_ms'] / r['fts_same_p50_ms'] if r['fts_same_p50_ms'] else float('nan')
     print(f"  LIKE scan p50 {r['like_p50_ms']:.1f} ms vs index p50 {r['fts_same_p50_ms']:.2f} ms"
           f" on the same 10 queries: {ratio:.0f}x")
@@ -324,6 +337,8 @@ def main():
     p.add_argument("--writes", type=int, default=2000, help="posts written for the write cost")
     p.add_argument("--pg", help="a PostgreSQL URL to an admin database (the bench creates its own)")
     p.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--old-sqlite-shape", action="store_true",
+                   help="the first query shape (an IN list of every match), for comparison")
     p.add_argument("--roost", default=os.path.join(ROOT, "target", "debug", "roost"))
     args = p.parse_args()
     if not os.path.exists(args.roost):

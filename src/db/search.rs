@@ -139,10 +139,19 @@ impl Store {
         page: &SearchPage,
     ) -> Result<Vec<i64>> {
         let postgres = self.backend() == "postgres";
-        let mut sql = Sql::new(
+        // On SQLite, words are matched with FTS5 as the outer loop, newest
+        // match first, so that a page of a common word stops after its 20
+        // posts instead of collecting every match first.
+        let fts5 = !postgres && !q.terms.is_empty();
+        let order = if fts5 { "status_search.rowid" } else { "s.id" };
+        let mut sql = Sql::new(if fts5 {
+            "SELECT s.id FROM status_search JOIN statuses s ON s.id = status_search.rowid
+             JOIN accounts a ON a.id = s.account_id
+             WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+        } else {
             "SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id
-             WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL",
-        );
+             WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+        });
         // The words.
         if !q.terms.is_empty() {
             if postgres {
@@ -187,11 +196,8 @@ impl Store {
                 let Some(expr) = fts5_match(q) else {
                     return Ok(Vec::new());
                 };
-                sql.push(
-                    " AND s.id IN (SELECT rowid FROM status_search WHERE status_search MATCH ",
-                )
-                .bind(Param::Text(expr))
-                .push(")");
+                sql.push(" AND status_search MATCH ")
+                    .bind(Param::Text(expr));
             }
         }
         // Where to look.
@@ -273,12 +279,12 @@ impl Store {
             time(&mut sql, ">=", t);
         }
         if let Some(id) = page.max_id {
-            sql.push(" AND s.id < ").bind_i64(id);
+            sql.push(&format!(" AND {order} < ")).bind_i64(id);
         }
         if let Some(id) = page.min_id {
-            sql.push(" AND s.id > ").bind_i64(id);
+            sql.push(&format!(" AND {order} > ")).bind_i64(id);
         }
-        sql.push(" ORDER BY s.id DESC LIMIT ")
+        sql.push(&format!(" ORDER BY {order} DESC LIMIT "))
             .bind_i64(page.limit)
             .push(" OFFSET ")
             .bind_i64(page.offset);

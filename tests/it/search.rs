@@ -170,6 +170,43 @@ async fn statuses_are_found_by_words_phrases_and_operators() {
     let (_, found) = s.get(&path, Some(&bob.token)).await;
     assert_eq!(found["statuses"].as_array().unwrap().len(), 1, "{found}");
     assert_eq!(found["statuses"][0]["account"]["id"], alice.id.as_str());
+    // Paging by id: older than the second, newer than the third.
+    let (_, page) = s
+        .get("/api/v2/search?type=statuses&q=birds", Some(&bob.token))
+        .await;
+    let ids: Vec<&str> = page["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    let (_, older) = s
+        .get(
+            &format!("/api/v2/search?type=statuses&q=birds&max_id={}", ids[1]),
+            Some(&bob.token),
+        )
+        .await;
+    let older: Vec<&str> = older["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(older, ids[2..].to_vec());
+    let (_, newer) = s
+        .get(
+            &format!("/api/v2/search?type=statuses&q=birds&min_id={}", ids[2]),
+            Some(&bob.token),
+        )
+        .await;
+    let newer: Vec<&str> = newer["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(newer, ids[..2].to_vec());
     // Search without type finds statuses too; unsigned search is refused.
     let (_, found) = s.get("/api/v2/search?q=dawn", Some(&bob.token)).await;
     assert_eq!(found["statuses"].as_array().unwrap().len(), 1, "{found}");
