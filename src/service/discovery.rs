@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use crate::app::AppState;
-use crate::db::discovery::Source;
+pub use crate::db::discovery::Source;
 use crate::error::{Error, Result};
 use crate::model::Account;
 

@@ -13,7 +13,8 @@ use chrono::Utc;
 use sha2::Digest;
 
 use crate::app::AppState;
-use crate::db::trends::{Ranked, TrendRow};
+use crate::db::trends::Ranked;
+pub use crate::db::trends::TrendRow;
 use crate::error::{Error, Result};
 use crate::model::{Account, Role, Status, User};
 use crate::service::moderation::log::{self, Target};

@@ -14,9 +14,9 @@ use super::entities::{self, AccountEntity, Empty, TagInfoEntity};
 use super::paging::int_param;
 use super::statuses::{parse_id, viewer};
 use crate::app::AppState;
-use crate::db::discovery::Source;
 use crate::error::Result;
 use crate::http::extract::{Auth, MaybeAuth, Read, ReadAccounts, ReadStatuses, parse_bool};
+use crate::service::discovery::Source;
 use crate::service::{discovery, tags};
 
 pub fn router() -> Router<Arc<AppState>> {

@@ -15,10 +15,10 @@ use super::entities::{self, TagInfoEntity};
 use super::paging::int_param;
 use super::statuses::{parse_id, viewer};
 use crate::app::AppState;
-use crate::db::trends::TrendRow;
 use crate::error::{Error, Result};
 use crate::http::extract::{AdminRead, AdminWrite, Auth, MaybeAuth, Read, ReadStatuses};
 use crate::service::tags;
+use crate::service::trends::TrendRow;
 use crate::service::trends::{self, Kind};
 
 pub fn router() -> Router<Arc<AppState>> {
