@@ -257,6 +257,11 @@ def bench_pg(args, vocab):
     def fts_query(ws):
         parts = " && ".join(
             f"(phraseto_tsquery('simple', '{w}') || phraseto_tsquery('english', '{w}'))" for w in ws)
+        if args.pg_exists:
+            return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
+                    " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
+                    f" AND EXISTS (SELECT 1 FROM status_search x WHERE x.status_id = s.id AND x.document @@ ({parts}))"
+                    f" AND {scope_sql(1)} ORDER BY s.id DESC LIMIT 20;")
         return ("SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id"
                 " WHERE s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
                 f" AND s.id IN (SELECT status_id FROM status_search WHERE document @@ ({parts}))"
@@ -337,6 +342,8 @@ def main():
     p.add_argument("--writes", type=int, default=2000, help="posts written for the write cost")
     p.add_argument("--pg", help="a PostgreSQL URL to an admin database (the bench creates its own)")
     p.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--pg-exists", action="store_true",
+                   help="PostgreSQL: an EXISTS probe per post instead of an IN list (a trial)")
     p.add_argument("--old-sqlite-shape", action="store_true",
                    help="the first query shape (an IN list of every match), for comparison")
     p.add_argument("--roost", default=os.path.join(ROOT, "target", "debug", "roost"))
