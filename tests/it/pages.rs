@@ -181,3 +181,28 @@ async fn page_urls_answer_activitypub_for_an_activitypub_accept() {
     assert!(vary.contains("Accept"), "{vary}");
     assert!(body.contains("rel=\"alternate\""), "{body}");
 }
+
+#[tokio::test]
+async fn robots_txt_keeps_crawlers_to_the_public_pages() {
+    let s = TestServer::start().await;
+    let resp = s.http.get(s.url("/robots.txt")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let body = resp.text().await.unwrap();
+    assert!(body.starts_with("User-agent: *\n"), "{body}");
+    for path in ["/api/", "/oauth/", "/settings/", "/admin/"] {
+        assert!(
+            body.contains(&format!("Disallow: {path}\n")),
+            "{path}: {body}"
+        );
+    }
+    assert!(
+        !body.contains("Disallow: /@"),
+        "profiles stay crawlable: {body}"
+    );
+}

@@ -35,6 +35,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(password::router())
         .merge(settings::router(app))
         .route("/auth/sign_out", axum::routing::post(sign_out))
+        .route("/robots.txt", get(robots))
         .route("/tags/{name}", get(public::tag))
         .route("/{handle}", get(public::profile))
         .route("/{handle}/{id}", get(public::status))
@@ -430,6 +431,19 @@ async fn sign_out(
     let mut response = Redirect::to("/").into_response();
     set_cookie(&mut response, &app, SESSION_COOKIE, "", Some(0));
     Ok(response)
+}
+
+/// `GET /robots.txt`: crawlers may read public pages, not the API, sign-in,
+/// settings or moderation pages. (Profiles of accounts that are not
+/// indexable say `noindex` themselves.)
+async fn robots() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        "User-agent: *\nDisallow: /api/\nDisallow: /oauth/\nDisallow: /auth/\nDisallow: /settings/\nDisallow: /admin/\n",
+    )
 }
 
 /// `GET /`
