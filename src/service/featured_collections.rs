@@ -191,7 +191,7 @@ async fn shown(
     owner: Account,
 ) -> Result<Shown> {
     let items = app.store.collection_items(&[collection.id]).await?;
-    tailored(app, viewer, collection, owner, items).await
+    tailored(app, viewer, collection, owner, &items).await
 }
 
 async fn tailored(
@@ -199,7 +199,7 @@ async fn tailored(
     viewer: Option<&Account>,
     collection: FeaturedCollection,
     owner: Account,
-    items: Vec<CollectionItem>,
+    items: &[CollectionItem],
 ) -> Result<Shown> {
     let is_owner = viewer.is_some_and(|v| v.id == owner.id);
     let hidden: Vec<i64> = match viewer {
@@ -207,10 +207,11 @@ async fn tailored(
         _ => Vec::new(),
     };
     let items = items
-        .into_iter()
+        .iter()
         .filter(|i| i.collection_id == collection.id)
         .filter(|i| is_owner || i.state == state::ACCEPTED)
         .filter(|i| !hidden.contains(&i.account_id))
+        .cloned()
         .collect();
     Ok(Shown {
         collection,
@@ -489,7 +490,7 @@ pub async fn many(
     let items = app.store.collection_items(&ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (c, owner) in rows.into_iter().zip(owners) {
-        out.push(tailored(app, viewer, c, owner, items.clone()).await?);
+        out.push(tailored(app, viewer, c, owner, &items).await?);
     }
     Ok(out)
 }

@@ -82,6 +82,20 @@ pub async fn infos(app: &AppState, names: &[String]) -> Result<Vec<TagInfo>> {
         .collect())
 }
 
+/// [`infos`], each with whether `me` follows it.
+pub async fn infos_for(
+    app: &AppState,
+    me: &Account,
+    names: &[String],
+) -> Result<Vec<(TagInfo, bool)>> {
+    let mut out = Vec::with_capacity(names.len());
+    for t in infos(app, names).await? {
+        let following = follows(app, me, &t.name).await?;
+        out.push((t, following));
+    }
+    Ok(out)
+}
+
 /// One hashtag with its history (a name that is not one: 404).
 pub async fn info(app: &AppState, name: &str) -> Result<TagInfo> {
     let name = normalize(name).ok_or_else(Error::not_found)?;

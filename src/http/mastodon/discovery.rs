@@ -141,12 +141,13 @@ async fn featured_tag_suggestions(
     auth: Auth<ReadAccounts>,
 ) -> Result<Json<Vec<TagInfoEntity>>> {
     let names = discovery::featured_tag_suggestions(&app, &auth.account).await?;
-    let mut out = Vec::with_capacity(names.len());
-    for t in tags::infos(&app, &names).await? {
-        let following = tags::follows(&app, &auth.account, &t.name).await?;
-        out.push(entities::tag(&app, &t, Some(following)));
-    }
-    Ok(Json(out))
+    Ok(Json(
+        tags::infos_for(&app, &auth.account, &names)
+            .await?
+            .iter()
+            .map(|(t, following)| entities::tag(&app, t, Some(*following)))
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize)]

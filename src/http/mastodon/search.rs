@@ -65,21 +65,10 @@ async fn v2(
             .map(|a| entities::account(&app, a))
             .collect(),
         statuses: entities::statuses(&app, Some(&auth.account), &found.statuses).await?,
-        hashtags: tags_with_following(&app, &auth.account, &found.hashtags).await?,
+        hashtags: crate::service::tags::infos_for(&app, &auth.account, &found.hashtags)
+            .await?
+            .iter()
+            .map(|(t, following)| entities::tag(&app, t, Some(*following)))
+            .collect(),
     }))
-}
-
-/// The hashtags found, with their history and whether the searcher follows
-/// each.
-async fn tags_with_following(
-    app: &AppState,
-    me: &crate::model::Account,
-    names: &[String],
-) -> Result<Vec<TagInfoEntity>> {
-    let mut out = Vec::with_capacity(names.len());
-    for t in crate::service::tags::infos(app, names).await? {
-        let following = crate::service::tags::follows(app, me, &t.name).await?;
-        out.push(entities::tag(app, &t, Some(following)));
-    }
-    Ok(out)
 }
