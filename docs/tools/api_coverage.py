@@ -292,7 +292,7 @@ NOTES = {
     "GET /api/v2/search": "Accounts (local by name, remote by handle or URL with resolve=true), statuses by URL or URI (fetched with resolve=true) and by full text with Mastodon's operators (from:, has:media|poll|link|embed, is:reply|sensitive, language:, in:library|public, before:/after:/during:, \"phrases\", -exclusion; account_id, max_id, min_id): public posts of indexable accounts plus your own and those you favourited, bookmarked, boosted or were mentioned in; hashtags by prefix, each with its id and seven days of history.",
     "GET /api/v1/trends/tags": "Hashtags two or more discoverable accounts used in public posts in the last 48 hours, each account counted once and halving every 12 hours; recomputed every discovery.trends_interval_secs; with discovery.trends_require_review only those staff approved; never those staff rejected. Also at /api/v1/trends.",
     "GET /api/v1/trends/statuses": "Public posts of discoverable, indexable accounts that two or more other accounts favourited or boosted, by the post's age (halving every 12 hours); as the viewer may see them.",
-    "GET /api/v1/trends/links": "Links two or more discoverable accounts shared in public posts; the card carries the URL and its host until link previews exist, and one day of history.",
+    "GET /api/v1/trends/links": "Links two or more discoverable accounts shared in public posts, each as its preview card (or the URL and its host while the page has none) with one day of history.",
     "GET /api/v1/timelines/link": "Public posts of the last 7 days whose HTML links to the url, which must trend now (404 otherwise, as Mastodon); paged by id.",
     "POST /api/v1/tags/{id}/feature": "{id} is the hashtag's name, as in Mastodon; nothing when it is featured already; featuring in the answer.",
     "GET /api/v1/directory": "Discoverable accounts that are not suspended, silenced or moved (local ones approved), by latest post (order=active) or newest (order=new), local=true for this server's; public; without whom the viewer blocks or mutes.",
@@ -333,6 +333,7 @@ NOTES = {
 # "METHOD /path": (status, note). They are printed in their own table.
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
+    "GET /api/v1/statuses/{id}/card": (DONE, "Removed from Mastodon's documentation in 3.0, kept for older clients: the post's PreviewCard, or {} when it has none; 404 when the post is not visible. The card is also in the Status entity, fetched by a job from the post's first link (docs/architecture.md)."),
     "GET /api/v1/admin/trends/{tags,statuses,links}": (DONE, "Staff: everything that trends, with requires_review and trendable."),
     "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/approve": (DONE, "Staff; in the audit log. A link's id is the one the admin list gives."),
     "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/reject": (DONE, "Staff; a rejected item never shows; in the audit log."),

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod admin;
 pub mod announcements;
 pub mod bus;
+pub mod cards;
 pub mod collections;
 pub mod discovery;
 pub mod emojis;
@@ -222,6 +223,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "trends",
         include_str!("../../migrations/sqlite/0023_trends.sql"),
     ),
+    (
+        24,
+        "preview_cards",
+        include_str!("../../migrations/sqlite/0024_preview_cards.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -338,6 +344,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         23,
         "trends",
         include_str!("../../migrations/postgres/0023_trends.sql"),
+    ),
+    (
+        24,
+        "preview_cards",
+        include_str!("../../migrations/postgres/0024_preview_cards.sql"),
     ),
 ];
 

@@ -60,6 +60,8 @@ pub enum Task {
     CacheAccountImages { account_id: i64 },
     /// Fetch and keep a copy of a remote custom emoji's image.
     CacheEmoji { emoji_id: i64 },
+    /// Give a post the preview card of its first link.
+    FetchCard { status_id: i64 },
     /// Mail a password reset link to a local account (the token is made
     /// when the job runs: no secret waits in the queue).
     MailPasswordReset { account_id: i64 },
@@ -105,6 +107,7 @@ impl Task {
             Task::CacheRemoteMedia { .. } => "cache_remote_media",
             Task::CacheAccountImages { .. } => "cache_account_images",
             Task::CacheEmoji { .. } => "cache_emoji",
+            Task::FetchCard { .. } => "fetch_card",
             Task::MailPasswordReset { .. } => "mail_password_reset",
             Task::MailConfirmation { .. } => "mail_confirmation",
             Task::MailEmailChange { .. } => "mail_email_change",
@@ -125,6 +128,9 @@ impl Task {
             // An archive copies every file of an account: minutes, like
             // a transcode.
             Task::ProcessMedia { .. } | Task::BuildArchive { .. } => MEDIA_QUEUE,
+            // A linked page may take its time answering; inbound activities
+            // must not wait behind a burst of posts linking slow sites.
+            Task::FetchCard { .. } => MEDIA_QUEUE,
             _ => DEFAULT_QUEUE,
         }
     }
@@ -235,6 +241,9 @@ async fn run(app: &AppState, task: Task) -> Result<Outcome> {
             crate::media::process::cache_account_images(app, account_id).await
         }
         Task::CacheEmoji { emoji_id } => crate::media::process::cache_emoji(app, emoji_id).await,
+        Task::FetchCard { status_id } => {
+            crate::service::cards::fetch_for_status(app, status_id).await
+        }
         Task::MailPasswordReset { account_id } => {
             crate::service::passwords::mail_reset(app, account_id).await
         }

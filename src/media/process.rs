@@ -821,3 +821,54 @@ pub async fn cache_emoji(app: &AppState, emoji_id: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// A link preview's image, stored.
+#[derive(Debug, Clone)]
+pub struct CardImage {
+    pub key: String,
+    pub width: u32,
+    pub height: u32,
+    pub blurhash: String,
+}
+
+/// Fetches the image a linked page names through the guarded client and
+/// keeps a preview-sized copy (made as an attachment's preview is: resized,
+/// metadata stripped, with a blurhash). None when the image cannot be had
+/// or used; an error only for a failure of this server (storage).
+pub async fn store_card_image(app: &AppState, url: &str) -> Result<Option<CardImage>> {
+    let file = match fetch_remote_image(app, url, app.config.media.image_max_bytes).await {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::info!(url, error = %e, "card image not fetched");
+            return Ok(None);
+        }
+    };
+    let processed = match process_image_file(app, &file.path).await {
+        Ok(p) => p,
+        Err(e) if e.kind == Kind::Unprocessable || e.kind == Kind::PayloadTooLarge => {
+            tracing::info!(url, error = %e, "card image not usable");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let small = processed.small;
+    let key = new_key("cards", small.extension);
+    let (width, height) = (small.width, small.height);
+    app.media
+        .storage
+        .put_bytes(&key, small.bytes, small.content_type)
+        .await
+        .map_err(Error::internal)?;
+    Ok(Some(CardImage {
+        key,
+        width,
+        height,
+        blurhash: processed.blurhash,
+    }))
+}
+
+/// Removes a stored card image.
+pub async fn delete_card_image(app: &AppState, key: &str) {
+    delete_key(app, key).await;
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod announcement;
+pub mod card;
 pub mod conversation;
 pub mod emoji;
 pub mod export;
@@ -27,6 +28,7 @@ pub use sqlx::types::Json;
 
 pub use account::{Account, AccountEmoji, Field, Role, User};
 pub use announcement::Announcement;
+pub use card::PreviewCard;
 pub use conversation::{AccountConversation, Marker};
 pub use emoji::CustomEmoji;
 pub use export::{Archive, Import, ImportKind, ImportRow};

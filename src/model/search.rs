@@ -52,10 +52,7 @@ pub fn document(s: &Status) -> Option<SearchDocument> {
 
 /// Whether sanitized HTML holds a link other than a mention or hashtag.
 fn has_link(html: &str) -> bool {
-    html.split("<a ").skip(1).any(|tag| {
-        let head = tag.split('>').next().unwrap_or("");
-        head.contains("href=\"http") && !head.contains("mention") && !head.contains("hashtag")
-    })
+    !crate::text::page::post_links(html).is_empty()
 }
 
 /// The PostgreSQL text-search configuration that stems `language` (an

@@ -356,6 +356,29 @@ impl Client {
         max_bytes: usize,
         sign: Option<Signer<'_>>,
     ) -> Result<Fetched, NetError> {
+        self.get_capped(url, accept, max_bytes, sign, false).await
+    }
+
+    /// GETs `url` as [`Client::get`] does, unsigned, keeping the first
+    /// `max_bytes` of a longer body instead of failing: for reading a web
+    /// page's head, which comes first.
+    pub async fn get_prefix(
+        &self,
+        url: &Url,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Fetched, NetError> {
+        self.get_capped(url, accept, max_bytes, None, true).await
+    }
+
+    async fn get_capped(
+        &self,
+        url: &Url,
+        accept: &str,
+        max_bytes: usize,
+        sign: Option<Signer<'_>>,
+        truncate: bool,
+    ) -> Result<Fetched, NetError> {
         let accept = HeaderValue::from_str(accept)
             .map_err(|_| NetError::Request(format!("invalid Accept value {accept:?}")))?;
         let mut current = url.clone();
@@ -386,7 +409,7 @@ impl Client {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let body = read_capped(resp, max_bytes).await?;
+            let body = read_capped(resp, max_bytes, truncate).await?;
             return Ok(Fetched {
                 url: current,
                 status,
@@ -446,16 +469,25 @@ fn redirect_target(current: &Url, resp: &reqwest::Response) -> Result<Option<Url
 
 /// Reads the whole body, failing as soon as it passes `max` bytes, whether or
 /// not the server announced its length.
-async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, NetError> {
+async fn read_capped(
+    mut resp: reqwest::Response,
+    max: usize,
+    truncate: bool,
+) -> Result<Vec<u8>, NetError> {
     let announced = resp.content_length();
-    if announced.is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX)) {
+    if !truncate && announced.is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX)) {
         return Err(NetError::TooLarge);
     }
     let capacity = announced.and_then(|len| usize::try_from(len).ok());
     let mut body = Vec::with_capacity(capacity.unwrap_or(0).min(max));
     while let Some(chunk) = resp.chunk().await.map_err(NetError::from_reqwest)? {
         if body.len() + chunk.len() > max {
-            return Err(NetError::TooLarge);
+            if !truncate {
+                return Err(NetError::TooLarge);
+            }
+            // The rest is not read; the connection is dropped with it.
+            body.extend_from_slice(&chunk[..max - body.len()]);
+            break;
         }
         body.extend_from_slice(&chunk);
     }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod archive;
 pub mod bookmarks;
+pub mod cards;
 pub mod confirmations;
 pub mod conversations;
 pub mod discovery;

@@ -83,33 +83,10 @@ pub fn link_id(url: &str) -> i64 {
 /// The links a post's HTML carries, other than mentions and hashtags,
 /// without their fragment.
 fn links_of(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for tag in html.split("<a ").skip(1) {
-        let head = tag.split('>').next().unwrap_or("");
-        if head.contains("mention") || head.contains("hashtag") {
-            continue;
-        }
-        let Some(start) = head.find("href=\"") else {
-            continue;
-        };
-        let rest = &head[start + 6..];
-        let Some(end) = rest.find('"') else {
-            continue;
-        };
-        let href = rest[..end].replace("&amp;", "&");
-        let Ok(mut url) = url::Url::parse(&href) else {
-            continue;
-        };
-        if url.scheme() != "https" && url.scheme() != "http" {
-            continue;
-        }
-        url.set_fragment(None);
-        let url = url.to_string();
-        if !out.contains(&url) {
-            out.push(url);
-        }
-    }
-    out
+    crate::text::page::post_links(html)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 /// Ranks items from `(key, account, newest use id)` uses.

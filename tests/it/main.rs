@@ -6,6 +6,7 @@
 mod accounts;
 mod announcements;
 mod api;
+mod cards;
 mod cli;
 mod client_api;
 mod clients;

@@ -137,6 +137,7 @@ fn social_router() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
         .route("/api/v1/statuses/{id}/history", get(statuses::history))
+        .route("/api/v1/statuses/{id}/card", get(statuses::card))
         .route("/api/v1/statuses/{id}/source", get(statuses::source))
         .route("/api/v1/statuses/{id}/translate", post(statuses::translate))
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))

@@ -227,6 +227,24 @@ pub async fn update(
     ))
 }
 
+/// `GET /api/v1/statuses/:id/card`: the post's preview card, or `{}` when
+/// it has none (removed from Mastodon's documentation in 3.0, still asked
+/// for by older clients; the card is in the Status entity).
+pub async fn card(
+    State(app): State<Arc<AppState>>,
+    auth: MaybeAuth<ReadStatuses>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let viewer = viewer(&auth);
+    let card = crate::service::cards::of_status(&app, viewer.as_ref(), parse_id(&id)?).await?;
+    Ok(Json(match card {
+        Some(c) => {
+            serde_json::to_value(entities::preview_card(&app, &c)).map_err(Error::internal)?
+        }
+        None => Value::Object(Default::default()),
+    }))
+}
+
 /// `GET /api/v1/statuses/:id/history`
 pub async fn history(
     State(app): State<Arc<AppState>>,

@@ -3,6 +3,7 @@
 //! has the rules). <https://docs.joinmastodon.org/methods/trends/>,
 //! <https://docs.joinmastodon.org/methods/admin/trends/>
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -17,6 +18,7 @@ use super::statuses::{parse_id, viewer};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{AdminRead, AdminWrite, Auth, MaybeAuth, Read, ReadStatuses};
+use crate::model::PreviewCard;
 use crate::service::tags;
 use crate::service::trends::TrendRow;
 use crate::service::trends::{self, Kind};
@@ -79,37 +81,57 @@ async fn trending_statuses(
     Ok(Json(entities::statuses(&app, me.as_ref(), &list).await?))
 }
 
-/// A trending link as Mastodon's TrendsLink (a PreviewCard with history).
-/// roost fetches no previews yet: the card carries the URL and its host.
-fn link_entity(r: &TrendRow) -> Value {
-    let host = url::Url::parse(&r.key)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+/// A trending link as Mastodon's TrendsLink: its preview card (or, while
+/// the page has none, one made of the URL and its host) with history.
+fn link_entity(app: &AppState, r: &TrendRow, card: Option<&PreviewCard>) -> Value {
     let today = chrono::Utc::now().date_naive();
     let midnight = today
         .and_hms_opt(0, 0, 0)
         .map_or(0, |t| t.and_utc().timestamp());
-    json!({
-        "url": r.key,
-        "title": r.key,
-        "description": "",
-        "type": "link",
-        "author_name": "",
-        "author_url": "",
-        "provider_name": host,
-        "provider_url": "",
-        "html": "",
-        "width": 0,
-        "height": 0,
-        "image": null,
-        "image_description": "",
-        "embed_url": "",
-        "blurhash": null,
-        "published_at": null,
-        "authors": [],
-        "history": [{"day": midnight.to_string(), "uses": r.uses.to_string(), "accounts": r.accounts.to_string()}],
-    })
+    let mut v = match card {
+        Some(c) => serde_json::to_value(entities::preview_card(app, c)).unwrap_or_default(),
+        None => {
+            let host = url::Url::parse(&r.key)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            json!({
+                "url": r.key,
+                "title": r.key,
+                "description": "",
+                "type": "link",
+                "author_name": "",
+                "author_url": "",
+                "provider_name": host,
+                "provider_url": "",
+                "html": "",
+                "width": 0,
+                "height": 0,
+                "image": null,
+                "image_description": "",
+                "embed_url": "",
+                "blurhash": null,
+                "published_at": null,
+                "authors": [],
+            })
+        }
+    };
+    v["history"] = json!([{"day": midnight.to_string(), "uses": r.uses.to_string(), "accounts": r.accounts.to_string()}]);
+    v
+}
+
+/// The TrendsLink of each row, with the cards fetched for them.
+async fn link_entities(app: &AppState, rows: &[TrendRow]) -> Result<Vec<Value>> {
+    let urls: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+    let cards: HashMap<String, PreviewCard> = crate::service::cards::by_urls(app, &urls)
+        .await?
+        .into_iter()
+        .map(|c| (c.url.clone(), c))
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|r| link_entity(app, r, cards.get(&r.key)))
+        .collect())
 }
 
 /// `GET /api/v1/trends/links`: public.
@@ -124,7 +146,7 @@ async fn trending_links(
         int_param(q.offset.as_deref(), 0, 0, 1000),
     )
     .await?;
-    Ok(Json(rows.iter().map(link_entity).collect()))
+    Ok(Json(link_entities(&app, &rows).await?))
 }
 
 fn kind_of(raw: &str) -> Result<Kind> {
@@ -167,8 +189,7 @@ async fn admin_index(
             }
         }
         Kind::Link => {
-            for r in &rows {
-                let mut v = link_entity(r);
+            for (r, mut v) in rows.iter().zip(link_entities(&app, &rows).await?) {
                 v["id"] = json!(r.id.to_string());
                 v["requires_review"] = json!(r.state.is_none());
                 v["trendable"] = json!(r.state.as_deref() == Some("approved"));

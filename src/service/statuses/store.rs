@@ -56,6 +56,20 @@ pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Res
             max_attempts: 30,
         });
     }
+    // The preview of its first link, written with the post so that a
+    // crash loses it no more than the post.
+    let card = crate::service::cards::card_link(app, status).is_some();
+    if card {
+        jobs.push(JobWithStatus {
+            id: crate::id::new_id(),
+            job: Task::FetchCard {
+                status_id: status.id,
+            }
+            .to_job()?,
+            run_at: now,
+            max_attempts: 1,
+        });
+    }
     let safety_id = safety.id;
     jobs.push(safety);
     if let Err(e) = app.store.put_status(new, &jobs).await {
@@ -63,6 +77,9 @@ pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Res
             Some(existing) => Ok(Stored::Existing(existing)),
             None => Err(e),
         };
+    }
+    if card {
+        app.media_wakeup.notify_one();
     }
     effects(app, author, status, new.mentions).await?;
     app.store.finish_job(safety_id).await?;
@@ -136,6 +153,19 @@ pub async fn store_edit(
     app.store
         .edit_status(before, after, mentions, tags, media, Utc::now())
         .await?;
+    // The card follows the post's first link (or goes with it).
+    let links = |s: &Status| crate::service::cards::card_link(app, s);
+    if links(before) != links(after) {
+        crate::jobs::schedule(
+            app,
+            &Task::FetchCard {
+                status_id: after.id,
+            },
+            Utc::now(),
+            1,
+        )
+        .await?;
+    }
     notifications::on_edit(app, after).await?;
     republish(app, after, mentions).await
 }

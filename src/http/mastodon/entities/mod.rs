@@ -21,6 +21,7 @@ use crate::model::Account;
 
 mod account;
 mod admin;
+mod card;
 mod collection;
 mod filter;
 mod instance;
@@ -30,6 +31,7 @@ mod status;
 
 pub use account::*;
 pub use admin::*;
+pub use card::*;
 pub use collection::*;
 pub use filter::*;
 pub use instance::*;

@@ -93,7 +93,7 @@ struct StatusBase<'a> {
     quotes_count: i64,
     in_reply_to_id: Option<String>,
     in_reply_to_account_id: Option<String>,
-    card: Option<()>,
+    card: Option<super::PreviewCardEntity>,
     language: &'a Option<String>,
     text: Option<()>,
 }
@@ -389,6 +389,11 @@ impl StatusContext {
             .map(|m| (m.id, m))
             .collect();
         let emojis = Self::emojis(app, &missing, &accounts).await?;
+        let cards: HashMap<i64, crate::model::PreviewCard> =
+            crate::service::cards::of_statuses(app, &ids)
+                .await?
+                .into_iter()
+                .collect();
         let mut apps = HashMap::new();
         for id in missing.iter().filter_map(|s| s.application_id) {
             if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(id)
@@ -461,7 +466,7 @@ impl StatusContext {
                 quotes_count: s.quotes_count,
                 in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
                 in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
-                card: None,
+                card: cards.get(&s.id).map(|c| super::preview_card(app, c)),
                 language: &s.language,
                 text: None,
             };
