@@ -199,26 +199,54 @@ def bench_sqlite(args, vocab):
 
 
 def write_cost_sqlite(db, n, vocab):
-    """One transaction per post, as put_status writes it, with and without
-    the index entry (other tables of put_status left out: the ratio is an
-    upper bound of what the index adds to a whole post)."""
-    rows = list(generate(2 * n, vocab[::-1]))
+    """One transaction per post, as put_status writes it: without an index
+    entry, with the entry written in the post's transaction (roost before
+    the queue), and with a search_queue row (roost now), plus the indexer's
+    cost per post when it writes queued entries 500 to a transaction (other
+    tables of put_status left out: the ratios are upper bounds of what the
+    index adds to a whole post)."""
+    rows = list(generate(3 * n, vocab[::-1]))
     base = 1 << 62
 
-    def insert(rows, with_index):
+    def insert(rows, how):
         t = time.perf_counter()
         for (sid, acc, vis, text, created) in rows:
             db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
                        " VALUES (?, ?, ?, 1, ?, ?, '', ?)", (base + sid, acc, f"w{sid}", vis, text, created))
-            if with_index:
+            if how == "inline":
                 db.execute("INSERT INTO status_search (rowid, body, has_link) VALUES (?, ?, 0)", (base + sid, text))
+            elif how == "queue":
+                db.execute("INSERT INTO search_queue (status_id) VALUES (?) ON CONFLICT DO NOTHING", (base + sid,))
             db.execute("COMMIT")
         return (time.perf_counter() - t) / len(rows) * 1e6
 
-    without = insert(rows[:n], False)
-    with_index = insert(rows[n:], True)
-    return {"write_us_without": without, "write_us_with": with_index}
+    def index_queued(batch=500):
+        t = time.perf_counter()
+        done = 0
+        while True:
+            db.execute("BEGIN IMMEDIATE")
+            ids = [r[0] for r in db.execute(
+                "SELECT status_id FROM search_queue ORDER BY status_id LIMIT ?", (batch,))]
+            if not ids:
+                db.execute("COMMIT")
+                break
+            marks = ",".join("?" * len(ids))
+            texts = dict(db.execute(f"SELECT id, text FROM statuses WHERE id IN ({marks})", ids))
+            for i in ids:
+                db.execute("DELETE FROM status_search WHERE rowid = ?", (i,))
+                db.execute("INSERT INTO status_search (rowid, body, has_link) VALUES (?, ?, 0)", (i, texts[i]))
+            db.execute(f"DELETE FROM search_queue WHERE status_id IN ({marks})", ids)
+            db.execute("COMMIT")
+            done += len(ids)
+        return (time.perf_counter() - t) / max(done, 1) * 1e6
+
+    without = insert(rows[:n], "none")
+    with_index = insert(rows[n:2 * n], "inline")
+    with_queue = insert(rows[2 * n:], "queue")
+    indexer = index_queued()
+    return {"write_us_without": without, "write_us_with": with_index,
+            "write_us_queue": with_queue, "indexer_us": indexer}
 
 
 def bench_pg(args, vocab):
@@ -300,26 +328,52 @@ def bench_pg(args, vocab):
 
 
 def write_cost_pg(url, psql, n, vocab):
-    rows = list(generate(2 * n, vocab[::-1]))
+    """As write_cost_sqlite, through one psql session per measurement."""
+    rows = list(generate(3 * n, vocab[::-1]))
     base = 1 << 62
 
-    def insert(rows, with_index):
+    def timed(lines):
+        t = time.perf_counter()
+        subprocess.run(psql + [url], input="\n".join(lines), text=True, check=True, capture_output=True)
+        return time.perf_counter() - t
+
+    def insert(rows, how):
         lines = []
         for (sid, acc, vis, text, created) in rows:
             lines.append("BEGIN;")
             lines.append("INSERT INTO statuses (id, account_id, uri, local, visibility, text, content, created_at)"
                          f" VALUES ({base + sid}, {acc}, 'w{sid}', true, '{vis}', '{text}', '', '{created}');")
-            if with_index:
+            if how == "inline":
                 lines.append("INSERT INTO status_search (status_id, document, has_link) VALUES "
                              f"({base + sid}, to_tsvector('simple', '{text}') || to_tsvector('english', '{text}'), false);")
+            elif how == "queue":
+                lines.append(f"INSERT INTO search_queue (status_id) VALUES ({base + sid}) ON CONFLICT DO NOTHING;")
             lines.append("COMMIT;")
-        t = time.perf_counter()
-        subprocess.run(psql + [url], input="\n".join(lines), text=True, check=True, capture_output=True)
-        return (time.perf_counter() - t) / len(rows) * 1e6
+        return timed(lines) / len(rows) * 1e6
 
-    without = insert(rows[:n], False)
-    with_index = insert(rows[n:], True)
-    return {"write_us_without": without, "write_us_with": with_index}
+    def index_queued(batch=500):
+        # The indexer's statements, batch by batch (the ids are known here;
+        # roost reads them from the queue with FOR UPDATE SKIP LOCKED).
+        queued = [base + r[0] for r in rows[2 * n:]]
+        lines = []
+        for k in range(0, len(queued), batch):
+            ids = ",".join(str(i) for i in queued[k:k + batch])
+            lines.append("BEGIN;")
+            lines.append(f"SELECT status_id FROM search_queue WHERE status_id IN ({ids}) FOR UPDATE SKIP LOCKED;")
+            lines.append(f"DELETE FROM status_search WHERE status_id IN ({ids});")
+            lines.append("INSERT INTO status_search (status_id, document, has_link) SELECT id, "
+                         "to_tsvector('simple', text) || to_tsvector('english', text), false "
+                         f"FROM statuses WHERE id IN ({ids});")
+            lines.append(f"DELETE FROM search_queue WHERE status_id IN ({ids});")
+            lines.append("COMMIT;")
+        return timed(lines) / max(len(queued), 1) * 1e6
+
+    without = insert(rows[:n], "none")
+    with_index = insert(rows[n:2 * n], "inline")
+    with_queue = insert(rows[2 * n:], "queue")
+    indexer = index_queued()
+    return {"write_us_without": without, "write_us_with": with_index,
+            "write_us_queue": with_queue, "indexer_us": indexer}
 
 
 def report(r):
@@ -332,8 +386,13 @@ def report(r):
     print(f"  LIKE scan p50 {r['like_p50_ms']:.1f} ms vs index p50 {r['fts_same_p50_ms']:.2f} ms"
           f" on the same 10 queries: {ratio:.0f}x")
     added = (r['write_us_with'] / r['write_us_without'] - 1) * 100
+    queued = (r['write_us_queue'] / r['write_us_without'] - 1) * 100
+    total = ((r['write_us_queue'] + r['indexer_us']) / r['write_us_without'] - 1) * 100
     print(f"  writing a post: {r['write_us_without']:.0f} us without the index entry,"
-          f" {r['write_us_with']:.0f} us with it (+{added:.0f} %)")
+          f" {r['write_us_with']:.0f} us with it in the post's transaction (+{added:.0f} %),"
+          f" {r['write_us_queue']:.0f} us with a queue row (+{queued:.0f} %)")
+    print(f"  the indexer: {r['indexer_us']:.0f} us a post, 500 to a transaction"
+          f" (queue row + indexer: +{total:.0f} % of the bare insert)")
 
 
 def main():

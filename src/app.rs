@@ -23,6 +23,8 @@ pub struct AppState {
     pub deliver_wakeup: tokio::sync::Notify,
     /// Wakes a local media worker when media work is queued.
     pub media_wakeup: tokio::sync::Notify,
+    /// Wakes the search indexer when a post is queued for its index entry.
+    pub search_wakeup: tokio::sync::Notify,
     /// The guarded HTTP client and the keys federation signs with.
     pub federation: Federation,
     /// Media storage, the video tools and the image work limit.
@@ -82,6 +84,7 @@ impl AppState {
             jobs_wakeup: tokio::sync::Notify::new(),
             deliver_wakeup: tokio::sync::Notify::new(),
             media_wakeup: tokio::sync::Notify::new(),
+            search_wakeup: tokio::sync::Notify::new(),
             federation,
             media,
             mail,

@@ -228,6 +228,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "preview_cards",
         include_str!("../../migrations/sqlite/0024_preview_cards.sql"),
     ),
+    (
+        25,
+        "search_queue",
+        include_str!("../../migrations/sqlite/0025_search_queue.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -349,6 +354,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         24,
         "preview_cards",
         include_str!("../../migrations/postgres/0024_preview_cards.sql"),
+    ),
+    (
+        25,
+        "search_queue",
+        include_str!("../../migrations/postgres/0025_search_queue.sql"),
     ),
 ];
 

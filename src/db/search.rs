@@ -49,7 +49,17 @@ macro_rules! index_status {
         }
     };
 }
-pub(crate) use index_status;
+
+/// Queues a status for its search index entry inside the caller's
+/// transaction (the indexer writes it: [`Store::index_queued`]).
+macro_rules! queue_index {
+    ($tx:expr, $id:expr) => {
+        sqlx::query("INSERT INTO search_queue (status_id) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind($id)
+            .execute(&mut *$tx)
+    };
+}
+pub(crate) use queue_index;
 
 /// Who searches, and what they may find.
 pub struct Searcher<'a> {
@@ -103,6 +113,48 @@ impl Store {
             tx.commit().await
         })?;
         Ok(())
+    }
+
+    /// Writes the index entries of up to `batch` queued statuses in one
+    /// transaction and takes them off the queue; evaluates to how many were
+    /// taken (0: the queue is empty). On PostgreSQL, rows another node is
+    /// indexing are skipped.
+    pub async fn index_queued(&self, batch: i64) -> Result<usize> {
+        let lock = if self.backend() == "postgres" {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let claim = format!("SELECT status_id FROM search_queue ORDER BY status_id LIMIT $1{lock}");
+        let taken = super::on_pool!(self, pool => {
+            // A read first: an empty queue (the indexer's idle look) takes
+            // no write lock.
+            let any: Option<i64> = sqlx::query_scalar("SELECT status_id FROM search_queue LIMIT 1")
+                .fetch_optional(pool).await?;
+            if any.is_none() {
+                return Ok(0);
+            }
+            let mut tx = super::BeginWrite::begin_write(pool).await?;
+            let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(claim.clone()))
+                .bind(batch).fetch_all(&mut *tx).await?;
+            if !ids.is_empty() {
+                let mut sql = Sql::new("SELECT * FROM statuses WHERE id IN ");
+                sql.bind_list(&ids);
+                let statuses: Vec<crate::model::Status> =
+                    super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+                        .fetch_all(&mut *tx).await?;
+                for id in &ids {
+                    let doc = statuses.iter().find(|s| s.id == *id).and_then(crate::model::search::document);
+                    index_status!(self, tx, *id, doc.as_ref()).await?;
+                }
+                let mut sql = Sql::new("DELETE FROM search_queue WHERE status_id IN ");
+                sql.bind_list(&ids);
+                super::params::bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|()| ids.len())
+        })?;
+        Ok(taken)
     }
 
     /// Up to `limit` statuses after `after_id` (by id) that are not

@@ -41,7 +41,6 @@ impl Store {
     pub async fn put_status(&self, n: &NewStatus<'_>, jobs: &[JobWithStatus]) -> Result<()> {
         let s = n.status;
         let now = s.created_at;
-        let search = crate::model::search::document(s);
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -59,7 +58,9 @@ impl Store {
             if let Some(q) = n.quote {
                 super::quotes::insert_quote!(tx, q).await?;
             }
-            super::search::index_status!(self, tx, s.id, search.as_ref()).await?;
+            if s.reblog_of_id.is_none() {
+                super::search::queue_index!(tx, s.id).await?;
+            }
             for media_id in n.attach_media {
                 let taken = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
                     .bind(s.id).bind(*media_id).bind(s.account_id).execute(&mut *tx).await?;
@@ -380,7 +381,6 @@ impl Store {
         media: Option<&[i64]>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let search = crate::model::search::document(after);
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let has_history: Option<i64> = sqlx::query_scalar("SELECT id FROM status_edits WHERE status_id = $1 LIMIT 1")
@@ -412,7 +412,7 @@ impl Store {
                     }
                 }
             }
-            super::search::index_status!(self, tx, after.id, search.as_ref()).await?;
+            super::search::queue_index!(tx, after.id).await?;
             sqlx::query("DELETE FROM mentions WHERE status_id = $1").bind(after.id).execute(&mut *tx).await?;
             for account_id in mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")

@@ -160,6 +160,45 @@ pub async fn backfill(app: &AppState, after: i64, batch: i64) -> Result<Option<i
     Ok(rows.last().map(|s| s.id))
 }
 
+/// How long the indexer lets new posts gather after a wake-up, so that a
+/// busy server writes many index entries in one transaction.
+const INDEX_GATHER: std::time::Duration = std::time::Duration::from_millis(200);
+/// Most index entries written in one transaction.
+const INDEX_BATCH: i64 = 500;
+/// How often the indexer looks at the queue unwoken (posts another node
+/// queued, or queued before a restart).
+const INDEX_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Tells the indexer that posts were queued for their index entry.
+pub fn queued(app: &AppState) {
+    app.search_wakeup.notify_one();
+}
+
+/// The search indexer: writes the index entries of queued posts (new and
+/// edited, local and remote) a batch at a time, woken as they are queued.
+/// A post is searchable within about a second of being stored; a crash
+/// loses nothing (the queue is a table). Every node runs one; on
+/// PostgreSQL they skip each other's rows.
+pub async fn index_forever(app: std::sync::Arc<AppState>) {
+    loop {
+        tokio::select! {
+            () = app.search_wakeup.notified() => {}
+            () = tokio::time::sleep(INDEX_POLL) => {}
+        }
+        tokio::time::sleep(INDEX_GATHER).await;
+        loop {
+            match app.store.index_queued(INDEX_BATCH).await {
+                Ok(n) if i64::try_from(n).unwrap_or(0) >= INDEX_BATCH => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot write search index entries");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// Accounts by handle (`user@host`, looked up there with `resolve`) or,
 /// for a bare name, local accounts by username or display name.
 async fn accounts(app: &AppState, term: &str, query: &Query<'_>) -> Result<Vec<Account>> {

@@ -591,6 +591,16 @@ pub async fn drained(app: &AppState) {
     .await;
 }
 
+/// Waits until every post queued for the search index has its entry (the
+/// indexer writes them a moment after they are stored).
+pub async fn indexed(app: &AppState) {
+    eventually("the search index to catch up", || async {
+        let queued = sql_count(app, "SELECT COUNT(*) FROM search_queue").await;
+        (queued == 0).then_some(())
+    })
+    .await;
+}
+
 /// Polls `check` every 50 ms for up to 15 s until it gives `Some`.
 pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where

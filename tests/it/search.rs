@@ -9,6 +9,7 @@ use crate::common::*;
 use crate::federation::post;
 
 async fn search(s: &TestServer, user: &TestUser, q: &str) -> Vec<String> {
+    indexed(&s.app).await;
     let path = format!(
         "/api/v2/search?type=statuses&limit=40&{}",
         query(&[("q", q)])
@@ -385,6 +386,7 @@ async fn posts_written_before_the_index_are_indexed_after_start() {
     let alice = s.user("alice").await;
     post(&s, &alice, json!({"status": "old wren"})).await;
     post(&s, &alice, json!({"status": "older wren"})).await;
+    indexed(&s.app).await;
     sql_execute(&s.app, "DELETE FROM status_search").await;
     assert!(texts(&s, &alice, "wren").await.is_empty());
     let mut after = 0;
@@ -397,6 +399,30 @@ async fn posts_written_before_the_index_are_indexed_after_start() {
     assert_eq!(
         texts(&s, &alice, "wren").await,
         vec!["older wren", "old wren"]
+    );
+}
+
+#[tokio::test]
+async fn posts_queued_for_the_index_before_a_restart_are_indexed() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let p = post(&s, &alice, json!({"status": "queued heron"})).await;
+    indexed(&s.app).await;
+    // As a crash would leave it: the post queued, its entry not written,
+    // and nothing to wake the indexer; plus a queued post since deleted.
+    sql_execute(&s.app, "DELETE FROM status_search").await;
+    sql_execute(
+        &s.app,
+        &format!(
+            "INSERT INTO search_queue (status_id) VALUES ({}), (12345)",
+            p["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(texts(&s, &alice, "heron").await, vec!["queued heron"]);
+    assert_eq!(
+        sql_count(&s.app, "SELECT COUNT(*) FROM search_queue").await,
+        0
     );
 }
 

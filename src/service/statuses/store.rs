@@ -81,6 +81,7 @@ pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Res
     if card {
         app.media_wakeup.notify_one();
     }
+    crate::service::search::queued(app);
     effects(app, author, status, new.mentions).await?;
     app.store.finish_job(safety_id).await?;
     Ok(Stored::New(status.clone()))
@@ -153,6 +154,7 @@ pub async fn store_edit(
     app.store
         .edit_status(before, after, mentions, tags, media, Utc::now())
         .await?;
+    crate::service::search::queued(app);
     // The card follows the post's first link (or goes with it).
     let links = |s: &Status| crate::service::cards::card_link(app, s);
     if links(before) != links(after) {
