@@ -337,7 +337,7 @@ NOT_IN_SPEC = {
     "GET /api/v1/admin/trends/{tags,statuses,links}": (DONE, "Staff: everything that trends, with requires_review and trendable."),
     "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/approve": (DONE, "Staff; in the audit log. A link's id is the one the admin list gives."),
     "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/reject": (DONE, "Staff; a rejected item never shows; in the audit log."),
-    "GET /api/v1/roost/timelines/recommended": (DONE, "roost's own: public posts of the last three days, by accounts you do not follow, that accounts you follow favourited or boosted, ranked by votes / (hours + 2)^1.5; each Status carries roost.reason; limit (20, at most 40) and offset. docs/architecture.md explains the ranking."),
+    "GET /api/v1/roost/timelines/recommended": (DONE, "roost's own: public posts of the last three days, by accounts you do not follow, that accounts you follow favourited or boosted, and posts trending here in your language, ranked by votes / (hours + 2)^1.5 (trending counts one vote); each Status carries roost.reason; limit (20, at most 40) and offset. docs/architecture.md explains the ranking."),
     "GET /metrics": (DONE, "Prometheus metrics, not a client API endpoint."),
     "GET /api/v1/streaming": (DONE, "The streaming WebSocket: stream, tag, list in the query or subscribe/unsubscribe messages; token by header, access_token or Sec-WebSocket-Protocol."),
     "GET /api/v1/admin/accounts": (DONE, "Mastodon's admin API (moderator or admin role); local, remote, by_domain, status flags, staff, username, display_name, email, ip."),

@@ -183,6 +183,22 @@ impl Store {
     }
 
     /// True if `a` follows `b`.
+    /// Which of `targets` account `a` follows.
+    pub async fn followed_among(&self, a: i64, targets: &[i64]) -> Result<Vec<i64>> {
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql =
+            super::params::Sql::new("SELECT target_account_id FROM follows WHERE account_id = ");
+        sql.bind_i64(a)
+            .push(" AND target_account_id IN ")
+            .bind_list(targets);
+        let ids = on_pool!(self, pool => super::params::bind_params!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(ids)
+    }
+
     pub async fn follows(&self, a: i64, b: i64) -> Result<bool> {
         Ok(self.get_follow(FollowTable::Follows, a, b).await?.is_some())
     }

@@ -50,17 +50,6 @@ macro_rules! index_status {
     };
 }
 
-/// Queues a status for its search index entry inside the caller's
-/// transaction (the indexer writes it: [`Store::index_queued`]).
-macro_rules! queue_index {
-    ($tx:expr, $id:expr) => {
-        sqlx::query("INSERT INTO search_queue (status_id) VALUES ($1) ON CONFLICT DO NOTHING")
-            .bind($id)
-            .execute(&mut *$tx)
-    };
-}
-pub(crate) use queue_index;
-
 /// Who searches, and what they may find.
 pub struct Searcher<'a> {
     pub account_id: i64,

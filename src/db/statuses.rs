@@ -58,9 +58,6 @@ impl Store {
             if let Some(q) = n.quote {
                 super::quotes::insert_quote!(tx, q).await?;
             }
-            if s.reblog_of_id.is_none() {
-                super::search::queue_index!(tx, s.id).await?;
-            }
             for media_id in n.attach_media {
                 let taken = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
                     .bind(s.id).bind(*media_id).bind(s.account_id).execute(&mut *tx).await?;
@@ -412,7 +409,6 @@ impl Store {
                     }
                 }
             }
-            super::search::queue_index!(tx, after.id).await?;
             sqlx::query("DELETE FROM mentions WHERE status_id = $1").bind(after.id).execute(&mut *tx).await?;
             for account_id in mentions {
                 sqlx::query("INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")

@@ -155,10 +155,30 @@ pub fn recommended_score(votes: i64, age_hours: f64) -> f64 {
     votes / (age_hours.max(0.0) + 2.0).powf(1.5)
 }
 
+/// Trending posts read when the recommended feed is made.
+const RECOMMENDED_TRENDING: i64 = 40;
+
+/// The language `me` reads, as far as roost knows: their posting language,
+/// or else the language of their interface.
+async fn language(app: &AppState, me: &Account) -> Result<Option<String>> {
+    let Some(user) = app.store.get_user(me.id).await? else {
+        return Ok(None);
+    };
+    let tag = user.default_language.unwrap_or(user.locale);
+    let code = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Ok((!code.is_empty()).then_some(code))
+}
+
 /// roost's recommended feed for `me`: public posts of the last three days
 /// by accounts they do not follow, favourited or boosted by accounts they
-/// follow, ranked by [`recommended_score`]; never from blocked, muted or
-/// suspended accounts, and only what `me` may see.
+/// follow, and posts trending on this server in their language (or of no
+/// stated language), ranked by [`recommended_score`], a trending post
+/// counting one vote more; never from blocked, muted or suspended
+/// accounts, and only what `me` may see.
 pub async fn recommended(
     app: &AppState,
     me: &Account,
@@ -166,21 +186,45 @@ pub async fn recommended(
     offset: i64,
 ) -> Result<Vec<Recommended>> {
     let hidden = hidden(app, Some(me)).await?;
-    let candidates = app
+    let mut candidates: HashMap<i64, (i64, bool)> = app
         .store
         .recommended_candidates(me.id, &hidden, since_id(RECOMMENDED_DAYS), RECOMMENDED_POOL)
-        .await?;
-    let now = Utc::now();
-    let mut ranked: Vec<(i64, i64, f64)> = candidates
+        .await?
         .into_iter()
-        .map(|(id, votes)| {
+        .map(|(id, votes)| (id, (votes, false)))
+        .collect();
+    // Trending posts: already visible to `me`, hidden accounts left out.
+    let trending = crate::service::trends::statuses(app, Some(me), RECOMMENDED_TRENDING, 0).await?;
+    let lang = language(app, me).await?;
+    let authors: Vec<i64> = trending.iter().map(|s| s.account_id).collect();
+    let followed = app.store.followed_among(me.id, &authors).await?;
+    let oldest = since_id(RECOMMENDED_DAYS);
+    for s in trending {
+        let readable = match (s.language.as_deref(), lang.as_deref()) {
+            (Some(theirs), Some(mine)) => theirs.eq_ignore_ascii_case(mine),
+            _ => true,
+        };
+        if s.account_id == me.id || followed.contains(&s.account_id) || !readable || s.id < oldest {
+            continue;
+        }
+        candidates.entry(s.id).or_insert((0, false)).1 = true;
+    }
+    let now = Utc::now();
+    let mut ranked: Vec<(i64, i64, bool, f64)> = candidates
+        .into_iter()
+        .map(|(id, (votes, trending))| {
             let age = (now - crate::id::timestamp_of(id)).num_minutes();
             let hours = f64::from(i32::try_from(age).unwrap_or(i32::MAX)) / 60.0;
-            (id, votes, recommended_score(votes, hours))
+            (
+                id,
+                votes,
+                trending,
+                recommended_score(votes + i64::from(trending), hours),
+            )
         })
         .collect();
-    ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.0.cmp(&a.0)));
-    let page: Vec<(i64, i64, f64)> = ranked
+    ranked.sort_by(|a, b| b.3.total_cmp(&a.3).then(b.0.cmp(&a.0)));
+    let page: Vec<(i64, i64, bool, f64)> = ranked
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(0))
         .take(usize::try_from(limit).unwrap_or(0))
@@ -196,9 +240,10 @@ pub async fn recommended(
     for a in app.store.get_accounts(&voter_ids).await? {
         names.insert(a.id, a.acct());
     }
+    let here = &app.config.server.domain;
     Ok(page
         .iter()
-        .filter_map(|(id, votes, _)| {
+        .filter_map(|(id, votes, trending, _)| {
             let status = visible.iter().find(|s| s.id == *id)?.clone();
             let first = who
                 .iter()
@@ -208,9 +253,15 @@ pub async fn recommended(
                 .cloned()
                 .unwrap_or_default();
             let reason = match votes - 1 {
-                n if n <= 0 => format!("Liked or boosted by @{first}, whom you follow"),
+                _ if *votes == 0 => format!("Trending on {here}"),
+                0 => format!("Liked or boosted by @{first}, whom you follow"),
                 1 => format!("Liked or boosted by @{first} and 1 other you follow"),
                 n => format!("Liked or boosted by @{first} and {n} others you follow"),
+            };
+            let reason = if *trending && *votes > 0 {
+                format!("{reason}; trending on {here}")
+            } else {
+                reason
             };
             Some(Recommended { status, reason })
         })

@@ -374,7 +374,12 @@ async fn seed_trends(s: &TestServer) -> (TestUser, String) {
         json!({"status": "#hush", "visibility": "unlisted"}),
     )
     .await;
-    let hot = post(s, &alice, json!({"status": "a thought many liked"})).await;
+    let hot = post(
+        s,
+        &alice,
+        json!({"status": "a thought many liked", "language": "en"}),
+    )
+    .await;
     let lukewarm = post(s, &alice, json!({"status": "a thought one liked"})).await;
     let hidden = post(s, &dave, json!({"status": "not discoverable"})).await;
     for (who, id, what) in [
@@ -463,6 +468,55 @@ async fn trends_rank_what_several_accounts_took_up() {
     .await;
     let (_, posts) = s.get("/api/v1/trends/statuses", Some(&viewer.token)).await;
     assert_eq!(posts, json!([]));
+}
+
+#[tokio::test]
+async fn trending_posts_join_the_recommended_feed_in_your_language() {
+    let s = TestServer::start().await;
+    let (alice, hot) = seed_trends(&s).await;
+    roost::service::trends::recompute(&s.app).await.unwrap();
+    let recommended = |user: TestUser| {
+        let s = &s;
+        async move {
+            let (status, feed) = s
+                .get("/api/v1/roost/timelines/recommended", Some(&user.token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{feed}");
+            feed.as_array().unwrap().clone()
+        }
+    };
+    // Someone who follows nobody still gets what trends here, with why.
+    let reader = s.user("reader").await;
+    let feed = recommended(reader).await;
+    assert_eq!(feed.len(), 1, "{feed:?}");
+    assert_eq!(feed[0]["id"], hot.as_str());
+    assert_eq!(
+        feed[0]["roost"]["reason"],
+        format!("Trending on {}", s.app.config.server.domain)
+    );
+    // Not in another language, not to those who follow the author already,
+    // not to the author.
+    let other = s.user("other_tongue").await;
+    act(
+        &s,
+        &other,
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        json!({"source": {"language": "ja"}}),
+    )
+    .await;
+    assert!(recommended(other).await.is_empty());
+    let fan = s.user("fan").await;
+    act(
+        &s,
+        &fan,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", alice.id),
+        json!({}),
+    )
+    .await;
+    assert!(recommended(fan).await.is_empty());
+    assert!(recommended(alice).await.is_empty());
 }
 
 #[tokio::test]
