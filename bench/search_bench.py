@@ -315,10 +315,18 @@ def bench_pg(args, vocab):
     qs = queries(vocab)
     run(fts_query, qs[:10], 1)
     fts = run(fts_query, qs, 3)
+    # The slowest queries, by kind (the order queries() makes them in).
+    kinds = ["common", "middling", "rare", "common+middling", "middling+rare"]
+    slowest = sorted(((t, i // 3) for i, t in enumerate(fts)), reverse=True)[:5]
+    for t, q in slowest:
+        print(f"  slow: {t:.1f} ms, {kinds[q // 20]} {' '.join(qs[q])}", file=sys.stderr)
     like = run(like_query, qs[::10], 1)
     fts_same = run(fts_query, qs[::10], 1)
     write = write_cost_pg(url, psql, args.writes, vocab)
-    subprocess.run(psql + [admin, "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    if args.keep_pg:
+        print(f"  kept {url}", file=sys.stderr)
+    else:
+        subprocess.run(psql + [admin, "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
     return {
         "backend": "PostgreSQL " + subprocess.run(psql + ["-At", admin, "-c", "SHOW server_version"],
                                                   text=True, capture_output=True).stdout.strip(),
@@ -407,6 +415,8 @@ def main():
     p.add_argument("--writes", type=int, default=2000, help="posts written for the write cost")
     p.add_argument("--pg", help="a PostgreSQL URL to an admin database (the bench creates its own)")
     p.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--keep-pg", action="store_true",
+                   help="leave the PostgreSQL database for EXPLAIN (dropped by the next run)")
     p.add_argument("--pg-exists", action="store_true",
                    help="PostgreSQL: an EXISTS probe per post instead of an IN list (a trial)")
     p.add_argument("--old-sqlite-shape", action="store_true",
