@@ -25,6 +25,8 @@ pub struct AppState {
     pub media_wakeup: tokio::sync::Notify,
     /// Wakes the search indexer when a post is queued for its index entry.
     pub search_wakeup: tokio::sync::Notify,
+    /// Analytics counted in memory, written every few seconds.
+    pub analytics: crate::service::analytics::Recorder,
     /// The guarded HTTP client and the keys federation signs with.
     pub federation: Federation,
     /// Media storage, the video tools and the image work limit.
@@ -85,6 +87,7 @@ impl AppState {
             deliver_wakeup: tokio::sync::Notify::new(),
             media_wakeup: tokio::sync::Notify::new(),
             search_wakeup: tokio::sync::Notify::new(),
+            analytics: Default::default(),
             federation,
             media,
             mail,

@@ -249,6 +249,8 @@ async fn hear_from_nodes(store: Store, bus: Weak<Inner>, caches: Arc<Caches>) {
         let mut listener = match store.listen_nodes().await {
             Ok(Some(l)) => l,
             Ok(None) => return,
+            // The process is stopping: nothing to hear any more.
+            Err(_) if store.is_closed() => return,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for other nodes' events; retrying");
                 tokio::time::sleep(delay).await;
@@ -266,6 +268,7 @@ async fn hear_from_nodes(store: Store, bus: Weak<Inner>, caches: Arc<Caches>) {
                     caches.apply(&Invalidation::All);
                     continue;
                 }
+                Err(_) if store.is_closed() => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "hearing other nodes failed; reconnecting");
                     break;

@@ -26,6 +26,7 @@ pub struct Config {
     pub mail: Mail,
     pub log: Log,
     pub discovery: Discovery,
+    pub analytics: Analytics,
 }
 
 /// Outgoing e-mail: confirmations, password resets, moderation warnings.
@@ -433,6 +434,23 @@ impl Default for Discovery {
     }
 }
 
+/// Analytics and insights: how long day counts are kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Analytics {
+    /// Days of day counts kept (the instance's and each user's); older
+    /// days are deleted. Once-per-day marks are always gone the next day.
+    pub retention_days: u32,
+}
+
+impl Default for Analytics {
+    fn default() -> Self {
+        Self {
+            retention_days: 400,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
@@ -531,6 +549,12 @@ impl Config {
         }
         if self.jobs.lease_secs < 3 {
             return bad("jobs.lease_secs", "must be at least 3");
+        }
+        if self.analytics.retention_days < 90 {
+            return bad(
+                "analytics.retention_days",
+                "must be at least 90 (insights show up to 90 days)",
+            );
         }
         if self.discovery.trends_interval_secs == 0 {
             return bad("discovery.trends_interval_secs", "must be at least 1");

@@ -333,6 +333,8 @@ NOTES = {
 # "METHOD /path": (status, note). They are printed in their own table.
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
+    "GET /api/v1/roost/insights": (DONE, "roost's own (read:accounts): the caller's followers gained, lost and total per day, profile views per day (once per viewer per day), posts with their reach and engagement, and the top 5 posts, over days=N (default 30, 1 to 90; 422 otherwise); enabled says whether recording is on. docs/privacy.md says what is kept."),
+    "GET /api/v1/roost/statuses/{id}/insights": (DONE, "roost's own (read:statuses): one post's reach (home feeds here plus remote followers delivered to), remote_reach, favourites, reblogs, replies; the author only, 404 for anyone else."),
     "GET /api/v1/statuses/{id}/card": (DONE, "Removed from Mastodon's documentation in 3.0, kept for older clients: the post's PreviewCard, or {} when it has none; 404 when the post is not visible. The card is also in the Status entity, fetched by a job from the post's first link (docs/architecture.md)."),
     "GET /api/v1/admin/trends/{tags,statuses,links}": (DONE, "Staff: everything that trends, with requires_review and trendable."),
     "POST /api/v1/admin/trends/{tags,statuses,links}/{id}/approve": (DONE, "Staff; in the audit log. A link's id is the one the admin list gives."),

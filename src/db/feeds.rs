@@ -12,20 +12,21 @@ use crate::model::{AccountConversation, Marker, Notification};
 const FEED_HEAD: i64 = 40;
 
 impl Store {
-    /// Puts `status_id` (by `author_id`) into the home feeds of `account_ids`.
+    /// Puts `status_id` (by `author_id`) into the home feeds of `account_ids`;
+    /// evaluates to how many of them did not hold it yet.
     pub async fn put_home_feed(
         &self,
         account_ids: &[i64],
         status_id: i64,
         author_id: i64,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         if account_ids.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         // One statement with the readers as one array parameter, however
         // many there are: a placeholder per reader would cost SQLite a
         // linear name lookup each (quadratic in the fan-out).
-        match &self.pool {
+        let added = match &self.pool {
             super::Pool::Sqlite(pool) => {
                 let readers = serde_json::to_string(account_ids)
                     .map_err(|e| crate::error::Error::internal(format!("fan-out: {e}")))?;
@@ -38,24 +39,24 @@ impl Store {
                 .bind(status_id)
                 .bind(author_id)
                 .execute(pool)
-                .await?;
+                .await?
+                .rows_affected()
             }
-            super::Pool::Postgres(pool) => {
-                sqlx::query(
-                    "INSERT INTO home_feed (account_id, status_id, author_id)
+            super::Pool::Postgres(pool) => sqlx::query(
+                "INSERT INTO home_feed (account_id, status_id, author_id)
                      SELECT unnest($1::bigint[]), $2, $3 ON CONFLICT DO NOTHING",
-                )
-                .bind(account_ids)
-                .bind(status_id)
-                .bind(author_id)
-                .execute(pool)
-                .await?;
-            }
-        }
+            )
+            .bind(account_ids)
+            .bind(status_id)
+            .bind(author_id)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
         for id in account_ids {
             self.cache.invalidate(Invalidation::Feed(*id));
         }
-        Ok(())
+        Ok(added)
     }
 
     /// Removes everything by `author_id` from `account_id`'s home feed (block, mute).

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 
 pub mod accounts;
 pub mod admin;
+pub mod analytics;
 pub mod announcements;
 pub mod bus;
 pub mod cards;
@@ -233,6 +234,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_queue",
         include_str!("../../migrations/sqlite/0025_search_queue.sql"),
     ),
+    (
+        26,
+        "analytics",
+        include_str!("../../migrations/sqlite/0026_analytics.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -360,6 +366,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_queue",
         include_str!("../../migrations/postgres/0025_search_queue.sql"),
     ),
+    (
+        26,
+        "analytics",
+        include_str!("../../migrations/postgres/0026_analytics.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
@@ -455,6 +466,11 @@ impl Store {
     /// Closes every connection (on shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);
+    }
+
+    /// Whether [`Store::close`] was called: the process is stopping.
+    pub fn is_closed(&self) -> bool {
+        on_pool!(self, pool => pool.is_closed())
     }
 }
 

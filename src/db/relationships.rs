@@ -63,6 +63,8 @@ impl Store {
                     .bind(f.account_id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE accounts SET followers_count = followers_count + 1 WHERE id = $1")
                     .bind(f.target_account_id).execute(&mut *tx).await?;
+                let day = f.created_at.date_naive().to_string();
+                super::analytics::bump_metric!(tx, "followers_gained", f.target_account_id, &day, 1i64).await?;
             }
             tx.commit().await
         })?;
@@ -92,6 +94,8 @@ impl Store {
                     .bind(account_id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE accounts SET followers_count = followers_count - 1 WHERE id = $1 AND followers_count > 0")
                     .bind(target_id).execute(&mut *tx).await?;
+                let day = Utc::now().date_naive().to_string();
+                super::analytics::bump_metric!(tx, "followers_lost", target_id, &day, 1i64).await?;
                 // Their posts leave the home feed with the follow.
                 sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
                     .bind(account_id).bind(target_id).execute(&mut *tx).await?;

@@ -153,40 +153,106 @@ impl Store {
     /// taken (0: the queue is empty). On PostgreSQL, rows another node is
     /// indexing are skipped.
     pub async fn index_queued(&self, batch: i64) -> Result<usize> {
-        let lock = if self.backend() == "postgres" {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        let claim = format!("SELECT status_id FROM search_queue ORDER BY status_id LIMIT $1{lock}");
-        let taken = super::on_pool!(self, pool => {
-            // A read first: an empty queue (the indexer's idle look) takes
-            // no write lock.
-            let any: Option<i64> = sqlx::query_scalar("SELECT status_id FROM search_queue LIMIT 1")
-                .fetch_optional(pool).await?;
-            if any.is_none() {
-                return Ok(0);
-            }
-            let mut tx = super::BeginWrite::begin_write(pool).await?;
-            let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(claim.clone()))
-                .bind(batch).fetch_all(&mut *tx).await?;
-            if !ids.is_empty() {
-                let mut sql = Sql::new("SELECT * FROM statuses WHERE id IN ");
-                sql.bind_list(&ids);
-                let statuses: Vec<crate::model::Status> =
-                    super::params::bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
-                        .fetch_all(&mut *tx).await?;
-                for id in &ids {
-                    let doc = statuses.iter().find(|s| s.id == *id).and_then(crate::model::search::document);
+        // A read first: an empty queue (the indexer's idle look) takes no
+        // write lock.
+        let any: Option<i64> = super::on_pool!(self, pool => sqlx::query_scalar("SELECT status_id FROM search_queue LIMIT 1")
+            .fetch_optional(pool).await)?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        // Claims the batch, reads its posts, and makes their documents.
+        macro_rules! claim {
+            ($tx:expr, $lock:expr) => {
+                async {
+                    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT status_id FROM search_queue ORDER BY status_id LIMIT $1{}",
+                        $lock
+                    )))
+                    .bind(batch)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                    let mut sql = Sql::new("SELECT * FROM statuses WHERE id IN ");
+                    sql.bind_list(&ids);
+                    let statuses: Vec<crate::model::Status> = if ids.is_empty() {
+                        Vec::new()
+                    } else {
+                        super::params::bind_params!(
+                            sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+                            &sql.params
+                        )
+                        .fetch_all(&mut *$tx)
+                        .await?
+                    };
+                    let docs: Vec<(i64, Option<SearchDocument>)> = ids
+                        .iter()
+                        .map(|id| {
+                            (
+                                *id,
+                                statuses
+                                    .iter()
+                                    .find(|s| s.id == *id)
+                                    .and_then(crate::model::search::document),
+                            )
+                        })
+                        .collect();
+                    Ok::<_, sqlx::Error>(docs)
+                }
+            };
+        }
+        let taken = match &self.pool {
+            super::Pool::Sqlite(pool) => {
+                let mut tx = super::BeginWrite::begin_write(pool).await?;
+                let docs = claim!(tx, "").await?;
+                for (id, doc) in &docs {
                     index_status!(self, tx, *id, doc.as_ref()).await?;
                 }
+                let ids: Vec<i64> = docs.iter().map(|(id, _)| *id).collect();
                 let mut sql = Sql::new("DELETE FROM search_queue WHERE status_id IN ");
                 sql.bind_list(&ids);
-                super::params::bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params)
-                    .execute(&mut *tx).await?;
+                super::params::bind_params!(
+                    sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                    &sql.params
+                )
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                docs.len()
             }
-            tx.commit().await.map(|()| ids.len())
-        })?;
+            // Whole arrays in four statements, however many posts: a round
+            // trip per post would cost PostgreSQL more than the index.
+            super::Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let docs = claim!(tx, " FOR UPDATE SKIP LOCKED").await?;
+                let ids: Vec<i64> = docs.iter().map(|(id, _)| *id).collect();
+                let (mut with, mut bodies, mut configs, mut links) =
+                    (vec![], vec![], vec![], vec![]);
+                for (id, doc) in &docs {
+                    if let Some(d) = doc {
+                        with.push(*id);
+                        bodies.push(d.body.clone());
+                        configs.push(d.config.to_string());
+                        links.push(d.has_link);
+                    }
+                }
+                sqlx::query("DELETE FROM status_search WHERE status_id = ANY($1)")
+                    .bind(&ids)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO status_search (status_id, document, has_link)
+                     SELECT d.id, to_tsvector('simple', d.body) || to_tsvector(CAST(d.cfg AS regconfig), d.body), d.link
+                     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) AS d (id, body, cfg, link)
+                     WHERE EXISTS (SELECT 1 FROM statuses s WHERE s.id = d.id)")
+                    .bind(&with).bind(&bodies).bind(&configs).bind(&links)
+                    .execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM search_queue WHERE status_id = ANY($1)")
+                    .bind(&ids)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                docs.len()
+            }
+        };
         Ok(taken)
     }
 

@@ -141,6 +141,7 @@ pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     }
     tokio::spawn(prune_periodically(app.clone()));
     tokio::spawn(crate::service::search::index_forever(app.clone()));
+    tokio::spawn(crate::service::analytics::flush_forever(app.clone()));
 }
 
 /// Prunes media every hour. Several nodes may prune at once; each deletion

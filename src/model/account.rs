@@ -160,6 +160,8 @@ pub struct User {
     pub otp_last_step: Option<i64>,
     /// A new address waiting for its confirmation link.
     pub unconfirmed_email: Option<String>,
+    /// Whether analytics are recorded for the account (`/insights`).
+    pub insights: bool,
 }
 }
 

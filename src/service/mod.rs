@@ -2,6 +2,7 @@
 //! the store. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod analytics;
 pub mod announcements;
 pub mod archive;
 pub mod bookmarks;

@@ -121,9 +121,28 @@ async fn fan_out_to(app: &AppState, status: &Status, followers: &[(i64, bool)]) 
         }
     }
     targets.retain(|id| *id != status.account_id);
-    app.store
+    let added = app
+        .store
         .put_home_feed(&targets, status.id, status.account_id)
         .await?;
+    // Reach counts feeds newly reached, so a redone fan-out adds nothing
+    // (but for remote followers of a post no local feed takes); remote
+    // followers are reached with the first one (the delivery to their
+    // servers is queued with the post).
+    if (added > 0 || targets.is_empty()) && status.local && status.reblog_of_id.is_none() {
+        let local = i64::try_from(added).unwrap_or(i64::MAX);
+        let remote = if status.visibility() == Visibility::Direct {
+            0
+        } else {
+            let all = app
+                .store
+                .get_account(status.account_id)
+                .await?
+                .map_or(0, |a| a.followers_count);
+            (all - i64::try_from(followers.len()).unwrap_or(i64::MAX)).max(0)
+        };
+        app.analytics.reach(status.id, local, remote);
+    }
     if !targets.is_empty() {
         app.bus.publish(Event::Feed {
             status_id: status.id,

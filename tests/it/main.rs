@@ -21,6 +21,7 @@ mod federation;
 mod filters;
 mod grouped;
 mod hostile;
+mod insights;
 mod jobs;
 mod limits;
 mod mail;

@@ -25,6 +25,7 @@ pub mod featured_collections;
 pub mod featured_tags;
 pub mod filters;
 pub mod follow_requests;
+pub mod insights;
 pub mod instance;
 pub mod lists;
 pub mod markers;
@@ -103,6 +104,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .merge(featured_collections::router())
         .merge(discovery::router())
         .merge(trends::router())
+        .merge(insights::router())
         .merge(endorsements::router())
         .merge(admin::router())
         .merge(search::router())

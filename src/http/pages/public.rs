@@ -136,6 +136,7 @@ fn avatar(app: &AppState, a: &Account) -> String {
 /// `Accept` (as Mastodon does, so that a pasted profile link resolves).
 pub async fn profile(
     State(app): State<Arc<AppState>>,
+    crate::http::extract::ClientIp(ip): crate::http::extract::ClientIp,
     Path(handle): Path<String>,
     uri: Uri,
     method: Method,
@@ -152,6 +153,13 @@ pub async fn profile(
     if wants_ap {
         return activitypub::person_document(&app, &account, &method, &uri, &headers).await;
     }
+    let viewer = super::current_session(&app, &headers)
+        .await?
+        .map(|(_, account)| account);
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    crate::service::analytics::profile_viewed(&app, &account, viewer.as_ref(), ip, agent);
     let posts = public::profile_posts(&app, &account, 20).await?;
     let page = ProfilePage {
         instance_title: app.config.instance.title.clone(),

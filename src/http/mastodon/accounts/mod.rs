@@ -203,13 +203,20 @@ pub(crate) async fn apply_update(
     accounts::update_profile(app, &auth.account, &auth.user, changes).await
 }
 
-/// `GET /api/v1/accounts/:id`
+/// `GET /api/v1/accounts/:id` (a profile view, for the account's insights).
 async fn show(
     State(app): State<Arc<AppState>>,
-    _auth: MaybeAuth<ReadAccounts>,
+    auth: MaybeAuth<ReadAccounts>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<AccountEntity>> {
     let account = accounts::get(&app, parse_id(&id)?).await?;
+    let viewer = crate::http::mastodon::statuses::viewer(&auth);
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    crate::service::analytics::profile_viewed(&app, &account, viewer.as_ref(), ip, agent);
     Ok(Json(entities::account_with_moved(&app, &account).await?))
 }
 

@@ -1,0 +1,35 @@
+-- Analytics and insights (issue 17): aggregates only. `daily_metrics`
+-- holds a count per metric, subject (0 for the instance, else an account)
+-- and UTC day ('YYYY-MM-DD'). `daily_uniques` remembers, for the current
+-- day only, whom a once-per-day count has counted: a salted hash
+-- (`analytics_salts`, a new random salt each day), deleted with the salt
+-- when the day is over. `status_reach` counts, per post, the home feeds
+-- that received it and the remote followers it was delivered to.
+-- `users.insights` turns recording for an account off.
+CREATE TABLE daily_metrics (
+    metric  TEXT    NOT NULL,
+    subject INTEGER NOT NULL,
+    day     TEXT    NOT NULL,
+    value   INTEGER NOT NULL,
+    PRIMARY KEY (metric, subject, day)
+);
+CREATE TABLE daily_uniques (
+    metric  TEXT    NOT NULL,
+    subject INTEGER NOT NULL,
+    day     TEXT    NOT NULL,
+    visitor TEXT    NOT NULL,
+    PRIMARY KEY (metric, subject, day, visitor)
+);
+CREATE TABLE analytics_salts (
+    day  TEXT PRIMARY KEY,
+    salt TEXT NOT NULL
+);
+CREATE TABLE status_reach (
+    status_id INTEGER PRIMARY KEY,
+    local     INTEGER NOT NULL,
+    remote    INTEGER NOT NULL
+);
+CREATE TRIGGER status_reach_gone AFTER DELETE ON statuses BEGIN
+    DELETE FROM status_reach WHERE status_id = old.id;
+END;
+ALTER TABLE users ADD COLUMN insights BOOLEAN NOT NULL DEFAULT TRUE;

@@ -1,0 +1,209 @@
+//! Insights (issue 17): after a scripted day, a user's figures are exactly
+//! what happened: followers gained and lost, profile views once per viewer
+//! per day (signed in or not), a post's reach and engagement; nobody else
+//! reads them; nothing is recorded for an account that turned them off.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::federation::post;
+
+async fn insights(s: &TestServer, user: &TestUser, days: &str) -> (StatusCode, Value) {
+    roost::service::analytics::flush(&s.app).await.unwrap();
+    s.get(
+        &format!("/api/v1/roost/insights?days={days}"),
+        Some(&user.token),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_scripted_day_gives_exactly_its_figures() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let dave = s.user("dave").await;
+    for f in [&bob, &carol, &dave] {
+        act(
+            &s,
+            f,
+            Method::POST,
+            &format!("/api/v1/accounts/{}/follow", alice.id),
+            None,
+        )
+        .await;
+    }
+    act(
+        &s,
+        &dave,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/unfollow", alice.id),
+        None,
+    )
+    .await;
+    // Views: bob twice, carol once, one anonymous browser on the page, and
+    // alice herself (not counted).
+    for viewer in [&bob, &bob, &carol, &alice] {
+        let (status, _) = s
+            .get(
+                &format!("/api/v1/accounts/{}", alice.id),
+                Some(&viewer.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let page = reqwest::Client::new()
+        .get(s.url("/@alice"))
+        .header("user-agent", "insights-test-browser")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    // A post its followers get, favourited, boosted and replied to.
+    let p = post(&s, &alice, json!({"status": "a post to measure"})).await;
+    let id = p["id"].as_str().unwrap();
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/statuses/{id}/favourite"),
+        None,
+    )
+    .await;
+    act(
+        &s,
+        &carol,
+        Method::POST,
+        &format!("/api/v1/statuses/{id}/reblog"),
+        None,
+    )
+    .await;
+    post(
+        &s,
+        &dave,
+        json!({"status": "a reply", "in_reply_to_id": id}),
+    )
+    .await;
+
+    let (status, i) = insights(&s, &alice, "7").await;
+    assert_eq!(status, StatusCode::OK, "{i}");
+    assert_eq!(i["enabled"], true);
+    assert_eq!(i["followers"]["gained"], 3, "{i}");
+    assert_eq!(i["followers"]["lost"], 1);
+    let days = i["followers"]["by_day"].as_array().unwrap();
+    assert_eq!(days.len(), 7);
+    let today = days.last().unwrap();
+    assert_eq!(
+        (
+            today["gained"].as_i64(),
+            today["lost"].as_i64(),
+            today["total"].as_i64()
+        ),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(days[0]["total"], 0, "no followers a week ago: {i}");
+    assert_eq!(i["profile_views"]["total"], 3, "{i}");
+    assert_eq!(
+        i["profile_views"]["by_day"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["views"],
+        3
+    );
+    assert_eq!(i["posts"], json!({"count": 1, "reach": 2, "engagement": 3}));
+    let top = json!({"id": id, "reach": 2, "remote_reach": 0, "favourites": 1, "reblogs": 1, "replies": 1});
+    assert_eq!(i["top_statuses"], json!([top]));
+
+    // The same viewers again the same day change nothing.
+    s.get(&format!("/api/v1/accounts/{}", alice.id), Some(&bob.token))
+        .await;
+    let (_, again) = insights(&s, &alice, "7").await;
+    assert_eq!(again["profile_views"]["total"], 3);
+
+    // One post's figures: its author only.
+    let (status, one) = s
+        .get(
+            &format!("/api/v1/roost/statuses/{id}/insights"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one, top);
+    let (status, _) = s
+        .get(
+            &format!("/api/v1/roost/statuses/{id}/insights"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .get(&format!("/api/v1/roost/statuses/{id}/insights"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Bob's insights know nothing of alice's; bad windows are refused.
+    let (_, b) = insights(&s, &bob, "30").await;
+    assert_eq!(b["profile_views"]["total"], 0);
+    assert_eq!(b["followers"]["gained"], 0);
+    for bad in ["0", "91", "abc", "-3"] {
+        let (status, e) = insights(&s, &alice, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
+        assert!(e["error"].as_str().unwrap().contains("days"), "{e}");
+    }
+    let (status, default) = s.get("/api/v1/roost/insights", Some(&alice.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(default["followers"]["by_day"].as_array().unwrap().len(), 30);
+}
+
+#[tokio::test]
+async fn nothing_is_recorded_for_an_account_with_insights_off() {
+    let s = TestServer::start().await;
+    let carol = s.user("carol").await;
+    let bob = s.user("bob").await;
+    let account = s
+        .app
+        .store
+        .get_account(carol.id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    roost::service::analytics::set_enabled(&s.app, &account, false)
+        .await
+        .unwrap();
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", carol.id),
+        None,
+    )
+    .await;
+    s.get(&format!("/api/v1/accounts/{}", carol.id), Some(&bob.token))
+        .await;
+    let p = post(&s, &carol, json!({"status": "unmeasured"})).await;
+    let (_, i) = insights(&s, &carol, "1").await;
+    assert_eq!(i["enabled"], false);
+    assert_eq!(i["followers"]["gained"], 0, "{i}");
+    assert_eq!(i["profile_views"]["total"], 0);
+    assert_eq!(i["posts"]["reach"], 0);
+    // Counts stay: they are the post's own, not recorded analytics.
+    assert_eq!(i["posts"]["count"], 1);
+    assert_eq!(
+        sql_count(&s.app, "SELECT COUNT(*) FROM daily_uniques").await,
+        0
+    );
+    assert_eq!(
+        sql_count(
+            &s.app,
+            &format!(
+                "SELECT COUNT(*) FROM status_reach WHERE status_id = {}",
+                p["id"].as_str().unwrap()
+            )
+        )
+        .await,
+        0
+    );
+}
