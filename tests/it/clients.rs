@@ -75,6 +75,8 @@ async fn run_client_script((program, script_path): (PathBuf, PathBuf)) {
             .env("ROOST_LIMITS_REGISTRATIONS_PER_30MIN", "1000")
             .env("ROOST_LIMITS_SIGN_IN_PER_5MIN", "1000")
             .env("ROOST_LIMITS_TOKEN_PER_5MIN", "1000")
+            // Trends a script makes show within a second.
+            .env("ROOST_DISCOVERY_TRENDS_INTERVAL_SECS", "1")
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -187,6 +189,11 @@ async fn mastodon_py_three_account_daily_flow() {
 #[tokio::test]
 async fn mastodon_py_quotes_lists_closes_and_revokes() {
     run_client_script(python_script("mastodon_py_quotes.py")).await;
+}
+
+#[tokio::test]
+async fn mastodon_py_searches_follows_trends_and_recommendations() {
+    run_client_script(python_script("mastodon_py_discovery.py")).await;
 }
 
 #[tokio::test]
