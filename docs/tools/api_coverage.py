@@ -55,6 +55,7 @@ STATUS = {
     "GET /api/v1/accounts/{id}": DONE,
     "GET /api/v1/accounts/lookup": DONE,
     "GET /api/v1/instance/peers": DONE,
+    "GET /api/v1/instance/activity": DONE,
     "POST /api/v1/reports": DONE,
     "GET /api/v2/search": DONE,
     # Instance
@@ -262,10 +263,10 @@ STATUS = {
 # Operations not served yet that another open issue builds, as
 # "METHOD /path": "issue N". Their rows say so.
 OWNER = {
-    "GET /api/v1/instance/activity": "issue 17 (analytics)",
 }
 
 NOTES = {
+    "GET /api/v1/instance/activity": "Public: the last 12 weeks, newest first, seven days each with the newest ending today (week = its first day's midnight UTC): local public and unlisted posts, local users who used the server, local sign-ups. Cache-Control public, 5 minutes.",
     "GET /api/v1/announcements": "Written by admins at /admin/announcements (plain text, optional start and end in UTC); with_dismissed; reactions with counts and me.",
     "PUT /api/v1/announcements/{id}/reactions/{name}": "A Unicode emoji or one of this server's custom emoji; at most 8 different ones per announcement.",
     "GET /api/v1/accounts": "id[] (at most 40), in the order asked; unknown and unapproved accounts left out.",
@@ -333,6 +334,8 @@ NOTES = {
 # "METHOD /path": (status, note). They are printed in their own table.
 # The OAuth and discovery endpoints go here if a future spec drops them.
 NOT_IN_SPEC = {
+    "POST /api/v1/admin/measures": (DONE, "Staff (admin:read): Mastodon's 14 keys (active_users, new_users, interactions, opened_reports, resolved_reports, tag_accounts|uses|servers with [id], instance_accounts|media_attachments|reports|statuses|follows|followers with [domain]); unknown keys left out; start_at/end_at as dates or ISO times (422 when missing, reversed or over 400 days); instance_* totals are all time with no previous_total; bytes with human_value."),
+    "POST /api/v1/admin/retention": (DONE, "Staff: daily or monthly cohorts of local sign-ups and the share of each active (recorded use of the server) in each period since."),
     "GET /api/v1/roost/insights": (DONE, "roost's own (read:accounts): the caller's followers gained, lost and total per day, profile views per day (once per viewer per day), posts with their reach and engagement, and the top 5 posts, over days=N (default 30, 1 to 90; 422 otherwise); enabled says whether recording is on. docs/privacy.md says what is kept."),
     "GET /api/v1/roost/statuses/{id}/insights": (DONE, "roost's own (read:statuses): one post's reach (home feeds here plus remote followers delivered to), remote_reach, favourites, reblogs, replies; the author only, 404 for anyone else."),
     "GET /api/v1/statuses/{id}/card": (DONE, "Removed from Mastodon's documentation in 3.0, kept for older clients: the post's PreviewCard, or {} when it has none; 404 when the post is not visible. The card is also in the Status entity, fetched by a job from the post's first link (docs/architecture.md)."),
@@ -527,8 +530,7 @@ def main(argv):
         "`clients::answers_are_valid_against_the_mastodon_openapi_schemas`). "
         "Where the description disagrees with Mastodon itself (V1 filters "
         "as one object, notification group ids as integers), roost answers "
-        "as Mastodon does; the Tag entity still lacks `id` and `history` "
-        "(issue 19).")
+        "as Mastodon does.")
     out.append("")
     out.append("To regenerate this page after changing a status in the "
                "script, run from the repository root:")

@@ -5,7 +5,9 @@
 -- (`analytics_salts`, a new random salt each day), deleted with the salt
 -- when the day is over. `status_reach` counts, per post, the home feeds
 -- that received it and the remote followers it was delivered to.
--- `users.insights` turns recording for an account off.
+-- `user_activity` keeps the days each local user used the server (for
+-- active users and retention cohorts). `users.insights` turns recording
+-- for an account off.
 CREATE TABLE daily_metrics (
     metric  TEXT   NOT NULL,
     subject BIGINT NOT NULL,
@@ -28,5 +30,10 @@ CREATE TABLE status_reach (
     status_id BIGINT PRIMARY KEY REFERENCES statuses (id) ON DELETE CASCADE,
     local     BIGINT NOT NULL,
     remote    BIGINT NOT NULL
+);
+CREATE TABLE user_activity (
+    day        TEXT   NOT NULL,
+    account_id BIGINT NOT NULL,
+    PRIMARY KEY (day, account_id)
 );
 ALTER TABLE users ADD COLUMN insights BOOLEAN NOT NULL DEFAULT TRUE;

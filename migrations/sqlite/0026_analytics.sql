@@ -5,7 +5,9 @@
 -- (`analytics_salts`, a new random salt each day), deleted with the salt
 -- when the day is over. `status_reach` counts, per post, the home feeds
 -- that received it and the remote followers it was delivered to.
--- `users.insights` turns recording for an account off.
+-- `user_activity` keeps the days each local user used the server (for
+-- active users and retention cohorts). `users.insights` turns recording
+-- for an account off.
 CREATE TABLE daily_metrics (
     metric  TEXT    NOT NULL,
     subject INTEGER NOT NULL,
@@ -32,4 +34,9 @@ CREATE TABLE status_reach (
 CREATE TRIGGER status_reach_gone AFTER DELETE ON statuses BEGIN
     DELETE FROM status_reach WHERE status_id = old.id;
 END;
+CREATE TABLE user_activity (
+    day        TEXT   NOT NULL,
+    account_id INTEGER NOT NULL,
+    PRIMARY KEY (day, account_id)
+);
 ALTER TABLE users ADD COLUMN insights BOOLEAN NOT NULL DEFAULT TRUE;

@@ -1,8 +1,13 @@
 //! Analytics: day counts per metric and subject, the current day's
 //! once-per-day marks (salted hashes), and each post's reach.
 
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::params::{Param, Sql, bind_params};
 use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
+use crate::model::analytics::MeasureKey;
 
 /// Adds `$n` to a day count inside the caller's transaction, when the
 /// subject is the instance (0) or a local account that has insights on.
@@ -32,6 +37,8 @@ pub struct AnalyticsBatch {
     pub uniques: Vec<(&'static str, i64, String, String)>,
     /// (status, home feeds, remote followers) to add.
     pub reach: Vec<(i64, i64, i64)>,
+    /// (day, local user) seen.
+    pub active: Vec<(String, i64)>,
 }
 
 impl Store {
@@ -63,6 +70,14 @@ impl Store {
                     .bind(*status_id).bind(*local).bind(*remote)
                     .execute(&mut *tx).await?;
             }
+            for (day, account_id) in &b.active {
+                sqlx::query(
+                    "INSERT INTO user_activity (day, account_id)
+                     SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM users WHERE account_id = $2 AND insights)
+                     ON CONFLICT DO NOTHING")
+                    .bind(day).bind(*account_id)
+                    .execute(&mut *tx).await?;
+            }
             tx.commit().await
         })?;
         Ok(())
@@ -86,6 +101,7 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM daily_uniques WHERE day < $1").bind(today).execute(pool).await?;
             sqlx::query("DELETE FROM analytics_salts WHERE day < $1").bind(today).execute(pool).await?;
+            sqlx::query("DELETE FROM user_activity WHERE day < $1").bind(keep_from).execute(pool).await?;
             sqlx::query("DELETE FROM daily_metrics WHERE day < $1").bind(keep_from).execute(pool).await.map(|_| ())
         })?;
         Ok(())
@@ -149,5 +165,287 @@ impl Store {
              WHERE a.domain IS NOT NULL AND f.target_account_id = $1")
             .bind(account_id).fetch_one(pool).await)?;
         Ok(n)
+    }
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a time column.
+fn day_of_time(pg: bool, col: &str) -> String {
+    if pg {
+        format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+    } else {
+        format!("substr({col}, 1, 10)")
+    }
+}
+
+/// The UTC day of a time-sortable id column (its millisecond).
+fn day_of_id(pg: bool, col: &str) -> String {
+    if pg {
+        format!("to_char(to_timestamp(({col} >> 16) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+    } else {
+        format!("date(({col} >> 16) / 1000, 'unixepoch')")
+    }
+}
+
+fn id_at(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis() << 16
+}
+
+/// Appends a window condition on a time column (`AND col >= from AND col < to`).
+fn time_window(sql: &mut Sql, col: &str, w: Option<(DateTime<Utc>, DateTime<Utc>)>) {
+    if let Some((from, to)) = w {
+        sql.push(&format!(" AND {col} >= "))
+            .bind(Param::Time(from))
+            .push(&format!(" AND {col} < "))
+            .bind(Param::Time(to));
+    }
+}
+
+/// Appends a window condition on an id column.
+fn id_window(sql: &mut Sql, col: &str, w: Option<(DateTime<Utc>, DateTime<Utc>)>) {
+    if let Some((from, to)) = w {
+        sql.push(&format!(" AND {col} >= "))
+            .bind_i64(id_at(from))
+            .push(&format!(" AND {col} < "))
+            .bind_i64(id_at(to));
+    }
+}
+
+impl Store {
+    /// Appends `key`'s events within `w` (all time when None) as a
+    /// subquery of `(day, v, x)` rows, and gives the aggregate that
+    /// measures them: `SUM(v)` or `COUNT(DISTINCT x)`.
+    fn measure_events(
+        &self,
+        key: &MeasureKey,
+        w: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        sql: &mut Sql,
+    ) -> &'static str {
+        let pg = self.backend() == "postgres";
+        let t = |col: &str| day_of_time(pg, col);
+        let i = |col: &str| day_of_id(pg, col);
+        const SUM: &str = "CAST(COALESCE(SUM(v), 0) AS BIGINT)";
+        const DISTINCT: &str = "COUNT(DISTINCT x)";
+        match key {
+            MeasureKey::ActiveUsers => {
+                sql.push("SELECT day, 1 AS v, account_id AS x FROM user_activity WHERE 1 = 1");
+                if let Some((from, to)) = w {
+                    sql.push(" AND day >= ")
+                        .bind(Param::Text(from.date_naive().to_string()))
+                        .push(" AND day < ")
+                        .bind(Param::Text(to.date_naive().to_string()));
+                }
+                DISTINCT
+            }
+            MeasureKey::NewUsers => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM users u WHERE 1 = 1",
+                    t("u.created_at")
+                ));
+                time_window(sql, "u.created_at", w);
+                SUM
+            }
+            MeasureKey::Interactions => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM favourites f JOIN accounts a ON a.id = f.account_id WHERE a.domain IS NULL",
+                    t("f.created_at")
+                ));
+                time_window(sql, "f.created_at", w);
+                sql.push(&format!(
+                    " UNION ALL SELECT {} AS day, 1 AS v, 0 AS x FROM statuses s JOIN accounts a ON a.id = s.account_id
+                     WHERE a.domain IS NULL AND (s.reblog_of_id IS NOT NULL
+                       OR (s.in_reply_to_account_id IS NOT NULL AND s.in_reply_to_account_id <> s.account_id))",
+                    i("s.id")
+                ));
+                id_window(sql, "s.id", w);
+                sql.push(&format!(
+                    " UNION ALL SELECT {} AS day, 1 AS v, 0 AS x FROM follows f JOIN accounts a ON a.id = f.account_id WHERE a.domain IS NULL",
+                    t("f.created_at")
+                ));
+                time_window(sql, "f.created_at", w);
+                sql.push(&format!(
+                    " UNION ALL SELECT {} AS day, 1 AS v, 0 AS x FROM poll_votes p JOIN accounts a ON a.id = p.account_id WHERE a.domain IS NULL",
+                    t("p.created_at")
+                ));
+                time_window(sql, "p.created_at", w);
+                SUM
+            }
+            MeasureKey::OpenedReports => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM reports r WHERE 1 = 1",
+                    t("r.created_at")
+                ));
+                time_window(sql, "r.created_at", w);
+                SUM
+            }
+            MeasureKey::ResolvedReports => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM reports r WHERE r.action_taken_at IS NOT NULL",
+                    t("r.action_taken_at")
+                ));
+                time_window(sql, "r.action_taken_at", w);
+                SUM
+            }
+            MeasureKey::TagAccounts(tag)
+            | MeasureKey::TagUses(tag)
+            | MeasureKey::TagServers(tag) => {
+                let x = match key {
+                    MeasureKey::TagAccounts(_) => "s.account_id",
+                    MeasureKey::TagServers(_) => "a.domain",
+                    _ => "0",
+                };
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, {x} AS x FROM status_tags st JOIN statuses s ON s.id = st.status_id
+                     JOIN accounts a ON a.id = s.account_id WHERE st.tag_id = ",
+                    i("s.id")
+                ))
+                .bind_i64(*tag);
+                id_window(sql, "st.status_id", w);
+                if matches!(key, MeasureKey::TagUses(_)) {
+                    SUM
+                } else {
+                    DISTINCT
+                }
+            }
+            MeasureKey::InstanceAccounts(domain) => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM accounts a WHERE a.domain = ",
+                    t("a.created_at")
+                ))
+                .bind(Param::Text(domain.clone()));
+                time_window(sql, "a.created_at", w);
+                SUM
+            }
+            MeasureKey::InstanceMediaAttachments(domain) => {
+                sql.push(&format!(
+                    "SELECT {} AS day, m.file_size + m.thumbnail_size AS v, 0 AS x FROM media_attachments m
+                     JOIN accounts a ON a.id = m.account_id WHERE a.domain = ",
+                    t("m.created_at")
+                ))
+                .bind(Param::Text(domain.clone()));
+                time_window(sql, "m.created_at", w);
+                SUM
+            }
+            MeasureKey::InstanceReports(domain) => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM reports r JOIN accounts a ON a.id = r.target_account_id WHERE a.domain = ",
+                    t("r.created_at")
+                ))
+                .bind(Param::Text(domain.clone()));
+                time_window(sql, "r.created_at", w);
+                SUM
+            }
+            MeasureKey::InstanceStatuses(domain) => {
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE a.domain = ",
+                    i("s.id")
+                ))
+                .bind(Param::Text(domain.clone()));
+                id_window(sql, "s.id", w);
+                SUM
+            }
+            MeasureKey::InstanceFollows(domain) | MeasureKey::InstanceFollowers(domain) => {
+                let side = if matches!(key, MeasureKey::InstanceFollows(_)) {
+                    "f.target_account_id"
+                } else {
+                    "f.account_id"
+                };
+                sql.push(&format!(
+                    "SELECT {} AS day, 1 AS v, 0 AS x FROM follows f JOIN accounts a ON a.id = {side} WHERE a.domain = ",
+                    t("f.created_at")
+                ))
+                .bind(Param::Text(domain.clone()));
+                time_window(sql, "f.created_at", w);
+                SUM
+            }
+        }
+    }
+
+    /// `key` measured from `from` to `to` (exclusive): the total over that
+    /// window (all time for `instance_*` keys) and the value of each day
+    /// with any (`YYYY-MM-DD`).
+    pub async fn measure(
+        &self,
+        key: &MeasureKey,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(i64, Vec<(String, i64)>)> {
+        let mut inner = Sql::default();
+        let agg = self.measure_events(key, Some((from, to)), &mut inner);
+        // The outer text has no placeholders of its own: the inner query's
+        // are used as they are.
+        let text = format!(
+            "SELECT day, {agg} FROM ({}) e GROUP BY day ORDER BY day",
+            inner.text
+        );
+        let per_day: Vec<(String, i64)> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(text.clone())), &inner.params)
+            .fetch_all(pool).await)?;
+        let total = self
+            .measure_total(key, (!key.all_time()).then_some((from, to)))
+            .await?;
+        Ok((total, per_day))
+    }
+
+    /// Whether hashtag `id` exists.
+    pub async fn tag_exists(&self, id: i64) -> Result<bool> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM tags WHERE id = $1")
+            .bind(id).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
+    /// Local users who signed up from `from` to `to` (exclusive), with when.
+    pub async fn local_sign_ups(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id, created_at FROM users WHERE created_at >= $1 AND created_at < $2")
+            .bind(from).bind(to).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// The days (from `from` to `to`, exclusive) on which `accounts` used
+    /// the server: `(account, day)`.
+    pub async fn activity_days(
+        &self,
+        accounts: &[i64],
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(i64, String)>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT account_id, day FROM user_activity WHERE day >= ");
+        sql.bind(Param::Text(from.to_string()))
+            .push(" AND day < ")
+            .bind(Param::Text(to.to_string()))
+            .push(" AND account_id IN ")
+            .bind_list(accounts);
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Public and unlisted posts (boosts included, as Mastodon counts them)
+    /// by local accounts from `from` to `to`.
+    pub async fn local_public_posts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<i64> {
+        let n = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM statuses WHERE local AND visibility IN ('public', 'unlisted') AND id >= $1 AND id < $2")
+            .bind(id_at(from)).bind(id_at(to)).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// `key`'s total over a window, or all time.
+    pub async fn measure_total(
+        &self,
+        key: &MeasureKey,
+        w: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<i64> {
+        let mut inner = Sql::default();
+        let agg = self.measure_events(key, w, &mut inner);
+        let text = format!("SELECT {agg} FROM ({}) e", inner.text);
+        let total: i64 = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(text.clone())), &inner.params)
+            .fetch_one(pool).await)?;
+        Ok(total)
     }
 }

@@ -34,6 +34,21 @@ impl Store {
         Ok(rows)
     }
 
+    /// The hashtags named that staff approved as trends (`exclude_unreviewed`).
+    pub async fn reviewed_tags(&self, names: &[String]) -> Result<Vec<String>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT t.name FROM tags t JOIN trend_reviews r ON r.kind = 'tag' AND r.id = t.id \
+             AND r.state = 'approved' WHERE t.name IN ",
+        );
+        names_in(&mut sql, names);
+        let rows = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
     /// How the hashtags named were used by public and unlisted posts since
     /// status id `since_id`: `(name, day since the epoch, posts, accounts)`
     /// for each day with a use. Served by the `status_tags` primary key

@@ -137,6 +137,10 @@ async fn caller<S: RequiredScope>(parts: &Parts, app: &AppState) -> Result<Optio
     // has a dead token everywhere, optional-login reads included.
     if let Some((account, user)) = &caller.user {
         crate::service::accounts::check_can_sign_in(account, user)?;
+        // Active users (admin measures, retention), once a day each.
+        if user.insights {
+            app.analytics.active(account.id);
+        }
     }
     Ok(Some(caller))
 }

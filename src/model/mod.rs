@@ -1,6 +1,7 @@
 //! Domain types: what roost knows about accounts, users, apps and tokens, with no I/O.
 
 pub mod account;
+pub mod analytics;
 pub mod announcement;
 pub mod card;
 pub mod conversation;

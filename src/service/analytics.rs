@@ -30,11 +30,16 @@ struct Pending {
     /// (metric, subject, day, visitor as given; hashed when written).
     uniques: HashSet<(&'static str, i64, NaiveDate, String)>,
     reach: HashMap<i64, (i64, i64)>,
+    /// Local users seen, by day.
+    active: HashSet<(i64, NaiveDate)>,
 }
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        self.counts.is_empty() && self.uniques.is_empty() && self.reach.is_empty()
+        self.counts.is_empty()
+            && self.uniques.is_empty()
+            && self.reach.is_empty()
+            && self.active.is_empty()
     }
 
     fn merge(&mut self, other: Pending) {
@@ -47,6 +52,7 @@ impl Pending {
             e.0 += l;
             e.1 += r;
         }
+        self.active.extend(other.active);
     }
 }
 
@@ -56,6 +62,8 @@ pub struct Recorder {
     pending: Mutex<Pending>,
     /// The current day's salt, once read.
     salt: Mutex<Option<(NaiveDate, String)>>,
+    /// Users already recorded as active today by this process.
+    seen: Mutex<(Option<NaiveDate>, HashSet<i64>)>,
 }
 
 /// Most visitors remembered in memory between flushes; past it, views are
@@ -94,6 +102,27 @@ impl Recorder {
             let e = p.reach.entry(status_id).or_default();
             e.0 += local;
             e.1 += remote;
+        });
+    }
+
+    /// Records that local user `account_id` used the server today (once
+    /// a day per process reaches the flush).
+    pub fn active(&self, account_id: i64) {
+        let day = Utc::now().date_naive();
+        {
+            let mut seen = self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if seen.0 != Some(day) {
+                *seen = (Some(day), HashSet::new());
+            }
+            if !seen.1.insert(account_id) {
+                return;
+            }
+        }
+        self.with(|p| {
+            p.active.insert((account_id, day));
         });
     }
 
@@ -168,6 +197,9 @@ async fn write(app: &AppState, p: &Pending) -> Result<()> {
     }
     for (status, (local, remote)) in &p.reach {
         batch.reach.push((*status, *local, *remote));
+    }
+    for (account, day) in &p.active {
+        batch.active.push((day.to_string(), *account));
     }
     app.store.flush_analytics(&batch).await
 }

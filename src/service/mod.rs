@@ -20,6 +20,7 @@ pub mod imports;
 pub mod instance;
 pub mod lists;
 pub mod markers;
+pub mod measures;
 pub mod media;
 pub mod moderation;
 pub mod moves;

@@ -23,6 +23,10 @@ pub struct Query<'a> {
     /// Statuses older than this id, and newer than that one.
     pub max_id: Option<i64>,
     pub min_id: Option<i64>,
+    /// Only accounts the searcher follows.
+    pub following: bool,
+    /// Only hashtags staff reviewed (approved as trends).
+    pub exclude_unreviewed: bool,
 }
 
 /// What a search found.
@@ -67,9 +71,16 @@ pub async fn search(app: &AppState, viewer: &Account, query: &Query<'_>) -> Resu
                 .store
                 .search_tags(name, query.limit, query.offset)
                 .await?;
+            if query.exclude_unreviewed {
+                let reviewed = app.store.reviewed_tags(&found.hashtags).await?;
+                found.hashtags.retain(|t| reviewed.contains(t));
+            }
         }
     }
     found.accounts.retain(|a| a.suspended_at.is_none());
+    if query.following {
+        found.accounts = followed_only(app, viewer, found.accounts).await?;
+    }
     // Only what the searcher may see: a URL is no key to a private post.
     let mut visible = Vec::with_capacity(found.statuses.len());
     for s in found.statuses {
@@ -214,6 +225,19 @@ async fn accounts(app: &AppState, term: &str, query: &Query<'_>) -> Result<Vec<A
         }
         None => local_accounts(app, handle, query.limit, query.offset).await,
     }
+}
+
+/// The accounts of `accounts` that `viewer` follows (the `following`
+/// parameter of both searches).
+pub async fn followed_only(
+    app: &AppState,
+    viewer: &Account,
+    mut accounts: Vec<Account>,
+) -> Result<Vec<Account>> {
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let followed = app.store.followed_among(viewer.id, &ids).await?;
+    accounts.retain(|a| followed.contains(&a.id));
+    Ok(accounts)
 }
 
 /// Local accounts whose username or display name starts with `term` (an

@@ -471,6 +471,55 @@ async fn trends_rank_what_several_accounts_took_up() {
 }
 
 #[tokio::test]
+async fn account_searches_can_keep_to_those_you_follow() {
+    let s = TestServer::start().await;
+    let me = s.user("searcher").await;
+    let followed = s.user("birdy").await;
+    s.user("birdo").await;
+    act(
+        &s,
+        &me,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", followed.id),
+        json!({}),
+    )
+    .await;
+    let names = |path: String| {
+        let s = &s;
+        let me = &me;
+        async move {
+            let (status, found) = s.get(&path, Some(&me.token)).await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            let list = found.get("accounts").unwrap_or(&found).clone();
+            let mut names: Vec<String> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["acct"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        names("/api/v2/search?type=accounts&q=bird".into()).await,
+        vec!["birdo", "birdy"]
+    );
+    assert_eq!(
+        names("/api/v2/search?type=accounts&q=bird&following=true".into()).await,
+        vec!["birdy"]
+    );
+    assert_eq!(
+        names("/api/v1/accounts/search?q=bird&following=true".into()).await,
+        vec!["birdy"]
+    );
+    assert_eq!(
+        names("/api/v1/accounts/search?q=bird&following=false".into()).await,
+        vec!["birdo", "birdy"]
+    );
+}
+
+#[tokio::test]
 async fn trending_posts_join_the_recommended_feed_in_your_language() {
     let s = TestServer::start().await;
     let (alice, hot) = seed_trends(&s).await;
@@ -594,4 +643,30 @@ async fn with_review_required_only_what_staff_approved_trends() {
     )
     .await;
     assert_eq!(logged, 2);
+    // Search's exclude_unreviewed keeps only the hashtags staff approved.
+    let tags = |q: &'static str| {
+        let s = &s;
+        let alice = &alice;
+        async move {
+            let (status, found) = s
+                .get(
+                    &format!("/api/v2/search?type=hashtags&{q}"),
+                    Some(&alice.token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            found["hashtags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        tags("q=rising&exclude_unreviewed=true").await,
+        vec!["rising"]
+    );
+    assert_eq!(tags("q=solo").await, vec!["solo"]);
+    assert!(tags("q=solo&exclude_unreviewed=true").await.is_empty());
 }

@@ -207,3 +207,176 @@ async fn nothing_is_recorded_for_an_account_with_insights_off() {
         0
     );
 }
+
+#[tokio::test]
+async fn admin_measures_retention_and_activity_answer_in_mastodons_shapes() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    for u in [&boss, &alice, &bob] {
+        let (status, _) = s
+            .get("/api/v1/accounts/verify_credentials", Some(&u.token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", alice.id),
+        None,
+    )
+    .await;
+    let p = post(&s, &alice, json!({"status": "counted #measured"})).await;
+    let id = p["id"].as_str().unwrap();
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/statuses/{id}/favourite"),
+        None,
+    )
+    .await;
+    post(&s, &bob, json!({"status": "a reply", "in_reply_to_id": id})).await;
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": alice.id})),
+    )
+    .await;
+    roost::service::analytics::flush(&s.app).await.unwrap();
+    let (_, tag) = s.get("/api/v1/tags/measured", Some(&alice.token)).await;
+    let tag_id = tag["id"].as_str().unwrap().to_string();
+
+    let today = chrono::Utc::now().date_naive();
+    let week_ago = today - chrono::Duration::days(6);
+    let measures = |body: Value, who: &TestUser| {
+        let s = &s;
+        let token = who.token.clone();
+        async move {
+            s.request(
+                Method::POST,
+                "/api/v1/admin/measures",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, m) = measures(
+        json!({
+            "keys": ["new_users", "active_users", "interactions", "opened_reports",
+                     "resolved_reports", "tag_uses", "nonsense", "instance_accounts"],
+            "start_at": week_ago.to_string(),
+            "end_at": format!("{today}T12:00:00Z"),
+            "tag_uses": {"id": tag_id},
+            "instance_accounts": {"domain": "remote.example"},
+        }),
+        &boss,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let keys: Vec<&str> = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "new_users",
+            "active_users",
+            "interactions",
+            "opened_reports",
+            "resolved_reports",
+            "tag_uses",
+            "instance_accounts"
+        ]
+    );
+    let total = |k: usize| m[k]["total"].as_str().unwrap().to_string();
+    assert_eq!(total(0), "3", "{m}");
+    assert_eq!(m[0]["previous_total"], "0");
+    assert_eq!(m[0]["unit"], Value::Null);
+    let data = m[0]["data"].as_array().unwrap();
+    assert_eq!(data.len(), 7);
+    assert_eq!(
+        data[6],
+        json!({"date": format!("{today}T00:00:00Z"), "value": "3"})
+    );
+    assert_eq!(data[0]["value"], "0");
+    assert_eq!(total(1), "3", "active users: {m}");
+    assert_eq!(total(2), "3", "a follow, a favourite and a reply: {m}");
+    assert_eq!(total(3), "1");
+    assert_eq!(total(4), "0");
+    assert_eq!(total(5), "1");
+    assert_eq!(total(6), "0");
+    assert!(
+        m[6].get("previous_total").is_none(),
+        "all-time totals have none: {m}"
+    );
+
+    // Refusals: not staff, a key without its parameter, an unknown
+    // hashtag, bad dates.
+    let body = json!({"keys": ["new_users"], "start_at": week_ago.to_string(), "end_at": today.to_string()});
+    let (status, _) = measures(body.clone(), &alice).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, e) = measures(json!({"keys": ["tag_uses"], "start_at": week_ago.to_string(), "end_at": today.to_string()}), &boss).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    let (status, _) = measures(json!({"keys": ["tag_uses"], "tag_uses": {"id": "424242"}, "start_at": week_ago.to_string(), "end_at": today.to_string()}), &boss).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for (start, end) in [
+        ("", "2026-01-01"),
+        ("yesterday", "2026-01-01"),
+        ("2026-02-01", "2026-01-01"),
+        ("2020-01-01", "2026-01-01"),
+    ] {
+        let (status, e) = measures(
+            json!({"keys": ["new_users"], "start_at": start, "end_at": end}),
+            &boss,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{start}..{end}: {e}"
+        );
+    }
+
+    // Retention: today's three sign-ups, all active today.
+    let (status, r) = s
+        .request(
+            Method::POST,
+            "/api/v1/admin/retention",
+            Some(&boss.token),
+            Some(json!({"start_at": (today - chrono::Duration::days(1)).to_string(), "end_at": today.to_string(), "frequency": "day"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r.as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(r[0]["data"].as_array().unwrap().len(), 2);
+    assert_eq!(r[0]["data"][0]["value"], "0");
+    assert_eq!(r[1]["period"], format!("{today}T00:00:00Z"));
+    assert_eq!(r[1]["frequency"], "day");
+    assert_eq!(
+        r[1]["data"],
+        json!([{"date": format!("{today}T00:00:00Z"), "rate": 1.0, "value": "3"}])
+    );
+
+    // The public weekly activity.
+    let (status, a) = s.get("/api/v1/instance/activity", None).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    let weeks = a.as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(weeks[0]["statuses"], "2", "{a}");
+    assert_eq!(weeks[0]["logins"], "3");
+    assert_eq!(weeks[0]["registrations"], "3");
+    assert_eq!(weeks[1]["statuses"], "0");
+    assert!(
+        weeks[0]["week"].as_str().unwrap().parse::<i64>().unwrap()
+            > weeks[1]["week"].as_str().unwrap().parse::<i64>().unwrap()
+    );
+}

@@ -118,6 +118,34 @@ pub async fn custom_emojis(
     ))
 }
 
+/// `GET /api/v1/instance/activity`: the last 12 weeks (seven days each,
+/// newest first) of local public posts, users who used the server and
+/// sign-ups. <https://docs.joinmastodon.org/methods/instance/#activity>
+pub async fn activity(State(app): State<Arc<AppState>>) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let weeks = crate::service::measures::activity(&app).await?;
+    let body: Vec<serde_json::Value> = weeks
+        .iter()
+        .map(|w| {
+            let start = w
+                .start
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp());
+            serde_json::json!({
+                "week": start.to_string(),
+                "statuses": w.statuses.to_string(),
+                "logins": w.logins.to_string(),
+                "registrations": w.registrations.to_string(),
+            })
+        })
+        .collect();
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        Json(body),
+    )
+        .into_response())
+}
+
 /// `GET /api/v1/instance/peers`: the domains roost has met, minus suspended ones.
 /// <https://docs.joinmastodon.org/methods/instance/#peers>
 pub async fn peers(State(app): State<Arc<AppState>>) -> Result<Json<Vec<String>>> {

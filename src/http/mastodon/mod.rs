@@ -61,6 +61,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v1/instance/peers", get(instance::peers))
+        .route("/api/v1/instance/activity", get(instance::activity))
         .route("/api/v1/instance/rules", get(instance::rules))
         .route(
             "/api/v1/instance/extended_description",

@@ -31,6 +31,8 @@ struct SearchQuery {
     account_id: Option<String>,
     max_id: Option<String>,
     min_id: Option<String>,
+    following: Option<String>,
+    exclude_unreviewed: Option<String>,
 }
 
 /// <https://docs.joinmastodon.org/entities/Search/>
@@ -56,6 +58,8 @@ async fn v2(
         account_id: q.account_id.as_deref().and_then(|v| v.trim().parse().ok()),
         max_id: q.max_id.as_deref().and_then(|v| v.trim().parse().ok()),
         min_id: q.min_id.as_deref().and_then(|v| v.trim().parse().ok()),
+        following: q.following.as_deref().and_then(parse_bool) == Some(true),
+        exclude_unreviewed: q.exclude_unreviewed.as_deref().and_then(parse_bool) == Some(true),
     };
     let found = search::search(&app, &auth.account, &query).await?;
     Ok(Json(SearchEntity {

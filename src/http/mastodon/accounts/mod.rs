@@ -368,18 +368,27 @@ struct SearchQuery {
     q: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+    following: Option<String>,
 }
 
-/// `GET /api/v1/accounts/search`: local accounts by username or display name.
+/// `GET /api/v1/accounts/search`: local accounts by username or display
+/// name (with `following`, only those the caller follows).
 async fn search(
     State(app): State<Arc<AppState>>,
-    _auth: Auth<ReadAccounts>,
+    auth: Auth<ReadAccounts>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Vec<AccountEntity>>> {
     let limit = crate::http::mastodon::paging::int_param(q.limit.as_deref(), 40, 1, 80);
     let offset = crate::http::mastodon::paging::int_param(q.offset.as_deref(), 0, 0, 10_000);
     let term = q.q.as_deref().unwrap_or("");
-    let accounts = crate::service::search::local_accounts(&app, term, limit, offset).await?;
+    let mut accounts = crate::service::search::local_accounts(&app, term, limit, offset).await?;
+    if q.following
+        .as_deref()
+        .and_then(crate::http::extract::parse_bool)
+        == Some(true)
+    {
+        accounts = crate::service::search::followed_only(&app, &auth.account, accounts).await?;
+    }
     Ok(Json(
         accounts
             .iter()

@@ -13,6 +13,7 @@ pub mod action_logs;
 pub mod domain_allows;
 pub mod domain_blocks;
 pub mod held_statuses;
+pub mod measures;
 pub mod reports;
 pub mod sign_up_blocks;
 
@@ -25,4 +26,5 @@ pub fn router() -> Router<Arc<AppState>> {
         .merge(reports::router())
         .merge(sign_up_blocks::router())
         .merge(held_statuses::router())
+        .merge(measures::router())
 }
