@@ -27,6 +27,8 @@ pub struct AppState {
     pub search_wakeup: tokio::sync::Notify,
     /// Analytics counted in memory, written every few seconds.
     pub analytics: crate::service::analytics::Recorder,
+    /// The public weekly activity figures, reused for a few minutes.
+    pub activity_cache: crate::service::measures::ActivityCache,
     /// The guarded HTTP client and the keys federation signs with.
     pub federation: Federation,
     /// Media storage, the video tools and the image work limit.
@@ -88,6 +90,7 @@ impl AppState {
             media_wakeup: tokio::sync::Notify::new(),
             search_wakeup: tokio::sync::Notify::new(),
             analytics: Default::default(),
+            activity_cache: Default::default(),
             federation,
             media,
             mail,

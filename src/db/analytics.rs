@@ -295,7 +295,8 @@ impl Store {
                 };
                 sql.push(&format!(
                     "SELECT {} AS day, 1 AS v, {x} AS x FROM status_tags st JOIN statuses s ON s.id = st.status_id
-                     JOIN accounts a ON a.id = s.account_id WHERE st.tag_id = ",
+                     JOIN accounts a ON a.id = s.account_id
+                     WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND st.tag_id = ",
                     i("s.id")
                 ))
                 .bind_i64(*tag);

@@ -13,11 +13,11 @@ pub enum MeasureKey {
     Interactions,
     OpenedReports,
     ResolvedReports,
-    /// Distinct accounts that used the hashtag.
+    /// Distinct accounts that used the hashtag in public posts.
     TagAccounts(i64),
-    /// Posts with the hashtag.
+    /// Public posts with the hashtag.
     TagUses(i64),
-    /// Distinct other servers whose accounts used the hashtag.
+    /// Distinct other servers whose accounts used the hashtag publicly.
     TagServers(i64),
     /// Accounts of the domain (the total is all time).
     InstanceAccounts(String),

@@ -190,9 +190,39 @@ pub struct Week {
     pub registrations: i64,
 }
 
+/// How long the public activity figures are reused: the endpoint is
+/// public and each computation counts twelve weeks of posts.
+const ACTIVITY_FRESH: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The last computation of the public activity figures.
+#[derive(Debug, Default)]
+pub struct ActivityCache(std::sync::Mutex<Option<(std::time::Instant, Vec<Week>)>>);
+
 /// The last 12 weeks (seven days each, the newest ending today), newest
-/// first, as `GET /api/v1/instance/activity` gives them.
+/// first, as `GET /api/v1/instance/activity` gives them; computed at most
+/// every five minutes.
 pub async fn activity(app: &AppState) -> Result<Vec<Week>> {
+    let cached = app
+        .activity_cache
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .filter(|(at, _)| at.elapsed() < ACTIVITY_FRESH)
+        .map(|(_, weeks)| weeks.clone());
+    if let Some(weeks) = cached {
+        return Ok(weeks);
+    }
+    let weeks = compute_activity(app).await?;
+    *app.activity_cache
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        Some((std::time::Instant::now(), weeks.clone()));
+    Ok(weeks)
+}
+
+async fn compute_activity(app: &AppState) -> Result<Vec<Week>> {
     let today = Utc::now().date_naive();
     let mut weeks = Vec::with_capacity(12);
     for i in 0..12 {

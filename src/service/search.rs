@@ -72,8 +72,13 @@ pub async fn search(app: &AppState, viewer: &Account, query: &Query<'_>) -> Resu
                 .search_tags(name, query.limit, query.offset)
                 .await?;
             if query.exclude_unreviewed {
+                // As Mastodon: the tag named exactly stays, others only
+                // once staff reviewed them.
                 let reviewed = app.store.reviewed_tags(&found.hashtags).await?;
-                found.hashtags.retain(|t| reviewed.contains(t));
+                let exact = name.to_lowercase();
+                found
+                    .hashtags
+                    .retain(|t| *t == exact || reviewed.contains(t));
             }
         }
     }

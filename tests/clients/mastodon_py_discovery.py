@@ -65,8 +65,12 @@ def main():
     private = bob.search_v2("private note", result_type="statuses")["statuses"]
     check(private == [], "a followers-only post is not found by a non-follower")
 
-    tags = bob.search_v2("#wad", result_type="hashtags")["hashtags"]
+    tags = bob.search_v2("#wad", result_type="hashtags", exclude_unreviewed=False)["hashtags"]
     check([t["name"].lower() for t in tags] == ["wading"], "a hashtag is found by its prefix")
+    unreviewed = bob.search_v2("#wad", result_type="hashtags")["hashtags"]
+    check(unreviewed == [], "but not when only reviewed hashtags are asked for (Mastodon.py's default)")
+    exact = bob.search_v2("#wading", result_type="hashtags")["hashtags"]
+    check([t["name"].lower() for t in exact] == ["wading"], "the hashtag named exactly is found all the same")
     check(len(tags[0]["history"]) == 7 and tags[0]["history"][0]["accounts"] == "2",
           "with seven days of history: two accounts used it today")
     accounts = bob.account_search("alic")

@@ -380,3 +380,90 @@ async fn admin_measures_retention_and_activity_answer_in_mastodons_shapes() {
             > weeks[1]["week"].as_str().unwrap().parse::<i64>().unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_insights_page_draws_the_figures_and_turns_recording_off() {
+    let s = TestServer::start().await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", alice.id),
+        None,
+    )
+    .await;
+    s.get(&format!("/api/v1/accounts/{}", alice.id), Some(&bob.token))
+        .await;
+    let p = post(&s, &alice, json!({"status": "on the page"})).await;
+    let id = p["id"].as_str().unwrap();
+    act(
+        &s,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/statuses/{id}/favourite"),
+        None,
+    )
+    .await;
+    roost::service::analytics::flush(&s.app).await.unwrap();
+
+    // Signed out, the page asks to sign in.
+    let anonymous = browser();
+    let resp = anonymous.get(s.url("/insights")).send().await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/auth/sign_in")
+    );
+
+    let b = crate::settings::signed_in(&s, "alice@example.org").await;
+    let (status, html) = form_page(&b, &s.url("/insights")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for (what, text) in [
+        ("followers", r#"id="followers">1<"#),
+        ("views", r#"id="views">1<"#),
+        ("posts", r#"id="posts">1<"#),
+        ("reach", r#"id="reach">1<"#),
+        ("engagement", r#"id="engagement">1<"#),
+        ("the top post", &format!(r#"href="/@alice/{id}""#)),
+        ("the switch", "Turn insights off"),
+    ] {
+        assert!(html.contains(text), "{what}: {html}");
+    }
+    assert_eq!(html.matches(r#"<svg class="chart""#).count(), 2);
+    assert_eq!(
+        html.matches(r#"<rect class="bar""#).count(),
+        30,
+        "a bar a day"
+    );
+    let (_, week) = form_page(&b, &s.url("/insights?days=7")).await;
+    assert_eq!(week.matches(r#"<rect class="bar""#).count(), 7);
+    assert!(week.contains("<strong>7 days</strong>"));
+
+    // The switch: a stale form changes nothing; the real one turns it off.
+    let resp = b
+        .post(s.url("/insights/settings"))
+        .form(&[("csrf_token", "stale"), ("enabled", "off")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let (_, i) = s.get("/api/v1/roost/insights", Some(&alice.token)).await;
+    assert_eq!(i["enabled"], true);
+    let csrf = csrf_of(&html);
+    let resp = b
+        .post(s.url("/insights/settings"))
+        .form(&[("csrf_token", csrf.as_str()), ("enabled", "off")])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let (_, i) = s.get("/api/v1/roost/insights", Some(&alice.token)).await;
+    assert_eq!(i["enabled"], false);
+    let (_, off) = form_page(&b, &s.url("/insights")).await;
+    assert!(off.contains(r#"id="insights-off""#));
+    assert!(off.contains("Turn insights on"));
+}

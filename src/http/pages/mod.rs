@@ -20,7 +20,9 @@ use crate::model::{Account, Session};
 use crate::service::{accounts, oauth, two_factor};
 
 pub mod about;
+mod charts;
 pub mod cookies;
+mod insights;
 pub mod password;
 pub mod public;
 pub mod settings;
@@ -34,6 +36,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
         .merge(password::router())
         .merge(settings::router(app))
+        .merge(insights::router())
         .route("/auth/sign_out", axum::routing::post(sign_out))
         .route("/robots.txt", get(robots))
         .route("/tags/{name}", get(public::tag))

@@ -136,6 +136,8 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "archive_requested" => {
             "Your archive is being prepared; it will be listed here when it is ready."
         }
+        "insights_on" => "Insights are on: your figures are recorded again.",
+        "insights_off" => "Insights are off: nothing new is recorded for your account.",
         "import_started" => {
             "The file was accepted; its rows are being imported (reload to see the progress)."
         }
