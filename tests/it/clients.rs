@@ -170,6 +170,14 @@ async fn chromium_manages_profile_two_factor_sessions_apps_email_and_password() 
     run_client_script(node_script("settings.mjs")).await;
 }
 
+/// `/insights` on a phone-sized Chromium (tests/browser/insights.mjs): the
+/// figures of a day made through the API, two charts that fit the screen,
+/// and the switch.
+#[tokio::test]
+async fn chromium_shows_insights_with_charts_on_a_phone() {
+    run_client_script(node_script("insights.mjs")).await;
+}
+
 /// `/settings/import` and `/settings/export` in Chromium (tests/browser/your_data.mjs).
 #[tokio::test]
 async fn chromium_imports_exports_and_downloads_the_archive() {

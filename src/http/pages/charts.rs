@@ -8,10 +8,10 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 const W: f64 = 600.0;
-const H: f64 = 160.0;
+const H: f64 = 200.0;
 /// Room for the scale on the left and the dates below.
-const LEFT: f64 = 36.0;
-const BOTTOM: f64 = 20.0;
+const LEFT: f64 = 56.0;
+const BOTTOM: f64 = 30.0;
 
 fn max_of(values: &[(NaiveDate, i64)]) -> i64 {
     values.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1)
@@ -37,14 +37,14 @@ fn frame(out: &mut String, label: &str, values: &[(NaiveDate, i64)], max: i64) {
     );
     let _ = write!(
         out,
-        r#"<text x="{}" y="14" font-size="11" text-anchor="end" fill="currentColor">{max}</text><text x="{}" y="{zero}" font-size="11" text-anchor="end" fill="currentColor">0</text>"#,
+        r#"<text x="{}" y="22" font-size="20" text-anchor="end" fill="currentColor">{max}</text><text x="{}" y="{zero}" font-size="20" text-anchor="end" fill="currentColor">0</text>"#,
         LEFT - 4.0,
         LEFT - 4.0
     );
     if let (Some((first, _)), Some((last, _))) = (values.first(), values.last()) {
         let _ = write!(
             out,
-            r#"<text x="{LEFT}" y="{H}" font-size="11" fill="currentColor">{first}</text><text x="{W}" y="{H}" font-size="11" text-anchor="end" fill="currentColor">{last}</text>"#
+            r#"<text x="{LEFT}" y="{H}" font-size="20" fill="currentColor">{first}</text><text x="{W}" y="{H}" font-size="20" text-anchor="end" fill="currentColor">{last}</text>"#
         );
     }
 }
