@@ -44,6 +44,25 @@ pub struct AnalyticsBatch {
 impl Store {
     /// Writes a recorder's batch in one transaction.
     pub async fn flush_analytics(&self, b: &AnalyticsBatch) -> Result<()> {
+        // Reach comes a row per post: one statement takes them all, as a
+        // JSON array of [status, local, remote].
+        let reach_sql = if self.backend() == "postgres" {
+            "INSERT INTO status_reach (status_id, local, remote)
+             SELECT s.id, (d.value->>1)::bigint, (d.value->>2)::bigint
+             FROM jsonb_array_elements($1::jsonb) d JOIN statuses s ON s.id = (d.value->>0)::bigint
+             JOIN users u ON u.account_id = s.account_id WHERE u.insights
+             ON CONFLICT (status_id) DO UPDATE SET local = status_reach.local + excluded.local,
+                remote = status_reach.remote + excluded.remote"
+        } else {
+            "INSERT INTO status_reach (status_id, local, remote)
+             SELECT s.id, json_extract(d.value, '$[1]'), json_extract(d.value, '$[2]')
+             FROM json_each($1) d JOIN statuses s ON s.id = json_extract(d.value, '$[0]')
+             JOIN users u ON u.account_id = s.account_id WHERE u.insights
+             ON CONFLICT (status_id) DO UPDATE SET local = status_reach.local + excluded.local,
+                remote = status_reach.remote + excluded.remote"
+        };
+        let reach = serde_json::to_string(&b.reach)
+            .map_err(|e| crate::error::Error::internal(format!("reach: {e}")))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             for (metric, subject, day, n) in &b.counts {
@@ -60,15 +79,8 @@ impl Store {
                     bump_metric!(tx, *metric, *subject, day, 1i64).await?;
                 }
             }
-            for (status_id, local, remote) in &b.reach {
-                sqlx::query(
-                    "INSERT INTO status_reach (status_id, local, remote)
-                     SELECT s.id, $2, $3 FROM statuses s JOIN users u ON u.account_id = s.account_id
-                     WHERE s.id = $1 AND u.insights
-                     ON CONFLICT (status_id) DO UPDATE SET local = status_reach.local + excluded.local,
-                        remote = status_reach.remote + excluded.remote")
-                    .bind(*status_id).bind(*local).bind(*remote)
-                    .execute(&mut *tx).await?;
+            if !b.reach.is_empty() {
+                sqlx::query(sqlx::AssertSqlSafe(reach_sql)).bind(&reach).execute(&mut *tx).await?;
             }
             for (day, account_id) in &b.active {
                 sqlx::query(
