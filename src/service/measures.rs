@@ -141,6 +141,14 @@ pub async fn retention(
         .store
         .activity_days(&ids, &first.to_string(), &after_last.to_string())
         .await?;
+    // Who was active in which period, read once.
+    let mut active_in: std::collections::HashSet<(i64, NaiveDate)> =
+        std::collections::HashSet::new();
+    for (id, day) in &active {
+        if let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            active_in.insert((*id, period_of(d, monthly)));
+        }
+    }
     let mut periods = Vec::new();
     let mut p = first;
     while p <= last {
@@ -159,13 +167,7 @@ pub async fn retention(
         for r in &periods[i..] {
             let value = members
                 .iter()
-                .filter(|m| {
-                    active.iter().any(|(id, day)| {
-                        *id == **m
-                            && NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                                .is_ok_and(|d| period_of(d, monthly) == *r)
-                    })
-                })
+                .filter(|m| active_in.contains(&(**m, *r)))
                 .count();
             let value = i64::try_from(value).unwrap_or(i64::MAX);
             #[allow(clippy::cast_precision_loss)]
