@@ -83,6 +83,7 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
                 confirmed: true,
                 allow_reserved: true,
                 reason: None,
+                app_id: None,
             };
             accounts::register(&app, registration).await.map(|account| {
                 println!(

@@ -30,6 +30,8 @@ pub struct NewLocalAccount<'a> {
     /// False when the address must still be confirmed by mail.
     pub confirmed: bool,
     pub registration_reason: Option<&'a str>,
+    /// The app the sign-up came through (None from the command line).
+    pub app_id: Option<i64>,
     pub now: DateTime<Utc>,
 }
 
@@ -145,8 +147,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO users (account_id, email, password_hash, role, locale, approved, registration_reason, created_at, confirmed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                "INSERT INTO users (account_id, email, password_hash, role, locale, approved, registration_reason, created_at, confirmed_at, created_by_app_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .bind(a.id)
                 .bind(a.email)
                 .bind(a.password_hash)
@@ -156,6 +158,7 @@ impl Store {
                 .bind(a.registration_reason)
                 .bind(a.now)
                 .bind(a.confirmed.then_some(a.now))
+                .bind(a.app_id)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await

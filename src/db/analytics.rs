@@ -7,7 +7,7 @@ use sqlx::AssertSqlSafe;
 use super::params::{Param, Sql, bind_params};
 use super::{BeginWrite, Store, on_pool};
 use crate::error::Result;
-use crate::model::analytics::MeasureKey;
+use crate::model::analytics::{DimensionKey, MeasureKey};
 
 /// Adds `$n` to a day count inside the caller's transaction, when the
 /// subject is the instance (0) or a local account that has insights on.
@@ -460,5 +460,122 @@ impl Store {
         let total: i64 = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(text.clone())), &inner.params)
             .fetch_one(pool).await)?;
         Ok(total)
+    }
+
+    /// `key`'s largest groups from `from` to `to` (exclusive): `(group,
+    /// value)`, largest first, at most `limit`. A server group is `""` for
+    /// this one, a language `""` when posts do not say. Not for
+    /// `space_usage` and `software_versions` (see `database_size` and
+    /// `database_version`).
+    pub async fn dimension(
+        &self,
+        key: &DimensionKey,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::default();
+        match key {
+            DimensionKey::Languages => {
+                sql.push(
+                    "SELECT u.locale AS k, COUNT(DISTINCT u.account_id) AS v FROM users u
+                     JOIN user_activity ua ON ua.account_id = u.account_id WHERE ua.day >= ",
+                )
+                .bind(Param::Text(from.date_naive().to_string()))
+                .push(" AND ua.day < ")
+                .bind(Param::Text(to.date_naive().to_string()))
+                .push(" GROUP BY u.locale");
+            }
+            DimensionKey::Sources => {
+                sql.push(
+                    "SELECT COALESCE(ap.name, '') AS k, COUNT(*) AS v FROM users u
+                     LEFT JOIN apps ap ON ap.id = u.created_by_app_id WHERE 1 = 1",
+                );
+                time_window(&mut sql, "u.created_at", Some((from, to)));
+                sql.push(" GROUP BY COALESCE(ap.name, '')");
+            }
+            DimensionKey::Servers => {
+                sql.push(
+                    "SELECT COALESCE(a.domain, '') AS k, COUNT(*) AS v FROM statuses s
+                     JOIN accounts a ON a.id = s.account_id WHERE 1 = 1",
+                );
+                id_window(&mut sql, "s.id", Some((from, to)));
+                sql.push(" GROUP BY COALESCE(a.domain, '')");
+            }
+            DimensionKey::TagServers(tag) | DimensionKey::TagLanguages(tag) => {
+                let group = if matches!(key, DimensionKey::TagServers(_)) {
+                    "COALESCE(a.domain, '')"
+                } else {
+                    "COALESCE(s.language, '')"
+                };
+                sql.push(&format!(
+                    "SELECT {group} AS k, COUNT(*) AS v FROM status_tags st JOIN statuses s ON s.id = st.status_id
+                     JOIN accounts a ON a.id = s.account_id
+                     WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND st.tag_id = "
+                ))
+                .bind_i64(*tag);
+                id_window(&mut sql, "st.status_id", Some((from, to)));
+                sql.push(&format!(" GROUP BY {group}"));
+            }
+            DimensionKey::InstanceAccounts(domain) => {
+                sql.push(
+                    "SELECT a.username AS k, COUNT(*) AS v FROM follows f
+                     JOIN accounts a ON a.id = f.target_account_id WHERE a.domain = ",
+                )
+                .bind(Param::Text(domain.clone()));
+                time_window(&mut sql, "f.created_at", Some((from, to)));
+                sql.push(" GROUP BY a.username");
+            }
+            DimensionKey::InstanceLanguages(domain) => {
+                sql.push(
+                    "SELECT COALESCE(s.language, '') AS k, COUNT(*) AS v FROM statuses s
+                     JOIN accounts a ON a.id = s.account_id WHERE a.domain = ",
+                )
+                .bind(Param::Text(domain.clone()));
+                id_window(&mut sql, "s.id", Some((from, to)));
+                sql.push(" GROUP BY COALESCE(s.language, '')");
+            }
+            DimensionKey::SpaceUsage | DimensionKey::SoftwareVersions => {
+                return Err(crate::error::Error::internal(
+                    "space_usage and software_versions are not grouped rows",
+                ));
+            }
+        }
+        sql.push(" ORDER BY v DESC, k LIMIT ").bind_i64(limit);
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Bytes the database takes (PostgreSQL: the database; SQLite: its
+    /// main file, without the write-ahead log).
+    pub async fn database_size(&self) -> Result<i64> {
+        let sql = if self.backend() == "postgres" {
+            "SELECT pg_database_size(current_database())"
+        } else {
+            "SELECT p.page_count * s.page_size FROM pragma_page_count() p, pragma_page_size() s"
+        };
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// The database server's version (`16.4`, or SQLite's `3.46.0`).
+    pub async fn database_version(&self) -> Result<String> {
+        let sql = if self.backend() == "postgres" {
+            "SELECT current_setting('server_version')"
+        } else {
+            "SELECT sqlite_version()"
+        };
+        let v: String = on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        Ok(v)
+    }
+
+    /// Bytes of every media file kept here (attachments and their
+    /// thumbnails, local and fetched).
+    pub async fn media_bytes(&self) -> Result<i64> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(file_size + thumbnail_size), 0) AS BIGINT) FROM media_attachments")
+            .fetch_one(pool).await)?;
+        Ok(n)
     }
 }

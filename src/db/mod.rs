@@ -239,6 +239,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "analytics",
         include_str!("../../migrations/sqlite/0026_analytics.sql"),
     ),
+    (
+        27,
+        "sign_up_source",
+        include_str!("../../migrations/sqlite/0027_sign_up_source.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -370,6 +375,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         26,
         "analytics",
         include_str!("../../migrations/postgres/0026_analytics.sql"),
+    ),
+    (
+        27,
+        "sign_up_source",
+        include_str!("../../migrations/postgres/0027_sign_up_source.sql"),
     ),
 ];
 

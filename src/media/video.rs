@@ -53,6 +53,8 @@ const AAC_BITRATE: &str = "128k";
 pub struct Tools {
     pub ffmpeg: PathBuf,
     pub ffprobe: PathBuf,
+    /// ffmpeg's version, as its `-version` says (`5.1.6-0+deb12u1`).
+    pub version: String,
 }
 
 impl Tools {
@@ -60,16 +62,24 @@ impl Tools {
     /// a `/` is taken as a path) and checks that they run `-version`; `None`
     /// if either is missing or broken. Usually `Tools::find("ffmpeg", "ffprobe")`.
     pub async fn find(ffmpeg: &str, ffprobe: &str) -> Option<Tools> {
+        let (ffmpeg, first_line) = locate(ffmpeg).await?;
+        let version = first_line
+            .strip_prefix("ffmpeg version ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("unknown")
+            .to_string();
         let tools = Tools {
-            ffmpeg: locate(ffmpeg).await?,
-            ffprobe: locate(ffprobe).await?,
+            ffmpeg,
+            ffprobe: locate(ffprobe).await?.0,
+            version,
         };
         tracing::debug!(ffmpeg = %tools.ffmpeg.display(), ffprobe = %tools.ffprobe.display(), "found ffmpeg");
         Some(tools)
     }
 }
 
-async fn locate(program: &str) -> Option<PathBuf> {
+/// The program's path and the first line of its `-version`.
+async fn locate(program: &str) -> Option<(PathBuf, String)> {
     let path = if program.contains('/') {
         PathBuf::from(program)
     } else {
@@ -80,7 +90,14 @@ async fn locate(program: &str) -> Option<PathBuf> {
     let mut cmd = Command::new(&path);
     cmd.arg("-version");
     match run(cmd, Instant::now() + SHORT_WAIT).await {
-        Ok(out) if out.status.success() => Some(path),
+        Ok(out) if out.status.success() => {
+            let first = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            Some((path, first))
+        }
         Ok(out) => {
             tracing::warn!(program = %path.display(), stderr = %out.stderr_tail(), "-version failed");
             None

@@ -65,3 +65,46 @@ impl MeasureKey {
         matches!(self, MeasureKey::InstanceMediaAttachments(_)).then_some("bytes")
     }
 }
+
+/// One dimension (Mastodon's `/api/v1/admin/dimensions` keys): the largest
+/// groups of something over a window.
+/// <https://docs.joinmastodon.org/methods/admin/dimensions/>
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DimensionKey {
+    /// Interface languages of the local users active in the window.
+    Languages,
+    /// How the window's sign-ups registered: the app that created them,
+    /// or the website.
+    Sources,
+    /// Servers whose accounts posted most in the window (this one too).
+    Servers,
+    /// Bytes used by the database and by media.
+    SpaceUsage,
+    /// Versions of roost and the parts it runs on.
+    SoftwareVersions,
+    /// Servers whose accounts used the hashtag publicly in the window.
+    TagServers(i64),
+    /// Languages of the window's public posts with the hashtag.
+    TagLanguages(i64),
+    /// The domain's accounts most followed from here in the window.
+    InstanceAccounts(String),
+    /// Languages of the domain's posts in the window.
+    InstanceLanguages(String),
+}
+
+impl DimensionKey {
+    /// Mastodon's name of the key.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DimensionKey::Languages => "languages",
+            DimensionKey::Sources => "sources",
+            DimensionKey::Servers => "servers",
+            DimensionKey::SpaceUsage => "space_usage",
+            DimensionKey::SoftwareVersions => "software_versions",
+            DimensionKey::TagServers(_) => "tag_servers",
+            DimensionKey::TagLanguages(_) => "tag_languages",
+            DimensionKey::InstanceAccounts(_) => "instance_accounts",
+            DimensionKey::InstanceLanguages(_) => "instance_languages",
+        }
+    }
+}

@@ -66,6 +66,8 @@ pub struct Registration<'a> {
     /// Operators (`roost admin create-account`) may take reserved names such as `admin`.
     pub allow_reserved: bool,
     pub reason: Option<&'a str>,
+    /// The app the sign-up came through (None from the command line).
+    pub app_id: Option<i64>,
 }
 
 fn check_username(v: &mut Validation, username: &str, allow_reserved: bool) {
@@ -196,6 +198,7 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         approved: r.approved,
         confirmed: r.confirmed,
         registration_reason: r.reason,
+        app_id: r.app_id,
         now: Utc::now(),
     };
     if let Err(e) = app.store.put_local_account(&new).await {
@@ -531,6 +534,8 @@ pub struct SignUp<'a> {
     pub reason: Option<&'a str>,
     /// The address it comes from, for the sign-up rate limit.
     pub ip: std::net::IpAddr,
+    /// The app whose token signs up.
+    pub app_id: i64,
 }
 
 /// Signs up as `instance.registrations` allows: refused when closed,
@@ -580,6 +585,7 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
             confirmed: !confirm,
             allow_reserved: false,
             reason: s.reason,
+            app_id: Some(s.app_id),
         },
     )
     .await?;

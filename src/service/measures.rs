@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::analytics::MeasureKey;
+use crate::model::analytics::{DimensionKey, MeasureKey};
 
 /// Longest window a measure or retention request covers, in days.
 pub const MAX_WINDOW_DAYS: i64 = 400;
@@ -91,6 +91,175 @@ pub async fn measures(
         });
     }
     Ok(out)
+}
+
+/// One group of a dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimensionItem {
+    pub key: String,
+    pub human_key: String,
+    pub value: String,
+    /// `bytes` for sizes.
+    pub unit: Option<&'static str>,
+    pub human_value: Option<String>,
+}
+
+/// A dimension's groups, largest first.
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub key: DimensionKey,
+    pub data: Vec<DimensionItem>,
+}
+
+/// Most groups a dimension answers with.
+pub const MAX_DIMENSION_LIMIT: i64 = 100;
+
+fn item(key: String, human_key: String, value: i64) -> DimensionItem {
+    DimensionItem {
+        key,
+        human_key,
+        value: value.to_string(),
+        unit: None,
+        human_value: None,
+    }
+}
+
+fn size_item(key: &str, human_key: &str, bytes: i64) -> DimensionItem {
+    DimensionItem {
+        key: key.into(),
+        human_key: human_key.into(),
+        value: bytes.to_string(),
+        unit: Some("bytes"),
+        human_value: Some(human_size(bytes)),
+    }
+}
+
+fn version_item(key: &str, human_key: &str, version: String) -> DimensionItem {
+    DimensionItem {
+        key: key.into(),
+        human_key: human_key.into(),
+        value: version.clone(),
+        unit: None,
+        human_value: Some(version),
+    }
+}
+
+/// `keys` over the days `start` to `end`, each with at most `limit` groups.
+pub async fn dimensions(
+    app: &AppState,
+    keys: &[DimensionKey],
+    start: NaiveDate,
+    end: NaiveDate,
+    limit: i64,
+) -> Result<Vec<Dimension>> {
+    check_window(start, end)?;
+    let (from, to) = (midnight(start), midnight(end) + Duration::days(1));
+    let limit = limit.clamp(1, MAX_DIMENSION_LIMIT);
+    let postgres = app.store.backend() == "postgres";
+    let (db_key, db_name) = if postgres {
+        ("postgresql", "PostgreSQL")
+    } else {
+        ("sqlite", "SQLite")
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let DimensionKey::TagServers(id) | DimensionKey::TagLanguages(id) = key
+            && !app.store.tag_exists(*id).await?
+        {
+            return Err(Error::not_found());
+        }
+        let data = match key {
+            DimensionKey::SpaceUsage => vec![
+                size_item(db_key, db_name, app.store.database_size().await?),
+                size_item("media", "Media storage", app.store.media_bytes().await?),
+            ],
+            DimensionKey::SoftwareVersions => {
+                let mut v = vec![
+                    version_item("roost", "roost", env!("CARGO_PKG_VERSION").to_string()),
+                    version_item(db_key, db_name, app.store.database_version().await?),
+                ];
+                if let Some(tools) = &app.media.tools {
+                    v.push(version_item("ffmpeg", "FFmpeg", tools.version.clone()));
+                }
+                v
+            }
+            _ => app
+                .store
+                .dimension(key, from, to, limit)
+                .await?
+                .into_iter()
+                .map(|(group, n)| {
+                    let (k, human) = match key {
+                        DimensionKey::Servers | DimensionKey::TagServers(_) => {
+                            let domain = if group.is_empty() {
+                                app.config.server.domain.clone()
+                            } else {
+                                group
+                            };
+                            (domain.clone(), domain)
+                        }
+                        DimensionKey::Sources if group.is_empty() => (
+                            "unknown".to_string(),
+                            "Command line, or before sources were recorded".to_string(),
+                        ),
+                        DimensionKey::Languages
+                        | DimensionKey::TagLanguages(_)
+                        | DimensionKey::InstanceLanguages(_) => {
+                            if group.is_empty() {
+                                ("und".to_string(), "Not given".to_string())
+                            } else {
+                                let name = crate::text::language::name(&group);
+                                (group, name)
+                            }
+                        }
+                        _ => (group.clone(), group),
+                    };
+                    item(k, human, n)
+                })
+                .collect(),
+        };
+        out.push(Dimension {
+            key: key.clone(),
+            data,
+        });
+    }
+    Ok(out)
+}
+
+/// `number_to_human_size` as Rails writes it: "0 Bytes", "1 Byte",
+/// "46.2 GB" (base 1024, three significant digits).
+pub fn human_size(bytes: i64) -> String {
+    if bytes.abs() < 1024 {
+        return if bytes == 1 {
+            "1 Byte".into()
+        } else {
+            format!("{bytes} Bytes")
+        };
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let mut v = bytes as f64;
+    let mut unit = "Bytes";
+    for u in ["KB", "MB", "GB", "TB", "PB", "EB"] {
+        if v.abs() < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    let digits = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{v:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text} {unit}")
 }
 
 /// One cohort: the local users who signed up in a period, and the share
@@ -241,4 +410,20 @@ async fn compute_activity(app: &AppState) -> Result<Vec<Week>> {
         });
     }
     Ok(weeks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_as_rails_writes_them() {
+        assert_eq!(human_size(0), "0 Bytes");
+        assert_eq!(human_size(1), "1 Byte");
+        assert_eq!(human_size(1023), "1023 Bytes");
+        assert_eq!(human_size(1024), "1 KB");
+        assert_eq!(human_size(1536), "1.5 KB");
+        assert_eq!(human_size(49_581_359_907), "46.2 GB");
+        assert_eq!(human_size(837_518_622_720), "780 GB");
+    }
 }

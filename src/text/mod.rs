@@ -4,6 +4,7 @@
 //! Mentions and hashtags join here when statuses exist.
 
 pub mod head;
+pub mod language;
 pub mod page;
 pub mod sanitize;
 pub mod status;

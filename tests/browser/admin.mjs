@@ -110,8 +110,20 @@ async function main() {
     check(new URL(page.url()).pathname === "/admin", `sign-in did not lead back to /admin (${page.url()})`);
     check((await page.locator("#open-reports").textContent()).trim() === "1", "the dashboard counts one open report");
     check((await page.locator("#held-statuses").textContent()).trim() === "1", "the dashboard counts one held post");
-    await shot(page, "admin-dashboard");
     ok("an /admin link asks to sign in, then shows the dashboard");
+    // The activity charts: five, drawn, within the phone's width.
+    const charts = page.locator("svg.chart");
+    check((await charts.count()) === 5, `five charts on the dashboard, not ${await charts.count()}`);
+    for (let i = 0; i < 5; i++) {
+      const box = await charts.nth(i).boundingBox();
+      check(box && box.width > 200 && box.height > 50, `chart ${i} is drawn (${JSON.stringify(box)})`);
+    }
+    check((await page.locator("#opened-reports").textContent()).trim() === "1", "the report is counted as opened");
+    check((await page.locator("#servers td").first().textContent()).trim() !== "", "the servers table has a row");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 420, `the dashboard fits the phone (${wide}px)`);
+    await shot(page, "admin-dashboard");
+    ok("the dashboard charts the last 30 days and fits a phone");
 
     // --- the report ----------------------------------------------------------
     await page.getByRole("link", { name: "Open reports" }).click();

@@ -206,6 +206,7 @@ impl TestServer {
                 confirmed: true,
                 allow_reserved: false,
                 reason: None,
+                app_id: None,
             },
         )
         .await

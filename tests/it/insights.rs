@@ -467,3 +467,297 @@ async fn the_insights_page_draws_the_figures_and_turns_recording_off() {
     assert!(off.contains(r#"id="insights-off""#));
     assert!(off.contains("Turn insights on"));
 }
+
+#[tokio::test]
+async fn remote_followers_count_in_reach_and_other_servers_in_the_dimensions() {
+    let (a, b) = federated_pair().await;
+    let boss = a.admin("boss").await;
+    let alice = a.user("alice").await;
+    let bob = b.user("bob").await;
+    let carol = b.user("carol").await;
+    let dave = b.user("dave").await;
+    // Two followers on b; one local follower on a.
+    crate::federation::remote_follower(&a, &b, &alice, &bob).await;
+    crate::federation::remote_follower(&a, &b, &alice, &carol).await;
+    act(
+        &a,
+        &boss,
+        Method::POST,
+        &format!("/api/v1/accounts/{}/follow", alice.id),
+        None,
+    )
+    .await;
+    // Someone on a follows dave on b, so dave's posts come here.
+    crate::federation::remote_follower(&b, &a, &dave, &boss).await;
+
+    let public = post(
+        &a,
+        &alice,
+        json!({"status": "to both servers", "language": "en"}),
+    )
+    .await;
+    let direct = post(
+        &a,
+        &alice,
+        json!({"status": format!("@bob@{} only you", b.domain()), "visibility": "direct"}),
+    )
+    .await;
+    let arrived = post(&b, &dave, json!({"status": "from b", "language": "de"})).await;
+    eventually("dave's post to reach a", || async {
+        crate::federation::in_home(&a, &boss, &arrived["uri"]).await
+    })
+    .await;
+    drained(&a.app).await;
+    roost::service::analytics::flush(&a.app).await.unwrap();
+
+    let insights = |id: &str| {
+        let (a, token) = (&a, alice.token.clone());
+        let path = format!("/api/v1/roost/statuses/{id}/insights");
+        async move { a.get(&path, Some(&token)).await }
+    };
+    let (status, i) = insights(public["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{i}");
+    assert_eq!(i["remote_reach"], 2, "bob and carol: {i}");
+    assert_eq!(
+        i["reach"], 3,
+        "boss's feed here plus two remote followers: {i}"
+    );
+    let (_, i) = insights(direct["id"].as_str().unwrap()).await;
+    assert_eq!(
+        i["remote_reach"], 0,
+        "a direct post reaches no followers: {i}"
+    );
+
+    // The dimensions on a see both servers.
+    let today = chrono::Utc::now().date_naive();
+    let (status, d) = a
+        .request(
+            Method::POST,
+            "/api/v1/admin/dimensions",
+            Some(&boss.token),
+            Some(json!({
+                "keys": ["servers", "instance_accounts", "instance_languages", "languages",
+                         "sources", "space_usage", "software_versions", "nonsense"],
+                "start_at": today.to_string(),
+                "end_at": today.to_string(),
+                "instance_accounts": {"domain": b.domain()},
+                "instance_languages": {"domain": b.domain()},
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let by_key = |k: &str| -> Vec<Value> {
+        d.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["key"] == k)
+            .unwrap_or_else(|| panic!("{k} missing: {d}"))["data"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        d.as_array().unwrap().len(),
+        7,
+        "unknown keys are left out: {d}"
+    );
+    assert_eq!(
+        by_key("servers"),
+        [
+            json!({"key": a.domain(), "human_key": a.domain(), "value": "2"}),
+            json!({"key": b.domain(), "human_key": b.domain(), "value": "1"}),
+        ]
+    );
+    assert_eq!(
+        by_key("instance_accounts"),
+        [json!({"key": "dave", "human_key": "dave", "value": "1"})]
+    );
+    assert_eq!(
+        by_key("instance_languages"),
+        [json!({"key": "de", "human_key": "German", "value": "1"})]
+    );
+    let languages = by_key("languages");
+    assert_eq!(languages[0]["key"], "en", "{languages:?}");
+    assert_eq!(languages[0]["human_key"], "English");
+    let space = by_key("space_usage");
+    assert_eq!(space.len(), 2, "{space:?}");
+    assert_eq!(space[0]["unit"], "bytes");
+    assert!(space[0]["value"].as_str().unwrap().parse::<i64>().unwrap() > 0);
+    assert_eq!(space[1]["key"], "media");
+    let versions = by_key("software_versions");
+    assert_eq!(versions[0]["key"], "roost");
+    assert_eq!(versions[0]["value"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        ["sqlite", "postgresql"].contains(&versions[1]["key"].as_str().unwrap()),
+        "{versions:?}"
+    );
+}
+
+#[tokio::test]
+async fn admin_dimensions_group_sign_ups_and_hashtags_and_refuse_bad_requests() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    // Two sign-ups through the API by one app; users made directly have no app.
+    let app_token = s.app_token().await;
+    for name in ["newbie", "another"] {
+        let (status, body) = s
+            .request(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&app_token),
+                Some(json!({"username": name, "email": format!("{name}@example.org"),
+                            "password": "a long enough password", "agreement": true, "locale": "fr"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let alice = s.user("alice").await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "#dimensioned en français", "language": "fr"}),
+    )
+    .await;
+    post(
+        &s,
+        &alice,
+        json!({"status": "#dimensioned again", "language": "fr"}),
+    )
+    .await;
+    post(
+        &s,
+        &boss,
+        json!({"status": "#dimensioned in English", "language": "en"}),
+    )
+    .await;
+    let (_, tag) = s.get("/api/v1/tags/dimensioned", Some(&alice.token)).await;
+    let tag_id = tag["id"].as_str().unwrap().to_string();
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let dims = |body: Value, token: String| {
+        let s = &s;
+        async move {
+            s.request(
+                Method::POST,
+                "/api/v1/admin/dimensions",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, d) = dims(
+        json!({"keys": ["sources", "tag_languages", "tag_servers"], "start_at": today, "end_at": today,
+               "tag_languages": {"id": tag_id}, "tag_servers": {"id": tag_id}}),
+        boss.token.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let sources = d[0]["data"].as_array().unwrap();
+    assert_eq!(sources.len(), 2, "{d}");
+    assert_eq!(sources[0]["key"], "unknown", "boss and alice: {d}");
+    assert_eq!(sources[0]["value"], "2");
+    assert_eq!(sources[1]["value"], "2", "newbie and another: {d}");
+    assert_ne!(sources[1]["key"], "unknown");
+    assert_eq!(
+        d[1]["data"],
+        json!([
+            {"key": "fr", "human_key": "French", "value": "2"},
+            {"key": "en", "human_key": "English", "value": "1"},
+        ])
+    );
+    assert_eq!(
+        d[2]["data"],
+        json!([{"key": s.domain(), "human_key": s.domain(), "value": "3"}])
+    );
+    // limit cuts the groups.
+    let (_, d) = dims(
+        json!({"keys": ["tag_languages"], "start_at": today, "end_at": today, "limit": 1,
+               "tag_languages": {"id": tag_id}}),
+        boss.token.clone(),
+    )
+    .await;
+    assert_eq!(d[0]["data"].as_array().unwrap().len(), 1, "{d}");
+
+    // Refusals: not staff 403, missing parameter 400, unknown hashtag 404,
+    // bad limit or dates 422.
+    let body = json!({"keys": ["servers"], "start_at": today, "end_at": today});
+    assert_eq!(
+        dims(body, alice.token.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let body = json!({"keys": ["tag_servers"], "start_at": today, "end_at": today});
+    assert_eq!(
+        dims(body, boss.token.clone()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let body = json!({"keys": ["tag_servers"], "tag_servers": {"id": "4242"}, "start_at": today, "end_at": today});
+    assert_eq!(
+        dims(body, boss.token.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let body = json!({"keys": ["servers"], "start_at": today, "end_at": today, "limit": "-1"});
+    assert_eq!(
+        dims(body, boss.token.clone()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let body = json!({"keys": ["servers"], "start_at": "2026-02-01", "end_at": "2026-01-01"});
+    assert_eq!(
+        dims(body, boss.token.clone()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The instance's languages list names them.
+    let (status, langs) = s.get("/api/v1/instance/languages", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        langs
+            .as_array()
+            .unwrap()
+            .contains(&json!({"code": "de", "name": "German"}))
+    );
+}
+
+#[tokio::test]
+async fn the_admin_dashboard_charts_the_instance() {
+    let s = TestServer::start().await;
+    let boss = s.admin("boss").await;
+    let alice = s.user("alice").await;
+    for u in [&boss, &alice] {
+        s.get("/api/v1/accounts/verify_credentials", Some(&u.token))
+            .await;
+    }
+    act(
+        &s,
+        &alice,
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"account_id": boss.id})),
+    )
+    .await;
+    post(&s, &alice, json!({"status": "on the dashboard"})).await;
+    roost::service::analytics::flush(&s.app).await.unwrap();
+
+    // Staff only.
+    let plain = crate::settings::signed_in(&s, "alice@example.org").await;
+    let (status, _) = form_page(&plain, &s.url("/admin")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let b = crate::settings::signed_in(&s, "boss@example.org").await;
+    let (status, html) = form_page(&b, &s.url("/admin")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for (what, text) in [
+        ("new users", r#"id="new-users">2<"#),
+        ("active users", r#"id="active-users">2<"#),
+        ("reports", r#"id="opened-reports">1<"#),
+        ("the change", "<small>+2</small>"),
+        ("this server", &format!("<td>{}</td><td>", s.domain())),
+        ("software", "<td>roost</td>"),
+    ] {
+        assert!(html.contains(text), "{what}: {html}");
+    }
+    assert_eq!(html.matches(r#"<svg class="chart""#).count(), 5);
+    assert_eq!(html.matches(r#"<rect class="bar""#).count(), 5 * 30);
+    let (_, week) = form_page(&b, &s.url("/admin?days=7")).await;
+    assert_eq!(week.matches(r#"<rect class="bar""#).count(), 5 * 7);
+}

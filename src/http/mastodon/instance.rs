@@ -92,6 +92,18 @@ pub async fn translation_languages() -> Json<serde_json::Map<String, serde_json:
     Json(serde_json::Map::new())
 }
 
+/// `GET /api/v1/instance/languages`: the languages a post may be marked
+/// with (every two-letter ISO 639 code), as `[{"code", "name"}]`.
+/// <https://docs.joinmastodon.org/methods/instance/#languages>
+pub async fn languages() -> Json<Vec<serde_json::Value>> {
+    Json(
+        crate::text::language::two_letter()
+            .into_iter()
+            .map(|(code, name)| serde_json::json!({"code": code, "name": name}))
+            .collect(),
+    )
+}
+
 /// `GET /api/v1/instance/domain_blocks`: the blocked servers, when
 /// `instance.show_domain_blocks` lets this caller read them (404 otherwise,
 /// 401 for a signed-out caller when only users may).

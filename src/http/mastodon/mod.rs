@@ -83,6 +83,7 @@ pub fn router(app: &AppState) -> Router<Arc<AppState>> {
             "/api/v1/instance/terms_of_service/{date}",
             get(instance::terms_of_service_on),
         )
+        .route("/api/v1/instance/languages", get(instance::languages))
         .route(
             "/api/v1/instance/translation_languages",
             get(instance::translation_languages),

@@ -20,7 +20,7 @@ use crate::model::{Account, Session};
 use crate::service::{accounts, oauth, two_factor};
 
 pub mod about;
-mod charts;
+pub(crate) mod charts;
 pub mod cookies;
 mod insights;
 pub mod password;

@@ -89,6 +89,7 @@ async fn create(
             locale: p.locale.as_deref(),
             reason: p.reason.as_deref(),
             ip,
+            app_id: auth.caller.token.app_id,
         },
     )
     .await?;

@@ -1,6 +1,7 @@
-//! `POST /api/v1/admin/measures` and `/api/v1/admin/retention`: the
+//! `POST /api/v1/admin/measures`, `/dimensions` and `/retention`: the
 //! dashboard's figures in Mastodon's shapes (`service::measures` counts).
 //! <https://docs.joinmastodon.org/methods/admin/measures/>,
+//! <https://docs.joinmastodon.org/methods/admin/dimensions/>,
 //! <https://docs.joinmastodon.org/methods/admin/retention/>
 
 use std::sync::Arc;
@@ -15,12 +16,13 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{AdminRead, Auth, Params};
 use crate::model::Role;
-use crate::model::analytics::MeasureKey;
-use crate::service::measures;
+use crate::model::analytics::{DimensionKey, MeasureKey};
+use crate::service::measures::{self, human_size};
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/admin/measures", post(measures_handler))
+        .route("/api/v1/admin/dimensions", post(dimensions_handler))
         .route("/api/v1/admin/retention", post(retention))
 }
 
@@ -99,40 +101,82 @@ fn measure_key(p: &Value, name: &str) -> Result<Option<MeasureKey>> {
     }))
 }
 
-/// `number_to_human_size` as Rails writes it: "0 Bytes", "1 Byte",
-/// "46.2 GB" (base 1024, three significant digits).
-pub fn human_size(bytes: i64) -> String {
-    if bytes.abs() < 1024 {
-        return if bytes == 1 {
-            "1 Byte".into()
-        } else {
-            format!("{bytes} Bytes")
-        };
+/// A dimension key with its parameter; None for a key roost does not know.
+fn dimension_key(p: &Value, name: &str) -> Result<Option<DimensionKey>> {
+    let tag = || -> Result<i64> {
+        sub_param(p, name, "id")?
+            .parse()
+            .map_err(|_| Error::not_found())
+    };
+    let domain = || -> Result<String> { Ok(sub_param(p, name, "domain")?.to_ascii_lowercase()) };
+    Ok(Some(match name {
+        "languages" => DimensionKey::Languages,
+        "sources" => DimensionKey::Sources,
+        "servers" => DimensionKey::Servers,
+        "space_usage" => DimensionKey::SpaceUsage,
+        "software_versions" => DimensionKey::SoftwareVersions,
+        "tag_servers" => DimensionKey::TagServers(tag()?),
+        "tag_languages" => DimensionKey::TagLanguages(tag()?),
+        "instance_accounts" => DimensionKey::InstanceAccounts(domain()?),
+        "instance_languages" => DimensionKey::InstanceLanguages(domain()?),
+        _ => return Ok(None),
+    }))
+}
+
+/// How many groups a dimension gives: `limit` (default 10, at most 100).
+fn limit_param(p: &Value) -> Result<i64> {
+    let raw = match p.get("limit") {
+        None | Some(Value::Null) => return Ok(10),
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(10),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match raw {
+        Some(n) if n >= 1 => Ok(n.min(measures::MAX_DIMENSION_LIMIT)),
+        _ => Err(Error::unprocessable(
+            "Validation failed: limit must be a positive number",
+        )),
     }
-    #[allow(clippy::cast_precision_loss)]
-    let mut v = bytes as f64;
-    let mut unit = "Bytes";
-    for u in ["KB", "MB", "GB", "TB", "PB", "EB"] {
-        if v.abs() < 1024.0 {
-            break;
+}
+
+/// `POST /api/v1/admin/dimensions` (staff).
+async fn dimensions_handler(
+    State(app): State<Arc<AppState>>,
+    auth: Auth<AdminRead>,
+    Params(p): Params<Value>,
+) -> Result<Json<Vec<Value>>> {
+    crate::service::moderation::require(&auth.user, Role::Moderator)?;
+    let start = date_param(&p, "start_at")?;
+    let end = date_param(&p, "end_at")?;
+    let limit = limit_param(&p)?;
+    let mut wanted = Vec::new();
+    for name in keys(&p) {
+        if let Some(k) = dimension_key(&p, &name)? {
+            wanted.push(k);
         }
-        v /= 1024.0;
-        unit = u;
     }
-    let digits = if v.abs() >= 100.0 {
-        0
-    } else if v.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let text = format!("{v:.digits$}");
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    };
-    format!("{text} {unit}")
+    let found = measures::dimensions(&app, &wanted, start, end, limit).await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|d| {
+                json!({
+                    "key": d.key.name(),
+                    "data": d.data.iter().map(|i| {
+                        let mut v = json!({"key": i.key, "human_key": i.human_key, "value": i.value});
+                        if let Some(unit) = i.unit {
+                            v["unit"] = json!(unit);
+                        }
+                        if let Some(h) = &i.human_value {
+                            v["human_value"] = json!(h);
+                        }
+                        v
+                    }).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    ))
 }
 
 fn day_time(d: NaiveDate) -> String {
@@ -206,20 +250,4 @@ async fn retention(
             })
             .collect(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::human_size;
-
-    #[test]
-    fn sizes_read_as_rails_writes_them() {
-        assert_eq!(human_size(0), "0 Bytes");
-        assert_eq!(human_size(1), "1 Byte");
-        assert_eq!(human_size(1023), "1023 Bytes");
-        assert_eq!(human_size(1024), "1 KB");
-        assert_eq!(human_size(1536), "1.5 KB");
-        assert_eq!(human_size(49_581_359_907), "46.2 GB");
-        assert_eq!(human_size(837_518_622_720), "780 GB");
-    }
 }
