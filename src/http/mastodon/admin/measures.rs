@@ -73,15 +73,23 @@ fn sub_param(p: &Value, key: &str, field: &str) -> Result<String> {
         .ok_or_else(|| Error::bad_request(format!("param is missing or the value is empty: {key}")))
 }
 
+/// `key[id]`, a hashtag's id (404 when not a number, as for an unknown one).
+fn tag_param(p: &Value, key: &str) -> Result<i64> {
+    sub_param(p, key, "id")?
+        .parse()
+        .map_err(|_| Error::not_found())
+}
+
+/// `key[domain]`, lower-cased.
+fn domain_param(p: &Value, key: &str) -> Result<String> {
+    Ok(sub_param(p, key, "domain")?.to_ascii_lowercase())
+}
+
 /// A measure key with its parameter; None for a key roost does not know
 /// (left out of the answer, as Mastodon does).
 fn measure_key(p: &Value, name: &str) -> Result<Option<MeasureKey>> {
-    let tag = || -> Result<i64> {
-        sub_param(p, name, "id")?
-            .parse()
-            .map_err(|_| Error::not_found())
-    };
-    let domain = || -> Result<String> { Ok(sub_param(p, name, "domain")?.to_ascii_lowercase()) };
+    let tag = || tag_param(p, name);
+    let domain = || domain_param(p, name);
     Ok(Some(match name {
         "active_users" => MeasureKey::ActiveUsers,
         "new_users" => MeasureKey::NewUsers,
@@ -103,12 +111,8 @@ fn measure_key(p: &Value, name: &str) -> Result<Option<MeasureKey>> {
 
 /// A dimension key with its parameter; None for a key roost does not know.
 fn dimension_key(p: &Value, name: &str) -> Result<Option<DimensionKey>> {
-    let tag = || -> Result<i64> {
-        sub_param(p, name, "id")?
-            .parse()
-            .map_err(|_| Error::not_found())
-    };
-    let domain = || -> Result<String> { Ok(sub_param(p, name, "domain")?.to_ascii_lowercase()) };
+    let tag = || tag_param(p, name);
+    let domain = || domain_param(p, name);
     Ok(Some(match name {
         "languages" => DimensionKey::Languages,
         "sources" => DimensionKey::Sources,
