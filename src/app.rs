@@ -41,6 +41,9 @@ pub struct AppState {
     pub vapid: crate::push::Vapid,
     /// The streaming API's sockets on this node.
     pub streaming: crate::http::mastodon::streaming::hub::Hub,
+    /// This process among the cluster's nodes (its listen address and
+    /// process id), as the database records who ran a periodic task.
+    pub node: String,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
         let mail = crate::mail::Mailer::new(&config)?;
         let vapid = vapid_key(&store).await?;
         let bus = crate::bus::Bus::start(&store);
+        let node = format!("{} pid {}", config.server.listen, std::process::id());
         let app = Arc::new(Self {
             config,
             store,
@@ -97,6 +101,7 @@ impl AppState {
             bus,
             vapid,
             streaming: Default::default(),
+            node,
         });
         crate::http::mastodon::streaming::dispatch::start(&app);
         Ok(app)

@@ -82,11 +82,23 @@ const LOCAL_CAPACITY: usize = 4096;
 
 struct Inner {
     local: broadcast::Sender<Arc<Event>>,
-    /// To the task that sends to other nodes (PostgreSQL only).
-    remote: Option<mpsc::UnboundedSender<Event>>,
+    /// To the task that sends to other nodes (PostgreSQL only), each event
+    /// numbered in the order it was queued.
+    /// (Behind a lock, so numbers enter the channel in order.)
+    remote: Option<std::sync::Mutex<mpsc::UnboundedSender<(u64, Event)>>>,
+    /// The number of the last event queued for other nodes.
+    queued: std::sync::atomic::AtomicU64,
+    /// The number of the last event handed to PostgreSQL (sent or given
+    /// up on).
+    sent: tokio::sync::watch::Sender<u64>,
     /// This process, so its own notifications are not handled twice.
     node: u64,
 }
+
+/// The longest a write's response waits for its events to leave
+/// ([`Bus::flushed`]); past it the response goes, and other nodes'
+/// caches still expire within seconds.
+const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The bus of one process; cheap to clone.
 #[derive(Clone)]
@@ -105,16 +117,28 @@ impl Bus {
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
         let node = rand::random::<u64>();
         let postgres = store.backend() == "postgres";
-        let remote = postgres.then(|| {
+        let (sent, _) = tokio::sync::watch::channel(0);
+        let (remote, rx) = if postgres {
             let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(send_to_nodes(store.clone(), rx, node));
-            tx
-        });
+            (Some(std::sync::Mutex::new(tx)), Some(rx))
+        } else {
+            (None, None)
+        };
         let bus = Bus(Arc::new(Inner {
             local,
             remote,
+            queued: std::sync::atomic::AtomicU64::new(0),
+            sent,
             node,
         }));
+        if let Some(rx) = rx {
+            tokio::spawn(send_to_nodes(
+                store.clone(),
+                rx,
+                node,
+                Arc::downgrade(&bus.0),
+            ));
+        }
         let weak = Arc::downgrade(&bus.0);
         store.cache.set_publisher(Box::new(move |what| {
             if let Some(inner) = weak.upgrade() {
@@ -141,16 +165,17 @@ impl Bus {
                     accounts,
                 } if accounts.len() > FEED_CHUNK => {
                     for chunk in accounts.chunks(FEED_CHUNK) {
-                        let _ = remote.send(Event::Feed {
-                            status_id: *status_id,
-                            change: *change,
-                            accounts: chunk.to_vec(),
-                        });
+                        self.to_nodes(
+                            remote,
+                            Event::Feed {
+                                status_id: *status_id,
+                                change: *change,
+                                accounts: chunk.to_vec(),
+                            },
+                        );
                     }
                 }
-                _ => {
-                    let _ = remote.send(event.clone());
-                }
+                _ => self.to_nodes(remote, event.clone()),
             }
         }
         // No receiver (no hub yet) is not an error.
@@ -164,11 +189,43 @@ impl Bus {
     fn invalidated(&self, what: &Invalidation) {
         let event = Event::Invalidate(what.clone());
         if let Some(remote) = &self.0.remote {
-            let _ = remote.send(event.clone());
+            self.to_nodes(remote, event.clone());
         }
         if concerns_sockets(what) {
             let _ = self.0.local.send(Arc::new(event));
         }
+    }
+
+    /// Queues `event` for other nodes, numbered.
+    fn to_nodes(
+        &self,
+        remote: &std::sync::Mutex<mpsc::UnboundedSender<(u64, Event)>>,
+        event: Event,
+    ) {
+        // Numbered and sent under one lock: the channel keeps the order.
+        let tx = remote
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = self
+            .0
+            .queued
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let _ = tx.send((n, event));
+    }
+
+    /// Resolves once every event queued so far on this node has been handed
+    /// to PostgreSQL for the other nodes (at once on SQLite, with one node).
+    /// A write's response waits for this, so that by the time a client
+    /// reads through another node, the write's invalidations are on their
+    /// way there ahead of it (docs/architecture.md, "Caches").
+    pub async fn flushed(&self) {
+        if self.0.remote.is_none() {
+            return;
+        }
+        let target = self.0.queued.load(std::sync::atomic::Ordering::SeqCst);
+        let mut sent = self.0.sent.subscribe();
+        let _ = tokio::time::timeout(FLUSH_WAIT, sent.wait_for(|n| *n >= target)).await;
     }
 
     /// Every event published from now on, on this node or another.
@@ -200,30 +257,36 @@ struct Batch<T> {
 }
 
 /// Sends queued events to the other nodes, as many per `NOTIFY` as fit.
-async fn send_to_nodes(store: Store, mut rx: mpsc::UnboundedReceiver<Event>, node: u64) {
-    let mut next: Option<String> = None;
+async fn send_to_nodes(
+    store: Store,
+    mut rx: mpsc::UnboundedReceiver<(u64, Event)>,
+    node: u64,
+    bus: Weak<Inner>,
+) {
+    let mut next: Option<(u64, String)> = None;
     loop {
-        let first = match next.take() {
-            Some(json) => json,
+        let (mut last, first) = match next.take() {
+            Some(queued) => queued,
             None => match rx.recv().await {
-                Some(e) => match serde_json::to_string(&e) {
-                    Ok(json) => json,
+                Some((n, e)) => match serde_json::to_string(&e) {
+                    Ok(json) => (n, json),
                     Err(_) => continue,
                 },
                 None => return, // The bus is gone.
             },
         };
         let mut payload = format!("{{\"n\":{node},\"e\":[{first}");
-        while let Ok(e) = rx.try_recv() {
+        while let Ok((n, e)) = rx.try_recv() {
             let Ok(json) = serde_json::to_string(&e) else {
                 continue;
             };
             if payload.len() + json.len() + 3 > NOTIFY_BYTES {
-                next = Some(json);
+                next = Some((n, json));
                 break;
             }
             payload.push(',');
             payload.push_str(&json);
+            last = n;
         }
         payload.push_str("]}");
         if payload.len() > NOTIFY_BYTES + 900 {
@@ -231,12 +294,14 @@ async fn send_to_nodes(store: Store, mut rx: mpsc::UnboundedReceiver<Event>, nod
                 bytes = payload.len(),
                 "an event too large for NOTIFY was dropped"
             );
-            continue;
-        }
-        if let Err(e) = store.notify_nodes(&payload).await {
+        } else if let Err(e) = store.notify_nodes(&payload).await {
             // Other nodes miss these; their caches expire within seconds.
             tracing::warn!(error = %e, "cannot send events to other nodes");
         }
+        match bus.upgrade() {
+            Some(inner) => inner.sent.send_replace(last),
+            None => return,
+        };
     }
 }
 

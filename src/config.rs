@@ -60,6 +60,61 @@ pub struct Server {
     /// A bearer token that opens `GET /metrics` on the public listener.
     /// Empty: `/metrics` is not served there (404).
     pub metrics_token: String,
+    /// What this node does: `all` (the default), `web`, `worker` or
+    /// `streaming` ([`NodeRole`]).
+    pub role: String,
+}
+
+/// What one node of a cluster does (`server.role`, `roost serve --role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRole {
+    /// Everything: one node, or any node of a small cluster.
+    All,
+    /// HTTP (API, pages, federation, streaming); queues jobs but runs none.
+    Web,
+    /// The job queue and the periodic tasks; HTTP answers `/health` and
+    /// `/metrics` only.
+    Worker,
+    /// The streaming API (and `/health`, `/metrics`) only.
+    Streaming,
+}
+
+impl NodeRole {
+    pub fn parse(s: &str) -> Option<NodeRole> {
+        match s {
+            "all" => Some(NodeRole::All),
+            "web" => Some(NodeRole::Web),
+            "worker" => Some(NodeRole::Worker),
+            "streaming" => Some(NodeRole::Streaming),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeRole::All => "all",
+            NodeRole::Web => "web",
+            NodeRole::Worker => "worker",
+            NodeRole::Streaming => "streaming",
+        }
+    }
+
+    /// Runs job workers and the periodic tasks.
+    pub fn runs_jobs(self) -> bool {
+        matches!(self, NodeRole::All | NodeRole::Worker)
+    }
+
+    /// Whether this node answers a request for `path`.
+    pub fn serves(self, path: &str) -> bool {
+        let always = path == "/health" || path == "/metrics";
+        match self {
+            NodeRole::All | NodeRole::Web => true,
+            NodeRole::Worker => always,
+            NodeRole::Streaming => {
+                always || path == "/api/v1/streaming" || path.starts_with("/api/v1/streaming/")
+            }
+        }
+    }
 }
 
 impl Default for Server {
@@ -71,6 +126,7 @@ impl Default for Server {
             trust_proxy_headers: false,
             metrics_listen: String::new(),
             metrics_token: String::new(),
+            role: "all".into(),
         }
     }
 }
@@ -527,6 +583,12 @@ impl Config {
         if !matches!(self.server.protocol.as_str(), "auto" | "http" | "https") {
             return bad("server.protocol", "must be \"auto\", \"http\" or \"https\"");
         }
+        if NodeRole::parse(&self.server.role).is_none() {
+            return bad(
+                "server.role",
+                "must be \"all\", \"web\", \"worker\" or \"streaming\"",
+            );
+        }
         let url = &self.database.url;
         if !(url.is_empty()
             || url.starts_with("sqlite:")
@@ -626,6 +688,11 @@ impl Config {
                 if loopback { "http" } else { "https" }
             }
         }
+    }
+
+    /// What this node does (`server.role`, checked at load).
+    pub fn node_role(&self) -> NodeRole {
+        NodeRole::parse(&self.server.role).unwrap_or(NodeRole::All)
     }
 
     /// `scheme://domain`, without a trailing slash.

@@ -28,7 +28,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (migrates the database first).
-    Serve,
+    Serve {
+        /// What this node does: all (default), web, worker or streaming;
+        /// overrides `server.role` (docs/deployment.md).
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Administrative tasks.
@@ -46,13 +51,22 @@ enum Command {
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+    let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("roost: configuration error: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Command::Serve { role: Some(role) } = &cli.command {
+        if crate::config::NodeRole::parse(role).is_none() {
+            eprintln!(
+                "roost: --role must be \"all\", \"web\", \"worker\" or \"streaming\", not {role:?}"
+            );
+            return ExitCode::from(2);
+        }
+        config.server.role.clone_from(role);
+    }
     init_logging(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -66,7 +80,7 @@ pub fn run() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve => serve::run(config).await,
+            Command::Serve { .. } => serve::run(config).await,
             Command::Migrate => migrate(config).await,
             Command::Admin { command } => admin::run(config, command).await,
             Command::Media { command } => media::run(config, command).await,

@@ -1,7 +1,10 @@
 //! `roost serve`
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::app::AppState;
-use crate::config::Config;
+use crate::config::{Config, NodeRole};
 use crate::error::{Error, Result};
 
 pub async fn run(config: Config) -> Result<()> {
@@ -10,10 +13,12 @@ pub async fn run(config: Config) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {listen}: {e}")))?;
+    let role = app.config.node_role();
     tracing::info!(
         address = %listen,
         url = %app.base_url,
         database = app.store.backend(),
+        role = role.as_str(),
         version = env!("CARGO_PKG_VERSION"),
         "roost is listening"
     );
@@ -30,14 +35,32 @@ pub async fn run(config: Config) -> Result<()> {
             }
         });
     }
-    tokio::spawn(housekeeping(app.clone()));
-    tokio::spawn(index_old_posts(app.clone()));
-    tokio::spawn(crate::service::trends::refresh_forever(app.clone()));
-    crate::jobs::start_workers(
-        &app,
-        app.config.jobs.workers as usize,
-        app.config.jobs.delivery_workers as usize,
-    );
+    match role {
+        NodeRole::All | NodeRole::Worker => {
+            tokio::spawn(crate::jobs::periodic::every(
+                app.clone(),
+                "housekeeping",
+                Duration::from_secs(3600),
+                housekeeping,
+            ));
+            tokio::spawn(index_old_posts(app.clone()));
+            tokio::spawn(crate::service::trends::refresh_forever(app.clone()));
+            crate::jobs::start_workers(
+                &app,
+                app.config.jobs.workers as usize,
+                app.config.jobs.delivery_workers as usize,
+            );
+        }
+        // Posts made here are indexed at once; what this node counted is
+        // written by it.
+        NodeRole::Web => {
+            tokio::spawn(crate::service::search::index_forever(app.clone()));
+            tokio::spawn(crate::service::analytics::flush_forever(app.clone()));
+        }
+        NodeRole::Streaming => {
+            tokio::spawn(crate::service::analytics::flush_forever(app.clone()));
+        }
+    }
     crate::http::serve(app.clone(), listener, shutdown_signal())
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))?;
@@ -49,7 +72,7 @@ pub async fn run(config: Config) -> Result<()> {
 /// Puts the posts written before the search index existed into it, 500 at
 /// a time, once after start (one query when there are none). Several nodes
 /// doing it at once write the same entries.
-async fn index_old_posts(app: std::sync::Arc<AppState>) {
+async fn index_old_posts(app: Arc<AppState>) {
     let mut after = 0;
     loop {
         match crate::service::search::backfill(&app, after, 500).await {
@@ -66,47 +89,42 @@ async fn index_old_posts(app: std::sync::Arc<AppState>) {
     }
 }
 
-/// Hourly: forget expired authorization codes, sessions and second sign-in
-/// steps, old inbound activity ids and outgoing activities no delivery will
-/// send any more, and delete what suspended accounts left past their
-/// retention period.
-async fn housekeeping(app: std::sync::Arc<AppState>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let now = chrono::Utc::now();
-        if let Err(e) = app.store.delete_expired_auth_codes(now).await {
-            tracing::warn!(error = %e, "cannot purge expired authorization codes");
-        }
-        if let Err(e) = app.store.delete_expired_sessions(now).await {
-            tracing::warn!(error = %e, "cannot purge expired sessions");
-        }
-        if let Err(e) = app.store.delete_expired_sign_in_challenges(now).await {
-            tracing::warn!(error = %e, "cannot purge expired two-factor sign-in steps");
-        }
-        // Inbound activity ids are kept a week: long enough for any retry.
-        if let Err(e) = app
-            .store
-            .prune_received(now - chrono::Duration::days(7))
-            .await
-        {
-            tracing::warn!(error = %e, "cannot prune received activity ids");
-        }
-        // Bodies whose last delivery gave up for good (after ~2 days).
-        if let Err(e) = app
-            .store
-            .prune_outbox(now - chrono::Duration::days(7))
-            .await
-        {
-            tracing::warn!(error = %e, "cannot prune outgoing activities");
-        }
-        // Suspended accounts past their retention period.
-        if let Err(e) =
-            crate::service::moderation::accounts::purge_expired_suspensions(&app, now).await
-        {
-            tracing::warn!(error = %e, "cannot delete expired suspended accounts");
-        }
+/// Hourly (once across the cluster): forget expired authorization codes,
+/// sessions and second sign-in steps, old inbound activity ids and
+/// outgoing activities no delivery will send any more, and delete what
+/// suspended accounts left past their retention period. Each step is
+/// tried even when another fails.
+async fn housekeeping(app: Arc<AppState>) -> Result<()> {
+    let now = chrono::Utc::now();
+    if let Err(e) = app.store.delete_expired_auth_codes(now).await {
+        tracing::warn!(error = %e, "cannot purge expired authorization codes");
     }
+    if let Err(e) = app.store.delete_expired_sessions(now).await {
+        tracing::warn!(error = %e, "cannot purge expired sessions");
+    }
+    if let Err(e) = app.store.delete_expired_sign_in_challenges(now).await {
+        tracing::warn!(error = %e, "cannot purge expired two-factor sign-in steps");
+    }
+    // Inbound activity ids are kept a week: long enough for any retry.
+    if let Err(e) = app
+        .store
+        .prune_received(now - chrono::Duration::days(7))
+        .await
+    {
+        tracing::warn!(error = %e, "cannot prune received activity ids");
+    }
+    // Bodies whose last delivery gave up for good (after ~2 days).
+    if let Err(e) = app
+        .store
+        .prune_outbox(now - chrono::Duration::days(7))
+        .await
+    {
+        tracing::warn!(error = %e, "cannot prune outgoing activities");
+    }
+    // Suspended accounts past their retention period.
+    crate::service::moderation::accounts::purge_expired_suspensions(&app, now)
+        .await
+        .map(|_| ())
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -180,4 +180,20 @@ impl Store {
             .fetch_one(pool).await)?;
         Ok(n)
     }
+
+    /// Claims this period's run of the periodic task `name` for `node`:
+    /// true when its last run (by any node) is at least `every` ago, less a
+    /// tenth for timers that fire a little early, or it never ran. One
+    /// statement, so of nodes asking at once exactly one is told true.
+    pub async fn claim_periodic(&self, name: &str, node: &str, every: Duration) -> Result<bool> {
+        let now = Utc::now();
+        let due = now - chrono::Duration::from_std(every.mul_f64(0.9)).unwrap_or_default();
+        let claimed = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO periodic_runs (name, ran_at, node) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET ran_at = excluded.ran_at, node = excluded.node
+             WHERE periodic_runs.ran_at <= $4")
+            .bind(name).bind(now).bind(node).bind(due)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(claimed == 1)
+    }
 }

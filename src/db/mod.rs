@@ -244,6 +244,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sign_up_source",
         include_str!("../../migrations/sqlite/0027_sign_up_source.sql"),
     ),
+    (
+        28,
+        "periodic_runs",
+        include_str!("../../migrations/sqlite/0028_periodic_runs.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -380,6 +385,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         27,
         "sign_up_source",
         include_str!("../../migrations/postgres/0027_sign_up_source.sql"),
+    ),
+    (
+        28,
+        "periodic_runs",
+        include_str!("../../migrations/postgres/0028_periodic_runs.sql"),
     ),
 ];
 

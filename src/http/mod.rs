@@ -92,6 +92,10 @@ pub fn router(app: Arc<AppState>) -> Router {
         .merge(cross_origin)
         .merge(same_origin)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            role_gate,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -118,6 +122,35 @@ pub fn router(app: Arc<AppState>) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
         .with_state(app)
+}
+
+/// A node answers only what its role serves (`server.role`): a worker
+/// `/health` and `/metrics`, a streaming node those and the streaming
+/// API; anything else is 404 there, as a load balancer routing it there
+/// is misconfigured. A write (any method but GET, HEAD and OPTIONS)
+/// answers once what it published has been handed to the other nodes.
+async fn role_gate(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let role = app.config.node_role();
+    if role.serves(req.uri().path()) {
+        let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let response = next.run(req).await;
+        // A write's invalidations and events leave for the other nodes
+        // before its response does (read-your-writes across nodes).
+        if writes {
+            app.bus.flushed().await;
+        }
+        response
+    } else {
+        Error::new(
+            Kind::NotFound,
+            format!("This node serves the {} role only", role.as_str()),
+        )
+        .into_response()
+    }
 }
 
 /// Mastodon's general API limits: `limits.api_per_5min` requests per access

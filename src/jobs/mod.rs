@@ -24,6 +24,8 @@ pub mod worker;
 
 pub use worker::start_workers;
 
+pub mod periodic;
+
 /// What a job does, with its arguments.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "args", rename_all = "snake_case")]

@@ -127,8 +127,9 @@ async fn work(app: &AppState, job: Job, limit: Duration) {
 }
 
 /// Starts `n` workers of local work, `deliverers` delivery workers and
-/// the configured media workers on the current runtime, and the hourly
-/// media prune.
+/// the configured media workers on the current runtime, the hourly media
+/// prune (once across the cluster), the search indexer and the analytics
+/// writer: what a node with the `all` or `worker` role runs.
 pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     for _ in 0..n {
         tokio::spawn(worker(app.clone(), super::DEFAULT_QUEUE));
@@ -139,34 +140,33 @@ pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     for _ in 0..app.config.media.video_workers.max(1) {
         tokio::spawn(worker(app.clone(), MEDIA_QUEUE));
     }
-    tokio::spawn(prune_periodically(app.clone()));
+    tokio::spawn(super::periodic::every(
+        app.clone(),
+        "media_prune",
+        Duration::from_secs(3600),
+        prune_media,
+    ));
     tokio::spawn(crate::service::search::index_forever(app.clone()));
     tokio::spawn(crate::service::analytics::flush_forever(app.clone()));
 }
 
-/// Prunes media every hour. Several nodes may prune at once; each deletion
-/// is idempotent.
-async fn prune_periodically(app: Arc<AppState>) {
+/// Prunes media: cached remote copies past `media.remote_cache_days`,
+/// uploads never attached.
+async fn prune_media(app: Arc<AppState>) -> crate::error::Result<()> {
     let days = app.config.media.remote_cache_days;
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let older_than = if days == 0 {
-            chrono::Duration::days(365 * 1000)
-        } else {
-            chrono::Duration::days(i64::from(days))
-        };
-        match crate::media::process::prune(&app, older_than).await {
-            Ok(p) if p.unattached + p.remote > 0 => {
-                tracing::info!(
-                    unattached = p.unattached,
-                    remote = p.remote,
-                    bytes = p.bytes,
-                    "media pruned"
-                );
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "media prune failed"),
-        }
+    let older_than = if days == 0 {
+        chrono::Duration::days(365 * 1000)
+    } else {
+        chrono::Duration::days(i64::from(days))
+    };
+    let p = crate::media::process::prune(&app, older_than).await?;
+    if p.unattached + p.remote > 0 {
+        tracing::info!(
+            unattached = p.unattached,
+            remote = p.remote,
+            bytes = p.bytes,
+            "media pruned"
+        );
     }
+    Ok(())
 }

@@ -188,17 +188,17 @@ pub async fn recompute(app: &AppState) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes the trends every `discovery.trends_interval_secs`, for as
-/// long as the server runs.
+/// Recomputes the trends every `discovery.trends_interval_secs`, once
+/// across the cluster, for as long as the server runs.
 pub async fn refresh_forever(app: std::sync::Arc<AppState>) {
     let secs = app.config.discovery.trends_interval_secs.max(1);
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(secs));
-    loop {
-        tick.tick().await;
-        if let Err(e) = recompute(&app).await {
-            tracing::warn!(error = %e, "cannot recompute trends");
-        }
-    }
+    crate::jobs::periodic::every(
+        app,
+        "trends",
+        std::time::Duration::from_secs(secs),
+        |app| async move { recompute(&app).await },
+    )
+    .await;
 }
 
 /// What the public trends endpoints show of `kind`: unreviewed items too

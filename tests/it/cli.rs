@@ -153,6 +153,20 @@ async fn config_errors_name_the_key() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A node role that does not exist, by flag or by variable.
+    let out = roost(dir.path(), "")
+        .args(["serve", "--role", "janitor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
+    let out = roost(dir.path(), "")
+        .env("ROOST_SERVER_ROLE", "janitor")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.role"));
 }
 
 #[tokio::test]

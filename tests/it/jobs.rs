@@ -94,3 +94,58 @@ async fn a_deferred_job_runs_later_without_spending_an_attempt() {
     assert_eq!(store.count_pending_jobs().await.unwrap(), 0);
     assert!(store.claim_jobs("test", 1, lock).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_periodic_task_runs_once_per_period_across_nodes() {
+    let s = TestServer::start().await;
+    let store = &s.app.store;
+    let every = Duration::from_secs(1);
+    // Five nodes wake at once: one runs the task.
+    let names: Vec<String> = (0..5).map(|i| format!("node {i}")).collect();
+    let claims = futures_util::future::join_all(
+        names
+            .iter()
+            .map(|n| store.claim_periodic("test_task", n, every)),
+    )
+    .await;
+    let won: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| *c.as_ref().unwrap())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(won.len(), 1, "{claims:?}");
+    // Within the period nobody does; once it is over, one node does.
+    assert!(
+        !store
+            .claim_periodic("test_task", "node 9", every)
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(
+        store
+            .claim_periodic("test_task", "node 9", every)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .claim_periodic("test_task", "node 1", every)
+            .await
+            .unwrap()
+    );
+    // Another task is claimed on its own.
+    assert!(
+        store
+            .claim_periodic("other_task", "node 1", every)
+            .await
+            .unwrap()
+    );
+    let nodes = sql_texts(
+        &s.app,
+        "SELECT node FROM periodic_runs WHERE name = 'test_task'",
+    )
+    .await;
+    assert_eq!(nodes, ["node 9"]);
+}

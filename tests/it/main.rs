@@ -10,6 +10,7 @@ mod cards;
 mod cli;
 mod client_api;
 mod clients;
+mod cluster;
 mod collections;
 mod common;
 mod discovery;

@@ -84,7 +84,7 @@ impl Socket {
 
     /// The next event: `(stream, event, payload)`, the payload parsed from
     /// its JSON string (a `delete` payload stays the id string).
-    async fn event(&mut self) -> (Vec<String>, String, Value) {
+    pub(crate) async fn event(&mut self) -> (Vec<String>, String, Value) {
         let m = self.message().await;
         let stream: Vec<String> = serde_json::from_value(m["stream"].clone()).expect("stream");
         let event = m["event"].as_str().expect("event").to_string();
