@@ -68,6 +68,10 @@ pub enum Event {
     /// What a write on some node changed, for the caches (and for the
     /// streaming hub, which closes sockets whose token died).
     Invalidate(Invalidation),
+    /// A node that runs no job workers (`web`, `streaming`) queued work
+    /// in `queue` (every queue when None): the nodes that run workers wake
+    /// them rather than wait for their next look.
+    JobsQueued { queue: Option<String> },
 }
 
 /// Accounts per [`Event::Feed`] sent to other nodes: a `NOTIFY` payload

@@ -165,12 +165,34 @@ pub async fn enqueue(app: &AppState, task: Task) -> Result<()> {
 /// times, and wakes a local worker of its queue.
 pub async fn schedule(app: &AppState, task: &Task, at: DateTime<Utc>, attempts: i64) -> Result<()> {
     app.store.put_job(&task.to_job()?, at, attempts).await?;
-    match task.queue() {
-        DELIVER_QUEUE => app.deliver_wakeup.notify_one(),
-        MEDIA_QUEUE => app.media_wakeup.notify_one(),
-        _ => app.jobs_wakeup.notify_one(),
-    }
+    wake(app, Some(task.queue()));
     Ok(())
+}
+
+/// Wakes a worker of `queue` (of every queue when None) on this node, or,
+/// on a node that runs none, tells the nodes that do.
+pub fn wake(app: &AppState, queue: Option<&str>) {
+    if !app.config.node_role().runs_jobs() {
+        app.bus.publish(crate::bus::Event::JobsQueued {
+            queue: queue.map(str::to_string),
+        });
+        return;
+    }
+    wake_here(app, queue);
+}
+
+/// Wakes a worker of `queue` (one of each queue when None) here.
+pub fn wake_here(app: &AppState, queue: Option<&str>) {
+    match queue {
+        Some(DELIVER_QUEUE) => app.deliver_wakeup.notify_one(),
+        Some(MEDIA_QUEUE) => app.media_wakeup.notify_one(),
+        Some(_) => app.jobs_wakeup.notify_one(),
+        None => {
+            app.jobs_wakeup.notify_waiters();
+            app.deliver_wakeup.notify_waiters();
+            app.media_wakeup.notify_waiters();
+        }
+    }
 }
 
 /// Queues several tasks and wakes the workers.
@@ -180,9 +202,7 @@ pub async fn enqueue_many(app: &AppState, tasks: &[Task], max_attempts: i64) -> 
     }
     let jobs = tasks.iter().map(Task::to_job).collect::<Result<Vec<_>>>()?;
     app.store.put_jobs(&jobs, max_attempts).await?;
-    app.jobs_wakeup.notify_waiters();
-    app.deliver_wakeup.notify_waiters();
-    app.media_wakeup.notify_waiters();
+    wake(app, None);
     Ok(())
 }
 
@@ -191,7 +211,7 @@ pub async fn enqueue_many(app: &AppState, tasks: &[Task], max_attempts: i64) -> 
 pub async fn enqueue_inbound(app: &AppState, key: &str, task: &Task) -> Result<bool> {
     let fresh = app.store.put_job_if_new(key, &task.to_job()?).await?;
     if fresh {
-        app.jobs_wakeup.notify_one();
+        wake(app, Some(DEFAULT_QUEUE));
     }
     Ok(fresh)
 }

@@ -148,6 +148,26 @@ pub fn start_workers(app: &Arc<AppState>, n: usize, deliverers: usize) {
     ));
     tokio::spawn(crate::service::search::index_forever(app.clone()));
     tokio::spawn(crate::service::analytics::flush_forever(app.clone()));
+    tokio::spawn(woken_by_other_nodes(app.clone()));
+}
+
+/// Wakes this node's workers when a node without workers queues work.
+async fn woken_by_other_nodes(app: Arc<AppState>) {
+    let mut events = app.bus.subscribe();
+    loop {
+        match events.recv().await {
+            Ok(event) => {
+                if let crate::bus::Event::JobsQueued { queue } = &*event {
+                    super::wake_here(&app, queue.as_deref());
+                }
+            }
+            // Missed some: wake everyone, they look at the table anyway.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                super::wake_here(&app, None);
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
 }
 
 /// Prunes media: cached remote copies past `media.remote_cache_days`,

@@ -79,7 +79,7 @@ pub async fn store(app: &AppState, author: &Account, new: &NewStatus<'_>) -> Res
         };
     }
     if card {
-        app.media_wakeup.notify_one();
+        crate::jobs::wake(app, Some(crate::jobs::MEDIA_QUEUE));
     }
     crate::service::search::queued(app);
     effects(app, author, status, new.mentions).await?;

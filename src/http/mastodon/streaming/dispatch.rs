@@ -119,6 +119,8 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
             to_every_user_stream(app, "announcement.reaction", payload.to_string().into());
             Ok(())
         }
+        // For the job workers, not for sockets.
+        Event::JobsQueued { .. } => Ok(()),
     }
 }
 
