@@ -69,10 +69,33 @@ impl Node {
 impl Cluster {
     /// The database, and nginx balancing over `ports` (nodes started later).
     async fn new(admin_url: &str, ports: &[u16]) -> Cluster {
+        Self::start(admin_url, ports, &[]).await.0
+    }
+
+    /// A fresh database, nginx balancing over `ports`, and the nodes of
+    /// `first` (name, role, port) started together on the database before
+    /// anything has migrated it: they migrate it at once.
+    async fn start(
+        admin_url: &str,
+        ports: &[u16],
+        first: &[(&str, &str, u16)],
+    ) -> (Cluster, Vec<Node>) {
         let dir = tempfile::tempdir().unwrap();
         let db = fresh_postgres(admin_url).await;
         let front_port = free_port();
         let domain = format!("127.0.0.1:{front_port}");
+        let started: Vec<_> = first
+            .iter()
+            .map(|(name, role, port)| {
+                let (child, log) = spawn_node(dir.path(), &db, &domain, name, role, *port);
+                (*name, *port, child, log)
+            })
+            .collect();
+        let mut nodes = Vec::new();
+        for (name, port, child, log) in started {
+            wait_for_health(name, port).await;
+            nodes.push((port, child, log));
+        }
         let mut config = roost::config::Config::default();
         config.server.domain = domain.clone();
         config.server.listen = domain.clone();
@@ -82,54 +105,31 @@ impl Cluster {
         let setup = AppState::open(config).await.unwrap();
         let nginx = start_nginx(dir.path(), front_port, ports);
         let front = TestServer::attach(setup.clone(), &format!("http://{domain}"));
-        Cluster {
+        let nodes = nodes
+            .into_iter()
+            .map(|(port, child, log)| Node {
+                server: TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{port}")),
+                child: KillOnDrop(child),
+                log,
+            })
+            .collect();
+        let cluster = Cluster {
             dir,
             db,
             domain,
             setup,
             front,
             _nginx: nginx,
-        }
+        };
+        (cluster, nodes)
     }
 
     /// Starts `roost serve --role ROLE` on `port` and waits for `/health`.
     async fn node(&self, name: &str, role: &str, port: u16) -> Node {
-        let log = self.dir.path().join(format!("{name}.log"));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_roost"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("ROOST_") || k == "RUST_LOG" {
-                cmd.env_remove(k);
-            }
-        }
-        let child = cmd
-            .args(["serve", "--role", role])
-            // One media directory for all, as a shared volume would be.
-            .env("ROOST_STORAGE_DATA_DIR", self.dir.path().join("data"))
-            .env("ROOST_DATABASE_URL", &self.db)
-            .env("ROOST_DATABASE_MAX_CONNECTIONS", "8")
-            .env("ROOST_SERVER_DOMAIN", &self.domain)
-            .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-            .env("ROOST_SERVER_TRUST_PROXY_HEADERS", "true")
-            .env("ROOST_LIMITS_API_PER_5MIN", "1000000")
-            .env("ROOST_LIMITS_STATUSES_PER_3H", "100000")
-            // Every fan-out goes through the queue, even to one follower.
-            .env("ROOST_LIMITS_INLINE_FAN_OUT_FOLLOWERS", "0")
-            // A killed node's claimed jobs return to the queue soon.
-            .env("ROOST_JOBS_LEASE_SECS", "5")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let server = TestServer::attach(self.setup.clone(), &format!("http://127.0.0.1:{port}"));
-        let health = server.url("/health");
-        eventually(&format!("{name} to answer"), || async {
-            let resp = server.http.get(&health).send().await.ok()?;
-            (resp.status() == StatusCode::OK).then_some(())
-        })
-        .await;
+        let (child, log) = spawn_node(self.dir.path(), &self.db, &self.domain, name, role, port);
+        wait_for_health(name, port).await;
         Node {
-            server,
+            server: TestServer::attach(self.setup.clone(), &format!("http://127.0.0.1:{port}")),
             child: KillOnDrop(child),
             log,
         }
@@ -143,6 +143,58 @@ impl Cluster {
     async fn sql_count(&self, sql: &str) -> i64 {
         sql_count(&self.setup, sql).await
     }
+}
+
+/// `roost serve --role ROLE` on `port`, on database `db`, logging to
+/// `dir/NAME.log`.
+fn spawn_node(
+    dir: &Path,
+    db: &str,
+    domain: &str,
+    name: &str,
+    role: &str,
+    port: u16,
+) -> (std::process::Child, PathBuf) {
+    let log = dir.join(format!("{name}.log"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roost"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ROOST_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd
+        .args(["serve", "--role", role])
+        // One media directory for all, as a shared volume would be.
+        .env("ROOST_STORAGE_DATA_DIR", dir.join("data"))
+        .env("ROOST_DATABASE_URL", db)
+        .env("ROOST_DATABASE_MAX_CONNECTIONS", "8")
+        .env("ROOST_SERVER_DOMAIN", domain)
+        .env("ROOST_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ROOST_SERVER_TRUST_PROXY_HEADERS", "true")
+        .env("ROOST_LIMITS_API_PER_5MIN", "1000000")
+        .env("ROOST_LIMITS_STATUSES_PER_3H", "100000")
+        // Every fan-out goes through the queue, even to one follower.
+        .env("ROOST_LIMITS_INLINE_FAN_OUT_FOLLOWERS", "0")
+        // A killed node's claimed jobs return to the queue soon.
+        .env("ROOST_JOBS_LEASE_SECS", "5")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    (child, log)
+}
+
+/// Waits until the node on `port` answers `/health` (after its migrations).
+async fn wait_for_health(name: &str, port: u16) {
+    roost::net::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let health = format!("http://127.0.0.1:{port}/health");
+    eventually_within(60, &format!("{name} to answer"), || async {
+        let resp = http.get(&health).send().await.ok()?;
+        (resp.status() == StatusCode::OK).then_some(())
+    })
+    .await;
 }
 
 /// nginx on `front` balancing round-robin over `ports`, with the WebSocket
@@ -241,14 +293,29 @@ async fn home_ids(s: &TestServer, user: &TestUser) -> Vec<String> {
 async fn web_nodes_leave_jobs_to_workers_and_migrations_run_once() {
     let Some(pg) = requirements() else { return };
     let ports = [free_port(), free_port(), free_port()];
-    let c = Cluster::new(&pg, &ports[..2]).await;
-    // Two web nodes started at once on a migrated database; the worker
-    // later. (Cluster::new migrated; a node's own migrate waits on the
-    // lock and finds nothing to do.)
-    let (web1, web2) = tokio::join!(
-        c.node("web1", "web", ports[0]),
-        c.node("web2", "web", ports[1])
+    // Two web nodes start together on a fresh database: both migrate it
+    // at once (one waits on the other's lock), and both come up.
+    let (c, nodes) = Cluster::start(
+        &pg,
+        &ports[..2],
+        &[("web1", "web", ports[0]), ("web2", "web", ports[1])],
+    )
+    .await;
+    let [web1, web2]: [Node; 2] = nodes.try_into().ok().unwrap();
+    assert_eq!(
+        c.sql_count("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .await,
+        c.sql_count("SELECT MAX(version) FROM _sqlx_migrations")
+            .await,
+        "each migration applied once"
     );
+    for node in [&web1, &web2] {
+        assert!(
+            !node.log_text().contains("migration failed"),
+            "{}",
+            node.log_text()
+        );
+    }
     let alice = c.user("alice").await;
     let bob = c.user("bob").await;
     follow(&c.front, &bob, &alice).await;
