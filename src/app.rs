@@ -83,10 +83,12 @@ impl AppState {
         let vapid = vapid_key(&store).await?;
         let bus = crate::bus::Bus::start(&store);
         let node = format!("{} pid {}", config.server.listen, std::process::id());
+        let limiter = RateLimiter::default();
+        limiter.share_through(store.clone());
         let app = Arc::new(Self {
             config,
             store,
-            limiter: RateLimiter::default(),
+            limiter,
             metrics: Metrics::new(),
             base_url,
             jobs_wakeup: tokio::sync::Notify::new(),

@@ -1,4 +1,4 @@
-//! The `roost` command line: `serve`, `migrate`, `admin …`.
+//! The `roost` command line: `serve`, `migrate`, `admin …`, `db …`, `media …`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 mod admin;
+mod db;
 mod media;
 mod serve;
 
@@ -40,6 +41,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,
+    },
+    /// The database: copying an instance from SQLite to PostgreSQL.
+    Db {
+        #[command(subcommand)]
+        command: db::DbCommand,
     },
     /// Media storage: usage and pruning.
     Media {
@@ -83,6 +89,7 @@ pub fn run() -> ExitCode {
             Command::Serve { .. } => serve::run(config).await,
             Command::Migrate => migrate(config).await,
             Command::Admin { command } => admin::run(config, command).await,
+            Command::Db { command } => db::run(config, command).await,
             Command::Media { command } => media::run(config, command).await,
         }
     });

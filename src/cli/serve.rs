@@ -35,6 +35,8 @@ pub async fn run(config: Config) -> Result<()> {
             }
         });
     }
+    // Counts of the high-volume rate limits, shared with the other nodes.
+    tokio::spawn(crate::ratelimit::share_forever(app.clone()));
     match role {
         NodeRole::All | NodeRole::Worker => {
             tokio::spawn(crate::jobs::periodic::every(
@@ -90,7 +92,7 @@ async fn index_old_posts(app: Arc<AppState>) {
 }
 
 /// Hourly (once across the cluster): forget expired authorization codes,
-/// sessions and second sign-in steps, old inbound activity ids and
+/// sessions, second sign-in steps and ended rate-limit windows, old inbound activity ids and
 /// outgoing activities no delivery will send any more, and delete what
 /// suspended accounts left past their retention period. Each step is
 /// tried even when another fails.
@@ -120,6 +122,9 @@ async fn housekeeping(app: Arc<AppState>) -> Result<()> {
         .await
     {
         tracing::warn!(error = %e, "cannot prune outgoing activities");
+    }
+    if let Err(e) = app.store.prune_rate_limits().await {
+        tracing::warn!(error = %e, "cannot prune ended rate-limit windows");
     }
     // Suspended accounts past their retention period.
     crate::service::moderation::accounts::purge_expired_suspensions(&app, now)

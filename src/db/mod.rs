@@ -24,6 +24,7 @@ pub mod announcements;
 pub mod bus;
 pub mod cards;
 pub mod collections;
+pub mod copy;
 pub mod discovery;
 pub mod emojis;
 pub mod exports;
@@ -40,6 +41,7 @@ pub mod passwords;
 pub mod polls;
 pub mod push;
 pub mod quotes;
+pub mod rate_limits;
 pub mod relationships;
 pub mod search;
 pub mod security;
@@ -390,6 +392,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         28,
         "periodic_runs",
         include_str!("../../migrations/postgres/0028_periodic_runs.sql"),
+    ),
+    (
+        29,
+        "rate_limits",
+        include_str!("../../migrations/postgres/0029_rate_limits.sql"),
     ),
 ];
 

@@ -160,11 +160,13 @@ pub async fn upload(
     new: NewUpload,
     wait: bool,
 ) -> Result<MediaAttachment> {
-    app.limiter.hit(
-        &format!("media:{account_id}"),
-        app.config.limits.media_per_30min,
-        crate::ratelimit::THIRTY_MINUTES,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("media:{account_id}"),
+            app.config.limits.media_per_30min,
+            crate::ratelimit::THIRTY_MINUTES,
+        )
+        .await?;
     check_description(&new.description)?;
     let found = detect(&head(&new.file.path).await?).ok_or_else(unsupported)?;
     let limits = &app.config.media;

@@ -287,31 +287,37 @@ pub async fn limit_sign_in(app: &AppState, ip: std::net::IpAddr, login: &str) ->
     use crate::ratelimit::{FIVE_MINUTES, HOUR, address_bucket};
     let limits = &app.config.limits;
     let address = address_bucket(ip);
-    app.limiter.hit(
-        &format!("sign_in:ip:{address}"),
-        limits.sign_in_per_5min,
-        FIVE_MINUTES,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("sign_in:ip:{address}"),
+            limits.sign_in_per_5min,
+            FIVE_MINUTES,
+        )
+        .await?;
     let account = match find_login(app, login).await? {
         Some(id) => id.to_string(),
         None => crate::auth::digest(&login.trim().trim_start_matches('@').to_lowercase()),
     };
-    app.limiter.hit(
-        &format!("sign_in:account:{account}"),
-        limits.sign_in_per_account_per_hour,
-        HOUR,
-    )
+    app.limiter
+        .hit_shared(
+            &format!("sign_in:account:{account}"),
+            limits.sign_in_per_account_per_hour,
+            HOUR,
+        )
+        .await
 }
 
 /// Checks the account's own password before a sensitive change (password,
 /// e-mail, two-factor): 422 "Invalid password." when wrong, counted
 /// against the account's sign-in budget so it cannot be guessed here.
 pub async fn verify_current_password(app: &AppState, user: &User, pass: &str) -> Result<()> {
-    app.limiter.hit(
-        &format!("sign_in:account:{}", user.account_id),
-        app.config.limits.sign_in_per_account_per_hour,
-        crate::ratelimit::HOUR,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("sign_in:account:{}", user.account_id),
+            app.config.limits.sign_in_per_account_per_hour,
+            crate::ratelimit::HOUR,
+        )
+        .await?;
     let stored = user.password_hash.clone();
     let pass = pass.to_string();
     match blocking(move || password::verify(&pass, &stored)).await? {
@@ -551,11 +557,13 @@ pub async fn sign_up(app: &AppState, s: SignUp<'_>) -> Result<Account> {
         crate::config::Registrations::Approval => false,
         crate::config::Registrations::Open => true,
     };
-    app.limiter.hit(
-        &format!("register:{}", s.ip),
-        app.config.limits.registrations_per_30min,
-        std::time::Duration::from_secs(30 * 60),
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("register:{}", s.ip),
+            app.config.limits.registrations_per_30min,
+            std::time::Duration::from_secs(30 * 60),
+        )
+        .await?;
     if !s.agreement {
         let mut v = Validation::new();
         v.add("agreement", "ERR_ACCEPTED", "must be accepted");

@@ -30,11 +30,13 @@ pub async fn resend(
             "This method is only available while the e-mail is awaiting confirmation",
         ));
     }
-    app.limiter.hit(
-        &format!("confirmations:{}", account.id),
-        app.config.limits.sign_in_per_5min,
-        crate::ratelimit::FIVE_MINUTES,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("confirmations:{}", account.id),
+            app.config.limits.sign_in_per_5min,
+            crate::ratelimit::FIVE_MINUTES,
+        )
+        .await?;
     if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
         let email = email.to_lowercase();
         let mut v = crate::error::Validation::new();

@@ -63,11 +63,13 @@ pub async fn create_app(
     scopes: Option<&str>,
     website: Option<&str>,
 ) -> Result<(App, String)> {
-    app.limiter.hit(
-        &format!("apps:{}", crate::ratelimit::address_bucket(ip)),
-        app.config.limits.apps_per_5min,
-        crate::ratelimit::FIVE_MINUTES,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("apps:{}", crate::ratelimit::address_bucket(ip)),
+            app.config.limits.apps_per_5min,
+            crate::ratelimit::FIVE_MINUTES,
+        )
+        .await?;
     let mut v = Validation::new();
     let name = name.trim();
     if name.is_empty() {

@@ -23,11 +23,13 @@ pub async fn request_reset(app: &AppState, ip: std::net::IpAddr, email: &str) ->
     if !offered(app) {
         return Err(Error::not_found());
     }
-    app.limiter.hit(
-        &format!("password_reset:{}", crate::ratelimit::address_bucket(ip)),
-        app.config.limits.sign_in_per_5min,
-        crate::ratelimit::FIVE_MINUTES,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("password_reset:{}", crate::ratelimit::address_bucket(ip)),
+            app.config.limits.sign_in_per_5min,
+            crate::ratelimit::FIVE_MINUTES,
+        )
+        .await?;
     let email = email.trim().to_lowercase();
     if email.is_empty() || email.len() > 320 {
         return Ok(());

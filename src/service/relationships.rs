@@ -81,11 +81,13 @@ async fn follow_counted(
     // A new follow (not a change to one) counts against a local account's
     // daily budget.
     if budget && existing.is_none() && pending.is_none() && me.is_local() {
-        app.limiter.hit(
-            &format!("follows:{}", me.id),
-            app.config.limits.follows_per_24h,
-            crate::ratelimit::DAY,
-        )?;
+        app.limiter
+            .hit_shared(
+                &format!("follows:{}", me.id),
+                app.config.limits.follows_per_24h,
+                crate::ratelimit::DAY,
+            )
+            .await?;
     }
     let base = existing.clone().or(pending.clone());
     let row = Follow {

@@ -37,11 +37,13 @@ pub struct Filed {
 /// Files `reporter`'s report; forwards it as a Flag when asked and the
 /// target is remote.
 pub async fn create(app: &AppState, reporter: &Account, mut d: ReportDraft) -> Result<Filed> {
-    app.limiter.hit(
-        &format!("reports:{}", reporter.id),
-        app.config.limits.reports_per_24h,
-        crate::ratelimit::DAY,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("reports:{}", reporter.id),
+            app.config.limits.reports_per_24h,
+            crate::ratelimit::DAY,
+        )
+        .await?;
     let mut v = Validation::new();
     if d.comment.chars().count() > MAX_COMMENT {
         v.add(

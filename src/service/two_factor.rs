@@ -129,7 +129,7 @@ pub async fn enable(
             "Confirm with your current password.",
         ));
     }
-    limit_codes(app, account.id)?;
+    limit_codes(app, account.id).await?;
     let step = current_step(app, account, &secret, code)?.ok_or_else(invalid_code)?;
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| digest(c)).collect();
@@ -182,17 +182,21 @@ fn invalid_code() -> Error {
     Error::new(Kind::Unprocessable, "Invalid two-factor code.")
 }
 
-fn limit_codes(app: &AppState, account_id: i64) -> Result<()> {
-    app.limiter.hit(
-        &format!("otp:{account_id}"),
-        CODES_PER_5MIN,
-        crate::ratelimit::FIVE_MINUTES,
-    )?;
-    app.limiter.hit(
-        &format!("otp:hour:{account_id}"),
-        CODES_PER_HOUR,
-        crate::ratelimit::HOUR,
-    )
+async fn limit_codes(app: &AppState, account_id: i64) -> Result<()> {
+    app.limiter
+        .hit_shared(
+            &format!("otp:{account_id}"),
+            CODES_PER_5MIN,
+            crate::ratelimit::FIVE_MINUTES,
+        )
+        .await?;
+    app.limiter
+        .hit_shared(
+            &format!("otp:hour:{account_id}"),
+            CODES_PER_HOUR,
+            crate::ratelimit::HOUR,
+        )
+        .await
 }
 
 /// The time step `code` matches for `secret` (one step of clock skew either way).
@@ -228,7 +232,7 @@ pub async fn verify(app: &AppState, account: &Account, user: &User, code: &str) 
     let Some(secret) = user.otp_secret.as_deref().filter(|_| user.two_factor()) else {
         return Ok(false);
     };
-    limit_codes(app, account.id)?;
+    limit_codes(app, account.id).await?;
     if let Some(step) = current_step(app, account, secret, code)? {
         return app.store.spend_otp_step(account.id, step).await;
     }

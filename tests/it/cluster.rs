@@ -32,7 +32,7 @@ fn nginx() -> Option<String> {
 }
 
 /// The PostgreSQL server the tests may use, or None (then the test skips).
-fn postgres() -> Option<String> {
+pub(crate) fn postgres() -> Option<String> {
     std::env::var("ROOST_TEST_DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
@@ -147,13 +147,26 @@ impl Cluster {
 
 /// `roost serve --role ROLE` on `port`, on database `db`, logging to
 /// `dir/NAME.log`.
-fn spawn_node(
+pub(crate) fn spawn_node(
     dir: &Path,
     db: &str,
     domain: &str,
     name: &str,
     role: &str,
     port: u16,
+) -> (std::process::Child, PathBuf) {
+    spawn_node_with(dir, db, domain, name, role, port, &[])
+}
+
+/// [`spawn_node`] with `extra` environment variables set last.
+fn spawn_node_with(
+    dir: &Path,
+    db: &str,
+    domain: &str,
+    name: &str,
+    role: &str,
+    port: u16,
+    extra: &[(&str, &str)],
 ) -> (std::process::Child, PathBuf) {
     let log = dir.join(format!("{name}.log"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roost"));
@@ -178,6 +191,7 @@ fn spawn_node(
         // A killed node's claimed jobs return to the queue soon.
         .env("ROOST_JOBS_LEASE_SECS", "5")
         .env("RUST_LOG", "info")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -186,7 +200,7 @@ fn spawn_node(
 }
 
 /// Waits until the node on `port` answers `/health` (after its migrations).
-async fn wait_for_health(name: &str, port: u16) {
+pub(crate) async fn wait_for_health(name: &str, port: u16) {
     roost::net::install_crypto_provider();
     let http = reqwest::Client::new();
     let health = format!("http://127.0.0.1:{port}/health");
@@ -519,4 +533,120 @@ async fn a_node_killed_under_load_loses_no_acknowledged_post() {
         "every acknowledged post in bob's feed exactly once"
     );
     assert!(!n1.log_text().contains("panicked"), "{}", n1.log_text());
+}
+
+/// Rate limits hold across nodes: the strict ones (here the token
+/// endpoint's) exactly, attempt by attempt; the general API limit within
+/// about a second of the other nodes' counts. Per-process counting would
+/// let each node allow the whole limit again.
+#[tokio::test]
+async fn rate_limits_are_counted_across_nodes() {
+    let Some(pg) = postgres() else {
+        skip("several nodes share PostgreSQL only (set ROOST_TEST_DATABASE_URL)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_postgres(&pg).await;
+    let (pa, pb) = (free_port(), free_port());
+    let domain = format!("127.0.0.1:{pa}");
+    let limits = [
+        ("ROOST_LIMITS_TOKEN_PER_5MIN", "6"),
+        ("ROOST_LIMITS_API_PER_5MIN", "40"),
+    ];
+    let (a, _) = spawn_node_with(dir.path(), &db, &domain, "a", "all", pa, &limits);
+    let _a = KillOnDrop(a);
+    wait_for_health("a", pa).await;
+    let (b, _) = spawn_node_with(dir.path(), &db, &domain, "b", "all", pb, &limits);
+    let _b = KillOnDrop(b);
+    wait_for_health("b", pb).await;
+    let mut config = roost::config::Config::default();
+    config.server.domain = domain.clone();
+    config.storage.data_dir = dir.path().join("data");
+    config.database.url = db.clone();
+    let setup = AppState::open(config).await.unwrap();
+    let na = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{pa}"));
+    let nb = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{pb}"));
+
+    // Six token requests, alternating nodes, are answered (400: no grant);
+    // the seventh is refused on either node.
+    for i in 0..6 {
+        let node = if i % 2 == 0 { &na } else { &nb };
+        let resp = node
+            .http
+            .post(node.url("/oauth/token"))
+            .form(&[("grant_type", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            resp.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "attempt {}",
+            i + 1
+        );
+    }
+    for node in [&na, &nb] {
+        let resp = node
+            .http
+            .post(node.url("/oauth/token"))
+            .form(&[("grant_type", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(resp.headers().contains_key("x-ratelimit-reset"));
+    }
+
+    // The API limit: 30 requests on a, one on b, a moment for the nodes to
+    // share their counts; b then allows about the 9 left, not 39.
+    let alice = na.user("alice").await;
+    for _ in 0..30 {
+        let (status, _) = na
+            .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = nb
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let mut allowed = 0;
+    for _ in 0..20 {
+        let (status, _) = nb
+            .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        allowed += 1;
+    }
+    assert!(
+        allowed <= 9,
+        "b allowed {allowed} more of the 40 after a's 30 and its 1; {:?}",
+        sql_texts(&setup, "SELECT concat_ws(' ', key, node, hits, expires_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM rate_limits").await
+    );
+    assert!(allowed >= 5, "b allowed only {allowed}");
+    // The shared rows hold digests, never the token itself.
+    let key = roost::auth::digest(&format!("api:token:{}", alice.token));
+    assert_eq!(
+        sql_count(
+            &setup,
+            &format!("SELECT COUNT(*) FROM rate_limits WHERE key = '{key}'")
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        sql_count(
+            &setup,
+            &format!(
+                "SELECT COUNT(*) FROM rate_limits WHERE key LIKE '%{}%'",
+                alice.token
+            )
+        )
+        .await,
+        0
+    );
 }

@@ -13,6 +13,7 @@ mod clients;
 mod cluster;
 mod collections;
 mod common;
+mod db_copy;
 mod discovery;
 mod emoji;
 mod export_import;

@@ -359,11 +359,13 @@ async fn token(
     Params(p): Params<TokenParams>,
 ) -> Result<impl IntoResponse> {
     let window = std::time::Duration::from_secs(300);
-    app.limiter.hit(
-        &format!("token:{ip}"),
-        app.config.limits.token_per_5min,
-        window,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("token:{ip}"),
+            app.config.limits.token_per_5min,
+            window,
+        )
+        .await?;
     let (client_id, client_secret) = match basic_credentials(&headers) {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (p.client_id.clone(), p.client_secret.clone()),

@@ -208,11 +208,13 @@ pub async fn create(
     {
         return Ok(existing);
     }
-    app.limiter.hit(
-        &format!("statuses:{}", author.id),
-        app.config.limits.statuses_per_3h,
-        crate::ratelimit::THREE_HOURS,
-    )?;
+    app.limiter
+        .hit_shared(
+            &format!("statuses:{}", author.id),
+            app.config.limits.statuses_per_3h,
+            crate::ratelimit::THREE_HOURS,
+        )
+        .await?;
     let mut v = Validation::new();
     validate(app, &d, &mut v);
     v.finish()?;
@@ -554,11 +556,13 @@ pub async fn reblog(
         return Ok(existing);
     }
     if viewer.is_local() {
-        app.limiter.hit(
-            &format!("reblogs:{}", viewer.id),
-            app.config.limits.reblogs_per_3h,
-            crate::ratelimit::THREE_HOURS,
-        )?;
+        app.limiter
+            .hit_shared(
+                &format!("reblogs:{}", viewer.id),
+                app.config.limits.reblogs_per_3h,
+                crate::ratelimit::THREE_HOURS,
+            )
+            .await?;
     }
     let vis = match visibility.map(|v| {
         Visibility::parse(v).ok_or_else(|| {
