@@ -700,7 +700,6 @@ impl Config {
         format!("{}://{}", self.scheme(), self.server.domain)
     }
 
-    /// The database URL, with the SQLite default filled in.
     /// The connection pool's size: `database.max_connections`, or when that
     /// is 0, 4 on SQLite (each connection has its own thread and page cache;
     /// WAL lets 4 read at once and writes are serialized anyway) and 16 on
@@ -713,6 +712,7 @@ impl Config {
         }
     }
 
+    /// The database URL, with the SQLite default filled in.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
             format!(

@@ -5,7 +5,7 @@ use std::time::Instant;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::db::copy::{CopyEvent, sqlite_to_postgres};
+use crate::db::copy::{CopyEvent, analyze, sqlite_to_postgres};
 use crate::db::{Pool, Store};
 use crate::error::{Error, Result};
 
@@ -42,6 +42,19 @@ fn shown(url: &str) -> String {
 
 async fn copy(config: Config, to: &str) -> Result<()> {
     let from = config.database_url();
+    // Opening a SQLite URL creates the file: a wrong path or a forgotten
+    // --config would copy a new, empty instance.
+    if let Some(path) = from
+        .strip_prefix("sqlite://")
+        .or_else(|| from.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(Error::bad_request(format!(
+            "there is no SQLite database at {path}; give the instance's configuration \
+             (--config or ROOST_CONFIG)"
+        )));
+    }
     let source = Store::connect(&from, 2).await?;
     let Pool::Sqlite(pool) = &source.pool else {
         return Err(Error::bad_request(
@@ -83,6 +96,8 @@ async fn copy(config: Config, to: &str) -> Result<()> {
     };
     source.close().await;
     let summary = summary?;
+    println!("gathering the planner's statistics (ANALYZE)");
+    analyze(to).await?;
     println!(
         "copied {} tables ({empty} of them empty), {total} rows, in {:.1} s; every count matches",
         summary.tables.len(),

@@ -208,13 +208,20 @@ pub async fn sqlite_to_postgres(
     }
     tx.commit().await.map_err(Error::internal)?;
     drop(snapshot);
-    // Fresh statistics, so the first queries are planned from the real sizes.
+    let _ = target.close().await;
+    Ok(CopySummary { tables: copied })
+}
+
+/// Gathers the planner's statistics on the copied database, so the first
+/// queries are planned from the real sizes.
+pub async fn analyze(target_url: &str) -> Result<()> {
+    let mut target = connect_target(target_url).await?;
     sqlx::query("ANALYZE")
         .execute(&mut target)
         .await
         .map_err(Error::internal)?;
     let _ = target.close().await;
-    Ok(CopySummary { tables: copied })
+    Ok(())
 }
 
 /// The tables of the PostgreSQL schema in an order where every table comes

@@ -195,6 +195,13 @@ async fn an_instance_moves_from_sqlite_to_postgres_and_its_tokens_still_work() {
     assert!(!out.status.success());
     assert!(text(&out).contains("postgres://"), "{}", text(&out));
     let target = fresh_postgres(&admin).await;
+    // A wrong path is not a new, empty instance to copy.
+    let nowhere = dir.path().join("nowhere");
+    let missing = format!("sqlite://{}", nowhere.join("roost.db").display());
+    let out = roost(&nowhere, &missing, &["db", "copy", "--to", &target]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no SQLite database"), "{}", text(&out));
+    assert!(!nowhere.join("roost.db").exists());
     let out = roost(&data, &target, &["db", "copy", "--to", &target]);
     assert!(!out.status.success());
     assert!(
@@ -209,7 +216,6 @@ async fn an_instance_moves_from_sqlite_to_postgres_and_its_tokens_still_work() {
     let out = roost(&data, &sqlite, &["db", "copy", "--to", &target]);
     assert!(out.status.success(), "{}", text(&out));
     let report = text(&out);
-    eprintln!("{report}");
     assert!(report.contains("every count matches"), "{report}");
     assert!(report.contains("statuses"), "{report}");
 
