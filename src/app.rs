@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Config,
     pub store: Store,
     pub limiter: RateLimiter,
+    /// Who wrote lately, for reads from replicas (`service::reads`).
+    pub writers: crate::service::reads::Writers,
     pub metrics: Metrics,
     /// `scheme://domain` of this instance.
     pub base_url: String,
@@ -49,8 +51,15 @@ pub struct AppState {
 impl AppState {
     /// Connects to the database and applies migrations.
     pub async fn open(config: Config) -> Result<Arc<Self>> {
-        let store = Store::connect(&config.database_url(), config.pool_size()).await?;
+        let mut store = Store::connect(&config.database_url(), config.pool_size()).await?;
         store.migrate().await?;
+        store
+            .attach_replicas(
+                &config.database.replica_urls,
+                config.pool_size(),
+                std::time::Duration::from_secs(config.database.replica_max_lag_secs),
+            )
+            .await?;
         Self::with_store(config, store).await
     }
 
@@ -89,6 +98,7 @@ impl AppState {
             config,
             store,
             limiter,
+            writers: Default::default(),
             metrics: Metrics::new(),
             base_url,
             jobs_wakeup: tokio::sync::Notify::new(),

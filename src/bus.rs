@@ -68,6 +68,9 @@ pub enum Event {
     /// What a write on some node changed, for the caches (and for the
     /// streaming hub, which closes sockets whose token died).
     Invalidate(Invalidation),
+    /// A client (a token's or session's 64-bit digest) has just written:
+    /// its reads stay off replicas that lack the write (`service::reads`).
+    Wrote { caller: u64 },
     /// A node that runs no job workers (`web`, `streaming`) queued work
     /// in `queue` (every queue when None): the nodes that run workers wake
     /// them rather than wait for their next look.

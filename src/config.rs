@@ -131,7 +131,7 @@ impl Default for Server {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Database {
     /// `sqlite://PATH` or `postgres://…`. Empty means SQLite at `<data_dir>/roost.db`.
@@ -139,6 +139,22 @@ pub struct Database {
     /// Upper bound of pooled connections; 0 picks one for the backend
     /// ([`Config::pool_size`]).
     pub max_connections: u32,
+    /// PostgreSQL streaming replicas (hot standbys) of `url` for the heavy
+    /// reads: timelines, profiles' posts, search.
+    pub replica_urls: Vec<String>,
+    /// A replica further behind the primary than this is not read from.
+    pub replica_max_lag_secs: u64,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            max_connections: 0,
+            replica_urls: Vec::new(),
+            replica_max_lag_secs: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -650,6 +666,26 @@ impl Config {
                 "limits.header_timeout_secs",
                 "timeouts must be at least 1 second",
             );
+        }
+        if !self.database.replica_urls.is_empty() && !self.database_url().starts_with("postgres") {
+            return bad(
+                "database.replica_urls",
+                "replicas need database.url to be PostgreSQL",
+            );
+        }
+        if let Some(url) = self
+            .database
+            .replica_urls
+            .iter()
+            .find(|u| !(u.starts_with("postgres://") || u.starts_with("postgresql://")))
+        {
+            return bad(
+                "database.replica_urls",
+                &format!("{url:?} is not a postgres:// URL"),
+            );
+        }
+        if self.database.replica_max_lag_secs == 0 {
+            return bad("database.replica_max_lag_secs", "must be at least 1");
         }
         if self.limits.max_connections == 0 {
             return bad("limits.max_connections", "must be at least 1");

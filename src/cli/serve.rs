@@ -37,6 +37,8 @@ pub async fn run(config: Config) -> Result<()> {
     }
     // Counts of the high-volume rate limits, shared with the other nodes.
     tokio::spawn(crate::ratelimit::share_forever(app.clone()));
+    // Who wrote lately on other nodes, for reads from replicas.
+    tokio::spawn(crate::service::reads::follow_writes(app.clone()));
     match role {
         NodeRole::All | NodeRole::Worker => {
             tokio::spawn(crate::jobs::periodic::every(

@@ -93,7 +93,11 @@ impl Store {
         query.apply(&mut sql, "status_id");
         let mut ids = self.query_ids(&sql).await?;
         if newest {
-            self.cache.feeds.put(ticket, account_id, ids.clone());
+            // A replica may be behind writes made before the ticket: what it
+            // read is served, not kept.
+            if !self.reads_from_replica() {
+                self.cache.feeds.put(ticket, account_id, ids.clone());
+            }
             ids.truncate(take);
         }
         Ok(ids)

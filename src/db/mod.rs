@@ -43,6 +43,7 @@ pub mod push;
 pub mod quotes;
 pub mod rate_limits;
 pub mod relationships;
+pub mod replicas;
 pub mod search;
 pub mod security;
 pub mod sign_up_blocks;
@@ -68,6 +69,28 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// [`on_pool!`] on the pool the current request's reads may use: a replica
+/// fresh enough for it, or the primary (see [`replicas`]). A replica that
+/// fails to answer is left until it answers again, and the query is run on
+/// the primary. For read-only queries only.
+macro_rules! on_reader {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let (replica, pool) = $store.reader();
+        let result = match pool {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        };
+        match (replica, result) {
+            (Some(i), Err(e)) if $crate::db::replicas::unreachable(&e) => {
+                $store.replica_failed(i, &e);
+                $crate::db::on_pool!($store, $pool => $body)
+            }
+            (_, result) => result,
+        }
+    }};
+}
+pub(crate) use on_reader;
 
 /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`,
 /// which takes the write lock at once (waiting up to the busy timeout): a
@@ -108,6 +131,8 @@ pub struct Store {
     pub pool: Pool,
     /// Recently read rows and what is rendered from them; see [`crate::cache`].
     pub cache: std::sync::Arc<crate::cache::Caches>,
+    /// Hot standbys for the heavy reads (`database.replica_urls`).
+    pub replicas: Option<std::sync::Arc<replicas::Replicas>>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -465,6 +490,7 @@ impl Store {
         Ok(Self {
             pool,
             cache: Default::default(),
+            replicas: None,
         })
     }
 

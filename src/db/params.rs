@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
-use super::{Store, on_pool};
+use super::{Store, on_reader};
 use crate::error::Result;
 use crate::model::Status;
 
@@ -112,21 +112,21 @@ impl Page {
 impl Store {
     /// Runs a `SELECT * FROM statuses …` built by the caller.
     pub(super) async fn query_statuses(&self, sql: &Sql) -> Result<Vec<Status>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+        let rows = on_reader!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         Ok(rows)
     }
 
     /// Runs a query returning `(i64, i64)` pairs built by the caller.
     pub(super) async fn query_pairs(&self, sql: &Sql) -> Result<Vec<(i64, i64)>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
+        let rows = on_reader!(self, pool => bind_params!(sqlx::query_as(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         Ok(rows)
     }
 
     /// Runs a query returning one column of ids built by the caller.
     pub(super) async fn query_ids(&self, sql: &Sql) -> Result<Vec<i64>> {
-        let rows = on_pool!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
+        let rows = on_reader!(self, pool => bind_params!(sqlx::query_scalar(AssertSqlSafe(sql.text.clone())), &sql.params)
             .fetch_all(pool).await)?;
         Ok(rows)
     }

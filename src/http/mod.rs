@@ -137,10 +137,12 @@ async fn role_gate(
     let role = app.config.node_role();
     if role.serves(req.uri().path()) {
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        let response = next.run(req).await;
+        let caller = caller_of(&req);
+        let response = crate::service::reads::serve(&app, caller, writes, next.run(req)).await;
         // A write's invalidations and events leave for the other nodes
         // before its response does (read-your-writes across nodes).
         if writes {
+            crate::service::reads::wrote(&app, caller);
             app.bus.flushed().await;
         }
         response
@@ -151,6 +153,20 @@ async fn role_gate(
         )
         .into_response()
     }
+}
+
+/// Who is asking, for read-your-writes on replicas: the bearer token or
+/// the web session, as a 64-bit digest.
+fn caller_of(req: &Request) -> Option<u64> {
+    let headers = req.headers();
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    token
+        .or_else(|| pages::cookies::get_cookie(headers, pages::cookies::SESSION_COOKIE))
+        .map(|secret| crate::service::reads::caller(&secret))
 }
 
 /// Mastodon's general API limits: `limits.api_per_5min` requests per access

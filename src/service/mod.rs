@@ -32,6 +32,7 @@ pub mod polls;
 pub mod public;
 pub mod push;
 pub mod quotes;
+pub mod reads;
 pub mod relationships;
 pub mod rendering;
 pub mod reports;

@@ -159,7 +159,7 @@ pub(crate) fn spawn_node(
 }
 
 /// [`spawn_node`] with `extra` environment variables set last.
-fn spawn_node_with(
+pub(crate) fn spawn_node_with(
     dir: &Path,
     db: &str,
     domain: &str,

@@ -35,6 +35,7 @@ mod pages;
 mod push;
 mod quotes;
 mod ratelimits;
+mod replicas;
 mod search;
 mod settings;
 mod social;

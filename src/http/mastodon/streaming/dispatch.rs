@@ -119,8 +119,8 @@ async fn handle(app: &Arc<AppState>, event: &Event) -> Result<()> {
             to_every_user_stream(app, "announcement.reaction", payload.to_string().into());
             Ok(())
         }
-        // For the job workers, not for sockets.
-        Event::JobsQueued { .. } => Ok(()),
+        // For the job workers and the replica reads, not for sockets.
+        Event::JobsQueued { .. } | Event::Wrote { .. } => Ok(()),
     }
 }
 
