@@ -60,6 +60,10 @@ pub struct TtlMap<K, V> {
     inner: Mutex<Inner<K, V>>,
     /// Forgets and clears so far.
     writes: AtomicU64,
+    /// Reads answered from the map, and reads that found nothing fresh
+    /// (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Default for TtlMap<K, V> {
@@ -70,6 +74,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Default for TtlMap<K, V> {
                 cleared_at: 0,
             }),
             writes: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 }
@@ -88,10 +94,26 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlMap<K, V> {
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
-        match self.lock().entries.get(key) {
+        let found = match self.lock().entries.get(key) {
             Some(Entry::Value(at, v)) if at.elapsed() < TTL => Some(v.clone()),
             _ => None,
-        }
+        };
+        self.count(u64::from(found.is_some()), u64::from(found.is_none()));
+        found
+    }
+
+    fn count(&self, hits: u64, misses: u64) {
+        self.hits.fetch_add(hits, Ordering::Relaxed);
+        self.misses.fetch_add(misses, Ordering::Relaxed);
+    }
+
+    /// Hits and misses so far, and the entries held now (fresh or not).
+    pub fn stats(&self) -> (u64, u64, usize) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            self.lock().entries.len(),
+        )
     }
 
     /// The fresh values of `keys`, and the keys that have none.
@@ -107,6 +129,8 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlMap<K, V> {
                 _ => missing.push(k.clone()),
             }
         }
+        drop(map);
+        self.count(found.len() as u64, missing.len() as u64);
         (found, missing)
     }
 
@@ -260,6 +284,31 @@ pub struct Caches {
 pub type Publisher = Box<dyn Fn(&Invalidation) + Send + Sync>;
 
 impl Caches {
+    /// Each map's name with its hits, misses and entries (for `/metrics`).
+    pub fn stats(&self) -> Vec<(&'static str, (u64, u64, usize))> {
+        vec![
+            ("tokens", self.tokens.stats()),
+            ("accounts", self.accounts.stats()),
+            ("users", self.users.stats()),
+            ("apps", self.apps.stats()),
+            ("statuses", self.statuses.stats()),
+            ("mentions", self.mentions.stats()),
+            ("tags", self.tags.stats()),
+            ("hidden", self.hidden.stats()),
+            ("exclusive", self.exclusive.stats()),
+            ("filters", self.filters.stats()),
+            ("ip_blocks", self.ip_blocks.stats()),
+            ("domain_allows", self.domain_allows.stats()),
+            ("feeds", self.feeds.stats()),
+            ("account_json", self.account_json.stats()),
+            ("status_json", self.status_json.stats()),
+            ("domain_blocks", self.domain_blocks.stats()),
+            ("healthy_hosts", self.healthy_hosts.stats()),
+            ("outbox", self.outbox.stats()),
+            ("media", self.media.stats()),
+        ]
+    }
+
     /// Forgets what a local write changed, here and (through the publisher)
     /// on other nodes.
     pub fn invalidate(&self, what: Invalidation) {

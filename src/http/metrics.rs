@@ -48,6 +48,7 @@ pub async fn serve(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resp
 
 /// The metrics in Prometheus' text format.
 fn render(app: &AppState) -> Response {
+    app.metrics.observe_caches(app.caches());
     (
         [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
         app.metrics.render(),

@@ -149,6 +149,12 @@ async fn health_and_metrics() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers().contains_key("x-request-id"));
     s.get("/api/v1/instance", None).await;
+    // A user's token read three times: one miss, then hits.
+    let alice = s.user("alice").await;
+    for _ in 0..3 {
+        s.get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+    }
     // Issue 15: not for anyone without the token.
     for token in [None, Some("wrong")] {
         let mut req = s.http.get(s.url("/metrics"));
@@ -171,6 +177,25 @@ async fn health_and_metrics() {
     assert!(text.contains("route=\"/api/v1/instance\""), "{text}");
     assert!(
         text.contains("roost_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    // Each in-process cache's hits, misses and size.
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{series} missing: {text}"))
+    };
+    assert!(
+        value("roost_cache_hits_total{cache=\"tokens\"}") >= 2.0,
+        "{text}"
+    );
+    assert!(
+        value("roost_cache_misses_total{cache=\"tokens\"}") >= 1.0,
+        "{text}"
+    );
+    assert!(
+        value("roost_cache_entries{cache=\"tokens\"}") >= 1.0,
         "{text}"
     );
 }
