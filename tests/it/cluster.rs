@@ -96,13 +96,7 @@ impl Cluster {
             wait_for_health(name, port).await;
             nodes.push((port, child, log));
         }
-        let mut config = roost::config::Config::default();
-        config.server.domain = domain.clone();
-        config.server.listen = domain.clone();
-        config.storage.data_dir = dir.path().join("data");
-        config.database.url = db.clone();
-        config.database.max_connections = 5;
-        let setup = AppState::open(config).await.unwrap();
+        let setup = setup_app(&domain, &dir.path().join("data"), &db).await;
         let nginx = start_nginx(dir.path(), front_port, ports);
         let front = TestServer::attach(setup.clone(), &format!("http://{domain}"));
         let nodes = nodes
@@ -143,6 +137,18 @@ impl Cluster {
     async fn sql_count(&self, sql: &str) -> i64 {
         sql_count(&self.setup, sql).await
     }
+}
+
+/// The instance on `domain` opened in the test's process, on database `db`
+/// with media under `data`, for setting up accounts and reading rows.
+pub(crate) async fn setup_app(domain: &str, data: &Path, db: &str) -> Arc<AppState> {
+    let mut config = roost::config::Config::default();
+    config.server.domain = domain.to_string();
+    config.server.listen = domain.to_string();
+    config.storage.data_dir = data.to_path_buf();
+    config.database.url = db.to_string();
+    config.database.max_connections = 5;
+    AppState::open(config).await.unwrap()
 }
 
 /// `roost serve --role ROLE` on `port`, on database `db`, logging to
@@ -559,11 +565,7 @@ async fn rate_limits_are_counted_across_nodes() {
     let (b, _) = spawn_node_with(dir.path(), &db, &domain, "b", "all", pb, &limits);
     let _b = KillOnDrop(b);
     wait_for_health("b", pb).await;
-    let mut config = roost::config::Config::default();
-    config.server.domain = domain.clone();
-    config.storage.data_dir = dir.path().join("data");
-    config.database.url = db.clone();
-    let setup = AppState::open(config).await.unwrap();
+    let setup = setup_app(&domain, &dir.path().join("data"), &db).await;
     let na = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{pa}"));
     let nb = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{pb}"));
 

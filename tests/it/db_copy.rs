@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
 use reqwest::{Method, StatusCode};
-use roost::app::AppState;
 use serde_json::json;
 use sqlx::Connection;
 
-use crate::cluster::{postgres, spawn_node, wait_for_health};
+use crate::cluster::{postgres, setup_app, spawn_node, wait_for_health};
 use crate::common::*;
 use crate::media::{png_rgba, upload};
 
@@ -92,11 +91,7 @@ async fn an_instance_moves_from_sqlite_to_postgres_and_its_tokens_still_work() {
     let (child, _log) = spawn_node(dir.path(), &sqlite, &domain, "sqlite", "all", port);
     let mut child = KillOnDrop(child);
     wait_for_health("the SQLite node", port).await;
-    let mut config = roost::config::Config::default();
-    config.server.domain = domain.clone();
-    config.storage.data_dir = data.clone();
-    config.database.url = sqlite.clone();
-    let setup = AppState::open(config).await.unwrap();
+    let setup = setup_app(&domain, &data, &sqlite).await;
     let s = TestServer::attach(setup.clone(), &format!("http://{domain}"));
     let alice = s.user("alice").await;
     let bob = s.user("bob").await;

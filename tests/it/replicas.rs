@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use reqwest::{Method, StatusCode};
-use roost::app::AppState;
 use serde_json::json;
 use sqlx::Connection;
 
-use crate::cluster::{postgres, spawn_node_with, wait_for_health};
+use crate::cluster::{postgres, setup_app, spawn_node_with, wait_for_health};
 use crate::common::*;
 
 /// PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup).
@@ -221,11 +220,7 @@ async fn reads_go_to_the_replica_and_writers_read_their_writes_on_every_node() {
     let (b, _) = spawn_node_with(dir.path(), &primary, &domain, "b", "web", p2, &env);
     let _b = KillOnDrop(b);
     wait_for_health("b", p2).await;
-    let mut config = roost::config::Config::default();
-    config.server.domain = domain.clone();
-    config.storage.data_dir = dir.path().join("data");
-    config.database.url = primary.clone();
-    let setup = AppState::open(config).await.unwrap();
+    let setup = setup_app(&domain, &dir.path().join("data"), &primary).await;
     let n1 = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{p1}"));
     let n2 = TestServer::attach(setup.clone(), &format!("http://127.0.0.1:{p2}"));
     let bob = n1.user("bob").await;
