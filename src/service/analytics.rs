@@ -204,7 +204,13 @@ async fn write(app: &AppState, p: &Pending) -> Result<()> {
     app.store.flush_analytics(&batch).await
 }
 
-/// Writes gathered counts every few seconds, and once a day forgets the
+/// How long one node's claim of the daily prune keeps the others from
+/// repeating it: the nodes that see the new day within this time leave it
+/// to the one that claimed it.
+const PRUNE_CLAIM: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Writes gathered counts every few seconds, and once a day (once across
+/// the nodes sharing the database) forgets the
 /// past days' marks and salts and day counts past
 /// `analytics.retention_days`.
 pub async fn flush_forever(app: std::sync::Arc<AppState>) {
@@ -216,15 +222,26 @@ pub async fn flush_forever(app: std::sync::Arc<AppState>) {
         }
         let today = Utc::now().date_naive();
         if pruned != Some(today) {
-            let keep =
-                today - chrono::Duration::days(i64::from(app.config.analytics.retention_days));
+            // Once across the nodes: the first to see the new day prunes.
             match app
                 .store
-                .prune_analytics(&today.to_string(), &keep.to_string())
+                .claim_periodic("analytics_prune", &app.node, PRUNE_CLAIM)
                 .await
             {
-                Ok(()) => pruned = Some(today),
-                Err(e) => tracing::warn!(error = %e, "cannot prune analytics"),
+                Ok(true) => {
+                    let keep = today
+                        - chrono::Duration::days(i64::from(app.config.analytics.retention_days));
+                    match app
+                        .store
+                        .prune_analytics(&today.to_string(), &keep.to_string())
+                        .await
+                    {
+                        Ok(()) => pruned = Some(today),
+                        Err(e) => tracing::warn!(error = %e, "cannot prune analytics"),
+                    }
+                }
+                Ok(false) => pruned = Some(today),
+                Err(e) => tracing::warn!(error = %e, "cannot claim the analytics prune"),
             }
         }
     }
