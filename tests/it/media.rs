@@ -970,7 +970,8 @@ impl Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
         };
         let http = reqwest::Client::new();
-        eventually("moto to listen", || async {
+        // moto imports a great deal of Python: slow on a loaded machine.
+        eventually_within(60, "moto to listen", || async {
             http.get(format!("{}/", moto.endpoint))
                 .send()
                 .await
