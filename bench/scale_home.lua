@@ -3,6 +3,9 @@
 -- Usage: wrk -t2 -c32 -d30s --latency -s scale_home.lua URL -- TOKENS_FILE
 -- (one token per line). Requests are built once per token and thread; each
 -- thread starts at a different offset. done() prints a "RESULT {...}" line.
+-- With a form body after the tokens file (`-- TOKENS_FILE 'status=hello'`)
+-- each request is a POST of that body instead (bench/cluster_scale.py posts
+-- statuses so).
 
 local threads = {}
 local counter = 0
@@ -18,6 +21,7 @@ function init(args)
    if path == nil or path == "" then
       error("pass the tokens file after --")
    end
+   local body = args[2]
    local reqs = {}
    for token in io.lines(path) do
       if token ~= "" then
@@ -26,7 +30,12 @@ function init(args)
          h["Authorization"] = "Bearer " .. token
          h["Accept"] = "application/json"
          h["User-Agent"] = "wrk-scale/1.0"
-         table.insert(reqs, wrk.format(nil, nil, h))
+         if body then
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+            table.insert(reqs, wrk.format("POST", nil, h, body))
+         else
+            table.insert(reqs, wrk.format(nil, nil, h))
+         end
       end
    end
    if #reqs == 0 then
