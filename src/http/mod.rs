@@ -137,7 +137,10 @@ async fn role_gate(
     let role = app.config.node_role();
     if role.serves(req.uri().path()) {
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        let caller = caller_of(&req);
+        // Only replicas need to know who is asking (a digest per request).
+        let caller = crate::service::reads::enabled(&app)
+            .then(|| caller_of(&req))
+            .flatten();
         let response = crate::service::reads::serve(&app, caller, writes, next.run(req)).await;
         // A write's invalidations and events leave for the other nodes
         // before its response does (read-your-writes across nodes).

@@ -51,6 +51,11 @@ fn max_lag_ms(app: &AppState) -> i64 {
     (app.config.database.replica_max_lag_secs as i64).saturating_mul(1000)
 }
 
+/// Whether reads may go to replicas (and so writers must be noted).
+pub fn enabled(app: &AppState) -> bool {
+    app.store.replicas.is_some()
+}
+
 /// Runs a request: a read (`writes` false) may use a replica holding
 /// everything `caller` wrote; a write reads and writes on the primary.
 pub async fn serve<F: std::future::Future>(
@@ -59,7 +64,7 @@ pub async fn serve<F: std::future::Future>(
     writes: bool,
     request: F,
 ) -> F::Output {
-    if app.store.replicas.is_none() || writes {
+    if !enabled(app) || writes {
         return request.await;
     }
     let since = caller.map(|c| app.writers.since(c)).unwrap_or(0);
@@ -68,10 +73,9 @@ pub async fn serve<F: std::future::Future>(
 
 /// Notes that `caller` has just written, here and on every other node.
 pub fn wrote(app: &AppState, caller: Option<u64>) {
-    let Some(caller) = caller else { return };
-    if app.store.replicas.is_none() {
+    let Some(caller) = caller.filter(|_| enabled(app)) else {
         return;
-    }
+    };
     app.writers.wrote(caller, now_ms(), max_lag_ms(app));
     app.bus.publish(crate::bus::Event::Wrote { caller });
 }
@@ -79,7 +83,7 @@ pub fn wrote(app: &AppState, caller: Option<u64>) {
 /// Notes the writes other nodes report, for as long as the process runs
 /// (with replicas configured).
 pub async fn follow_writes(app: std::sync::Arc<AppState>) {
-    if app.store.replicas.is_none() {
+    if !enabled(&app) {
         return;
     }
     let mut events = app.bus.subscribe();
