@@ -22,10 +22,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use crate::db::Store;
 use crate::db::rate_limits::NodeCount;
+use crate::db::replicas::now_ms;
 use crate::error::{Error, Kind, Result};
 
 #[derive(Default)]
@@ -48,6 +49,8 @@ struct Window {
     last_hit: Instant,
     /// The window's end, ms since the epoch (for the other nodes).
     expires_at: i64,
+    /// The key's digest, made the first time the window is shared.
+    digest: Option<String>,
 }
 
 /// Every window roost uses is at most this long: entries older are dead.
@@ -59,13 +62,6 @@ pub const THIRTY_MINUTES: Duration = Duration::from_secs(30 * 60);
 pub const HOUR: Duration = Duration::from_secs(3600);
 pub const THREE_HOURS: Duration = Duration::from_secs(3 * 3600);
 pub const DAY: Duration = Duration::from_secs(24 * 3600);
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 fn refused(limit: u32, reset_secs: u64) -> Error {
     let mut err = Error::new(Kind::TooManyRequests, "Too many requests");
@@ -102,6 +98,7 @@ impl RateLimiter {
             dirty: false,
             last_hit: now,
             expires_at: now_ms() + window.as_millis() as i64,
+            digest: None,
         };
         let entry = map.entry(key.to_string()).or_insert_with(fresh);
         if now.duration_since(entry.start) >= window {
@@ -161,7 +158,10 @@ impl RateLimiter {
                 if !w.dirty && now.duration_since(w.last_hit) > LATELY {
                     continue;
                 }
-                let digest = crate::auth::digest(key);
+                let digest = w
+                    .digest
+                    .get_or_insert_with(|| crate::auth::digest(key))
+                    .clone();
                 if w.dirty {
                     w.dirty = false;
                     written.push(NodeCount {
