@@ -571,15 +571,15 @@ async fn rate_limits_are_counted_across_nodes() {
 
     // Six token requests, alternating nodes, are answered (400: no grant);
     // the seventh is refused on either node.
-    for i in 0..6 {
-        let node = if i % 2 == 0 { &na } else { &nb };
-        let resp = node
-            .http
+    let token_request = |node: &TestServer| {
+        node.http
             .post(node.url("/oauth/token"))
             .form(&[("grant_type", "")])
             .send()
-            .await
-            .unwrap();
+    };
+    for i in 0..6 {
+        let node = if i % 2 == 0 { &na } else { &nb };
+        let resp = token_request(node).await.unwrap();
         assert_ne!(
             resp.status(),
             StatusCode::TOO_MANY_REQUESTS,
@@ -588,13 +588,7 @@ async fn rate_limits_are_counted_across_nodes() {
         );
     }
     for node in [&na, &nb] {
-        let resp = node
-            .http
-            .post(node.url("/oauth/token"))
-            .form(&[("grant_type", "")])
-            .send()
-            .await
-            .unwrap();
+        let resp = token_request(node).await.unwrap();
         assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(resp.headers().contains_key("x-ratelimit-reset"));
     }
