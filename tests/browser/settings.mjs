@@ -181,7 +181,10 @@ async function main() {
     await page.locator("#code").fill(totp(secret) === "000000" ? "111111" : "000000");
     await submit(page, await button(page, "Turn on two-factor authentication"));
     check((await error(page)) === "Invalid two-factor code.", `a wrong code was not refused (${await error(page)})`);
-    await page.locator("#code").fill(totp(secret));
+    // Kept: the replay below must send this very code, whichever 30-second
+    // step the clock has reached by then.
+    const enablingCode = totp(secret);
+    await page.locator("#code").fill(enablingCode);
     await submit(page, await button(page, "Turn on two-factor authentication"));
     const codes = (await page.locator("ul.codes li").allTextContents()).map((c) => c.trim());
     check(codes.length === 10, `expected 10 recovery codes, got ${JSON.stringify(codes)}`);
@@ -193,7 +196,7 @@ async function main() {
     await page.goto(`${base}/settings/sessions`);
     await passwordStep(page, password);
     check((await page.locator("#otp").count()) === 1, `the password alone signed in (${page.url()})`);
-    await otpStep(page, totp(secret));
+    await otpStep(page, enablingCode);
     check((await error(page)) === "Invalid two-factor code.", "the code used to turn two-factor on was accepted again");
     await otpStep(page, totp(secret, 30));
     check(new URL(page.url()).pathname === "/settings/sessions", `the code did not sign in (${page.url()})`);
