@@ -63,11 +63,10 @@ impl AppState {
         Self::with_store(config, store).await
     }
 
-    /// Builds the state on a migrated store: loads (or, on first start,
-    /// creates) the instance actor's keys and builds the guarded client.
+    /// Builds the state on a migrated store: the guarded client, the
+    /// instance's settings and VAPID key (its actor key waits for first use).
     pub async fn with_store(config: Config, store: Store) -> Result<Arc<Self>> {
         let base_url = config.base_url();
-        let (private_pem, public_pem) = instance_keys(&store).await?;
         let policy = crate::net::Policy {
             allow_http: config.federation.allow_http,
             allow_private: config.federation.allow_private_addresses,
@@ -86,7 +85,7 @@ impl AppState {
             }
             _ => None,
         };
-        let federation = Federation::new(http, &private_pem, public_pem, review_since)?;
+        let federation = Federation::new(http, review_since);
         let media = crate::media::Media::open(&config).await?;
         let mail = crate::mail::Mailer::new(&config)?;
         let vapid = vapid_key(&store).await?;
@@ -124,14 +123,26 @@ impl AppState {
         &self.store.cache
     }
 
+    /// The instance actor's key pair, loaded on first use (made then on a
+    /// new instance: a server that never federates never pays for it).
+    pub async fn instance_key(&self) -> Result<&crate::federation::InstanceKey> {
+        self.federation
+            .instance
+            .get_or_try_init(|| async {
+                let (private_pem, public_pem) = instance_keys(&self.store).await?;
+                crate::federation::InstanceKey::from_pems(&private_pem, public_pem)
+            })
+            .await
+    }
+
     /// The absolute URL of a local path such as `/users/alice`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 }
 
-/// The instance actor's key pair, created on first start. Several nodes
-/// starting at once agree on the first one stored.
+/// The instance actor's key pair, created on first use. Several nodes
+/// making one at once agree on the first one stored.
 async fn instance_keys(store: &Store) -> Result<(String, String)> {
     let stored = match store.get_setting("actor_key_pair").await? {
         Some(pair) => pair,

@@ -21,7 +21,7 @@ pub struct NewLocalAccount<'a> {
     pub following_url: &'a str,
     pub featured_url: &'a str,
     pub public_key_pem: &'a str,
-    pub private_key_pem: &'a str,
+    pub private_key_pem: Option<&'a str>,
     pub email: &'a str,
     pub password_hash: &'a str,
     pub role: &'a str,
@@ -209,6 +209,27 @@ impl Store {
         self.cache.invalidate(Invalidation::Account(account_id));
         self.cache.invalidate(Invalidation::User(account_id));
         Ok(())
+    }
+
+    /// Stores a local account's first key pair unless one is already there
+    /// (another request or node made it first); true when this one was kept.
+    pub async fn put_account_keys(
+        &self,
+        account_id: i64,
+        public_key_pem: &str,
+        private_key_pem: &str,
+    ) -> Result<bool> {
+        let done = on_pool!(self, pool => sqlx::query(
+            "UPDATE accounts SET public_key_pem = $2, private_key_pem = $3
+             WHERE id = $1 AND domain IS NULL AND public_key_pem = ''")
+            .bind(account_id)
+            .bind(public_key_pem)
+            .bind(private_key_pem)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        self.cache.invalidate(Invalidation::Account(account_id));
+        Ok(done == 1)
     }
 
     /// Replaces a password hash (after a bcrypt → argon2id upgrade) and records the sign-in.

@@ -179,7 +179,7 @@ pub fn person(app: &AppState, account: &Account, moved_to: Option<&str>) -> Valu
 
 /// The instance actor: an `Application` that signs roost's GETs and sends
 /// its Flags. Fetchable without a signature, even in authorized-fetch mode.
-pub fn instance_actor(app: &AppState) -> Value {
+pub fn instance_actor(app: &AppState, public_key_pem: &str) -> Value {
     let uri = app.url("/actor");
     let domain = &app.config.server.domain;
     let doc = json!({
@@ -193,7 +193,7 @@ pub fn instance_actor(app: &AppState) -> Value {
         "publicKey": {
             "id": format!("{uri}#main-key"),
             "owner": uri,
-            "publicKeyPem": app.federation.instance_public_pem,
+            "publicKeyPem": public_key_pem,
         },
         "endpoints": {"sharedInbox": app.url("/inbox")},
     });

@@ -188,7 +188,7 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     };
     let (key, key_id) = if account_id == 0 {
         (
-            app.federation.instance_key.clone(),
+            app.instance_key().await?.private.clone(),
             format!("{}#main-key", app.url("/actor")),
         )
     } else {
@@ -197,6 +197,7 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
             .get_account(account_id)
             .await?
             .ok_or_else(Error::not_found)?;
+        let account = crate::service::accounts::with_keys(app, account).await?;
         let pem = account.private_key_pem.as_deref().unwrap_or("");
         (
             app.federation.local_key(account.id, pem)?,

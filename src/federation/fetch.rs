@@ -61,7 +61,7 @@ pub async fn get_signed(
     {
         return Err(Error::forbidden("This domain is blocked"));
     }
-    let key = app.federation.instance_key.clone();
+    let key = app.instance_key().await?.private.clone();
     let key_id = format!("{}#main-key", app.url("/actor"));
     let sign = move |u: &Url, headers: &mut http::HeaderMap| {
         if let Err(e) = signatures::sign_request(

@@ -43,9 +43,10 @@ pub const ACCEPT_AP: &str = "application/activity+json, application/ld+json; pro
 /// Long-lived federation state: the guarded client and parsed keys.
 pub struct Federation {
     pub http: crate::net::Client,
-    /// The instance actor (`/actor`), which signs roost's GETs.
-    pub instance_key: Arc<PrivateKey>,
-    pub instance_public_pem: String,
+    /// The instance actor's (`/actor`) key pair, which signs roost's GETs:
+    /// loaded, or made on a new instance, when first needed
+    /// (`AppState::instance_key`).
+    pub instance: tokio::sync::OnceCell<InstanceKey>,
     /// Local accounts' private keys, parsed once.
     local_keys: Mutex<HashMap<i64, Arc<PrivateKey>>>,
     /// Remote public keys by keyId, parsed once.
@@ -61,28 +62,40 @@ pub struct Federation {
     pub failures: failures::FailureLog,
 }
 
+/// The instance actor's key pair, parsed.
+pub struct InstanceKey {
+    pub private: Arc<PrivateKey>,
+    pub public_pem: String,
+}
+
+impl InstanceKey {
+    pub fn from_pems(private_pem: &str, public_pem: String) -> Result<Self> {
+        let key = PrivateKey::from_pem(private_pem)
+            .map_err(|e| Error::internal(format!("instance actor key: {e}")))?;
+        Ok(Self {
+            private: Arc::new(key),
+            public_pem,
+        })
+    }
+}
+
 /// Deliveries one node sends to one host at the same time.
 pub const DELIVERIES_PER_HOST: usize = 4;
 
 impl Federation {
     pub fn new(
         http: crate::net::Client,
-        private_pem: &str,
-        public_pem: String,
         review_since: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Self> {
-        let key = PrivateKey::from_pem(private_pem)
-            .map_err(|e| Error::internal(format!("instance actor key: {e}")))?;
-        Ok(Self {
+    ) -> Self {
+        Self {
             http,
-            instance_key: Arc::new(key),
-            instance_public_pem: public_pem,
+            instance: tokio::sync::OnceCell::new(),
             local_keys: Mutex::default(),
             remote_keys: Mutex::default(),
             review_since,
             host_slots: Mutex::default(),
             failures: failures::FailureLog::default(),
-        })
+        }
     }
 
     /// The parsed private key of local account `id`.
@@ -200,9 +213,8 @@ mod tests {
 
     #[test]
     fn a_host_gets_a_bounded_number_of_delivery_slots_and_never_waits() {
-        let keys = crate::auth::keys::generate().unwrap();
         let client = crate::net::Client::new(crate::net::Policy::default(), "roost-test").unwrap();
-        let fed = Federation::new(client, &keys.private_pem, keys.public_pem, None).unwrap();
+        let fed = Federation::new(client, None);
         let held: Vec<_> = (0..DELIVERIES_PER_HOST)
             .map(|_| fed.host_slot("busy.example").expect("a free slot"))
             .collect();

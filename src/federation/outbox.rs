@@ -241,7 +241,9 @@ pub async fn moved(app: &AppState, account: &Account, target: &Account) -> Resul
 
 /// A profile change: followers' servers get an `Update` of the Person.
 pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
-    if !account.is_local() {
+    // An account without a key pair yet has never been fetched nor sent
+    // anything (both make one): no other server knows it.
+    if !account.is_local() || account.public_key_pem.is_empty() {
         return Ok(());
     }
     let moved_to = crate::service::moves::moved_to_uri(app, account).await?;

@@ -174,8 +174,10 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
     v.finish()?;
 
     let pw = r.password.to_string();
-    let (hash, keys) = blocking(move || (password::hash(&pw), keys::generate())).await?;
-    let (hash, keys) = (hash?, keys?);
+    // The account's key pair is made when federation first needs it
+    // (`with_keys`): most of the cost of a sign-up, for accounts that may
+    // never talk to another server.
+    let hash = blocking(move || password::hash(&pw)).await??;
     let id = crate::id::new_id();
     let uri = app.url(&format!("/users/{}", r.username));
     let new = NewLocalAccount {
@@ -189,8 +191,8 @@ pub async fn register(app: &AppState, r: Registration<'_>) -> Result<Account> {
         followers_url: &format!("{uri}/followers"),
         following_url: &format!("{uri}/following"),
         featured_url: &format!("{uri}/collections/featured"),
-        public_key_pem: &keys.public_pem,
-        private_key_pem: &keys.private_pem,
+        public_key_pem: "",
+        private_key_pem: None,
         email: &r.email.to_lowercase(),
         password_hash: &hash,
         role: r.role.as_str(),
@@ -680,6 +682,28 @@ pub async fn credentials(app: &AppState, account: &Account) -> Result<(User, i64
         .ok_or_else(crate::error::Error::not_found)?;
     let pending = app.store.count_follow_requests(account.id).await?;
     Ok((user, pending))
+}
+
+/// `account` with its key pair: a local account gets one the first time
+/// federation needs it (its actor document, a signed delivery, its archive).
+/// Two requests or nodes making one at once keep the first stored.
+pub async fn with_keys(app: &AppState, account: Account) -> Result<Account> {
+    if !account.is_local() || !account.public_key_pem.is_empty() {
+        return Ok(account);
+    }
+    let pair = blocking(keys::generate).await??;
+    app.store
+        .put_account_keys(account.id, &pair.public_pem, &pair.private_pem)
+        .await?;
+    let account = app
+        .store
+        .get_account(account.id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if account.public_key_pem.is_empty() {
+        return Err(Error::internal("the account's key pair was not stored"));
+    }
+    Ok(account)
 }
 
 /// The local account named `username`.

@@ -102,8 +102,9 @@ async fn write(app: &AppState, account: &Account) -> Result<(String, i64)> {
         .map_err(Error::internal)?;
     write_outbox(app, account, &mut zip, &mut files).await?;
 
-    let moved_to = super::moves::moved_to_uri(app, account).await?;
-    let mut actor = convert::person(app, account, moved_to.as_deref());
+    let keyed = super::accounts::with_keys(app, account.clone()).await?;
+    let moved_to = super::moves::moved_to_uri(app, &keyed).await?;
+    let mut actor = convert::person(app, &keyed, moved_to.as_deref());
     for (field, key) in [
         ("icon", &account.avatar_key),
         ("image", &account.header_key),

@@ -35,21 +35,46 @@ async fn registration_returns_a_working_token() {
     assert_eq!(me["acct"], "newbie");
     assert_eq!(me["source"]["privacy"], "public");
     assert_eq!(me["role"]["name"], "");
-    // The account got its federation key pair.
-    let account = s
-        .app
-        .store
-        .get_account(me["id"].as_str().unwrap().parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(account.public_key_pem.contains("BEGIN PUBLIC KEY"));
+    // No key pair yet: it is made when federation first needs it.
+    let id: i64 = me["id"].as_str().unwrap().parse().unwrap();
+    let account = s.app.store.get_account(id).await.unwrap().unwrap();
     assert!(
-        account
-            .private_key_pem
-            .unwrap()
-            .contains("BEGIN PRIVATE KEY")
+        account.public_key_pem.is_empty(),
+        "a key before any federation"
     );
+    assert!(account.private_key_pem.is_none());
+    // Two fetches of the actor at once agree on one pair, the one stored.
+    let fetch = || async {
+        let resp = s
+            .http
+            .get(s.url("/users/newbie"))
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let actor: serde_json::Value = resp.json().await.unwrap();
+        actor["publicKey"]["publicKeyPem"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (first, second) = tokio::join!(fetch(), fetch());
+    assert!(first.contains("BEGIN PUBLIC KEY"), "{first}");
+    assert_eq!(first, second, "two key pairs for one account");
+    let account = s.app.store.get_account(id).await.unwrap().unwrap();
+    assert_eq!(account.public_key_pem, first);
+    let private = account.private_key_pem.expect("the private key stored");
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&private).unwrap();
+    let public = rsa::RsaPublicKey::from(&private)
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    assert_eq!(
+        public, first,
+        "the stored private key is not the served key's"
+    );
+    assert_eq!(fetch().await, first, "the key changed");
     assert_eq!(account.uri, s.url("/users/newbie"));
 }
 

@@ -156,8 +156,9 @@ async fn local_account(app: &AppState, name: &str) -> Result<Account> {
 
 /// `GET /actor`: the instance actor, unsigned even in authorized-fetch mode
 /// (other servers need its key to check roost's signed GETs).
-async fn instance_actor(State(app): State<Arc<AppState>>) -> Response {
-    ap_json(&convert::instance_actor(&app))
+async fn instance_actor(State(app): State<Arc<AppState>>) -> Result<Response> {
+    let key = app.instance_key().await?;
+    Ok(ap_json(&convert::instance_actor(&app, &key.public_pem)))
 }
 
 /// `GET /actor/outbox`: the instance actor posts nothing; an empty
@@ -207,8 +208,13 @@ pub(crate) async fn person_document(
     headers: &HeaderMap,
 ) -> Result<Response> {
     check_fetch(app, method, uri, headers).await?;
-    let moved_to = crate::service::moves::moved_to_uri(app, account).await?;
-    Ok(ap_json(&convert::person(app, account, moved_to.as_deref())))
+    let account = crate::service::accounts::with_keys(app, account.clone()).await?;
+    let moved_to = crate::service::moves::moved_to_uri(app, &account).await?;
+    Ok(ap_json(&convert::person(
+        app,
+        &account,
+        moved_to.as_deref(),
+    )))
 }
 
 /// `GET /users/:name/statuses/:id`: a public or unlisted post as a Note;
