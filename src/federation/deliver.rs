@@ -186,9 +186,17 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
     let Some(_slot) = app.federation.host_slot(&domain) else {
         return Ok(Outcome::Later(busy_host_delay()));
     };
+    // A signing key that cannot be had now (its making failed, the database
+    // is busy) is worth a retry, not giving the delivery up.
+    let retry = |mut e: Error| {
+        if e.kind != Kind::NotFound {
+            e.kind = Kind::Unavailable;
+        }
+        e
+    };
     let (key, key_id) = if account_id == 0 {
         (
-            app.instance_key().await?.private.clone(),
+            app.instance_key().await.map_err(retry)?.private.clone(),
             format!("{}#main-key", app.url("/actor")),
         )
     } else {
@@ -197,7 +205,9 @@ async fn send(app: &AppState, account_id: i64, body: &str, inbox: &str) -> Resul
             .get_account(account_id)
             .await?
             .ok_or_else(Error::not_found)?;
-        let account = crate::service::accounts::with_keys(app, account).await?;
+        let account = crate::service::accounts::with_keys(app, account)
+            .await
+            .map_err(retry)?;
         let pem = account.private_key_pem.as_deref().unwrap_or("");
         (
             app.federation.local_key(account.id, pem)?,

@@ -49,6 +49,11 @@ pub struct Federation {
     pub instance: tokio::sync::OnceCell<InstanceKey>,
     /// Local accounts' private keys, parsed once.
     local_keys: Mutex<HashMap<i64, Arc<PrivateKey>>>,
+    /// Held while a local account's key pair is made, by account id modulo
+    /// their number: one pair per account (concurrent first fetches wait for
+    /// it) and a few at once on this node, since an actor's first fetch is
+    /// open to anyone and each pair costs a fraction of a second of a core.
+    pub key_making: [tokio::sync::Mutex<()>; 4],
     /// Remote public keys by keyId, parsed once.
     /// keyId → (owner account, hash of the PEM it was parsed from, key).
     remote_keys: Mutex<HashMap<String, (i64, u64, PublicKey)>>,
@@ -91,6 +96,7 @@ impl Federation {
             http,
             instance: tokio::sync::OnceCell::new(),
             local_keys: Mutex::default(),
+            key_making: Default::default(),
             remote_keys: Mutex::default(),
             review_since,
             host_slots: Mutex::default(),

@@ -241,13 +241,14 @@ pub async fn moved(app: &AppState, account: &Account, target: &Account) -> Resul
 
 /// A profile change: followers' servers get an `Update` of the Person.
 pub async fn profile_updated(app: &AppState, account: &Account) -> Result<()> {
-    // An account without a key pair yet has never been fetched nor sent
-    // anything (both make one): no other server knows it.
-    if !account.is_local() || account.public_key_pem.is_empty() {
+    // Not with no one to tell: the Person carries the key pair, which would
+    // be made for nothing.
+    if !account.is_local() || !app.store.has_remote_followers(account.id).await? {
         return Ok(());
     }
+    let account = &crate::service::accounts::with_keys(app, account.clone()).await?;
     let moved_to = crate::service::moves::moved_to_uri(app, account).await?;
-    to_followers(
+    super::deliver::to_known_followers(
         app,
         account,
         &convert::update_person(app, account, moved_to.as_deref()),

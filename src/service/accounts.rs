@@ -691,6 +691,18 @@ pub async fn with_keys(app: &AppState, account: Account) -> Result<Account> {
     if !account.is_local() || !account.public_key_pem.is_empty() {
         return Ok(account);
     }
+    let stripes = &app.federation.key_making;
+    let stripe = usize::try_from(account.id.rem_euclid(stripes.len() as i64)).unwrap_or(0);
+    let _making = stripes[stripe].lock().await;
+    // Made while this request waited (here, or on another node)?
+    let account = app
+        .store
+        .get_account(account.id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !account.public_key_pem.is_empty() {
+        return Ok(account);
+    }
     let pair = blocking(keys::generate).await??;
     app.store
         .put_account_keys(account.id, &pair.public_pem, &pair.private_pem)
