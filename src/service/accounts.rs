@@ -695,7 +695,7 @@ pub async fn with_keys(app: &AppState, account: Account) -> Result<Account> {
     let stripe = usize::try_from(account.id.rem_euclid(stripes.len() as i64)).unwrap_or(0);
     let _making = stripes[stripe].lock().await;
     // Made while this request waited (here, or on another node)?
-    let account = app
+    let mut account = app
         .store
         .get_account(account.id)
         .await?
@@ -704,9 +704,16 @@ pub async fn with_keys(app: &AppState, account: Account) -> Result<Account> {
         return Ok(account);
     }
     let pair = blocking(keys::generate).await??;
-    app.store
+    if app
+        .store
         .put_account_keys(account.id, &pair.public_pem, &pair.private_pem)
-        .await?;
+        .await?
+    {
+        account.public_key_pem = pair.public_pem;
+        account.private_key_pem = Some(pair.private_pem);
+        return Ok(account);
+    }
+    // Another node stored its pair first: that one is the account's.
     let account = app
         .store
         .get_account(account.id)
